@@ -1,0 +1,9 @@
+//! nlkit: Linux netlink, from bytes to typed families.
+//!
+//! Layers, each knowing only those below it:
+//! - [`wire`]: bytes only (headers, attributes, control messages, extended ACKs);
+//!   no I/O, no allocation when reading.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod wire;
