@@ -6,4 +6,12 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod conn;
+pub mod errno;
+pub mod error;
+pub mod socket;
 pub mod wire;
+
+pub use conn::{AckMode, Connection, ToMsg};
+pub use error::{Error, KernelError, Result};
+pub use wire::Protocol;

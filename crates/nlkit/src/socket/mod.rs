@@ -1,0 +1,378 @@
+//! Netlink sockets: the only part of nlkit that does I/O.
+//!
+//! [`Socket`] opens any protocol (close-on-exec), binds with a kernel-chosen
+//! or requested port id, joins and leaves multicast groups (any number, above
+//! 32 too), sends to the kernel, another port id or groups, and receives whole
+//! datagrams (never truncated: the size is peeked first) together with who
+//! sent them, the group they came on, the netns id and credentials.
+//! [`netns`] opens sockets in other network namespaces without moving the
+//! caller's thread.
+//!
+//! # References
+//! `netlink(7)`, `socket(7)`, `setns(2)`.
+
+pub mod netns;
+mod sys;
+
+use crate::wire::Protocol;
+use rustix::net::netlink::SocketAddrNetlink;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+/// A netlink socket.
+#[derive(Debug)]
+pub struct Socket {
+    fd: OwnedFd,
+    proto: Protocol,
+}
+
+/// Where a datagram came from, and what the kernel told about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecvInfo {
+    /// Bytes of the datagram (all of it is in the buffer).
+    pub len: usize,
+    /// The sender's port id (0: the kernel).
+    pub port_id: u32,
+    /// The destination group mask of the datagram (`nl_groups`; 0 for unicast).
+    pub groups: u32,
+    /// The group number it came on (with [`Socket::set_pktinfo`]; works above 32 too).
+    pub group: Option<u32>,
+    /// The sender's network namespace id (with [`Socket::set_listen_all_nsid`]).
+    pub nsid: Option<i32>,
+    /// Sender credentials (with [`Socket::set_passcred`]).
+    pub creds: Option<Credentials>,
+}
+
+/// `SCM_CREDENTIALS` of a datagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// Process id.
+    pub pid: u32,
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
+}
+
+/// Where to send a datagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dest {
+    /// Destination port id (0: the kernel, or nobody when sending to groups).
+    pub port_id: u32,
+    /// Destination group mask (groups 1..=32 as bits 0..=31).
+    pub groups: u32,
+}
+
+impl Dest {
+    /// The kernel.
+    pub const KERNEL: Dest = Dest {
+        port_id: 0,
+        groups: 0,
+    };
+    /// Another socket, by port id.
+    pub fn port(port_id: u32) -> Dest {
+        Dest { port_id, groups: 0 }
+    }
+    /// Group number `group` (1..=32).
+    pub fn group(group: u32) -> io::Result<Dest> {
+        Ok(Dest {
+            port_id: 0,
+            groups: group_mask(group)?,
+        })
+    }
+}
+
+/// The bind/`nl_groups` mask bit of group `group` (1..=32).
+pub fn group_mask(group: u32) -> io::Result<u32> {
+    if (1..=32).contains(&group) {
+        Ok(1 << (group - 1))
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "group {group} has no bit in a 32-bit mask (1..=32); join it with add_membership"
+            ),
+        ))
+    }
+}
+
+/// Initial receive buffer size: bigger than any kernel dump chunk (32 KiB).
+pub const DEFAULT_RECV_BUF: usize = 64 * 1024;
+
+impl Socket {
+    /// Opens an unbound socket for `proto`, close-on-exec.
+    pub fn new(proto: Protocol) -> io::Result<Socket> {
+        let fd = rustix::net::socket_with(
+            AddressFamily::NETLINK,
+            SocketType::RAW,
+            SocketFlags::CLOEXEC,
+            // NETLINK_ROUTE is protocol 0, which rustix spells as "no protocol".
+            rustix::net::RawProtocol::new(proto.0 as u32).map(rustix::net::Protocol::from_raw),
+        )
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("socket(AF_NETLINK, {proto}): {}", io::Error::from(e)),
+            )
+        })?;
+        Ok(Socket { fd, proto })
+    }
+
+    /// Opens a socket for `proto` and binds it with a kernel-chosen port id.
+    pub fn open(proto: Protocol) -> io::Result<Socket> {
+        let s = Socket::new(proto)?;
+        s.bind(0, 0)?;
+        Ok(s)
+    }
+
+    /// Wraps a descriptor that is a netlink socket of `proto`.
+    pub fn from_fd(fd: OwnedFd, proto: Protocol) -> Socket {
+        Socket { fd, proto }
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> Protocol {
+        self.proto
+    }
+
+    /// Binds to `port_id` (0: the kernel chooses) and the groups in `groups` (a mask, group 1 = bit 0).
+    pub fn bind(&self, port_id: u32, groups: u32) -> io::Result<()> {
+        rustix::net::bind(&self.fd, &SocketAddrNetlink::new(port_id, groups)).map_err(|e| {
+            let e = io::Error::from(e);
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "bind netlink {} port {port_id} groups {groups:#x}: {e}",
+                    self.proto
+                ),
+            )
+        })
+    }
+
+    /// The port id the socket is bound to (0 before binding).
+    pub fn port_id(&self) -> io::Result<u32> {
+        let a = rustix::net::getsockname(&self.fd)?;
+        let nl = SocketAddrNetlink::try_from(a).map_err(io::Error::from)?;
+        Ok(nl.pid())
+    }
+
+    /// Joins group number `group` (`NETLINK_ADD_MEMBERSHIP`; any number, above 32 too).
+    pub fn add_membership(&self, group: u32) -> io::Result<()> {
+        sys::set_int_opt(
+            self.fd.as_fd(),
+            sys::SOL_NETLINK,
+            libc::NETLINK_ADD_MEMBERSHIP,
+            group as i32,
+        )
+        .map_err(|e| io::Error::new(e.kind(), format!("join {} group {group}: {e}", self.proto)))
+    }
+
+    /// Leaves group number `group` (`NETLINK_DROP_MEMBERSHIP`).
+    pub fn drop_membership(&self, group: u32) -> io::Result<()> {
+        sys::set_int_opt(
+            self.fd.as_fd(),
+            sys::SOL_NETLINK,
+            libc::NETLINK_DROP_MEMBERSHIP,
+            group as i32,
+        )
+        .map_err(|e| io::Error::new(e.kind(), format!("leave {} group {group}: {e}", self.proto)))
+    }
+
+    /// The group numbers this socket is a member of (`NETLINK_LIST_MEMBERSHIPS`).
+    pub fn memberships(&self) -> io::Result<Vec<u32>> {
+        let words = sys::list_memberships(self.fd.as_fd())?;
+        let mut out = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            for bit in 0..32 {
+                if w & (1 << bit) != 0 {
+                    out.push(i as u32 * 32 + bit + 1);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends one datagram (which may hold many messages) to the kernel.
+    pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.send_to(buf, Dest::KERNEL)
+    }
+
+    /// Sends one datagram to `dest`.
+    ///
+    /// Sending to groups with port id 0 delivers to the groups first and then
+    /// to the kernel's socket of the protocol; where the protocol has none
+    /// (`NETLINK_USERSOCK`), the kernel answers `ECONNREFUSED` *after* the
+    /// group delivery succeeded. That is not a failure and is not reported.
+    pub fn send_to(&self, buf: &[u8], dest: Dest) -> io::Result<usize> {
+        self.send_vectored(&[io::IoSlice::new(buf)], dest)
+    }
+
+    /// Sends several buffers as one datagram (scatter/gather); see [`Socket::send_to`].
+    pub fn send_vectored(&self, bufs: &[io::IoSlice<'_>], dest: Dest) -> io::Result<usize> {
+        match sys::sendmsg(self.fd.as_fd(), bufs, dest.port_id, dest.groups, 0) {
+            Err(e)
+                if e.raw_os_error() == Some(libc::ECONNREFUSED)
+                    && dest.groups != 0
+                    && dest.port_id == 0 =>
+            {
+                Ok(bufs.iter().map(|b| b.len()).sum())
+            }
+            r => r,
+        }
+    }
+
+    /// Receives one whole datagram into `buf` (replacing its contents, growing
+    /// it as needed: the datagram's size is peeked first, without copying, so
+    /// nothing is ever truncated). An overrun is an error of kind
+    /// `ENOBUFS`; see [`is_overrun`].
+    pub fn recv(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
+        self.recv_flags(buf, 0)
+    }
+
+    /// [`Socket::recv`] without blocking: `WouldBlock` when nothing is queued.
+    pub fn recv_nonblocking(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
+        self.recv_flags(buf, libc::MSG_DONTWAIT)
+    }
+
+    fn recv_flags(&self, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<RecvInfo> {
+        // Size the datagram first: MSG_PEEK|MSG_TRUNC with an empty buffer copies nothing and returns its length.
+        let peek = sys::recvmsg(self.fd.as_fd(), &mut [], flags | libc::MSG_PEEK)?;
+        buf.clear();
+        buf.resize(peek.full_len.max(1), 0);
+        let r = sys::recvmsg(self.fd.as_fd(), &mut buf[..], flags)?;
+        // Another thread may have taken the peeked datagram; a larger one would be reported as truncated.
+        if r.full_len > buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::Other,
+                "datagram grew between peek and receive (socket shared without a lock)",
+            ));
+        }
+        buf.truncate(r.full_len);
+        Ok(RecvInfo {
+            len: r.full_len,
+            port_id: r.pid,
+            groups: r.groups,
+            group: r.group.filter(|&g| g != 0),
+            nsid: r.nsid,
+            creds: r.creds.map(|(pid, uid, gid)| Credentials { pid, uid, gid }),
+        })
+    }
+
+    fn set_nl_opt(&self, name: libc::c_int, what: &str, on: bool) -> io::Result<()> {
+        sys::set_int_opt(self.fd.as_fd(), sys::SOL_NETLINK, name, on as i32)
+            .map_err(|e| io::Error::new(e.kind(), format!("setsockopt {what}: {e}")))
+    }
+
+    /// `NETLINK_EXT_ACK`: errors carry a message and the offending attribute.
+    pub fn set_ext_ack(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_EXT_ACK, "NETLINK_EXT_ACK", on)
+    }
+    /// `NETLINK_GET_STRICT_CHK`: the kernel checks dump requests strictly (and filters).
+    pub fn set_strict_check(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_GET_STRICT_CHK, "NETLINK_GET_STRICT_CHK", on)
+    }
+    /// `NETLINK_CAP_ACK`: ACKs and errors echo only the request's header.
+    pub fn set_cap_ack(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_CAP_ACK, "NETLINK_CAP_ACK", on)
+    }
+    /// `NETLINK_NO_ENOBUFS`: never report overruns (messages are still lost).
+    pub fn set_no_enobufs(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_NO_ENOBUFS, "NETLINK_NO_ENOBUFS", on)
+    }
+    /// `NETLINK_LISTEN_ALL_NSID`: receive notifications from every netns with an id.
+    pub fn set_listen_all_nsid(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_LISTEN_ALL_NSID, "NETLINK_LISTEN_ALL_NSID", on)
+    }
+    /// `NETLINK_PKTINFO`: tell the group each datagram came on.
+    pub fn set_pktinfo(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_PKTINFO, "NETLINK_PKTINFO", on)
+    }
+    /// `NETLINK_BROADCAST_ERROR`: a send to groups fails if delivery to a member failed.
+    pub fn set_broadcast_error(&self, on: bool) -> io::Result<()> {
+        self.set_nl_opt(libc::NETLINK_BROADCAST_ERROR, "NETLINK_BROADCAST_ERROR", on)
+    }
+    /// `SO_PASSCRED`: receive sender credentials.
+    pub fn set_passcred(&self, on: bool) -> io::Result<()> {
+        Ok(rustix::net::sockopt::set_socket_passcred(&self.fd, on)?)
+    }
+    /// `SO_RCVBUF` (the kernel doubles it), or `SO_RCVBUFFORCE` when `force`
+    /// (needs `CAP_NET_ADMIN`; goes past `rmem_max`).
+    pub fn set_recv_buffer_size(&self, bytes: usize, force: bool) -> io::Result<()> {
+        if force {
+            Ok(rustix::net::sockopt::set_socket_recv_buffer_size_force(
+                &self.fd, bytes,
+            )?)
+        } else {
+            Ok(rustix::net::sockopt::set_socket_recv_buffer_size(
+                &self.fd, bytes,
+            )?)
+        }
+    }
+    /// The receive buffer size as the kernel accounts it.
+    pub fn recv_buffer_size(&self) -> io::Result<usize> {
+        Ok(rustix::net::sockopt::socket_recv_buffer_size(&self.fd)?)
+    }
+    /// `SO_SNDBUF`.
+    pub fn set_send_buffer_size(&self, bytes: usize) -> io::Result<()> {
+        Ok(rustix::net::sockopt::set_socket_send_buffer_size(
+            &self.fd, bytes,
+        )?)
+    }
+    /// The send buffer size as the kernel accounts it.
+    pub fn send_buffer_size(&self) -> io::Result<usize> {
+        Ok(rustix::net::sockopt::socket_send_buffer_size(&self.fd)?)
+    }
+    /// Non-blocking mode (`O_NONBLOCK`).
+    pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
+        Ok(rustix::io::ioctl_fionbio(&self.fd, on)?)
+    }
+    /// Receive timeout (`SO_RCVTIMEO`); `None` blocks forever. A timed-out
+    /// receive is an error of kind `WouldBlock`.
+    pub fn set_recv_timeout(&self, t: Option<Duration>) -> io::Result<()> {
+        Ok(rustix::net::sockopt::set_socket_timeout(
+            &self.fd,
+            rustix::net::sockopt::Timeout::Recv,
+            t,
+        )?)
+    }
+}
+
+/// True if `e` is a netlink overrun: the kernel dropped messages because the
+/// receive buffer was full (`ENOBUFS`).
+pub fn is_overrun(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ENOBUFS)
+}
+
+impl AsFd for Socket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+impl IntoRawFd for Socket {
+    fn into_raw_fd(self) -> RawFd {
+        self.fd.into_raw_fd()
+    }
+}
+impl From<Socket> for OwnedFd {
+    fn from(s: Socket) -> OwnedFd {
+        s.fd
+    }
+}
+#[allow(unsafe_code)]
+impl FromRawFd for Socket {
+    /// Assumes `NETLINK_ROUTE`; use [`Socket::from_fd`] to say which protocol.
+    unsafe fn from_raw_fd(fd: RawFd) -> Socket {
+        // SAFETY: the caller guarantees `fd` is an open descriptor it owns (FromRawFd's contract).
+        Socket {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            proto: Protocol::ROUTE,
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The only place in nlkit with `unsafe`: the few calls that `rustix` does not
+//! cover (SOL_NETLINK options, `recvmsg` with netlink control messages,
+//! `unshare(CLONE_NEWNET)`).
+#![allow(unsafe_code)]
+
+use std::io;
+use std::mem::{size_of, MaybeUninit};
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+/// `SOL_NETLINK`.
+pub const SOL_NETLINK: libc::c_int = 270;
+
+/// Sets an `int` socket option.
+pub fn set_int_opt(
+    fd: BorrowedFd<'_>,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: `value` is a live c_int for the duration of the call and the length passed is exactly its size;
+    // the kernel only reads that many bytes. `fd` is a valid open descriptor borrowed for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&value as *const libc::c_int).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// `NETLINK_LIST_MEMBERSHIPS`: the group bitmap, as many u32 words as the
+/// protocol has groups.
+pub fn list_memberships(fd: BorrowedFd<'_>) -> io::Result<Vec<u32>> {
+    let mut words: Vec<u32> = vec![0; 1];
+    loop {
+        let mut len = (words.len() * 4) as libc::socklen_t;
+        // SAFETY: `words` is a live buffer of `len` writable bytes; the kernel writes at most `len` bytes
+        // and reports in `len` the size it would need.
+        let rc = unsafe {
+            libc::getsockopt(
+                fd.as_raw_fd(),
+                SOL_NETLINK,
+                libc::NETLINK_LIST_MEMBERSHIPS,
+                words.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let need = (len as usize).div_ceil(4);
+        if need <= words.len() {
+            words.truncate(need);
+            return Ok(words);
+        }
+        words.resize(need, 0);
+    }
+}
+
+/// What `recvmsg` told besides the data.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RawRecv {
+    /// The datagram's full length (with `MSG_TRUNC`).
+    pub full_len: usize,
+    /// Sender port id (`nl_pid`).
+    pub pid: u32,
+    /// Sender group mask (`nl_groups`).
+    pub groups: u32,
+    /// `NETLINK_PKTINFO`: the group the message came on.
+    pub group: Option<u32>,
+    /// `NETLINK_LISTEN_ALL_NSID`: the netns id of the sender.
+    pub nsid: Option<i32>,
+    /// `SCM_CREDENTIALS`: pid, uid, gid.
+    pub creds: Option<(u32, u32, u32)>,
+}
+
+/// `recvmsg` with a `sockaddr_nl` and room for netlink control messages.
+/// Every field of `msghdr` is set (no uninitialised `msg_flags`, the cause of
+/// the article's ENOBUFS comment). `flags` are `MSG_*` flags; `MSG_TRUNC` is
+/// always added so that the full datagram length is returned.
+pub fn recvmsg(fd: BorrowedFd<'_>, buf: &mut [u8], flags: libc::c_int) -> io::Result<RawRecv> {
+    // Room for NETLINK_PKTINFO, NETLINK_LISTEN_ALL_NSID and SCM_CREDENTIALS; u64 words keep it aligned for cmsghdr.
+    let mut cbuf = [0u64; 16];
+    let mut addr = MaybeUninit::<libc::sockaddr_nl>::zeroed();
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: all-zero is a valid msghdr (null pointers, zero lengths); every field used is set below.
+    let mut mh: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
+    mh.msg_name = addr.as_mut_ptr().cast();
+    mh.msg_namelen = size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+    mh.msg_iov = &mut iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf.as_mut_ptr().cast();
+    mh.msg_controllen = size_of::<[u64; 16]>() as _;
+    mh.msg_flags = 0;
+    // SAFETY: `mh` points at live, correctly sized buffers (`buf` through `iov`, `addr`, `cbuf`) that outlive the
+    // call; the kernel writes at most the lengths given.
+    let n = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut mh, flags | libc::MSG_TRUNC) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let full_len = n as usize;
+    let mut out = RawRecv {
+        full_len,
+        ..RawRecv::default()
+    };
+    // SAFETY: `addr` was zeroed and the kernel wrote at most msg_namelen bytes of a sockaddr_nl into it.
+    let addr = unsafe { addr.assume_init() };
+    out.pid = addr.nl_pid;
+    out.groups = addr.nl_groups;
+    // SAFETY: `mh` is the msghdr the kernel just filled; CMSG_FIRSTHDR/NXTHDR stay within msg_control/controllen,
+    // which the kernel trimmed to what it wrote; CMSG_DATA of a header of the right level/type and length holds a
+    // value of the type read (read_unaligned, so alignment is not assumed).
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&mh);
+        while !c.is_null() {
+            let h = &*c;
+            let data = libc::CMSG_DATA(c);
+            let dlen = h.cmsg_len as usize - (data as usize - c as usize);
+            match (h.cmsg_level, h.cmsg_type) {
+                (SOL_NETLINK, libc::NETLINK_PKTINFO) if dlen >= 4 => {
+                    out.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
+                }
+                (SOL_NETLINK, libc::NETLINK_LISTEN_ALL_NSID) if dlen >= 4 => {
+                    out.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
+                }
+                (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) if dlen >= size_of::<libc::ucred>() => {
+                    let u = std::ptr::read_unaligned(data.cast::<libc::ucred>());
+                    out.creds = Some((u.pid as u32, u.uid, u.gid));
+                }
+                _ => {}
+            }
+            c = libc::CMSG_NXTHDR(&mh, c);
+        }
+    }
+    Ok(out)
+}
+
+/// `sendmsg` of several buffers as one datagram to `(pid, groups)`.
+pub fn sendmsg(
+    fd: BorrowedFd<'_>,
+    bufs: &[io::IoSlice<'_>],
+    pid: u32,
+    groups: u32,
+    flags: libc::c_int,
+) -> io::Result<usize> {
+    // SAFETY: all-zero is a valid sockaddr_nl; the fields are set right after.
+    let mut addr: libc::sockaddr_nl = unsafe { MaybeUninit::zeroed().assume_init() };
+    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    addr.nl_pid = pid;
+    addr.nl_groups = groups;
+    // SAFETY: all-zero is a valid msghdr; every field used is set below.
+    let mut mh: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
+    mh.msg_name = (&mut addr as *mut libc::sockaddr_nl).cast();
+    mh.msg_namelen = size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+    // IoSlice is guaranteed ABI-compatible with iovec on Unix.
+    mh.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    mh.msg_iovlen = bufs.len() as _;
+    // SAFETY: `mh` points at `addr` and at the caller's slices, all live for the call; the kernel only reads them.
+    let n = unsafe { libc::sendmsg(fd.as_raw_fd(), &mh, flags) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// `unshare(CLONE_NEWNET)` for the calling thread.
+pub fn unshare_netns() -> io::Result<()> {
+    // SAFETY: only the network namespace is unshared; file descriptor tables and memory are untouched, so no other
+    // thread can observe an inconsistent state (the hazard `unshare_unsafe` documents is CLONE_FILES).
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNET) }
+        .map_err(io::Error::from)
+}
