@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's whole test run, as a new user runs it (as root: the tests open
+# network namespaces of their own). Installs what it needs on a fresh Debian
+# machine, builds everything (examples and benches included), runs the unit,
+# property and kernel tests, then the VM tests of the kernel module.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/test.sh: run as root (tests create network namespaces and need CAP_NET_ADMIN)" >&2
+  exit 2
+fi
+
+need_pkgs=()
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}"
+fi
+
+echo "== build (workspace, examples, benches)"
+cargo build --workspace --all-targets --locked
+
+echo "== tests"
+cargo test --workspace --locked
+
+if [ -x kernel/vm/run.sh ] || [ -f kernel/vm/run.sh ]; then
+  echo "== kernel module VM tests"
+  bash kernel/vm/run.sh
+fi
