@@ -1,1 +1,136 @@
-fn main() {}
+//! `nlkit`: an iproute2-style command line for Linux netlink.
+//!
+//! Thin by design: argument parsing, dispatch to one `cmd/` module per
+//! object, printing through `output`. No protocol logic lives here.
+
+mod cmd;
+mod error;
+mod output;
+
+use clap::{Parser, Subcommand};
+use error::CliError;
+use std::process::ExitCode;
+
+/// Linux netlink from the command line: links, addresses, routes, monitors,
+/// generic netlink, raw messages and a decoder.
+#[derive(Parser, Debug)]
+#[command(name = "nlkit", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+/// Options that apply to every command.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Global {
+    /// JSON output (one object or array; `monitor` prints one JSON object per line).
+    #[arg(short = 'j', long, global = true)]
+    pub json: bool,
+    /// Pretty-print JSON.
+    #[arg(short = 'p', long, global = true)]
+    pub pretty: bool,
+    /// IPv4 only.
+    #[arg(short = '4', global = true, conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only.
+    #[arg(short = '6', global = true)]
+    pub ipv6: bool,
+    /// Run in the network namespace NAME (`ip netns` name, /run/netns/NAME).
+    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    pub netns: Option<String>,
+    /// Show details.
+    #[arg(short = 'd', long, global = true)]
+    pub details: bool,
+    /// Print timestamps (monitor).
+    #[arg(short = 't', long, global = true)]
+    pub timestamp: bool,
+    /// Read commands from FILE ('-' for stdin), one per line, applied as one batch.
+    #[arg(short = 'b', long = "batch", value_name = "FILE", global = true)]
+    pub batch: Option<String>,
+    /// With --batch: carry on past errors.
+    #[arg(long, global = true)]
+    pub force: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Decode netlink bytes (hex as pasted: pairs, 0x, `hexdump -C`, `xxd`; or raw binary).
+    Decode(cmd::decode::Args),
+    /// Print raw messages received on any protocol (and groups).
+    Listen(cmd::raw::ListenArgs),
+    /// Send a raw message on any protocol to a port id or a group.
+    Send(cmd::raw::SendArgs),
+    /// Network interfaces: show, add, set, del.
+    Link(cmd::Words),
+    /// Addresses: show, add, replace, del.
+    #[command(alias = "address", alias = "a")]
+    Addr(cmd::Words),
+    /// Routes: show, get, add, replace, append, del.
+    #[command(alias = "r")]
+    Route(cmd::Words),
+    /// Neighbours (ARP/NDP): show, add, replace, del.
+    #[command(alias = "neighbor", alias = "neighbour")]
+    Neigh(cmd::Words),
+    /// Policy routing rules: show, add, del.
+    Rule(cmd::Words),
+    /// Watch events: link, addr, route, neigh, rule, all.
+    Monitor(cmd::Words),
+    /// Generic netlink: list families, call the nltest family.
+    Genl(cmd::Words),
+}
+
+/// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
+fn normalize_args() -> Vec<String> {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| match a.as_str() {
+            "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
+                if i > 0 =>
+            {
+                format!("-{a}")
+            }
+            _ => a,
+        })
+        .collect()
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let g = &cli.global;
+    match cli.cmd {
+        Cmd::Decode(a) => cmd::decode::run(g, a),
+        Cmd::Listen(a) => cmd::raw::listen(g, a),
+        Cmd::Send(a) => cmd::raw::send(g, a),
+        Cmd::Link(w) => cmd::route_family(g, "link", w),
+        Cmd::Addr(w) => cmd::route_family(g, "addr", w),
+        Cmd::Route(w) => cmd::route_family(g, "route", w),
+        Cmd::Neigh(w) => cmd::route_family(g, "neigh", w),
+        Cmd::Rule(w) => cmd::route_family(g, "rule", w),
+        Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
+        Cmd::Genl(w) => cmd::genl(g, w),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse_from(normalize_args()) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nlkit: {e:#}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -9,6 +9,8 @@
 pub mod conn;
 pub mod errno;
 pub mod error;
+pub mod genl;
+pub mod route;
 pub mod socket;
 pub mod wire;
 

@@ -1,0 +1,28 @@
+//! One module per object.
+
+pub mod decode;
+pub mod raw;
+
+use crate::error::CliError;
+use crate::Global;
+
+/// The words after an object (`add 10.0.0.0/8 via 10.9.0.2 dev v0`), parsed
+/// with iproute2's keyword grammar by the object's module.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Words {
+    /// Command and arguments, as for `ip`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
+}
+
+/// rtnetlink objects: link, addr, route, neigh, rule, monitor.
+pub fn route_family(_g: &Global, object: &str, _w: Words) -> Result<(), CliError> {
+    Err(CliError::Other(format!(
+        "`nlkit {object}` is not built yet"
+    )))
+}
+
+/// Generic netlink.
+pub fn genl(_g: &Global, _w: Words) -> Result<(), CliError> {
+    Err(CliError::Other("`nlkit genl` is not built yet".into()))
+}

@@ -1,0 +1,1 @@
+//! Generic netlink (`NETLINK_GENERIC`): families resolved by name through `nlctrl`.

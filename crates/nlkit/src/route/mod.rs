@@ -1,0 +1,1 @@
+//! rtnetlink (`NETLINK_ROUTE`): links, addresses, routes, neighbours, rules.
