@@ -19,10 +19,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 echo "== build (workspace, examples, benches)"
-cargo build --workspace --all-targets --locked
+cargo build --workspace --all-targets --all-features --locked
 
 echo "== tests"
-cargo test --workspace --locked
+cargo test --workspace --all-features --locked
 
 if [ -x kernel/vm/run.sh ] || [ -f kernel/vm/run.sh ]; then
   echo "== kernel module VM tests"

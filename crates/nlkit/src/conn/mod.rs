@@ -13,6 +13,8 @@
 //! never mix with replies.
 
 mod sync;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use sync::{AckMode, BatchSummary, Connection, Dump};
 

@@ -13,6 +13,8 @@
 
 pub mod netns;
 mod sys;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 use crate::wire::Protocol;
 use rustix::net::netlink::SocketAddrNetlink;

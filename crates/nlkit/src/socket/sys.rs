@@ -181,3 +181,17 @@ pub fn unshare_netns() -> io::Result<()> {
     unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNET) }
         .map_err(io::Error::from)
 }
+
+/// Registers a socket with the current tokio reactor.
+#[cfg(feature = "tokio")]
+pub fn register_tokio(sock: super::Socket) -> io::Result<tokio::io::unix::AsyncFd<super::Socket>> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(io::Error::other(
+            "an async netlink socket needs a tokio runtime (none is running on this thread)",
+        ));
+    }
+    // SAFETY: the AsyncFd takes ownership of the Socket, which owns its OwnedFd: the descriptor is open, cannot be
+    // closed or replaced while the AsyncFd holds it, and Socket::as_raw_fd always returns that same descriptor.
+    unsafe { tokio::io::unix::AsyncFd::register_with_interest(sock, tokio::io::Interest::READABLE) }
+        .map_err(|e| e.into_parts().1)
+}
