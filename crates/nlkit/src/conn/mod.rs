@@ -180,7 +180,7 @@ impl Engine {
     /// Takes `n` consecutive sequence numbers (none of them 0) and returns the first.
     pub fn take_seqs(&mut self, n: u32) -> u32 {
         let mut first = self.next_seq;
-        if first == 0 || first.checked_add(n).is_none() {
+        if first == 0 || first.checked_add(n.saturating_sub(1)).is_none() {
             first = 1;
         }
         self.next_seq = first.wrapping_add(n);

@@ -71,6 +71,9 @@ pub struct BatchSummary {
 /// small ACK or error with an extended ACK), used to bound requests in flight.
 const ANSWER_COST: usize = 1280;
 
+/// Receive buffer a batch asks for.
+const BATCH_RCVBUF: usize = 8 << 20;
+
 struct OwnerGuard<'c> {
     conn: &'c Connection,
     id: u64,
@@ -402,7 +405,15 @@ impl Connection {
         mode: AckMode,
         mut on_result: impl FnMut(usize, Result<()>),
     ) -> Result<BatchSummary> {
-        let rcv = self.sock.recv_buffer_size().unwrap_or(212_992);
+        // Ask for a receive buffer that lets thousands of answers be in flight (SO_RCVBUFFORCE needs
+        // CAP_NET_ADMIN; otherwise the kernel caps SO_RCVBUF at rmem_max). The window follows what we got.
+        let mut rcv = self.sock.recv_buffer_size().unwrap_or(212_992);
+        if rcv < BATCH_RCVBUF {
+            if self.sock.set_recv_buffer_size(BATCH_RCVBUF, true).is_err() {
+                let _ = self.sock.set_recv_buffer_size(BATCH_RCVBUF, false);
+            }
+            rcv = self.sock.recv_buffer_size().unwrap_or(rcv);
+        }
         let snd = self.sock.send_buffer_size().unwrap_or(212_992);
         let window = (rcv / ANSWER_COST).clamp(1, 65_536) as u32;
         let max_bytes = snd.saturating_sub(1024).max(4096);

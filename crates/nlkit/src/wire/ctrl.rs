@@ -259,11 +259,30 @@ impl core::fmt::Display for PolicyInfo {
         if let Some(t) = self.type_name() {
             parts.push(format!("type {t}"));
         }
+        // A range that is the type's whole range says nothing: leave it out.
+        let full_u = match self.attr_type {
+            Some(2) => Some(u8::MAX as u64),
+            Some(3) => Some(u16::MAX as u64),
+            Some(4) => Some(u32::MAX as u64),
+            Some(5) => Some(u64::MAX),
+            _ => None,
+        };
         if let (Some(a), Some(b)) = (self.min_value_u, self.max_value_u) {
-            parts.push(format!("range {a}..={b}"));
+            if !(a == 0 && Some(b) == full_u) {
+                parts.push(format!("range {a}..={b}"));
+            }
         }
+        let full_s = match self.attr_type {
+            Some(6) => Some((i8::MIN as i64, i8::MAX as i64)),
+            Some(7) => Some((i16::MIN as i64, i16::MAX as i64)),
+            Some(8) => Some((i32::MIN as i64, i32::MAX as i64)),
+            Some(9) => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        };
         if let (Some(a), Some(b)) = (self.min_value_s, self.max_value_s) {
-            parts.push(format!("range {a}..={b}"));
+            if Some((a, b)) != full_s {
+                parts.push(format!("range {a}..={b}"));
+            }
         }
         if let Some(l) = self.min_length {
             parts.push(format!("min length {l}"));
