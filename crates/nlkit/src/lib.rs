@@ -10,6 +10,7 @@ pub mod conn;
 pub mod errno;
 pub mod error;
 pub mod genl;
+pub mod monitor;
 pub mod route;
 pub mod socket;
 pub mod wire;
