@@ -334,3 +334,117 @@ fn batch_reports_each_failure_in_order() {
     })
     .unwrap();
 }
+
+/// `NETLINK_LISTEN_ALL_NSID`: a notification from another namespace comes
+/// with that namespace's id as this namespace knows it.
+#[test]
+fn notifications_from_another_netns_carry_its_nsid() {
+    use std::sync::mpsc;
+    in_new_netns(|| {
+        // Namespace B lives on its own thread until told to make a link.
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let b = std::thread::spawn(move || {
+            in_new_netns(move || {
+                tid_tx
+                    .send(rustix::thread::gettid().as_raw_nonzero().get())
+                    .unwrap();
+                go_rx.recv().unwrap();
+                sh("ip link add brb type bridge");
+            })
+            .unwrap();
+        });
+        let tid = tid_rx.recv().unwrap();
+        let nsfile = std::fs::File::open(format!("/proc/self/task/{tid}/ns/net")).unwrap();
+        // RTM_NEWNSID: give B the id 7 here.
+        let conn = Connection::new(Protocol::ROUTE).unwrap();
+        let mut payload = vec![0u8; 4]; // rtgenmsg (AF_UNSPEC) + padding
+        payload.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        payload.extend_from_slice(&3u16.to_ne_bytes()); // NETNSA_FD
+        payload.extend_from_slice(&(std::os::fd::AsRawFd::as_raw_fd(&nsfile) as u32).to_ne_bytes());
+        payload.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        payload.extend_from_slice(&1u16.to_ne_bytes()); // NETNSA_NSID
+        payload.extend_from_slice(&7i32.to_ne_bytes());
+        let req = RawRequest {
+            msg_type: 88,
+            flags: 0,
+            payload: &payload,
+            fixed_len: 1,
+            what: "set nsid",
+        };
+        conn.request(&req, |_| Ok(())).unwrap();
+        let rx = Socket::open(Protocol::ROUTE).unwrap();
+        rx.set_listen_all_nsid(true).unwrap();
+        rx.add_membership(1).unwrap(); // RTNLGRP_LINK
+        rx.set_recv_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        go_tx.send(()).unwrap();
+        b.join().unwrap();
+        let mut buf = Vec::new();
+        loop {
+            let info = rx.recv(&mut buf).unwrap();
+            let m = nlkit::wire::MsgIter::new(&buf).next().unwrap().unwrap().1;
+            if m.msg_type() == RTM_NEWLINK && link_name(m.as_bytes()) == "brb" {
+                assert_eq!(info.nsid, Some(7));
+                assert_eq!(info.group, None);
+                break;
+            }
+        }
+    })
+    .unwrap();
+}
+
+/// A socket opened in another namespace by path sees that namespace, and the
+/// caller's thread never leaves its own.
+#[test]
+fn open_socket_in_another_netns_without_moving() {
+    use nlkit::socket::netns::Netns;
+    use std::sync::mpsc;
+    let (tid_tx, tid_rx) = mpsc::channel();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        in_new_netns(move || {
+            sh("ip link add brx type bridge");
+            tid_tx
+                .send(rustix::thread::gettid().as_raw_nonzero().get())
+                .unwrap();
+            done_rx.recv().unwrap();
+        })
+        .unwrap();
+    });
+    let tid = tid_rx.recv().unwrap();
+    let before = std::fs::metadata("/proc/thread-self/ns/net")
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    let path = std::path::PathBuf::from(format!("/proc/self/task/{tid}/ns/net"));
+    let sock = Netns::Path(&path).open(Protocol::ROUTE).unwrap();
+    let after = std::fs::metadata("/proc/thread-self/ns/net")
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    assert_eq!(before, after, "the caller's thread changed namespace");
+    let conn = Connection::with_socket(sock).unwrap();
+    let hdr = ifinfomsg(0);
+    let req = RawRequest {
+        msg_type: RTM_GETLINK,
+        flags: MsgFlags::DUMP,
+        payload: &hdr,
+        fixed_len: 16,
+        what: "dump links",
+    };
+    let mut d = conn.dump(&req).unwrap();
+    let mut names = Vec::new();
+    while let Some(m) = d.next() {
+        names.push(link_name(m.unwrap().as_bytes()));
+    }
+    names.sort();
+    assert_eq!(names, ["brx", "lo"]);
+    done_tx.send(()).unwrap();
+    holder.join().unwrap();
+    let e = Netns::Named("nlkit-no-such-netns")
+        .open(Protocol::ROUTE)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("/run/netns/nlkit-no-such-netns"),
+        "{e}"
+    );
+}
