@@ -246,10 +246,12 @@ impl Socket {
         let r = sys::recvmsg(self.fd.as_fd(), &mut buf[..], flags)?;
         // Another thread may have taken the peeked datagram; a larger one would be reported as truncated.
         if r.full_len > buf.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::Other,
-                "datagram grew between peek and receive (socket shared without a lock)",
-            ));
+            return Err(io::Error::other(format!(
+                "a {}-byte datagram was cut to {} bytes: another thread received from this socket between \
+                 sizing and reading (share a Connection, not a Socket)",
+                r.full_len,
+                buf.len()
+            )));
         }
         buf.truncate(r.full_len);
         Ok(RecvInfo {
