@@ -83,18 +83,69 @@ enum Cmd {
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
-fn normalize_args() -> Vec<String> {
-    std::env::args()
-        .enumerate()
-        .map(|(i, a)| match a.as_str() {
+/// Display options written after an object's words (`nlkit route show -j`)
+/// are moved before it, where the parser expects them.
+fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    const WORD_OBJECTS: &[&str] = &[
+        "link",
+        "addr",
+        "address",
+        "a",
+        "route",
+        "r",
+        "neigh",
+        "neighbor",
+        "neighbour",
+        "rule",
+        "monitor",
+        "genl",
+    ];
+    const HOISTED: &[&str] = &[
+        "-j",
+        "--json",
+        "-p",
+        "--pretty",
+        "-d",
+        "--details",
+        "-t",
+        "--timestamp",
+        "-4",
+        "-6",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let mut hoisted: Vec<String> = Vec::new();
+    let mut object_at = None;
+    for (i, a) in args.into_iter().enumerate() {
+        let a = match a.as_str() {
             "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
                 if i > 0 =>
             {
                 format!("-{a}")
             }
             _ => a,
-        })
-        .collect()
+        };
+        if object_at.is_some() && HOISTED.contains(&a.as_str()) {
+            hoisted.push(a);
+            continue;
+        }
+        if object_at.is_none()
+            && i > 0
+            && WORD_OBJECTS.contains(&a.as_str())
+            && !out.last().is_some_and(|p| takes_value(p))
+        {
+            object_at = Some(out.len());
+        }
+        out.push(a);
+    }
+    if let Some(at) = object_at {
+        out.splice(at..at, hoisted);
+    }
+    out
+}
+
+/// Global options that take a value (so the word after them is not an object).
+fn takes_value(opt: &str) -> bool {
+    matches!(opt, "-n" | "--netns" | "-b" | "--batch")
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -114,7 +165,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(normalize_args()) {
+    let cli = match Cli::try_parse_from(normalize_args(std::env::args())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -132,5 +183,28 @@ fn main() -> ExitCode {
             eprintln!("nlkit: {e:#}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_args;
+
+    fn n(s: &str) -> Vec<String> {
+        normalize_args(s.split(' ').map(String::from))
+    }
+
+    #[test]
+    fn options_after_words_move_before_the_object() {
+        assert_eq!(
+            n("nlkit route show -j table 100"),
+            n("nlkit -j route show table 100")
+        );
+        assert_eq!(
+            n("nlkit -n link genl list -p"),
+            n("nlkit -n link -p genl list")
+        );
+        assert_eq!(n("nlkit -batch f"), n("nlkit --batch f"));
+        assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
     }
 }

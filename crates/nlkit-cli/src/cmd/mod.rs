@@ -1,6 +1,7 @@
 //! One module per object.
 
 pub mod decode;
+pub mod genl;
 pub mod raw;
 
 use crate::error::CliError;
@@ -23,6 +24,6 @@ pub fn route_family(_g: &Global, object: &str, _w: Words) -> Result<(), CliError
 }
 
 /// Generic netlink.
-pub fn genl(_g: &Global, _w: Words) -> Result<(), CliError> {
-    Err(CliError::Other("`nlkit genl` is not built yet".into()))
+pub fn genl(g: &Global, w: Words) -> Result<(), CliError> {
+    genl::run(g, &w.words)
 }

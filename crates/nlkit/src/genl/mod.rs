@@ -6,6 +6,8 @@
 //! # References
 //! `genetlink.h`, `include/uapi/linux/genetlink.h`.
 
+pub mod nltest;
+
 use crate::conn::{Connection, ToMsg};
 use crate::error::{Error, Result};
 use crate::socket::Socket;
