@@ -53,7 +53,8 @@ static int nltest_raw_echo(struct sk_buff *in_skb, const struct nlmsghdr *nlh)
 	struct nlmsghdr *rep;
 	struct sk_buff *skb;
 
-	skb = nlmsg_new(len, GFP_KERNEL);
+	/* The size is user controlled: fail quietly rather than warn. */
+	skb = nlmsg_new(len, GFP_KERNEL | __GFP_NOWARN);
 	if (!skb)
 		return -ENOMEM;
 

@@ -26,10 +26,13 @@
 #   NLTEST_UNIT        raw netlink unit of the loaded module
 #   NLTEST_MODPARAMS   module parameters of this phase ("" = defaults)
 #   NLTEST_DROP_UID/NLTEST_DROP_GID
-#                      set in unprivileged phases: the binary is started as
-#                      root and must drop to this uid/gid itself (setgroups(0),
-#                      setgid, setuid) before testing, after any privileged
-#                      setup it wants.  Unset in privileged phases.
+#                      set in unprivileged phases for plain binaries: the
+#                      binary is started as root and must drop to this
+#                      uid/gid itself (setgroups(0), setgid, setuid) before
+#                      testing, after any privileged setup it wants.  Unset
+#                      in privileged phases.  *.libtest binaries are instead
+#                      started already dropped (uid/gid 65534) in these
+#                      phases, through "smoke runas".
 #   NLTEST_KERNEL      uname -r
 #
 # Phases (NLTEST_PHASES picks a subset, in this order):
@@ -121,20 +124,33 @@ libtest_filter() {
 	done
 }
 
-# run_one PHASE BINARY [VAR=VALUE...]
+# run_one PHASE BINARY DROP: run one test binary with the phase environment.
+# DROP=1: unprivileged phase.  Plain binaries get NLTEST_DROP_UID/GID and
+# drop privileges themselves; libtest binaries are started already dropped
+# (through "smoke runas") since a libtest harness has no place to do it.
 run_one() {
 	phase=$1
 	t=$2
-	shift 2
+	drop=$3
 	name=${t##*/}
 	echo "=== phase $phase: $name"
 	rm -f /tmp/rc /tmp/out
+	set -- NLTEST_PHASE="$phase" NLTEST_UNIT="$UNIT" NLTEST_MODPARAMS="$MODPARAMS" \
+		NLTEST_KERNEL="$KERNEL"
 	case $name in
 	*.libtest)
-		{ env "$@" timeout -s KILL "$NLTEST_TEST_TIMEOUT" "$t" --test-threads=1 2>&1
+		set -- "$@" timeout -s KILL "$NLTEST_TEST_TIMEOUT"
+		if [ "$drop" = 1 ]; then
+			set -- "$@" "$SMOKE" runas "$NLTEST_UNPRIV_UID" "$NLTEST_UNPRIV_GID"
+		fi
+		{ env "$@" "$t" --test-threads=1 2>&1
 		  echo $? > /tmp/rc; } | libtest_filter "$name" "$phase" | tee /tmp/out
 		;;
 	*)
+		if [ "$drop" = 1 ]; then
+			set -- "$@" NLTEST_DROP_UID="$NLTEST_UNPRIV_UID" \
+				NLTEST_DROP_GID="$NLTEST_UNPRIV_GID"
+		fi
 		{ env "$@" timeout -s KILL "$NLTEST_TEST_TIMEOUT" "$t" 2>&1
 		  echo $? > /tmp/rc; } | tee /tmp/out
 		;;
@@ -155,18 +171,13 @@ run_one() {
 	fi
 }
 
-# run_tests PHASE [VAR=VALUE...]: every test binary, with the phase environment.
+# run_tests PHASE [DROP]: every test binary in /tests, in name order.
 run_tests() {
-	phase=$1
-	shift
 	for t in /tests/*; do
 		[ -x "$t" ] || continue
-		run_one "$phase" "$t" NLTEST_PHASE="$phase" NLTEST_UNIT="$UNIT" \
-			NLTEST_MODPARAMS="$MODPARAMS" NLTEST_KERNEL="$KERNEL" "$@"
+		run_one "$1" "$t" "${2:-0}"
 	done
 }
-
-unpriv_env="NLTEST_DROP_UID=$NLTEST_UNPRIV_UID NLTEST_DROP_GID=$NLTEST_UNPRIV_GID"
 
 phase_root() {
 	load || return
@@ -176,8 +187,7 @@ phase_root() {
 
 phase_unpriv() {
 	load || return
-	# shellcheck disable=SC2086
-	run_tests unpriv $unpriv_env
+	run_tests unpriv 1
 }
 
 phase_unpriv_recv() {
@@ -185,8 +195,7 @@ phase_unpriv_recv() {
 	[ "$(cat /sys/module/nltest/parameters/nonroot_recv)" = Y ] &&
 		pass "unpriv_recv/param_visible" ||
 		fail "unpriv_recv/param_visible" "nonroot_recv not Y in sysfs"
-	# shellcheck disable=SC2086
-	run_tests unpriv_recv $unpriv_env
+	run_tests unpriv_recv 1
 }
 
 phase_unit() {

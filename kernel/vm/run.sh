@@ -337,7 +337,7 @@ run_vm() {
 		RESULT=1
 		((nfail > 0)) || TOTAL_FAIL=$((TOTAL_FAIL + 1))
 		SUMMARY+=("$(printf 'FAIL  %-24s %3d passed, %d failed, %d skipped, %6ss  (%s; see %s)' \
-			"$kver" "$npass" "$nfail" "$nskip" "$secs" "$(IFS=';'; echo "${problems[*]}")" "$con")")
+			"$kver" "$npass" "$nfail" "$nskip" "$secs" "$(printf '%s; ' "${problems[@]}" | sed 's/; $//')" "$con")")
 		log "$kver: FAILED (${problems[*]}); last console lines:"
 		tail -25 "$con"
 	else

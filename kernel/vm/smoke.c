@@ -9,6 +9,9 @@
  *                         "FAIL <name>: reason" / "SKIP <name>: reason"
  *   smoke hold raw|genl   open a listener (raw group 1 or genl "events"),
  *                         print "HOLD READY", wait for SIGTERM/SIGINT
+ *   smoke runas UID GID PROG [ARGS...]
+ *                         drop to UID/GID (no supplementary groups) and
+ *                         exec PROG: used by init.sh for libtest binaries
  *
  * Environment (set by init.sh):
  *   NLTEST_PHASE      phase name, used in test names (default "root")
@@ -1330,6 +1333,18 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
+	if (argc >= 5 && !strcmp(argv[1], "runas")) {
+		gid_t gid = (gid_t)strtoul(argv[3], NULL, 10);
+		uid_t uid = (uid_t)strtoul(argv[2], NULL, 10);
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+			fprintf(stderr, "runas: %s\n", strerror(errno));
+			return 126;
+		}
+		execv(argv[4], argv + 4);
+		fprintf(stderr, "runas: exec %s: %s\n", argv[4], strerror(errno));
+		return 127;
+	}
 
 	if (drop_privileges())
 		return 1;
