@@ -66,6 +66,7 @@ NLTEST_PHASES="root unpriv unpriv_recv unit unload"
 NLTEST_TEST_TIMEOUT=120
 NLTEST_UNPRIV_UID=65534
 NLTEST_UNPRIV_GID=65534
+# shellcheck disable=SC1091
 [ -f /etc/nltest.env ] && . /etc/nltest.env
 
 KO=/nltest/nltest.ko
@@ -79,7 +80,7 @@ pass() { echo "PASS init/$1"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL init/$1: $2"; FAIL=$((FAIL + 1)); }
 
 echo "INFO init: kernel $KERNEL, phases: $NLTEST_PHASES"
-echo "INFO init: tests: $(ls /tests 2>/dev/null | tr '\n' ' ')"
+echo "INFO init: tests:" /tests/*
 echo "nltest-vm: tests start" > /dev/kmsg
 
 is_loaded() { [ -d /sys/module/nltest ]; }
@@ -192,9 +193,11 @@ phase_unpriv() {
 
 phase_unpriv_recv() {
 	load nonroot_recv=1 || return
-	[ "$(cat /sys/module/nltest/parameters/nonroot_recv)" = Y ] &&
-		pass "unpriv_recv/param_visible" ||
+	if [ "$(cat /sys/module/nltest/parameters/nonroot_recv)" = Y ]; then
+		pass "unpriv_recv/param_visible"
+	else
 		fail "unpriv_recv/param_visible" "nonroot_recv not Y in sysfs"
+	fi
 	run_tests unpriv_recv 1
 }
 
@@ -210,7 +213,11 @@ phase_unit() {
 		fi
 	done
 	load unit=25 || return
-	[ "$UNIT" = 25 ] && pass "unit/param_visible" || fail "unit/param_visible" "unit=$UNIT"
+	if [ "$UNIT" = 25 ]; then
+		pass "unit/param_visible"
+	else
+		fail "unit/param_visible" "unit=$UNIT"
+	fi
 	run_tests unit
 	unload
 }
@@ -289,8 +296,11 @@ phase_unload() {
 		insmod "$KO" && rmmod nltest || ok=0
 		i=$((i + 1))
 	done
-	[ $ok = 1 ] && ! is_loaded && pass "unload/load_unload_cycles" ||
+	if [ $ok = 1 ] && ! is_loaded; then
+		pass "unload/load_unload_cycles"
+	else
 		fail "unload/load_unload_cycles" "insmod/rmmod failed"
+	fi
 }
 
 for ph in $NLTEST_PHASES; do
