@@ -1409,7 +1409,11 @@ impl ToMsg for LinkRequest {
         w.fixed(&IfInfoMsg::new(l.index, l.flags, l.change));
         match self.op {
             LinkOp::Delete | LinkOp::Get => {
-                w.opt_str(IFLA_IFNAME, l.name.as_deref())?;
+                // Names longer than IFNAMSIZ - 1 can only be alternative names.
+                match l.name.as_deref() {
+                    Some(n) if n.len() > 15 => w.attr_str(IFLA_ALT_IFNAME, n).map(drop)?,
+                    n => w.opt_str(IFLA_IFNAME, n)?,
+                }
                 if self.op == LinkOp::Get {
                     // Skip VF info, as iproute2 does.
                     w.attr_u32(IFLA_EXT_MASK, 1)?;

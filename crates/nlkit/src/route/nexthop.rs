@@ -315,11 +315,12 @@ impl NexthopRequest {
             },
         }
     }
-    /// `ip nexthop add id ID blackhole`.
-    pub fn add_blackhole(id: u32) -> NexthopRequest {
+    /// `ip nexthop add id ID blackhole` (the kernel wants a family: `AF_INET` or `AF_INET6`).
+    pub fn add_blackhole(id: u32, family: u8) -> NexthopRequest {
         NexthopRequest {
             mode: Some(NewMode::Add),
             nexthop: Nexthop {
+                family,
                 protocol: super::rtprot::BOOT,
                 id,
                 blackhole: true,

@@ -654,6 +654,14 @@ impl Route {
             None => Prefix::default_for(self.family),
         }
     }
+    /// Seconds until the route expires: `RTA_EXPIRES`, else the expiry in
+    /// `RTA_CACHEINFO` (clock ticks at `USER_HZ` = 100, as IPv6 dumps report it).
+    pub fn expires_secs(&self) -> Option<u64> {
+        self.expires.or_else(|| {
+            let e = self.cacheinfo?.expires.get();
+            (e > 0).then(|| (e as u64).div_ceil(100))
+        })
+    }
     /// A metric's value (`RTAX_MTU`).
     pub fn metric(&self, kind: u16) -> Option<u32> {
         self.metrics.iter().find(|m| m.0 == kind).map(|m| m.1)
