@@ -326,6 +326,13 @@ impl Addr {
     pub fn local_addr(&self) -> Option<IpAddr> {
         self.local.or(self.address)
     }
+    /// The peer of a point-to-point address (`IFA_ADDRESS` when it differs from `IFA_LOCAL`).
+    pub fn peer(&self) -> Option<IpAddr> {
+        match (self.local, self.address) {
+            (Some(l), Some(a)) if l != a => Some(a),
+            _ => None,
+        }
+    }
     /// The address and prefix length, as a [`Prefix`].
     pub fn prefix(&self) -> Option<Prefix> {
         self.local_addr()

@@ -466,6 +466,17 @@ pub fn iff_names(flags: u32) -> Vec<&'static str> {
     v
 }
 
+/// Link flags exactly as `ip link` prints them: [`iff_names`], then `M-DOWN`
+/// when the link's `IFLA_LINK` device (its lower device, or a veth's peer)
+/// is in the same namespace and down. The caller knows that device's flags.
+pub fn iff_names_iproute2(flags: u32, lower_down: bool) -> Vec<&'static str> {
+    let mut v = iff_names(flags);
+    if lower_down {
+        v.push("M-DOWN");
+    }
+    v
+}
+
 /// Operational states (`IF_OPER_*`, RFC 2863), as iproute2 prints them.
 pub fn operstate_name(s: u8) -> &'static str {
     match s {
