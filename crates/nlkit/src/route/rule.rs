@@ -694,6 +694,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn l3mdev_and_goto_bytes() {
+        let r = RuleRequest::add(AF_INET).priority(1000).l3mdev();
+        let mut buf = Vec::new();
+        r.write(&mut buf).unwrap();
+        let attrs = &buf[28..];
+        let mut want = Vec::new();
+        want.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        want.extend_from_slice(&FRA_PRIORITY.to_ne_bytes()); // FRA_PRIORITY
+        want.extend_from_slice(&1000u32.to_ne_bytes());
+        want.extend_from_slice(&5u16.to_ne_bytes()); // nla_len
+        want.extend_from_slice(&FRA_L3MDEV.to_ne_bytes()); // FRA_L3MDEV
+        want.extend_from_slice(&[1, 0, 0, 0]); // 1 + padding
+        assert_eq!(attrs, &want[..]);
+        assert_eq!(
+            r.to_string(),
+            "add rule priority 1000 from all lookup [l3mdev-table]"
+        );
+        let g = RuleRequest::add(AF_INET).priority(5).goto(7);
+        assert_eq!(g.to_string(), "add rule priority 5 from all goto 7");
+        assert_eq!(g.rule.action, fr_act::GOTO);
+    }
+
     proptest! {
         #[test]
         fn owned_round_trip(
