@@ -20,7 +20,7 @@ pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
-    cmd: Cmd,
+    cmd: Option<Cmd>,
 }
 
 /// Options that apply to every command.
@@ -150,7 +150,18 @@ fn takes_value(opt: &str) -> bool {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let g = &cli.global;
-    match cli.cmd {
+    let Some(cmd) = cli.cmd else {
+        return match &g.batch {
+            Some(file) => cmd::batch::run(g, file),
+            None => Err(CliError::usage("a command is needed (or --batch FILE)")),
+        };
+    };
+    if g.batch.is_some() {
+        return Err(CliError::usage(
+            "--batch FILE takes no command; the commands come from the file",
+        ));
+    }
+    match cmd {
         Cmd::Decode(a) => cmd::decode::run(g, a),
         Cmd::Listen(a) => cmd::raw::listen(g, a),
         Cmd::Send(a) => cmd::raw::send(g, a),

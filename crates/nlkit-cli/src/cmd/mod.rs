@@ -1,8 +1,11 @@
 //! One module per object.
 
+pub mod batch;
 pub mod decode;
 pub mod genl;
+pub mod monitor;
 pub mod raw;
+pub mod route;
 
 use crate::error::CliError;
 use crate::Global;
@@ -17,10 +20,11 @@ pub struct Words {
 }
 
 /// rtnetlink objects: link, addr, route, neigh, rule, monitor.
-pub fn route_family(_g: &Global, object: &str, _w: Words) -> Result<(), CliError> {
-    Err(CliError::Other(format!(
-        "`nlkit {object}` is not built yet"
-    )))
+pub fn route_family(g: &Global, object: &str, w: Words) -> Result<(), CliError> {
+    match object {
+        "monitor" => monitor::run(g, &w.words),
+        _ => route::run(g, object, &w.words),
+    }
 }
 
 /// Generic netlink.
