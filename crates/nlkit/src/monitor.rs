@@ -6,10 +6,12 @@
 //! dropped because the receive buffer was full), it dumps the full state
 //! again, compares it with its view and hands out the differences as events
 //! marked `resync` — changed and new objects as they are now, vanished ones as
-//! synthesized delete messages — then carries on with the notifications still
-//! queued. Rtnetlink notifications carry whole objects, so replaying queued
-//! ones on top of the fresh dump converges: a consumer that applies every
-//! event ends with exactly the kernel's state.
+//! synthesized delete messages — then carries on. The notifications queued at
+//! the overrun are older than the ones lost and are dropped before the dump;
+//! those that arrive during and after it are a complete run of newer events,
+//! and rtnetlink notifications carry whole objects, so replaying them on top
+//! of the dump converges: a consumer that applies every event ends with
+//! exactly the kernel's state.
 //!
 //! Normal notifications are handed out straight from the receive buffer;
 //! only the view keeps a copy of each object.
@@ -36,6 +38,12 @@ pub trait Tracker {
     /// different objects, equal for the same one) and what the message does
     /// to it; `None` for messages this tracker does not follow.
     fn identify(&self, msg: &Msg<&[u8]>) -> Option<(Vec<u8>, Change)>;
+    /// Whether `msg` is reported at all (tracked or not): messages of other
+    /// families or objects than asked for are skipped. By default, those
+    /// [`Tracker::identify`] knows.
+    fn wants(&self, msg: &Msg<&[u8]>) -> bool {
+        self.identify(msg).is_some()
+    }
     /// The dump requests whose replies make up the full state.
     fn dumps(&self) -> Vec<Box<dyn ToMsg + '_>>;
     /// The message type that deletes an object described by a message of type `new_type`.
@@ -77,6 +85,10 @@ impl<T: Tracker> std::fmt::Debug for Monitor<T> {
             .finish()
     }
 }
+
+/// Datagrams drained at most before a resync dump (bounds the work under an endless storm;
+/// a storm that outruns it causes another overrun and another resync).
+const MAX_DRAIN: usize = 1 << 20;
 
 /// Receive buffer a monitor asks for, so that an ordinary storm causes no overrun.
 pub const MONITOR_RCVBUF: usize = 32 << 20;
@@ -149,8 +161,23 @@ impl<T: Tracker> Monitor<T> {
     }
 
     /// Re-dumps, queues the differences with the view, and adopts the new state.
+    ///
+    /// The kernel reports `ENOBUFS` *before* the notifications still queued,
+    /// and those are older than the ones it dropped: replayed on top of a
+    /// fresh dump they would bring back stale state. So the queue is drained
+    /// (and dropped: the dump supersedes it) before dumping. What arrives
+    /// after the drain is a complete run of newer events, which replays
+    /// correctly on top of the dump.
     fn resync(&mut self) -> Result<()> {
         self.resyncs += 1;
+        for _ in 0..MAX_DRAIN {
+            match self.sock.recv_nonblocking(&mut self.buf) {
+                Ok(_) => {}
+                Err(e) if is_overrun(&e) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(Error::io("monitor: drain before resync", e)),
+            }
+        }
         let fresh = self.snapshot()?;
         for (key, old) in self.view.iter() {
             if !fresh.contains_key(key) {

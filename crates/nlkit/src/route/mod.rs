@@ -33,6 +33,7 @@ pub mod neigh;
 pub mod nexthop;
 pub mod routes;
 pub mod rule;
+pub mod track;
 
 pub use addr::{Addr, AddrDump, AddrRequest, AddrView, IfAddrMsg};
 pub use attrs::{AttrDef, AttrNode, AttrSet, ValueKind};

@@ -1,0 +1,203 @@
+//! The resyncing monitor against the real kernel, in a netns of its own.
+
+use nlkit::monitor::{Change, Monitor, Tracker};
+use nlkit::route::track::{Objects, RouteTracker};
+use nlkit::route::{LinkRequest, Prefix, RouteDump, RouteRequest};
+use nlkit::socket::netns::in_new_netns;
+use nlkit::socket::Socket;
+use nlkit::{AckMode, Connection, Error, Protocol};
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+fn monitor(tracker: RouteTracker, rcvbuf: usize) -> Monitor<RouteTracker> {
+    let sock = Socket::open(Protocol::ROUTE).unwrap();
+    for g in tracker.groups() {
+        sock.add_membership(g).unwrap();
+    }
+    let conn = Connection::new(Protocol::ROUTE).unwrap();
+    let m = Monitor::new(sock, conn, tracker, rcvbuf).unwrap();
+    m.socket()
+        .set_recv_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    m
+}
+
+fn timed_out(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+fn prefix(i: u32) -> Prefix {
+    let a = Ipv4Addr::from(0x0a00_0000 | i);
+    format!("{a}/32").parse().unwrap()
+}
+
+/// The state a fresh dump gives, keyed like the monitor keys it.
+fn fresh(conn: &Connection, t: &RouteTracker) -> HashMap<Vec<u8>, Vec<u8>> {
+    let dump = RouteDump {
+        family: libc::AF_INET as u8,
+        ..RouteDump::default()
+    };
+    conn.dump_consistent(&dump, 5, HashMap::new, |s, m| {
+        if let Some((k, Change::Set)) = t.identify(&m) {
+            s.insert(k, m.as_bytes().to_vec());
+        }
+        Ok(())
+    })
+    .unwrap()
+}
+
+fn same_state(
+    t: &RouteTracker,
+    a: &HashMap<Vec<u8>, Vec<u8>>,
+    b: &HashMap<Vec<u8>, Vec<u8>>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|(k, v)| b.get(k).is_some_and(|w| t.same(v, w)))
+}
+
+#[test]
+fn notifications_update_the_view() {
+    in_new_netns(|| {
+        let conn = Connection::new(Protocol::ROUTE).unwrap();
+        conn.request(&LinkRequest::set(1).up(), |_| Ok(())).unwrap();
+        let t = RouteTracker {
+            objects: Objects {
+                route: true,
+                ..Objects::default()
+            },
+            family: libc::AF_INET as u8,
+        };
+        let mut m = monitor(t, 0);
+        let before = m.len();
+        conn.request(&RouteRequest::add(prefix(7)).dev(1), |_| Ok(()))
+            .unwrap();
+        let ev = m.next().unwrap();
+        assert_eq!((ev.msg.msg_type(), ev.resync), (24, false)); // RTM_NEWROUTE
+        assert_eq!(m.len(), before + 1);
+        conn.request(&RouteRequest::delete(prefix(7)).dev(1), |_| Ok(()))
+            .unwrap();
+        let ev = m.next().unwrap();
+        assert_eq!((ev.msg.msg_type(), ev.resync), (25, false)); // RTM_DELROUTE
+        assert_eq!(m.len(), before);
+        assert!(timed_out(&m.next().unwrap_err()));
+        assert_eq!(m.resyncs(), 0);
+    })
+    .unwrap();
+}
+
+/// 100k routes inserted as fast as the batch engine goes, and 10k of them
+/// deleted, while the monitor's receive buffer is tiny: overruns happen, the
+/// monitor resyncs, and both its view and a consumer that applies its events
+/// end with exactly the kernel's state.
+#[test]
+fn storm_with_tiny_buffer_resyncs_exactly() {
+    storm(false);
+}
+
+/// The same while the storm runs on another thread: overruns and resyncs
+/// interleave with live notifications.
+#[test]
+fn concurrent_storm_resyncs_exactly() {
+    storm(true);
+}
+
+fn storm(concurrent: bool) {
+    in_new_netns(move || {
+        let conn = Connection::new(Protocol::ROUTE).unwrap();
+        conn.request(&LinkRequest::set(1).up(), |_| Ok(())).unwrap();
+        let t = RouteTracker {
+            objects: Objects {
+                route: true,
+                ..Objects::default()
+            },
+            family: libc::AF_INET as u8,
+        };
+        let mut m = monitor(t, 1); // the kernel's minimum receive buffer
+                                   // The consumer starts from the monitor's view and applies every event.
+        let mut consumer: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
+        for msg in m.view() {
+            let (k, _) = t.identify(&msg).unwrap();
+            consumer.insert(k, msg.as_bytes().to_vec());
+        }
+        let insert = move || {
+            let conn = Connection::new(Protocol::ROUTE).unwrap();
+            let adds = (0..100_000).map(|i| RouteRequest::add(prefix(i)).dev(1));
+            let mut failed = 0;
+            conn.batch(adds, AckMode::ErrorsOnly, |_, r| {
+                failed += r.is_err() as usize
+            })
+            .unwrap();
+            let dels = (0..100_000)
+                .step_by(10)
+                .map(|i| RouteRequest::delete(prefix(i)).dev(1));
+            conn.batch(dels, AckMode::ErrorsOnly, |_, r| {
+                failed += r.is_err() as usize
+            })
+            .unwrap();
+            assert_eq!(failed, 0);
+        };
+        let inserter = if concurrent {
+            Some(std::thread::spawn(insert))
+        } else {
+            insert();
+            None
+        };
+        let mut events = 0u64;
+        let mut resync_events = 0u64;
+        loop {
+            match m.next() {
+                Ok(ev) => {
+                    events += 1;
+                    resync_events += ev.resync as u64;
+                    match t.identify(&ev.msg) {
+                        Some((k, Change::Set)) => {
+                            consumer.insert(k, ev.msg.as_bytes().to_vec());
+                        }
+                        Some((k, Change::Remove)) => {
+                            consumer.remove(&k);
+                        }
+                        None => {}
+                    }
+                }
+                Err(e) if timed_out(&e) && inserter.as_ref().is_none_or(|t| t.is_finished()) => {
+                    break
+                }
+                Err(e) if timed_out(&e) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        if let Some(t) = inserter {
+            t.join().unwrap();
+        }
+        assert!(
+            m.resyncs() > 0,
+            "no overrun happened: the test proves nothing"
+        );
+        assert!(resync_events > 0);
+        let kernel = fresh(&conn, &t);
+        let view: HashMap<Vec<u8>, Vec<u8>> = m
+            .view()
+            .map(|msg| (t.identify(&msg).unwrap().0, msg.as_bytes().to_vec()))
+            .collect();
+        assert!(kernel.len() >= 90_000, "{}", kernel.len());
+        assert!(
+            same_state(&t, &view, &kernel),
+            "monitor view {} objects, kernel {}",
+            view.len(),
+            kernel.len()
+        );
+        assert!(
+            same_state(&t, &consumer, &kernel),
+            "consumer {} objects, kernel {}",
+            consumer.len(),
+            kernel.len()
+        );
+        eprintln!(
+            "events {events}, from resyncs {resync_events}, resyncs {}",
+            m.resyncs()
+        );
+    })
+    .unwrap();
+}
