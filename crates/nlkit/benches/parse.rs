@@ -1,0 +1,151 @@
+//! Read-path benchmark: 100k route-like messages (an `rtmsg` and RTA_TABLE,
+//! RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PRIORITY, RTA_PREFSRC and a nested
+//! RTA_METRICS each), packed into 32 KiB datagrams as a kernel dump would be,
+//! parsed message by message and attribute by attribute with every value
+//! summed so nothing is optimised away.
+//!
+//! Prints messages per second (criterion, `Throughput::Elements`) and
+//! `allocations per message`, counted by a `#[global_allocator]` around one
+//! full parse (the goal is 0: the read path borrows, it never allocates).
+//!
+//! `cargo bench -p nlkit --bench parse`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nlkit::wire::{AttrIter, MsgIter, MsgWriter, NLA_F_NESTED};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Counts every allocation (and reallocation) made by the process.
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; counting has no effect on memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc_zeroed(l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const MESSAGES: usize = 100_000;
+const DATAGRAM: usize = 32 * 1024;
+
+const RTM_NEWROUTE: u16 = 24;
+const RTA_DST: u16 = 1;
+const RTA_OIF: u16 = 4;
+const RTA_GATEWAY: u16 = 5;
+const RTA_PRIORITY: u16 = 6;
+const RTA_PREFSRC: u16 = 7;
+const RTA_METRICS: u16 = 8;
+const RTA_TABLE: u16 = 15;
+const RTAX_MTU: u16 = 2;
+
+/// The dump, as the datagrams a socket would hand over.
+fn build() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut dgram = Vec::with_capacity(DATAGRAM);
+    let mut one = Vec::with_capacity(128);
+    for i in 0..MESSAGES as u32 {
+        one.clear();
+        let mut w = MsgWriter::new(&mut one, RTM_NEWROUTE, 0x2, 1, 4242);
+        // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags
+        w.fixed(&[2u8, 24, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]);
+        w.attr_u32(RTA_TABLE, 254).unwrap();
+        w.attr(RTA_DST, &(0x0a00_0000 | (i << 8)).to_be_bytes())
+            .unwrap();
+        w.attr(RTA_GATEWAY, &[10, 255, 0, 1]).unwrap();
+        w.attr_u32(RTA_OIF, 2 + i % 8).unwrap();
+        w.attr_u32(RTA_PRIORITY, 100).unwrap();
+        w.attr(RTA_PREFSRC, &[10, 255, 0, 2]).unwrap();
+        w.nest(RTA_METRICS, |w| w.attr_u32(RTAX_MTU, 1400).map(|_| ()))
+            .unwrap();
+        w.finish().unwrap();
+        if dgram.len() + one.len() > DATAGRAM {
+            out.push(std::mem::replace(&mut dgram, Vec::with_capacity(DATAGRAM)));
+        }
+        dgram.extend_from_slice(&one);
+    }
+    out.push(dgram);
+    out
+}
+
+/// Parses every message and every attribute; returns (messages, a checksum).
+fn parse(dgrams: &[Vec<u8>]) -> (usize, u64) {
+    let mut n = 0;
+    let mut sum = 0u64;
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            let (_, m) = m.expect("well-formed");
+            n += 1;
+            let (rtm, attrs) = m.fixed::<[u8; 12]>().expect("rtmsg");
+            sum += rtm[1] as u64 + rtm[4] as u64;
+            for a in AttrIter::with_offset(attrs, 28) {
+                let a = a.expect("well-formed");
+                sum += match a.kind() {
+                    RTA_TABLE | RTA_OIF | RTA_PRIORITY => a.u32().unwrap() as u64,
+                    RTA_DST | RTA_GATEWAY | RTA_PREFSRC => u32::from(a.ipv4().unwrap()) as u64,
+                    RTA_METRICS => {
+                        debug_assert!(a.raw_type() & NLA_F_NESTED != 0);
+                        a.nested().map(|x| x.unwrap().u32().unwrap() as u64).sum()
+                    }
+                    _ => 0,
+                };
+            }
+        }
+    }
+    (n, sum)
+}
+
+fn bench(c: &mut Criterion) {
+    let dgrams = build();
+    let bytes: usize = dgrams.iter().map(Vec::len).sum();
+
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let t = Instant::now();
+    let (n, sum) = black_box(parse(black_box(&dgrams)));
+    let took = t.elapsed();
+    let allocs = ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(n, MESSAGES);
+    println!(
+        "{n} messages, {bytes} bytes in {} datagrams of at most {DATAGRAM} bytes (checksum {sum})",
+        dgrams.len()
+    );
+    println!(
+        "one pass: {:.1} ms, {:.0} messages/s",
+        took.as_secs_f64() * 1e3,
+        n as f64 / took.as_secs_f64()
+    );
+    println!("allocations per message: {:.3}", allocs as f64 / n as f64);
+
+    let mut g = c.benchmark_group("parse");
+    g.throughput(Throughput::Elements(MESSAGES as u64));
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(3));
+    g.bench_function("route_dump_100k", |b| b.iter(|| parse(black_box(&dgrams))));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
