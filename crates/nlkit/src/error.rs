@@ -171,7 +171,7 @@ impl Error {
     pub fn errno(&self) -> Option<i32> {
         match self {
             Error::Kernel(k) => Some(k.errno),
-            Error::Io { source, .. } => source.raw_os_error(),
+            Error::Io { source, .. } => crate::socket::errno(source),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
             _ => None,
         }

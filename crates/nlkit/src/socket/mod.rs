@@ -100,6 +100,44 @@ pub fn group_mask(group: u32) -> io::Result<u32> {
     }
 }
 
+/// An `io::Error` that says what was being done and keeps the kernel's errno
+/// (an `io::Error::new(kind, text)` would lose it: see [`errno`]).
+#[derive(Debug)]
+struct WithContext {
+    what: String,
+    source: io::Error,
+}
+
+impl std::fmt::Display for WithContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.source)
+    }
+}
+
+// No `source()`: the text already holds the cause, and a chain would repeat it.
+impl std::error::Error for WithContext {}
+
+/// Adds `what` to `e`'s text, keeping its kind and errno.
+pub(crate) fn with_context(e: io::Error, what: impl Into<String>) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        WithContext {
+            what: what.into(),
+            source: e,
+        },
+    )
+}
+
+/// The errno behind `e`: its `raw_os_error()`, or that of the error nlkit
+/// wrapped with context (`join ... group 1: Operation not permitted`).
+pub fn errno(e: &io::Error) -> Option<i32> {
+    e.raw_os_error().or_else(|| {
+        e.get_ref()?
+            .downcast_ref::<WithContext>()
+            .and_then(|c| errno(&c.source))
+    })
+}
+
 /// Initial receive buffer size: bigger than any kernel dump chunk (32 KiB).
 pub const DEFAULT_RECV_BUF: usize = 64 * 1024;
 
@@ -113,12 +151,7 @@ impl Socket {
             // NETLINK_ROUTE is protocol 0, which rustix spells as "no protocol".
             rustix::net::RawProtocol::new(proto.0 as u32).map(rustix::net::Protocol::from_raw),
         )
-        .map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("socket(AF_NETLINK, {proto}): {}", io::Error::from(e)),
-            )
-        })?;
+        .map_err(|e| with_context(e.into(), format!("socket(AF_NETLINK, {proto})")))?;
         Ok(Socket { fd, proto })
     }
 
@@ -142,11 +175,10 @@ impl Socket {
     /// Binds to `port_id` (0: the kernel chooses) and the groups in `groups` (a mask, group 1 = bit 0).
     pub fn bind(&self, port_id: u32, groups: u32) -> io::Result<()> {
         rustix::net::bind(&self.fd, &SocketAddrNetlink::new(port_id, groups)).map_err(|e| {
-            let e = io::Error::from(e);
-            io::Error::new(
-                e.kind(),
+            with_context(
+                e.into(),
                 format!(
-                    "bind netlink {} port {port_id} groups {groups:#x}: {e}",
+                    "bind netlink {} port {port_id} groups {groups:#x}",
                     self.proto
                 ),
             )
@@ -168,7 +200,7 @@ impl Socket {
             libc::NETLINK_ADD_MEMBERSHIP,
             group as i32,
         )
-        .map_err(|e| io::Error::new(e.kind(), format!("join {} group {group}: {e}", self.proto)))
+        .map_err(|e| with_context(e, format!("join {} group {group}", self.proto)))
     }
 
     /// Leaves group number `group` (`NETLINK_DROP_MEMBERSHIP`).
@@ -179,7 +211,7 @@ impl Socket {
             libc::NETLINK_DROP_MEMBERSHIP,
             group as i32,
         )
-        .map_err(|e| io::Error::new(e.kind(), format!("leave {} group {group}: {e}", self.proto)))
+        .map_err(|e| with_context(e, format!("leave {} group {group}", self.proto)))
     }
 
     /// The group numbers this socket is a member of (`NETLINK_LIST_MEMBERSHIPS`).
@@ -266,7 +298,7 @@ impl Socket {
 
     fn set_nl_opt(&self, name: libc::c_int, what: &str, on: bool) -> io::Result<()> {
         sys::set_int_opt(self.fd.as_fd(), sys::SOL_NETLINK, name, on as i32)
-            .map_err(|e| io::Error::new(e.kind(), format!("setsockopt {what}: {e}")))
+            .map_err(|e| with_context(e, format!("setsockopt {what}")))
     }
 
     /// `NETLINK_EXT_ACK`: errors carry a message and the offending attribute.
@@ -346,7 +378,7 @@ impl Socket {
 /// True if `e` is a netlink overrun: the kernel dropped messages because the
 /// receive buffer was full (`ENOBUFS`).
 pub fn is_overrun(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ENOBUFS)
+    errno(e) == Some(libc::ENOBUFS)
 }
 
 impl AsFd for Socket {
@@ -378,5 +410,29 @@ impl FromRawFd for Socket {
             fd: unsafe { OwnedFd::from_raw_fd(fd) },
             proto: Protocol::ROUTE,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_keep_their_errno_under_context() {
+        // Units run from 0 to 31: anything above is refused by netlink_create().
+        let e = Socket::new(Protocol(40)).unwrap_err();
+        assert_eq!(errno(&e), Some(libc::EPROTONOSUPPORT), "{e}");
+        assert!(e.to_string().starts_with("socket(AF_NETLINK, "), "{e}");
+        assert_eq!(
+            crate::Error::io("open", e).errno(),
+            Some(libc::EPROTONOSUPPORT)
+        );
+        let s = Socket::open(Protocol::ROUTE).unwrap();
+        let e = s.add_membership(0).unwrap_err();
+        assert_eq!(errno(&e), Some(libc::EINVAL), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "join route group 0: Invalid argument (os error 22)"
+        );
     }
 }

@@ -42,9 +42,8 @@ impl Netns<'_> {
         let fd = match (self, self.path()) {
             (Netns::Fd(fd), _) => *fd,
             (_, Some(p)) => {
-                file = File::open(&p).map_err(|e| {
-                    io::Error::new(e.kind(), format!("open netns {}: {e}", p.display()))
-                })?;
+                file = File::open(&p)
+                    .map_err(|e| super::with_context(e, format!("open netns {}", p.display())))?;
                 file.as_fd()
             }
             _ => unreachable!("every Netns variant but Fd has a path"),
@@ -55,12 +54,7 @@ impl Netns<'_> {
                     fd,
                     Some(rustix::thread::LinkNameSpaceType::Network),
                 )
-                .map_err(|e| {
-                    io::Error::new(
-                        io::Error::from(e).kind(),
-                        format!("setns: {}", io::Error::from(e)),
-                    )
-                })?;
+                .map_err(|e| super::with_context(e.into(), "setns"))?;
                 f()
             })
             .join()
@@ -82,8 +76,7 @@ impl Netns<'_> {
 /// host's interfaces.
 pub fn in_new_netns<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> io::Result<R> {
     let handle = std::thread::spawn(move || {
-        sys::unshare_netns()
-            .map_err(|e| io::Error::new(e.kind(), format!("unshare(CLONE_NEWNET): {e}")))?;
+        sys::unshare_netns().map_err(|e| super::with_context(e, "unshare(CLONE_NEWNET)"))?;
         Ok(f())
     });
     match handle.join() {
