@@ -13,6 +13,8 @@
 #                                run with --test-threads=1, their
 #                                "test X ... ok/FAILED/ignored" lines are
 #                                turned into PASS/FAIL/SKIP lines
+#   /tests/*.example             example programs: not run here; a test binary
+#                                (nlkit-vmtest) runs them and checks their output
 #   /usr/libexec/nltest/smoke    the C smoke test (also the listener helper
 #                                for the unload phase), linked into /tests
 #                                unless run.sh --no-smoke
@@ -44,7 +46,11 @@
 #                are refused
 #   unload       rmmod with a genl listener open (must succeed), with a raw
 #                listener open (must be refused: user sockets of a protocol
-#                pin the module that created it), load/unload cycles
+#                pin the module that created it), load/unload cycles; then
+#                every plain test binary except smoke runs once as root with
+#                the module loaded (defaults) and NLTEST_KO set: it may rmmod
+#                and insmod the module itself (nlkit-vmtest does, with its
+#                listeners open); one with nothing to test there prints SKIP
 # At the end the kernel log since the start of the tests is searched for
 # warnings, oopses and leak reports, then "DONE: N passed, M failed, K skipped".
 
@@ -137,7 +143,7 @@ run_one() {
 	echo "=== phase $phase: $name"
 	rm -f /tmp/rc /tmp/out
 	set -- NLTEST_PHASE="$phase" NLTEST_UNIT="$UNIT" NLTEST_MODPARAMS="$MODPARAMS" \
-		NLTEST_KERNEL="$KERNEL"
+		NLTEST_KERNEL="$KERNEL" NLTEST_KO="$KO"
 	case $name in
 	*.libtest)
 		set -- "$@" timeout -s KILL "$NLTEST_TEST_TIMEOUT"
@@ -176,6 +182,7 @@ run_one() {
 run_tests() {
 	for t in /tests/*; do
 		[ -x "$t" ] || continue
+		case $t in *.example) continue ;; esac
 		run_one "$1" "$t" "${2:-0}"
 	done
 }
@@ -301,6 +308,16 @@ phase_unload() {
 	else
 		fail "unload/load_unload_cycles" "insmod/rmmod failed"
 	fi
+
+	# Test binaries that unload the module under their own listeners
+	# (nlkit-vmtest: what a genl and a raw listener see).
+	for t in /tests/*; do
+		[ -x "$t" ] || continue
+		case ${t##*/} in smoke | *.libtest | *.example) continue ;; esac
+		load || return
+		run_one unload "$t" 0
+		unload
+	done
 }
 
 for ph in $NLTEST_PHASES; do

@@ -15,9 +15,14 @@
 #                     a name ending in .libtest is run as a libtest harness
 #                                                             (env NLTEST_BINS)
 #   --cargo SPEC      build a static Rust binary from this workspace and add
-#                     it to /tests; SPEC is PKG:bin:NAME, PKG:example:NAME,
-#                     PKG:test:NAME (integration test, run as NAME.libtest)
-#                     or PKG:NAME (= bin); repeatable          (env NLTEST_CARGO)
+#                     it to /tests; SPEC is PKG:bin:NAME, PKG:example:NAME
+#                     (installed as NAME.example: not run by init.sh, a test
+#                     binary runs it and checks its output), PKG:test:NAME
+#                     (integration test, run as NAME.libtest) or PKG:NAME
+#                     (= bin); repeatable                      (env NLTEST_CARGO)
+#                     Always built unless --no-rust: nlkit-vmtest:bin:nlkit-vmtest
+#                     and the examples nltest_echo, nltest_multicast, genl_nltest
+#   --no-rust         leave out the default Rust tests above (C smoke only)
 #   --no-smoke        do not run the C smoke test (it stays available as the
 #                     listener helper of the unload phase)
 #   --phases "..."    in-VM phases, default "root unpriv unpriv_recv unit unload"
@@ -44,6 +49,10 @@ OUT=${NLTEST_OUT:-$HERE/out}
 read -r -a KERNELS <<< "${NLTEST_KERNELS:-}"
 read -r -a BINS <<< "${NLTEST_BINS:-}"
 read -r -a CARGO_SPECS <<< "${NLTEST_CARGO:-}"
+# nlkit's own tests against the module: the test binary and the examples it runs.
+DEFAULT_CARGO=(nlkit-vmtest:bin:nlkit-vmtest nlkit:example:nltest_echo
+	nlkit:example:nltest_multicast nlkit:example:genl_nltest)
+RUST=1
 PHASES=${NLTEST_PHASES:-root unpriv unpriv_recv unit unload}
 VM_TIMEOUT=${NLTEST_VM_TIMEOUT:-300}
 TEST_TIMEOUT=${NLTEST_TEST_TIMEOUT:-120}
@@ -58,6 +67,7 @@ while (($#)); do
 	--bin) BINS+=("$2"); shift 2 ;;
 	--cargo) CARGO_SPECS+=("$2"); shift 2 ;;
 	--no-smoke) SMOKE=0; shift ;;
+	--no-rust) RUST=0; shift ;;
 	--phases) PHASES=$2; shift 2 ;;
 	--timeout) VM_TIMEOUT=$2; shift 2 ;;
 	--test-timeout) TEST_TIMEOUT=$2; shift 2 ;;
@@ -219,7 +229,7 @@ is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'INTERP'; }
 
 # PKG:bin:NAME | PKG:example:NAME | PKG:test:NAME | PKG:NAME
 build_cargo() {
-	local spec=$1 pkg kind name tdir path json
+	local spec=$1 pkg kind name tdir path json dst
 	IFS=: read -r pkg kind name <<< "$spec"
 	if [ -z "$name" ]; then name=$kind; kind=bin; fi
 	[ -n "$pkg" ] && [ -n "$name" ] || die "bad --cargo spec '$spec'"
@@ -239,13 +249,13 @@ build_cargo() {
 	[ -x "$path" ] || die "cargo produced no executable for $spec"
 	is_static "$path" || die "$path is not statically linked"
 	mkdir -p "$OUT/bin/cargo"
-	if [ "$kind" = test ]; then
-		cp "$path" "$OUT/bin/cargo/$name.libtest"
-		EXTRA_BINS+=("$OUT/bin/cargo/$name.libtest")
-	else
-		cp "$path" "$OUT/bin/cargo/$name"
-		EXTRA_BINS+=("$OUT/bin/cargo/$name")
-	fi
+	case $kind in
+	test) dst=$OUT/bin/cargo/$name.libtest ;;
+	example) dst=$OUT/bin/cargo/$name.example ;;
+	*) dst=$OUT/bin/cargo/$name ;;
+	esac
+	cp "$path" "$dst"
+	EXTRA_BINS+=("$dst")
 }
 
 make_initramfs() {
@@ -354,7 +364,13 @@ log "kernels: ${KVERS[*]} (setup $(elapsed "$T_START")s)"
 
 EXTRA_BINS=()
 for b in "${BINS[@]}"; do EXTRA_BINS+=("$(realpath "$b")"); done
-for s in "${CARGO_SPECS[@]}"; do build_cargo "$s"; done
+((RUST)) && CARGO_SPECS=("${DEFAULT_CARGO[@]}" "${CARGO_SPECS[@]}")
+declare -A BUILT=()
+for s in "${CARGO_SPECS[@]}"; do
+	[ -n "${BUILT[$s]:-}" ] && continue
+	BUILT[$s]=1
+	build_cargo "$s"
+done
 build_smoke
 
 for kver in "${KVERS[@]}"; do
