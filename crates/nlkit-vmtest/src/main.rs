@@ -28,7 +28,7 @@ use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long any single receive may block before a test calls it a failure.
 pub const RECV_TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,6 +89,8 @@ impl Ctx {
 pub struct Report {
     prefix: String,
     failed: usize,
+    times: Vec<(Duration, String)>,
+    start: Instant,
 }
 
 impl Report {
@@ -96,11 +98,14 @@ impl Report {
         Report {
             prefix: format!("nlkit-vmtest/{phase}"),
             failed: 0,
+            times: Vec::new(),
+            start: Instant::now(),
         }
     }
 
     /// Runs one test; a panic is a failure too.
     pub fn run(&mut self, name: &str, test: impl FnOnce() -> TestResult) {
+        let t0 = Instant::now();
         let r =
             panic::catch_unwind(AssertUnwindSafe(test)).unwrap_or_else(|p| Err(panic_text(&*p)));
         let line = match r {
@@ -111,9 +116,27 @@ impl Report {
                 format!("FAIL {}/{name}: {}", self.prefix, why.replace('\n', " | "))
             }
         };
+        self.times.push((t0.elapsed(), name.to_string()));
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
+    }
+
+    /// Prints how long the run took and its slowest tests (informational).
+    pub fn timing(&mut self) {
+        self.times.sort_by_key(|t| std::cmp::Reverse(t.0));
+        let slow: Vec<String> = self
+            .times
+            .iter()
+            .take(4)
+            .map(|(d, n)| format!("{n} {:.2}s", d.as_secs_f64()))
+            .collect();
+        self.info(format_args!(
+            "{} tests in {:.2}s; slowest: {}",
+            self.times.len(),
+            self.start.elapsed().as_secs_f64(),
+            slow.join(", ")
+        ));
     }
 
     /// Prints an informational line (not counted by the harness).
@@ -236,6 +259,7 @@ fn main() -> ExitCode {
         genl::run(&ctx, &mut report);
         examples::run(&ctx, &mut report);
     }
+    report.timing();
     if report.failed == 0 {
         ExitCode::SUCCESS
     } else {
