@@ -140,7 +140,7 @@ run_one() {
 	t=$2
 	drop=$3
 	name=${t##*/}
-	echo "=== phase $phase: $name"
+	echo "=== phase $phase: $name (uptime $(cut -d" " -f1 /proc/uptime)s)"
 	rm -f /tmp/rc /tmp/out
 	set -- NLTEST_PHASE="$phase" NLTEST_UNIT="$UNIT" NLTEST_MODPARAMS="$MODPARAMS" \
 		NLTEST_KERNEL="$KERNEL" NLTEST_KO="$KO"
@@ -321,7 +321,7 @@ phase_unload() {
 }
 
 for ph in $NLTEST_PHASES; do
-	echo "=== phase $ph"
+	echo "=== phase $ph (uptime $(cut -d" " -f1 /proc/uptime)s)"
 	case $ph in
 	root) phase_root ;;
 	unpriv) phase_unpriv ;;
@@ -356,4 +356,5 @@ else
 fi
 echo "INFO init: taint $(cat /proc/sys/kernel/tainted)"
 
+echo "INFO init: finished at uptime $(cut -d" " -f1 /proc/uptime)s"
 echo "DONE: $PASS passed, $FAIL failed, $SKIP skipped"
