@@ -12,6 +12,8 @@ pub struct Out {
     pub json: bool,
     /// Pretty JSON.
     pub pretty: bool,
+    /// Elements written so far in the JSON array being streamed, if any.
+    array: Option<usize>,
 }
 
 impl Out {
@@ -21,6 +23,7 @@ impl Out {
             w: io::BufWriter::new(io::stdout().lock()),
             json: g.json,
             pretty: g.pretty,
+            array: None,
         }
     }
     /// Writes a line of text.
@@ -36,6 +39,38 @@ impl Out {
             serde_json::to_writer(&mut self.w, v).map_err(io::Error::from)?;
         }
         writeln!(self.w)?;
+        Ok(())
+    }
+    /// Starts a JSON array that is written one element at a time
+    /// ([`array_item`](Self::array_item)), so that a long dump is never
+    /// held in memory; [`array_end`](Self::array_end) closes it.
+    pub fn array_begin(&mut self) -> Result<(), CliError> {
+        self.w.write_all(b"[")?;
+        self.array = Some(0);
+        Ok(())
+    }
+    /// Writes one element of the array started by [`array_begin`](Self::array_begin).
+    pub fn array_item(&mut self, v: &serde_json::Value) -> Result<(), CliError> {
+        let n = self.array.get_or_insert(0);
+        if *n > 0 {
+            self.w.write_all(b",")?;
+        }
+        *n += 1;
+        if self.pretty {
+            self.w.write_all(b"\n")?;
+            serde_json::to_writer_pretty(&mut self.w, v).map_err(io::Error::from)?;
+        } else {
+            serde_json::to_writer(&mut self.w, v).map_err(io::Error::from)?;
+        }
+        Ok(())
+    }
+    /// Closes the array (`]` and a newline).
+    pub fn array_end(&mut self) -> Result<(), CliError> {
+        if self.pretty && self.array.is_some_and(|n| n > 0) {
+            self.w.write_all(b"\n")?;
+        }
+        self.array = None;
+        self.w.write_all(b"]\n")?;
         Ok(())
     }
     /// Flushes (monitors flush after every event).

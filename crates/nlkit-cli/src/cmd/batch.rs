@@ -1,9 +1,296 @@
 //! `nlkit -batch FILE`: many commands applied through the engine's batch.
+//!
+//! FILE (`-` for stdin) holds one command per line, written as after
+//! `nlkit`: `route add 10.1.0.0/24 via 10.9.0.2`, `addr add 10.0.0.1/24 dev
+//! v0`, `link set v0 up`... Blank lines and `#` comments are skipped; words
+//! may be quoted (`"..."`, `'...'`) and `\` escapes the next character.
+//!
+//! The file is read line by line and each line parsed into a request as it
+//! comes (device names are looked up once and cached), so memory stays flat
+//! however long the file. Requests are sent in chunks of [`CHUNK`] lines
+//! through [`Connection::batch`] with [`AckMode::ErrorsOnly`]: the kernel
+//! answers only failures (and one ACK per `sendmsg`), which is what makes a
+//! batch fast. A `show`/`get` line, or a device name not yet known (made by
+//! an earlier line still waiting in the chunk), sends the pending chunk
+//! first, so lines always take effect in order.
+//!
+//! Every failure is printed with its line number, parse errors too:
+//! `nlkit: line 17: add route 10.1.0.0/24 via 10.9.0.2: Network is
+//! unreachable (ENETUNREACH): Nexthop has invalid gateway`. Nothing is
+//! printed on success.
+//!
+//! Without `--force` the batch stops after the chunk in which the first
+//! error happened, and exits 1. Lines after the failing one *in that same
+//! chunk* were already sent and applied (up to [`CHUNK`] - 1 of them): they
+//! travel together, which is the point of a batch. A parse error stops
+//! before its own line, after sending the lines before it. With `--force`
+//! every line is tried and the exit code is 1 if any failed.
 
+use crate::cmd::route::{self, Names, Parsed, Req, Resolve, Resolver};
 use crate::error::CliError;
+use crate::output::Out;
 use crate::Global;
+use nlkit::{AckMode, Connection};
+use std::io::{BufRead, BufReader};
+
+/// Lines sent per [`Connection::batch`] call.
+pub const CHUNK: usize = 4096;
+
+struct Batch<'a> {
+    g: &'a Global,
+    conn: &'a Connection,
+    names: Resolver,
+    pending: Vec<Req>,
+    lines: Vec<usize>,
+    failed: usize,
+    total: usize,
+    first_error: Option<usize>,
+    /// Set when a failure means stopping (no `--force`).
+    stop: bool,
+    /// An error that ends the batch at once (I/O, closed output).
+    fatal: Option<CliError>,
+    out: Out,
+}
+
+impl Batch<'_> {
+    fn fail(&mut self, line: usize, msg: impl std::fmt::Display) {
+        eprintln!("nlkit: line {line}: {msg}");
+        self.failed += 1;
+        self.first_error.get_or_insert(line);
+        if !self.g.force {
+            self.stop = true;
+        }
+    }
+
+    /// Sends the pending requests and reports their failures.
+    fn flush(&mut self) {
+        if self.pending.is_empty() || self.fatal.is_some() {
+            return;
+        }
+        let lines = std::mem::take(&mut self.lines);
+        let mut errors: Vec<(usize, nlkit::Error)> = Vec::new();
+        let r = self
+            .conn
+            .batch(self.pending.drain(..), AckMode::ErrorsOnly, |i, res| {
+                if let Err(e) = res {
+                    errors.push((lines.get(i).copied().unwrap_or(0), e));
+                }
+            });
+        for (line, e) in errors {
+            self.fail(line, e);
+        }
+        if let Err(e) = r {
+            self.fatal = Some(e.into());
+        }
+        self.lines = lines;
+        self.lines.clear();
+    }
+
+    fn line(&mut self, n: usize, text: &str) {
+        let words = match split_words(text) {
+            Ok(w) => w,
+            Err(e) => return self.fail(n, e),
+        };
+        let Some((object, rest)) = words.split_first() else {
+            return;
+        };
+        self.total += 1;
+        let g = self.g;
+        let parsed = route::parse(g, object, rest, self);
+        if self.stop || self.fatal.is_some() {
+            // A flush made while resolving a name failed: this line is not applied.
+            return;
+        }
+        match parsed {
+            Err(e) => self.fail(n, usage_text(&e)),
+            Ok(Parsed::Req(r)) => {
+                self.pending.push(r);
+                self.lines.push(n);
+                if self.pending.len() >= CHUNK {
+                    self.flush();
+                }
+            }
+            Ok(Parsed::Show(s)) => {
+                self.flush();
+                if self.stop || self.fatal.is_some() {
+                    return;
+                }
+                let mut names = Names::new(g.netns.as_deref());
+                let r = route::show(g, self.conn, &mut self.out, &mut names, &s)
+                    .and_then(|()| self.out.flush());
+                match r {
+                    Ok(()) => {}
+                    Err(e) if e.is_broken_pipe() => self.fatal = Some(e),
+                    Err(e) => self.fail(n, e),
+                }
+            }
+        }
+    }
+}
+
+impl Resolve for Batch<'_> {
+    fn index(&mut self, name: &str) -> Result<u32, CliError> {
+        if let Some(i) = self.names.cached(name) {
+            return Ok(i);
+        }
+        // An earlier line still waiting to be sent may create or rename it.
+        self.flush();
+        if self.stop {
+            return Err(CliError::Other("stopped".into()));
+        }
+        if let Some(e) = self.fatal.take() {
+            let msg = e.to_string();
+            self.fatal = Some(e);
+            return Err(CliError::Other(msg));
+        }
+        self.names.lookup(self.conn, name)
+    }
+    fn forget(&mut self, name: &str) {
+        self.names.forget(name);
+    }
+}
+
+/// A usage error's text without the `(see --help)` tail, for a batch line.
+fn usage_text(e: &CliError) -> String {
+    match e {
+        CliError::Usage(s) => s.clone(),
+        e => e.to_string(),
+    }
+}
+
+/// Splits a line into words: whitespace separates, `"..."` and `'...'`
+/// quote, `\` escapes (outside single quotes), `#` at the start of a word
+/// comments out the rest of the line.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '#' if !in_word => break,
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(n) => cur.push(n),
+                    None => return Err("a line ends with a lone \\".into()),
+                }
+            }
+            q @ ('"' | '\'') => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        None => return Err(format!("unterminated quote {q}")),
+                        Some(x) if x == q => break,
+                        Some('\\') if q == '"' => match chars.next() {
+                            Some(n) => cur.push(n),
+                            None => return Err(format!("unterminated quote {q}")),
+                        },
+                        Some(x) => cur.push(x),
+                    }
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
 
 /// Runs the commands of `g.batch`.
-pub fn run(_g: &Global, _file: &str) -> Result<(), CliError> {
-    Err(CliError::Other("`nlkit -batch` is not built yet".into()))
+pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
+    let input: Box<dyn BufRead> = if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(file)
+            .map_err(|e| CliError::Other(format!("cannot open batch file {file:?}: {e}")))?;
+        Box::new(BufReader::with_capacity(64 * 1024, f))
+    };
+    let conn = route::connect(g)?;
+    let mut b = Batch {
+        g,
+        conn: &conn,
+        names: Resolver::new(),
+        pending: Vec::with_capacity(CHUNK),
+        lines: Vec::with_capacity(CHUNK),
+        failed: 0,
+        total: 0,
+        first_error: None,
+        stop: false,
+        fatal: None,
+        out: Out::new(g),
+    };
+    let mut input = input;
+    let mut buf: Vec<u8> = Vec::with_capacity(256);
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        let read = input
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| CliError::Other(format!("read batch file {file:?}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        match std::str::from_utf8(&buf) {
+            Ok(text) => b.line(n, text),
+            Err(_) => b.fail(n, "not valid UTF-8"),
+        }
+        if b.stop || b.fatal.is_some() {
+            break;
+        }
+        if buf.capacity() > 64 * 1024 {
+            buf = Vec::with_capacity(256);
+        }
+    }
+    if !b.stop {
+        b.flush();
+    }
+    b.out.flush()?;
+    if let Some(e) = b.fatal {
+        return Err(e);
+    }
+    match (b.failed, b.g.force) {
+        (0, _) => Ok(()),
+        (f, true) => Err(CliError::Other(format!(
+            "batch: {f} of {} commands failed",
+            b.total
+        ))),
+        (_, false) => Err(CliError::Other(format!(
+            "batch: stopped after the error at line {} (lines sent with it in its chunk were applied; --force carries on)",
+            b.first_error.unwrap_or(n)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn words_quotes_comments() {
+        assert_eq!(
+            split_words("route add 10.0.0.0/8 dev v0\n").unwrap(),
+            ["route", "add", "10.0.0.0/8", "dev", "v0"]
+        );
+        assert_eq!(
+            split_words(r#"link set v0 alias "a b\"c" x'y z'"#).unwrap(),
+            ["link", "set", "v0", "alias", "a b\"c", "xy z"]
+        );
+        assert_eq!(split_words("  # nothing").unwrap(), Vec::<String>::new());
+        assert_eq!(split_words("a #b c").unwrap(), ["a"]);
+        assert_eq!(split_words("a#b").unwrap(), ["a#b"]);
+        assert!(split_words("a \"b").is_err());
+    }
 }

@@ -1,12 +1,378 @@
 //! rtnetlink objects on the command line: `link`, `addr`, `route`, `neigh`,
 //! `rule`, with iproute2's keyword grammar.
+//!
+//! Each object's words are parsed into a [`Parsed`]: a request to send
+//! ([`Req`], a [`ToMsg`]) or a query to run and print ([`Show`]). The same
+//! parsers serve the command line and `nlkit -batch`. Device names are
+//! resolved (through a [`Resolve`]) while parsing, so that a bad name is
+//! reported before anything is sent.
+//!
+//! Printing lives beside each object (`print_link`, `link_json`,
+//! `print_addr`, `addr_json`, `print_route`, `route_json`, `print_neigh`,
+//! `neigh_json`, `print_rule`, `rule_json`): one object per call, in human
+//! form close to `ip`'s or as JSON with iproute2's key names (see
+//! `crates/nlkit-cli/docs/json.md`), so that the monitor can reuse them.
+//! Dumps are printed as they arrive; JSON arrays are written element by
+//! element.
+//!
+//! Exit codes: 2 for a grammar error (unknown keyword, missing value, bad
+//! prefix), 1 for a device that does not exist or a kernel error.
+
+pub mod addr;
+pub mod link;
+pub mod names;
+pub mod neigh;
+pub mod routes;
+pub mod rule;
+pub mod words;
+
+// The one-object printers, for the monitor and other callers.
+#[allow(unused_imports)]
+pub use addr::{addr_info_json, addr_json, addr_text, print_addr};
+#[allow(unused_imports)]
+pub use link::{link_json, link_text, print_link};
+#[allow(unused_imports)]
+pub use names::{LinkBrief, Names};
+#[allow(unused_imports)]
+pub use neigh::{neigh_json, neigh_text, print_neigh};
+#[allow(unused_imports)]
+pub use routes::{print_route, route_json, route_text, RouteFmt};
+#[allow(unused_imports)]
+pub use rule::{print_rule, rule_json, rule_text};
 
 use crate::error::CliError;
+use crate::output::Out;
 use crate::Global;
+use nlkit::route::{
+    AddrRequest, Handle, LinkRequest, NeighRequest, RouteRequest, RuleRequest, AF_INET, AF_INET6,
+};
+use nlkit::socket::netns::Netns;
+use nlkit::{Connection, Protocol, ToMsg};
+use std::collections::HashMap;
+use std::fmt;
+
+/// A request that changes something, ready to send (alone or in a batch).
+#[derive(Debug)]
+pub enum Req {
+    /// `link add|set|del`; the file keeps a `netns NAME` open until sent.
+    Link(Box<LinkRequest>, #[allow(dead_code)] Option<std::fs::File>),
+    /// `addr add|replace|del`.
+    Addr(AddrRequest),
+    /// `route add|replace|append|del`.
+    Route(RouteRequest),
+    /// `neigh add|replace|del`.
+    Neigh(NeighRequest),
+    /// `rule add|del`.
+    Rule(RuleRequest),
+}
+
+impl Req {
+    fn inner(&self) -> &dyn ToMsg {
+        match self {
+            Req::Link(r, _) => &**r,
+            Req::Addr(r) => r,
+            Req::Route(r) => r,
+            Req::Neigh(r) => r,
+            Req::Rule(r) => r,
+        }
+    }
+}
+
+impl ToMsg for Req {
+    fn write(&self, buf: &mut Vec<u8>) -> nlkit::wire::Result<usize> {
+        self.inner().write(buf)
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner().describe(f)
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        self.inner().attr_name(path)
+    }
+}
+
+/// A query: dump or get, then print.
+#[derive(Debug)]
+pub enum Show {
+    /// `link show`.
+    Link(link::LinkShow),
+    /// `addr show`.
+    Addr(addr::AddrShow),
+    /// `route show`.
+    Route(routes::RouteShow),
+    /// `route get`.
+    RouteGet(routes::RouteGetCmd),
+    /// `neigh show`.
+    Neigh(neigh::NeighShow),
+    /// `rule show`.
+    Rule(rule::RuleShow),
+}
+
+/// One parsed command.
+// Transient (one at a time), and requests are the common case: not boxed.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Parsed {
+    /// Send this.
+    Req(Req),
+    /// Run this and print.
+    Show(Show),
+}
+
+/// Device name → index, for the parsers.
+pub trait Resolve {
+    /// The index of device `name`; `device "NAME" does not exist` if none.
+    fn index(&mut self, name: &str) -> Result<u32, CliError>;
+    /// Forgets a cached name (the command deletes, renames or moves it).
+    fn forget(&mut self, name: &str);
+}
+
+/// The error for a device that does not exist.
+pub fn no_device(name: &str) -> CliError {
+    CliError::Other(format!("device \"{name}\" does not exist"))
+}
+
+/// Cached name lookups over a connection.
+pub struct Resolver {
+    cache: HashMap<String, u32>,
+}
+
+/// More names than this and the cache starts over.
+const MAX_NAMES: usize = 65_536;
+
+impl Resolver {
+    /// An empty cache.
+    pub fn new() -> Resolver {
+        Resolver {
+            cache: HashMap::new(),
+        }
+    }
+    /// The cached index of `name`, if known.
+    pub fn cached(&self, name: &str) -> Option<u32> {
+        self.cache.get(name).copied()
+    }
+    /// Looks `name` up (cache first, then `RTM_GETLINK`).
+    pub fn lookup(&mut self, conn: &Connection, name: &str) -> Result<u32, CliError> {
+        if let Some(i) = self.cached(name) {
+            return Ok(i);
+        }
+        if name.is_empty() {
+            return Err(CliError::usage("an empty device name"));
+        }
+        match Handle::with(conn).index_of(name) {
+            Ok(i) => {
+                if self.cache.len() >= MAX_NAMES {
+                    self.cache.clear();
+                }
+                self.cache.insert(name.to_string(), i);
+                Ok(i)
+            }
+            Err(e) if e.errno() == Some(ENODEV) => Err(no_device(name)),
+            Err(e) => Err(e.into()),
+        }
+    }
+    /// Forgets `name`.
+    pub fn forget(&mut self, name: &str) {
+        self.cache.remove(name);
+    }
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Resolver::new()
+    }
+}
+
+const ENODEV: i32 = 19;
+
+/// A [`Resolver`] bound to a connection.
+pub struct ConnResolver<'c> {
+    /// The connection lookups go through.
+    pub conn: &'c Connection,
+    /// The cache.
+    pub names: Resolver,
+}
+
+impl Resolve for ConnResolver<'_> {
+    fn index(&mut self, name: &str) -> Result<u32, CliError> {
+        self.names.lookup(self.conn, name)
+    }
+    fn forget(&mut self, name: &str) {
+        self.names.forget(name);
+    }
+}
+
+/// Opens a `NETLINK_ROUTE` connection in `netns` (a name from `ip netns`), or here.
+pub fn connect_in(netns: Option<&str>) -> Result<Connection, CliError> {
+    let sock = match netns {
+        Some(n) => Netns::Named(n).open(Protocol::ROUTE),
+        None => nlkit::socket::Socket::open(Protocol::ROUTE),
+    }
+    .map_err(|e| match netns {
+        Some(n) => nlkit::Error::io(format!("open route netlink socket in netns {n:?}"), e),
+        None => nlkit::Error::io("open route netlink socket", e),
+    })?;
+    Ok(Connection::with_socket(sock)?)
+}
+
+/// Opens the connection for the global options (`-n NETNS`).
+pub fn connect(g: &Global) -> Result<Connection, CliError> {
+    connect_in(g.netns.as_deref())
+}
+
+/// The family the global options ask for (`-4`, `-6`), or 0.
+pub fn family(g: &Global) -> u8 {
+    if g.ipv4 {
+        AF_INET
+    } else if g.ipv6 {
+        AF_INET6
+    } else {
+        0
+    }
+}
+
+/// The objects this module handles, with iproute2's abbreviations, by canonical name.
+pub fn object_name(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "link" | "l" => "link",
+        "addr" | "address" | "a" => "addr",
+        "route" | "r" | "ro" | "rou" => "route",
+        "neigh" | "neighbor" | "neighbour" | "n" => "neigh",
+        "rule" | "ru" => "rule",
+        _ => return None,
+    })
+}
+
+/// Parses the words of `object` into a request or a query.
+pub fn parse(
+    g: &Global,
+    object: &str,
+    words: &[String],
+    r: &mut dyn Resolve,
+) -> Result<Parsed, CliError> {
+    match object_name(object) {
+        Some("link") => link::parse(g, words, r),
+        Some("addr") => addr::parse(g, words, r),
+        Some("route") => routes::parse(g, words, r),
+        Some("neigh") => neigh::parse(g, words, r),
+        Some("rule") => rule::parse(g, words, r),
+        _ => Err(CliError::usage(format!(
+            "unknown object {object:?}; try link, addr, route, neigh, rule"
+        ))),
+    }
+}
+
+/// Runs a query and prints what it finds.
+pub fn show(
+    g: &Global,
+    conn: &Connection,
+    out: &mut Out,
+    names: &mut Names,
+    s: &Show,
+) -> Result<(), CliError> {
+    match s {
+        Show::Link(s) => link::show(g, conn, out, names, s),
+        Show::Addr(s) => addr::show(g, conn, out, names, s),
+        Show::Route(s) => routes::show(g, conn, out, names, s),
+        Show::RouteGet(s) => routes::get(g, conn, out, names, s),
+        Show::Neigh(s) => neigh::show(g, conn, out, names, s),
+        Show::Rule(s) => rule::show(g, conn, out, s),
+    }
+}
+
+/// Sends one request and waits for its answer; a kernel warning goes to stderr.
+pub fn exec(conn: &Connection, req: &Req) -> Result<(), CliError> {
+    if let Some(w) = Handle::with(conn).exec(req)? {
+        eprintln!("nlkit: warning: {w}");
+    }
+    Ok(())
+}
 
 /// Runs `nlkit OBJECT WORDS...` for an rtnetlink object.
-pub fn run(_g: &Global, object: &str, _words: &[String]) -> Result<(), CliError> {
-    Err(CliError::Other(format!(
-        "`nlkit {object}` is not built yet"
-    )))
+pub fn run(g: &Global, object: &str, words: &[String]) -> Result<(), CliError> {
+    if let Some(help) = help(object, words) {
+        let mut out = Out::new(&Global::default());
+        return out.line(help);
+    }
+    let conn = connect(g)?;
+    let mut r = ConnResolver {
+        conn: &conn,
+        names: Resolver::new(),
+    };
+    match parse(g, object, words, &mut r)? {
+        Parsed::Req(req) => exec(&conn, &req),
+        Parsed::Show(s) => {
+            let mut out = Out::new(g);
+            let mut names = Names::new(g.netns.as_deref());
+            show(g, &conn, &mut out, &mut names, &s)?;
+            out.flush()
+        }
+    }
+}
+
+/// Helps with `nlkit OBJECT help`.
+fn help(object: &str, words: &[String]) -> Option<&'static str> {
+    if words.first().map(String::as_str) != Some("help") {
+        return None;
+    }
+    Some(match object_name(object)? {
+        "link" => link::USAGE,
+        "addr" => addr::USAGE,
+        "route" => routes::USAGE,
+        "neigh" => neigh::USAGE,
+        _ => rule::USAGE,
+    })
+}
+
+/// What a request does, in words (`add route 10.0.0.0/8`).
+pub fn describe(req: &dyn ToMsg) -> String {
+    struct D<'a>(&'a dyn ToMsg);
+    impl fmt::Display for D<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.describe(f)
+        }
+    }
+    D(req).to_string()
+}
+
+impl fmt::Display for Req {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f)
+    }
+}
+
+/// Turns the result of printing into what a dump callback returns, keeping
+/// the printing error (a closed pipe) aside.
+pub(crate) fn keep(r: Result<(), CliError>, stop: &mut Option<CliError>) -> nlkit::Result<()> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            *stop = Some(e);
+            Err(nlkit::Error::Invalid("output stopped".into()))
+        }
+    }
+}
+
+/// What a dump returned, with a printing error first.
+pub(crate) fn finish(r: nlkit::Result<()>, stop: Option<CliError>) -> Result<(), CliError> {
+    match (stop, r) {
+        (Some(e), _) => Err(e),
+        (None, Err(e)) => Err(e.into()),
+        (None, Ok(())) => Ok(()),
+    }
+}
+
+/// Starts output for a list: `[` in JSON.
+pub(crate) fn list_begin(out: &mut Out) -> Result<(), CliError> {
+    if out.json {
+        out.array_begin()?;
+    }
+    Ok(())
+}
+
+/// Ends output for a list: `]` in JSON.
+pub(crate) fn list_end(out: &mut Out) -> Result<(), CliError> {
+    if out.json {
+        out.array_end()?;
+    }
+    Ok(())
 }

@@ -1,0 +1,91 @@
+//! Interface index → name, for printing (`dev v0`, `master br0`, `v1@v0`).
+//!
+//! Looked up lazily with `RTM_GETLINK` on a connection of its own (so a
+//! lookup can happen while a dump is being read on another) and cached, so
+//! that a dump of a million routes over three devices asks three times.
+
+use super::connect_in;
+use nlkit::route::Handle;
+use nlkit::Connection;
+use std::collections::HashMap;
+
+/// What printing needs to know about a link other than the one printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkBrief {
+    /// Its name.
+    pub name: String,
+    /// Its `IFF_*` flags (for `M-DOWN`).
+    pub flags: u32,
+}
+
+/// Cached index → name lookups in one network namespace.
+pub struct Names {
+    netns: Option<String>,
+    conn: Option<Connection>,
+    cache: HashMap<u32, Option<LinkBrief>>,
+}
+
+/// More entries than this and the cache starts over (memory stays bounded).
+const MAX_CACHED: usize = 65_536;
+
+impl Names {
+    /// Lookups in the netns `netns` (`None`: ours), connecting on first need.
+    pub fn new(netns: Option<&str>) -> Names {
+        Names {
+            netns: netns.map(str::to_string),
+            conn: None,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The link with index `idx`, if it exists.
+    pub fn get(&mut self, idx: u32) -> Option<&LinkBrief> {
+        if !self.cache.contains_key(&idx) {
+            let found = self.lookup(idx);
+            if self.cache.len() >= MAX_CACHED {
+                self.cache.clear();
+            }
+            self.cache.insert(idx, found);
+        }
+        self.cache.get(&idx).and_then(Option::as_ref)
+    }
+
+    fn lookup(&mut self, idx: u32) -> Option<LinkBrief> {
+        if self.conn.is_none() {
+            self.conn = connect_in(self.netns.as_deref()).ok();
+        }
+        let l = Handle::with(self.conn.as_ref()?).link_by_index(idx).ok()?;
+        Some(LinkBrief {
+            name: l.name.unwrap_or_else(|| format!("if{idx}")),
+            flags: l.flags,
+        })
+    }
+
+    /// The name of link `idx`, or `if{idx}` as iproute2 shows an unknown one.
+    pub fn name(&mut self, idx: u32) -> String {
+        match self.get(idx) {
+            Some(b) => b.name.clone(),
+            None => format!("if{idx}"),
+        }
+    }
+
+    /// Records a link seen in a dump or an event.
+    pub fn note(&mut self, idx: u32, name: &str, flags: u32) {
+        if self.cache.len() >= MAX_CACHED {
+            self.cache.clear();
+        }
+        self.cache.insert(
+            idx,
+            Some(LinkBrief {
+                name: name.to_string(),
+                flags,
+            }),
+        );
+    }
+
+    /// Forgets link `idx` (deleted, renamed or moved away).
+    #[allow(dead_code)] // for the monitor
+    pub fn forget(&mut self, idx: u32) {
+        self.cache.remove(&idx);
+    }
+}
