@@ -316,7 +316,7 @@ fn print_link_addrs(
         return out.array_item(&Value::Object(o));
     }
     let mut t = link_head(v, names, false);
-    t += &link_body(v, names, details);
+    t += &link_body(v, names, details, false);
     for a in addrs {
         t += "\n    ";
         t += &addr_lines(a);

@@ -623,9 +623,9 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
     s
 }
 
-/// The `link/ether ...` line (and `alias`, `altname` lines), and with
-/// `details` the kind's line.
-pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
+/// The `link/ether ...` line (and `alias` with `alias`, `altname` lines),
+/// and with `details` the kind's line.
+pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool, alias: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
     if let Some(a) = v.address {
         s += &format!(" {}", hw_string(a));
@@ -666,7 +666,7 @@ pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool) -> S
             s += &format!(" numtxqueues {t} numrxqueues {r}");
         }
     }
-    if let Some(a) = v.alias {
+    if let (Some(a), true) = (v.alias, alias) {
         s += &format!("\n    alias {a}");
     }
     for n in v.alt_names() {
@@ -678,7 +678,7 @@ pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool) -> S
 /// One link as `ip link show` prints it (two or more lines, no final newline).
 pub fn link_text(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = link_head(v, names, true);
-    s += &link_body(v, names, details);
+    s += &link_body(v, names, details, true);
     s
 }
 
@@ -868,7 +868,8 @@ fn kind_json(v: &LinkView<'_>, names: &mut Names) -> Option<Value> {
     Some(Value::Object(d))
 }
 
-/// The fields `ip -j link` and `ip -j addr` share.
+/// The fields of `ip -j link` (`linkmode`: with `linkmode` and `ifalias`)
+/// and `ip -j addr` (without).
 pub(crate) fn link_json_base(
     v: &LinkView<'_>,
     names: &mut Names,
@@ -937,7 +938,7 @@ pub(crate) fn link_json_base(
     if let Some(n) = v.link_netnsid {
         o.insert("link_netnsid".into(), json!(n));
     }
-    if let Some(a) = v.alias {
+    if let (Some(a), true) = (v.alias, linkmode) {
         o.insert("ifalias".into(), json!(a));
     }
     let alt: Vec<&str> = v.alt_names().collect();
