@@ -1112,12 +1112,18 @@ impl ToMsg for RouteGet {
     fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
         let fam = family_of(&self.dst);
         let full = if fam == AF_INET { 32 } else { 128 };
+        // RTM_F_LOOKUP_TABLE: the reply names the table the route was found
+        // in (without it the kernel says main), as iproute2 asks.
+        let mut flags = RTM_F_LOOKUP_TABLE;
+        if self.fib_match {
+            flags |= RTM_F_FIB_MATCH;
+        }
         let mut w = MsgWriter::new(buf, RTM_GETROUTE, 0, 0, 0);
         w.fixed(&RtMsg {
             family: fam,
             dst_len: full,
             src_len: if self.src.is_some() { full } else { 0 },
-            flags: if self.fib_match { RTM_F_FIB_MATCH } else { 0 }.into(),
+            flags: flags.into(),
             ..Default::default()
         });
         w.attr_ip(RTA_DST, self.dst)?;
