@@ -3,7 +3,8 @@
 //! FILE (`-` for stdin) holds one command per line, written as after
 //! `nlkit`: `route add 10.1.0.0/24 via 10.9.0.2`, `addr add 10.0.0.1/24 dev
 //! v0`, `link set v0 up`... Blank lines and `#` comments are skipped; words
-//! may be quoted (`"..."`, `'...'`) and `\` escapes the next character.
+//! may be quoted (`"..."`, `'...'`) and `\` escapes the next character. A
+//! line may start with `-4` or `-6` (iproute2's batch files cannot).
 //!
 //! The file is read line by line and each line parsed into a request as it
 //! comes (device names are looked up once and cached), so memory stays flat
@@ -91,11 +92,33 @@ impl Batch<'_> {
             Ok(w) => w,
             Err(e) => return self.fail(n, e),
         };
+        // `-4` / `-6` may lead a line (an nlkit extension).
+        let mut family = None;
+        let mut words = &words[..];
+        while let Some((first, rest)) = words.split_first() {
+            match first.as_str() {
+                "-4" => family = Some((true, false)),
+                "-6" => family = Some((false, true)),
+                _ => break,
+            }
+            words = rest;
+        }
         let Some((object, rest)) = words.split_first() else {
             return;
         };
         self.total += 1;
-        let g = self.g;
+        let with_family;
+        let g = match family {
+            Some((ipv4, ipv6)) => {
+                with_family = Global {
+                    ipv4,
+                    ipv6,
+                    ..self.g.clone()
+                };
+                &with_family
+            }
+            None => self.g,
+        };
         let parsed = route::parse(g, object, rest, self);
         if self.stop || self.fatal.is_some() {
             // A flush made while resolving a name failed: this line is not applied.

@@ -7,6 +7,7 @@ use std::process::Command;
 
 #[path = "../common/mod.rs"]
 mod common;
+#[allow(unused_imports)]
 pub use common::{bin, nlkit, Run};
 
 /// Runs `nlkit` with words split on spaces.

@@ -306,9 +306,10 @@ fn print_link_addrs(
     addrs: &[Addr],
     names: &mut Names,
     details: bool,
+    ll: bool,
 ) -> Result<(), CliError> {
     if out.json {
-        let mut o = link_json_base(v, names, details, false);
+        let mut o = link_json_base(v, names, details, false, ll);
         o.insert(
             "addr_info".into(),
             Value::Array(addrs.iter().map(addr_info_json).collect()),
@@ -316,7 +317,7 @@ fn print_link_addrs(
         return out.array_item(&Value::Object(o));
     }
     let mut t = link_head(v, names, false);
-    t += &link_body(v, names, details, false);
+    t += &link_body(v, names, details, false, ll);
     for a in addrs {
         t += "\n    ";
         t += &addr_lines(a);
@@ -334,6 +335,8 @@ pub fn show(
 ) -> Result<(), CliError> {
     let aux = connect_in(g.netns.as_deref())?;
     let details = g.details;
+    // As iproute2: the link-layer line only without a family filter, or with -d.
+    let ll = s.family == 0 || details;
     list_begin(out)?;
     if let Some(dev) = &s.dev {
         let bytes = match conn.get(&LinkRequest::get_by_name(dev)) {
@@ -352,7 +355,7 @@ pub fn show(
         let v = LinkView::parse(&m).map_err(malformed)?;
         let addrs = addrs_of(&aux, s, v.index())?;
         if (!s.up || v.is_up()) && (!s.filtering() || !addrs.is_empty()) {
-            print_link_addrs(out, &v, &addrs, names, details)?;
+            print_link_addrs(out, &v, &addrs, names, details, ll)?;
         }
         return list_end(out);
     }
@@ -371,7 +374,10 @@ pub fn show(
         if s.filtering() && addrs.is_empty() {
             return Ok(());
         }
-        keep(print_link_addrs(out, &v, &addrs, names, details), &mut stop)
+        keep(
+            print_link_addrs(out, &v, &addrs, names, details, ll),
+            &mut stop,
+        )
     });
     super::finish(r, stop)?;
     list_end(out)

@@ -623,9 +623,8 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
     s
 }
 
-/// The `link/ether ...` line (and `alias` with `alias`, `altname` lines),
-/// and with `details` the kind's line.
-pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool, alias: bool) -> String {
+/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line.
+fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
     if let Some(a) = v.address {
         s += &format!(" {}", hw_string(a));
@@ -666,6 +665,22 @@ pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool, alia
             s += &format!(" numtxqueues {t} numrxqueues {r}");
         }
     }
+    s
+}
+
+/// The `link/ether ...` line with `ll` (and with `details` the kind's
+/// line), then `alias` (with `alias`) and `altname` lines.
+pub(crate) fn link_body(
+    v: &LinkView<'_>,
+    names: &mut Names,
+    details: bool,
+    alias: bool,
+    ll: bool,
+) -> String {
+    let mut s = String::new();
+    if ll {
+        s += &link_ll(v, names, details);
+    }
     if let (Some(a), true) = (v.alias, alias) {
         s += &format!("\n    alias {a}");
     }
@@ -678,7 +693,7 @@ pub(crate) fn link_body(v: &LinkView<'_>, names: &mut Names, details: bool, alia
 /// One link as `ip link show` prints it (two or more lines, no final newline).
 pub fn link_text(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = link_head(v, names, true);
-    s += &link_body(v, names, details, true);
+    s += &link_body(v, names, details, true, true);
     s
 }
 
@@ -875,6 +890,7 @@ pub(crate) fn link_json_base(
     names: &mut Names,
     details: bool,
     linkmode: bool,
+    ll: bool,
 ) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("ifindex".into(), json!(v.index()));
@@ -923,16 +939,18 @@ pub(crate) fn link_json_base(
     if let Some(q) = v.txqlen {
         o.insert("txqlen".into(), json!(q));
     }
-    o.insert("link_type".into(), json!(link_type_name(v.link_type())));
-    if let Some(a) = v.address {
-        o.insert("address".into(), json!(hw_string(a)));
-    }
-    if let Some(b) = v.broadcast {
-        o.insert("broadcast".into(), json!(hw_string(b)));
-    }
-    if let Some(p) = v.perm_address {
-        if Some(p) != v.address {
-            o.insert("permaddr".into(), json!(hw_string(p)));
+    if ll {
+        o.insert("link_type".into(), json!(link_type_name(v.link_type())));
+        if let Some(a) = v.address {
+            o.insert("address".into(), json!(hw_string(a)));
+        }
+        if let Some(b) = v.broadcast {
+            o.insert("broadcast".into(), json!(hw_string(b)));
+        }
+        if let Some(p) = v.perm_address {
+            if Some(p) != v.address {
+                o.insert("permaddr".into(), json!(hw_string(p)));
+            }
         }
     }
     if let Some(n) = v.link_netnsid {
@@ -982,5 +1000,5 @@ pub(crate) fn link_json_base(
 
 /// One link as `ip -j link show` prints it.
 pub fn link_json(v: &LinkView<'_>, names: &mut Names, details: bool) -> Value {
-    Value::Object(link_json_base(v, names, details, true))
+    Value::Object(link_json_base(v, names, details, true, true))
 }

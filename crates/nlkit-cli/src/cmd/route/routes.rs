@@ -21,15 +21,15 @@
 //!
 //! Human output is `ip route`'s (`-d` adds the defaults: type, table, proto,
 //! scope). JSON (`-j`), one object per route: `type` (absent: unicast),
-//! `dst` (`default`, `10.0.0.0/8` or a host address), `src`/`srclen`
-//! (`from`), `tos`, `nhid`, `gateway`, `via` (`{family, host}`: a gateway of
+//! `dst` (`default`, `10.0.0.0/8` or a host address), `from` (the same
+//! for a source prefix), `tos`, `nhid`, `gateway`, `via` (`{family, host}`: a gateway of
 //! the other family), `dev`, `table` (absent: main), `protocol` (absent:
 //! boot), `scope` (absent: global), `prefsrc`, `metric`, `flags` (array),
 //! `mark`, `uid`, `expires` (seconds), `metrics` (array of one-key objects,
 //! `{"mtu": 1400}`, plus `"lock": true` when locked), `pref`, `nexthops`
 //! (`{gateway, via, dev, weight, flags}`), `cache` (`route get` of a cached
-//! entry). As in iproute2, `dev` is left out when the listing is filtered by
-//! device and `table` when it is filtered by table.
+//! entry). As in iproute2, a key the listing is filtered on is left out:
+//! `dev` (`dev D`), `table` (`table T`), `protocol`, `scope`.
 
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
@@ -108,6 +108,10 @@ pub struct RouteFmt {
     pub omit_dev: bool,
     /// Leave out `table` (the listing is filtered by table).
     pub omit_table: bool,
+    /// Leave out `protocol` (the listing is filtered by protocol).
+    pub omit_protocol: bool,
+    /// Leave out `scope` (the listing is filtered by scope).
+    pub omit_scope: bool,
 }
 
 /// Parses `nlkit route ...`.
@@ -574,6 +578,8 @@ pub fn show(
         details: g.details,
         omit_dev: s.oif.is_some(),
         omit_table: s.table_given,
+        omit_protocol: s.protocol != 0,
+        omit_scope: s.scope.is_some(),
     };
     let dump = RouteDump {
         family: s.family,
@@ -726,10 +732,10 @@ pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Strin
         s += &format!(" table {}", table_str(table));
     }
     if v.flags() & RTM_F_CLONED == 0 {
-        if v.protocol() != rtprot::BOOT || fmt.details {
+        if (v.protocol() != rtprot::BOOT || fmt.details) && !fmt.omit_protocol {
             s += &format!(" proto {}", protocol_str(v.protocol()));
         }
-        if v.scope() != RT_SCOPE_UNIVERSE || fmt.details {
+        if (v.scope() != RT_SCOPE_UNIVERSE || fmt.details) && !fmt.omit_scope {
             s += &format!(" scope {}", scope_str(v.scope()));
         }
     }
@@ -744,7 +750,7 @@ pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Strin
         s += f;
     }
     if let Some(m) = v.mark {
-        s += &format!(" mark {m:#x}");
+        s += &format!(" mark {m}");
     }
     if let Some(i) = v.iif {
         s += &format!(" iif {}", names.name(i));
@@ -816,11 +822,11 @@ pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value
         "dst".into(),
         json!(prefix_text(v.dst, v.header.dst_len, fam)),
     );
-    if let Some(src) = v.src {
-        o.insert("src".into(), json!(src.to_string()));
-        if v.header.src_len != host_len(fam) {
-            o.insert("srclen".into(), json!(v.header.src_len));
-        }
+    if v.src.is_some() || v.header.src_len != 0 {
+        o.insert(
+            "from".into(),
+            json!(prefix_text(v.src, v.header.src_len, fam)),
+        );
     }
     if v.header.tos != 0 {
         o.insert("tos".into(), json!(format!("{:#x}", v.header.tos)));
@@ -845,10 +851,10 @@ pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value
         o.insert("table".into(), json!(table_str(table)));
     }
     if v.flags() & RTM_F_CLONED == 0 {
-        if v.protocol() != rtprot::BOOT || fmt.details {
+        if (v.protocol() != rtprot::BOOT || fmt.details) && !fmt.omit_protocol {
             o.insert("protocol".into(), json!(protocol_str(v.protocol())));
         }
-        if v.scope() != RT_SCOPE_UNIVERSE || fmt.details {
+        if (v.scope() != RT_SCOPE_UNIVERSE || fmt.details) && !fmt.omit_scope {
             o.insert("scope".into(), json!(scope_str(v.scope())));
         }
     }
