@@ -90,7 +90,13 @@ impl Batch<'_> {
     fn line(&mut self, n: usize, text: &str) {
         let words = match split_words(text) {
             Ok(w) => w,
-            Err(e) => return self.fail(n, e),
+            Err(e) => {
+                self.flush();
+                if !self.stop && self.fatal.is_none() {
+                    self.fail(n, e);
+                }
+                return;
+            }
         };
         // `-4` / `-6` may lead a line (an nlkit extension).
         let mut family = None;
@@ -125,7 +131,14 @@ impl Batch<'_> {
             return;
         }
         match parsed {
-            Err(e) => self.fail(n, usage_text(&e)),
+            Err(e) => {
+                // Report (and, without --force, stop) in line order: the
+                // lines before this one go first.
+                self.flush();
+                if !self.stop && self.fatal.is_none() {
+                    self.fail(n, usage_text(&e));
+                }
+            }
             Ok(Parsed::Req(r)) => {
                 self.pending.push(r);
                 self.lines.push(n);
@@ -268,7 +281,12 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
         n += 1;
         match std::str::from_utf8(&buf) {
             Ok(text) => b.line(n, text),
-            Err(_) => b.fail(n, "not valid UTF-8"),
+            Err(_) => {
+                b.flush();
+                if !b.stop && b.fatal.is_none() {
+                    b.fail(n, "not valid UTF-8");
+                }
+            }
         }
         if b.stop || b.fatal.is_some() {
             break;

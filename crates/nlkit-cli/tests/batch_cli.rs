@@ -1,0 +1,236 @@
+//! `nlkit -batch FILE` against the real kernel, each test in a fresh network
+//! namespace: errors reported with their line numbers, `--force` carrying
+//! on, stopping after the failing chunk without it, `show` lines in order,
+//! names made earlier in the same chunk, and a 100k-line file.
+
+mod route_common;
+
+use nlkit::socket::netns::in_new_netns;
+use route_common::*;
+use std::fmt::Write as _;
+
+fn setup() {
+    ok("link add v0 type veth peer name v1");
+    ok("link set v0 up");
+    ok("link set v1 up");
+    ok("addr add 10.9.0.1/24 dev v0");
+}
+
+/// `nlkit ARGS -batch -` fed `file` from another thread (so that a long
+/// stderr cannot block it while stdin is still being written).
+fn batch(args: &[&str], file: &str) -> Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin())
+        .args(args)
+        .args(["-batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = file.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn count_routes(table: &str) -> usize {
+    sh(&format!("ip route show table {table} | wc -l"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Lines 1..=n: `route add 11.X.Y.0/24 dev v0`, with line `bad` unreachable.
+fn routes_file(n: u32, bad: &[u32]) -> String {
+    let mut f = String::new();
+    for i in 1..=n {
+        if bad.contains(&i) {
+            writeln!(f, "route add 12.{}.{}.0/24 via 10.99.0.2", i >> 8, i & 255).unwrap();
+        } else {
+            writeln!(f, "route add 11.{}.{}.0/24 dev v0", i >> 8, i & 255).unwrap();
+        }
+    }
+    f
+}
+
+#[test]
+fn errors_in_the_middle_force_carries_on() {
+    in_new_netns(|| {
+        setup();
+        let mut f = String::from("# routes\n\n");
+        f += "route add 10.1.0.0/24 via 10.9.0.2\n"; // 3
+        f += "route add 10.2.0.0/24 via 10.99.0.2\n"; // 4: unreachable gateway
+        f += "route add 10.3.0.0/33 dev v0\n"; // 5: bad prefix
+        f += "route add 10.4.0.0/24 dev v9\n"; // 6: no such device
+        f += "  # indented comment\n"; // 7
+        f += "route add 10.1.0.0/24 via 10.9.0.2\n"; // 8: exists
+        f += "link set v0 alias \"the uplink\"\n"; // 9
+        f += "route frob\n"; // 10
+        f += "route add 10.5.0.0/24 via 10.9.0.2 # trailing comment\n"; // 11
+        let r = batch(&["--force"], &f);
+        assert_eq!(r.code, 1, "{r:?}");
+        assert_eq!(r.stdout, "");
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "nlkit: line 4: add route 10.2.0.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH): Nexthop has invalid gateway",
+                "nlkit: line 5: route add: \"10.3.0.0/33\" is not a valid prefix",
+                "nlkit: line 6: device \"v9\" does not exist",
+                "nlkit: line 8: add route 10.1.0.0/24 via 10.9.0.2: File exists (EEXIST)",
+                "nlkit: line 10: route: unknown command \"frob\"; try show, get, add, replace, append, del",
+                "nlkit: batch: 5 of 8 commands failed",
+            ],
+            "{}",
+            r.stderr
+        );
+        let routes = ok("route show");
+        assert!(routes.contains("10.1.0.0/24 via 10.9.0.2 dev v0"), "{routes}");
+        assert!(routes.contains("10.5.0.0/24 via 10.9.0.2 dev v0"), "{routes}");
+        assert_eq!(j("link show v0")[0]["ifalias"], "the uplink");
+    })
+    .unwrap();
+}
+
+/// Without `--force`: the chunk holding the first error is applied whole,
+/// nothing after it.
+#[test]
+fn without_force_stops_after_the_failing_chunk() {
+    in_new_netns(|| {
+        setup();
+        let before = count_routes("main");
+        let n = 6000;
+        let r = batch(&[], &routes_file(n, &[5]));
+        assert_eq!(r.code, 1, "{r:?}");
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", r.stderr);
+        assert!(lines[0].starts_with("nlkit: line 5: add route 12.0.5.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH)"), "{}", lines[0]);
+        assert!(lines[1].starts_with("nlkit: batch: stopped after the error at line 5"), "{}", lines[1]);
+        // Lines 1-4096 went in one chunk: all but line 5 were applied; 4097.. were not.
+        assert_eq!(count_routes("main") - before, 4095);
+        assert!(ok("route show 11.16.0.0/24").contains("11.16.0.0/24 dev v0"), "line 4096");
+        assert_eq!(ok("route show 11.16.1.0/24"), "", "line 4097 was not sent");
+
+        // The same with --force: every line but 5 applied.
+        let r = batch(&["--force"], &routes_file(n, &[5, 5999]));
+        assert_eq!(r.code, 1);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 4095 + 3, "EEXIST for the 4095 already there, 5, 5999, summary");
+        assert!(r.stderr.contains("nlkit: line 5999: add route 12.23.111.0/24 via 10.99.0.2: Network is unreachable"), "{}", lines.last().unwrap());
+        assert_eq!(count_routes("main") - before, n as usize - 2);
+    })
+    .unwrap();
+}
+
+/// A parse error stops before its line (without `--force`), after sending
+/// the lines before it.
+#[test]
+fn parse_error_stops_at_its_line() {
+    in_new_netns(|| {
+        setup();
+        let f = "route add 10.1.0.0/24 via 10.9.0.2\n\
+                 route add 10.2.0.0/24 via 10.9.0.2 metric x\n\
+                 route add 10.3.0.0/24 via 10.9.0.2\n";
+        let r = batch(&[], f);
+        assert_eq!(r.code, 1);
+        assert!(
+            r.stderr
+                .starts_with("nlkit: line 2: route add: invalid value \"x\" for \"metric\"\n"),
+            "{r:?}"
+        );
+        let routes = ok("route show");
+        assert!(routes.contains("10.1.0.0/24"), "{routes}");
+        assert!(!routes.contains("10.3.0.0/24"), "{routes}");
+    })
+    .unwrap();
+}
+
+/// `show`/`get` lines run in order with the changes around them; a device
+/// made earlier in the same chunk resolves; quoting and comments.
+#[test]
+fn shows_in_order_and_names_made_in_the_same_chunk() {
+    in_new_netns(|| {
+        let f = "link add v5 type veth peer name v6\n\
+                 link set v5 up\n\
+                 addr add 10.5.0.1/24 dev v5\n\
+                 route add 10.6.0.0/24 via 10.5.0.2 dev v5\n\
+                 route show dev v5\n\
+                 route del 10.6.0.0/24\n\
+                 route show dev v5\n\
+                 link set v6 name v7\n\
+                 link set v7 alias 'a \"quoted\" alias' up\n\
+                 link show v7\n\
+                 -6 route show table local dev lo\n";
+        let path =
+            std::env::temp_dir().join(format!("nlkit-batch-test-{}.txt", std::process::id()));
+        std::fs::write(&path, f).unwrap();
+        let r = nlkit(&["-batch", path.to_str().unwrap()], None);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+        let want_start = "10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown\n\
+                          10.6.0.0/24 via 10.5.0.2 linkdown\n\
+                          10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown\n";
+        assert!(r.stdout.starts_with(want_start), "{}", r.stdout);
+        assert!(r.stdout.contains(": v7@v5: "), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("\n    alias a \"quoted\" alias\n"),
+            "{}",
+            r.stdout
+        );
+
+        // JSON: one array per show line.
+        let r = batch(&["-j"], "route show dev v5\nlink show lo\n");
+        assert_eq!(r.code, 0, "{r:?}");
+        let mut it = r.stdout.lines();
+        let a: serde_json::Value = serde_json::from_str(it.next().unwrap()).unwrap();
+        assert_eq!(a[0]["dst"], "10.5.0.0/24");
+        let b: serde_json::Value = serde_json::from_str(it.next().unwrap()).unwrap();
+        assert_eq!(b[0]["ifname"], "lo");
+
+        // A missing file.
+        let r = nlkit(&["-batch", "/nonexistent/batch"], None);
+        assert_eq!(r.code, 1);
+        assert!(
+            r.stderr
+                .starts_with("nlkit: cannot open batch file \"/nonexistent/batch\""),
+            "{r:?}"
+        );
+    })
+    .unwrap();
+}
+
+/// 100k `route add` lines: all there afterwards.
+#[test]
+fn hundred_thousand_routes() {
+    in_new_netns(|| {
+        setup();
+        let before = count_routes("main");
+        let n: u32 = 100_000;
+        let mut f = String::with_capacity(n as usize * 40);
+        for i in 0..n {
+            let (a, b, c) = (20 + (i >> 16), (i >> 8) & 255, i & 255);
+            writeln!(f, "route add {a}.{b}.{c}.0/24 dev v0").unwrap();
+        }
+        let t = std::time::Instant::now();
+        let r = batch(&[], &f);
+        let took = t.elapsed();
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+        assert_eq!(r.stdout, "");
+        assert_eq!(count_routes("main") - before, n as usize);
+        eprintln!("100k routes through nlkit -batch (debug build): {took:?}");
+        // And the listing streams them all.
+        let listed = j("route show root 20.0.0.0/7");
+        assert_eq!(listed.as_array().unwrap().len(), n as usize);
+    })
+    .unwrap();
+}
