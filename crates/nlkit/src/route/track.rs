@@ -149,7 +149,7 @@ fn new_type_of(ty: u16) -> Option<(u16, Change)> {
     })
 }
 
-fn find<'a>(attrs: &'a [u8], kind: u16) -> Option<&'a [u8]> {
+fn find(attrs: &[u8], kind: u16) -> Option<&[u8]> {
     AttrIter::new(attrs)
         .flatten()
         .find(|a| a.kind() == kind)
