@@ -18,10 +18,12 @@
 #                     it to /tests; SPEC is PKG:bin:NAME, PKG:example:NAME
 #                     (installed as NAME.example: not run by init.sh, a test
 #                     binary runs it and checks its output), PKG:test:NAME
-#                     (integration test, run as NAME.libtest) or PKG:NAME
-#                     (= bin); repeatable                      (env NLTEST_CARGO)
-#                     Always built unless --no-rust: nlkit-vmtest:bin:nlkit-vmtest
-#                     and the examples nltest_echo, nltest_multicast, genl_nltest
+#                     (integration test, run as NAME.libtest), PKG:tool:NAME
+#                     (a bin installed as /usr/bin/NAME, for tests to call)
+#                     or PKG:NAME (= bin); repeatable          (env NLTEST_CARGO)
+#                     Always built unless --no-rust: nlkit-vmtest:bin:nlkit-vmtest,
+#                     the examples nltest_echo, nltest_multicast, genl_nltest
+#                     and the CLI as a tool (nlkit-cli:tool:nlkit)
 #   --no-rust         leave out the default Rust tests above (C smoke only)
 #   --no-smoke        do not run the C smoke test (it stays available as the
 #                     listener helper of the unload phase)
@@ -51,7 +53,7 @@ read -r -a BINS <<< "${NLTEST_BINS:-}"
 read -r -a CARGO_SPECS <<< "${NLTEST_CARGO:-}"
 # nlkit's own tests against the module: the test binary and the examples it runs.
 DEFAULT_CARGO=(nlkit-vmtest:bin:nlkit-vmtest nlkit:example:nltest_echo
-	nlkit:example:nltest_multicast nlkit:example:genl_nltest)
+	nlkit:example:nltest_multicast nlkit:example:genl_nltest nlkit-cli:tool:nlkit)
 RUST=1
 PHASES=${NLTEST_PHASES:-root unpriv unpriv_recv unit unload}
 VM_TIMEOUT=${NLTEST_VM_TIMEOUT:-300}
@@ -227,19 +229,21 @@ build_smoke() {
 
 is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'INTERP'; }
 
-# PKG:bin:NAME | PKG:example:NAME | PKG:test:NAME | PKG:NAME
+# PKG:bin:NAME | PKG:example:NAME | PKG:test:NAME | PKG:tool:NAME | PKG:NAME
 build_cargo() {
-	local spec=$1 pkg kind name tdir path json dst
+	local spec=$1 pkg kind name tdir path json dst ckind
 	IFS=: read -r pkg kind name <<< "$spec"
 	if [ -z "$name" ]; then name=$kind; kind=bin; fi
 	[ -n "$pkg" ] && [ -n "$name" ] || die "bad --cargo spec '$spec'"
 	tdir=${CARGO_TARGET_DIR:-$REPO/target}
-	log "cargo build (static) -p $pkg --$kind $name"
+	ckind=$kind
+	[ "$kind" = tool ] && ckind=bin
+	log "cargo build (static) -p $pkg --$ckind $name"
 	json=$(cd "$REPO" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-		cargo build --release --target x86_64-unknown-linux-gnu -p "$pkg" "--$kind" "$name" \
+		cargo build --release --target x86_64-unknown-linux-gnu -p "$pkg" "--$ckind" "$name" \
 		--message-format=json-render-diagnostics) || die "cargo build failed for $spec"
 	case $kind in
-	bin) path=$tdir/x86_64-unknown-linux-gnu/release/$name ;;
+	bin | tool) path=$tdir/x86_64-unknown-linux-gnu/release/$name ;;
 	example) path=$tdir/x86_64-unknown-linux-gnu/release/examples/$name ;;
 	test)
 		path=$(grep -o '"executable":"[^"]*"' <<< "$json" | tail -1 | cut -d'"' -f4)
@@ -252,6 +256,12 @@ build_cargo() {
 	case $kind in
 	test) dst=$OUT/bin/cargo/$name.libtest ;;
 	example) dst=$OUT/bin/cargo/$name.example ;;
+	tool)
+		mkdir -p "$OUT/bin/cargo/tools"
+		cp "$path" "$OUT/bin/cargo/tools/$name"
+		EXTRA_TOOLS+=("$OUT/bin/cargo/tools/$name")
+		return
+		;;
 	*) dst=$OUT/bin/cargo/$name ;;
 	esac
 	cp "$path" "$dst"
@@ -261,7 +271,7 @@ build_cargo() {
 make_initramfs() {
 	local kver=$1 root="$OUT/$1/initramfs" b
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,tests,nltest,usr/libexec/nltest}
+	mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,tests,nltest,usr/bin,usr/libexec/nltest}
 	cp /bin/busybox "$root/bin/busybox"
 	is_static "$root/bin/busybox" || die "/bin/busybox is not static (install busybox-static)"
 	mknod -m 600 "$root/dev/console" c 5 1
@@ -286,6 +296,11 @@ EOF
 		# keep the symbols, drop DWARF: smaller initramfs, backtraces still named
 		objcopy --strip-debug "$b" "$root/tests/$(basename "$b")"
 		chmod 755 "$root/tests/$(basename "$b")"
+	done
+	for b in "${EXTRA_TOOLS[@]}"; do
+		is_static "$b" || die "tool '$b' is not statically linked"
+		objcopy --strip-debug "$b" "$root/usr/bin/$(basename "$b")"
+		chmod 755 "$root/usr/bin/$(basename "$b")"
 	done
 	printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 		> "$root/etc/passwd"
@@ -363,6 +378,7 @@ log "kernels: ${KVERS[*]} (setup $(elapsed "$T_START")s)"
 ((DEPS_ONLY)) && exit 0
 
 EXTRA_BINS=()
+EXTRA_TOOLS=()
 for b in "${BINS[@]}"; do EXTRA_BINS+=("$(realpath "$b")"); done
 ((RUST)) && CARGO_SPECS=("${DEFAULT_CARGO[@]}" "${CARGO_SPECS[@]}")
 declare -A BUILT=()

@@ -11,12 +11,15 @@
 //!
 //! Usage:
 //! ```text
-//! nlkit-vmtest                      the tests of $NLTEST_PHASE (root, unpriv, unpriv_recv, unit, unload)
+//! nlkit-vmtest                      the tests of $NLTEST_PHASE (root, unpriv, unpriv_recv, unit, unload):
+//!                                   raw unit, genl nltest, the examples (NAME.example beside this
+//!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
 
 mod child;
+mod cli;
 mod examples;
 mod genl;
 mod raw;
@@ -258,6 +261,7 @@ fn main() -> ExitCode {
         raw::run(&ctx, &mut report);
         genl::run(&ctx, &mut report);
         examples::run(&ctx, &mut report);
+        cli::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {
