@@ -25,6 +25,6 @@ echo "== tests"
 cargo test --workspace --all-features --locked
 
 if [ -x kernel/vm/run.sh ] || [ -f kernel/vm/run.sh ]; then
-  echo "== kernel module VM tests"
+  echo "== kernel module VM tests (6.1 and 6.12: C smoke, nlkit-vmtest, the nltest/genl examples, the CLI)"
   bash kernel/vm/run.sh
 fi
