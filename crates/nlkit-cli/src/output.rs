@@ -49,9 +49,12 @@ impl Out {
         self.array = Some(0);
         Ok(())
     }
-    /// Writes one element of the array started by [`array_begin`](Self::array_begin).
+    /// Writes one element of the array started by [`array_begin`](Self::array_begin);
+    /// with no array open, writes `v` on a line of its own (as a monitor prints events).
     pub fn array_item(&mut self, v: &serde_json::Value) -> Result<(), CliError> {
-        let n = self.array.get_or_insert(0);
+        let Some(n) = self.array.as_mut() else {
+            return self.json_value(v);
+        };
         if *n > 0 {
             self.w.write_all(b",")?;
         }

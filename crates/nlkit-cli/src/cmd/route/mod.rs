@@ -11,7 +11,11 @@
 //! `print_addr`, `addr_json`, `print_route`, `route_json`, `print_neigh`,
 //! `neigh_json`, `print_rule`, `rule_json`): one object per call, in human
 //! form close to `ip`'s or as JSON with iproute2's key names (see
-//! `crates/nlkit-cli/docs/json.md`), so that the monitor can reuse them.
+//! `crates/nlkit-cli/docs/json.md`), so that the monitor can reuse them:
+//! with `-j` a `print_*` writes an element of the array a listing has opened
+//! (`Out::array_begin`), or, with none open, one JSON object per line. The
+//! `*_text` / `*_json` forms return the line(s) or the value instead (to
+//! prefix `Deleted `, say). They need a [`Names`] for index → name.
 //! Dumps are printed as they arrive; JSON arrays are written element by
 //! element.
 //!
