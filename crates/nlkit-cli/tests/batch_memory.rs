@@ -13,13 +13,12 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
-/// `VmHWM` of a live process, in KiB.
-fn peak_kib(c: &Child) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{}/status", c.id())).unwrap();
+/// `VmHWM` of a live process, in KiB (`None` once it has exited: a zombie has none).
+fn peak_kib(c: &Child) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{}/status", c.id())).ok()?;
     s.lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 fn routes(from: u32, n: u32) -> String {
@@ -50,7 +49,7 @@ fn batch_peak(lines: String) -> u64 {
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     assert!(first.starts_with("1: lo: "), "{first:?}");
-    let peak = peak_kib(&child);
+    let peak = peak_kib(&child).expect("nlkit waits on its stdin");
     drop(w.join().unwrap());
     assert!(child.wait().unwrap().success());
     peak
@@ -68,12 +67,16 @@ fn dump_peak(args: &[&str]) -> u64 {
     let mut buf = vec![0u8; 4096];
     let mut peak = 0;
     loop {
-        peak = peak.max(peak_kib(&child));
+        peak = peak.max(peak_kib(&child).unwrap_or(0));
         if out.read(&mut buf).unwrap() == 0 {
             break;
         }
     }
     assert!(child.wait().unwrap().success());
+    assert!(
+        peak > 0,
+        "measured while it ran (blocked on its full stdout)"
+    );
     peak
 }
 

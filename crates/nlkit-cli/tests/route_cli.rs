@@ -15,6 +15,7 @@ fn veth() {
     ok("link add v0 type veth peer name v1");
     ok("link set v0 up");
     ok("link set v1 up");
+    wait_oper_up(&["v0", "v1"]);
 }
 
 fn find<'a>(arr: &'a Value, key: &str, val: &str) -> Option<&'a Value> {

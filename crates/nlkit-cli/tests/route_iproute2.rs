@@ -207,6 +207,7 @@ fn made_by(tool: &'static str) -> Vec<(String, Value)> {
                 assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
             }
         }
+        wait_oper_up(&["v0", "v1"]);
         nlkit_reads_like_ip();
         ip_reads()
     })

@@ -98,3 +98,22 @@ pub fn assert_has_keys(ours: &Value, theirs: &Value, keys: &[&str], path: &str) 
         }
     }
 }
+
+/// Waits (up to 5 s) until each of `devs` has operstate UP: the kernel sets
+/// it from its link-watch work, which may lag a second behind `link set up`.
+pub fn wait_oper_up(devs: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    for d in devs {
+        loop {
+            let v = ipj(&format!("link show {d}"));
+            if v[0]["operstate"] == "UP" {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{d} never came up: {v}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
