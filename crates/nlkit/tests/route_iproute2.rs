@@ -234,6 +234,32 @@ fn names(h: &Handle) -> BTreeMap<u32, String> {
 
 // --- comparisons -------------------------------------------------------------
 
+/// Waits until link flags and operstates stop changing: carrier and operstate
+/// changes reach the kernel's link watch asynchronously (up to a second
+/// later), and two reads that straddle one would differ for no fault of ours.
+fn settle(h: &Handle) {
+    let snap = || -> Vec<(u32, u32, Option<u8>)> {
+        h.link_list()
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.index, l.flags, l.operstate))
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut last = snap();
+    let mut stable_since = std::time::Instant::now();
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = snap();
+        if now != last {
+            last = now;
+            stable_since = std::time::Instant::now();
+        } else if stable_since.elapsed() > std::time::Duration::from_millis(1200) {
+            return;
+        }
+    }
+}
+
 /// Every link `ip -j -d link show` lists matches what nlkit reads, field by field.
 fn compare_links(h: &Handle) -> usize {
     let ours: BTreeMap<u32, Link> = h
@@ -634,6 +660,7 @@ fn compare_rules(h: &Handle) -> usize {
 }
 
 fn compare_all(h: &Handle) -> [usize; 5] {
+    settle(h);
     [
         compare_links(h),
         compare_addrs(h),

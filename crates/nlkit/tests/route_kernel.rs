@@ -387,8 +387,22 @@ fn addresses_v4_v6_flags_lifetimes() {
         let ci = dep.cacheinfo.unwrap();
         assert!(ci.valid.get() <= 100 && ci.valid.get() > 90);
         assert_eq!(ci.preferred.get(), 0);
-        let ll = v6.iter().find(|a| a.scope == RT_SCOPE_LINK);
-        assert!(ll.is_some(), "a link-local address on an up veth");
+        // The link-local address appears when the carrier comes up, which the kernel's link watch
+        // reports asynchronously: wait for it (up to 5 s) rather than race it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let has_ll = || {
+            h.addr_list(AddrDump {
+                family: AF_INET6,
+                index: v0,
+            })
+            .unwrap()
+            .iter()
+            .any(|a| a.scope == RT_SCOPE_LINK)
+        };
+        while !has_ll() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(has_ll(), "a link-local address on an up veth");
 
         // DAD in progress: v1's address starts tentative.
         let t = h
