@@ -8,16 +8,25 @@
 //! output, `"resync": true` in JSON), then carries on. A consumer that applies
 //! every event ends with exactly the kernel's state.
 //!
+//! `count N` stops after N events; `rcvbuf BYTES` asks for another receive
+//! buffer size than 32 MiB (a tiny one makes overruns, and so resyncs, easy
+//! to see).
+//!
 //! JSON lines: the object's own keys (as `nlkit OBJECT show -j` prints them),
 //! plus `"event"`: `"new"` or `"del"`, `"object"`: `"link"`, `"addr"`,
 //! `"route"`, `"neigh"` or `"rule"`, `"resync"`: bool, and with `-t`
 //! `"timestamp"`: RFC 3339 UTC with microseconds.
 
+use super::route::{
+    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, route_json, route_text,
+    rule_json, rule_text, Names, RouteFmt,
+};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
 use nlkit::monitor::{Monitor, MONITOR_RCVBUF};
 use nlkit::route::track::{Objects, RouteTracker};
+use nlkit::route::{AddrView, LinkView, NeighView, RouteView, RuleView};
 use nlkit::socket::netns::Netns;
 use nlkit::socket::Socket;
 use nlkit::wire::Msg;
@@ -35,9 +44,18 @@ fn open(g: &Global) -> Result<Socket, CliError> {
 pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
     let mut objects = Objects::default();
     let mut count: Option<u64> = None;
+    let mut rcvbuf = MONITOR_RCVBUF;
     let mut it = words.iter();
     while let Some(w) = it.next() {
         match w.as_str() {
+            "rcvbuf" => {
+                let v = it
+                    .next()
+                    .ok_or_else(|| CliError::usage("monitor: rcvbuf needs a size in bytes"))?;
+                rcvbuf = v.parse().map_err(|_| {
+                    CliError::usage(format!("monitor: rcvbuf {v:?} is not a number"))
+                })?;
+            }
             "count" => {
                 let v = it
                     .next()
@@ -71,12 +89,13 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
             .map_err(|e| nlkit::Error::io(format!("join rtnetlink group {grp}"), e))?;
     }
     let conn = Connection::with_socket(open(g)?)?;
-    let mut mon = Monitor::new(sock, conn, tracker, MONITOR_RCVBUF)?;
+    let mut mon = Monitor::new(sock, conn, tracker, rcvbuf)?;
     let mut out = Out::new(g);
+    let mut names = Names::new(g.netns.as_deref());
     let mut seen = 0u64;
     while count.is_none_or(|c| seen < c) {
         let ev = mon.next()?;
-        print_event(g, &mut out, &ev.msg, ev.resync)?;
+        print_event(g, &mut out, &mut names, &ev.msg, ev.resync)?;
         out.flush()?;
         seen += 1;
     }
@@ -99,17 +118,76 @@ fn object_name(ty: u16) -> &'static str {
     }
 }
 
-/// Prints one event as the object's own `show` output would, with its kind.
+/// Renders one object message as `nlkit OBJECT show` does: text and JSON.
+fn render(
+    g: &Global,
+    names: &mut Names,
+    msg: &Msg<&[u8]>,
+) -> Result<(String, serde_json::Value), CliError> {
+    let bad = |e| {
+        CliError::Nl(nlkit::Error::Malformed {
+            what: "monitor event".into(),
+            source: e,
+        })
+    };
+    let ty = msg.msg_type();
+    let deleted = ty % 4 == 1;
+    Ok(match ty {
+        16 | 17 => {
+            let v = LinkView::parse(msg).map_err(bad)?;
+            let (text, json) = (
+                link_text(&v, names, g.details),
+                link_json(&v, names, g.details),
+            );
+            match (deleted, v.name) {
+                (true, _) => names.forget(v.index()),
+                (false, Some(n)) => names.note(v.index(), n, v.flags()),
+                _ => {}
+            }
+            (text, json)
+        }
+        20 | 21 => {
+            let v = AddrView::parse(msg).map_err(bad)?;
+            (addr_text(&v, names), addr_json(&v, names))
+        }
+        24 | 25 => {
+            let v = RouteView::parse(msg).map_err(bad)?;
+            let fmt = RouteFmt {
+                details: g.details,
+                ..RouteFmt::default()
+            };
+            (route_text(&v, names, &fmt), route_json(&v, names, &fmt))
+        }
+        28 | 29 => {
+            let v = NeighView::parse(msg).map_err(bad)?;
+            (neigh_text(&v, names, false), neigh_json(&v, names, false))
+        }
+        32 | 33 => {
+            let v = RuleView::parse(msg).map_err(bad)?;
+            (rule_text(&v), rule_json(&v))
+        }
+        _ => (
+            format!("message type {ty}"),
+            serde_json::json!({ "type": ty }),
+        ),
+    })
+}
+
+/// Prints one event as the object's own `show` output would, with its kind:
+/// `Deleted ` before removed objects (as `ip monitor` does), `[resync]` for
+/// differences found by a resync, `[TIMESTAMP]` with `-t`.
 pub fn print_event(
     g: &Global,
     out: &mut Out,
+    names: &mut Names,
     msg: &Msg<&[u8]>,
     resync: bool,
 ) -> Result<(), CliError> {
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1; // RTM_DEL* types are RTM_NEW* + 1
+    let (text, json) = render(g, names, msg)?;
     if out.json {
-        let mut v = event_json(msg);
+        let mut v = json;
         if let Some(o) = v.as_object_mut() {
             o.insert("event".into(), (if deleted { "del" } else { "new" }).into());
             o.insert("object".into(), object_name(ty).into());
@@ -131,45 +209,6 @@ pub fn print_event(
     if deleted {
         line.push_str("Deleted ");
     }
-    line.push_str(&event_text(msg));
+    line.push_str(text.trim_end_matches('\n'));
     out.line(line)
-}
-
-/// A generic rendering of one object message: its top-level attributes by name.
-fn event_text(msg: &Msg<&[u8]>) -> String {
-    let mut parts = vec![nlkit::route::msg_type_name(msg.msg_type())
-        .unwrap_or("?")
-        .to_string()];
-    walk_top(msg, &mut |name, value| {
-        parts.push(format!("{name} {value}"))
-    });
-    parts.join(" ")
-}
-
-/// The same as JSON.
-fn event_json(msg: &Msg<&[u8]>) -> serde_json::Value {
-    let mut o = serde_json::Map::new();
-    walk_top(msg, &mut |name, value| {
-        o.insert(name.to_string(), value.into());
-    });
-    serde_json::Value::Object(o)
-}
-
-fn walk_top(msg: &Msg<&[u8]>, f: &mut dyn FnMut(&str, String)) {
-    let ty = msg.msg_type();
-    let fixed = nlkit::route::fixed_header_len(ty).unwrap_or(0);
-    let attrs = msg
-        .payload()
-        .get(nlkit::wire::align(fixed)..)
-        .unwrap_or(&[]);
-    let _ = nlkit::route::attrs::walk(
-        nlkit::route::attr_set(ty),
-        nlkit::wire::AttrIter::new(attrs),
-        0,
-        &mut |n| {
-            if n.depth == 0 {
-                f(n.name().unwrap_or("?"), n.value());
-            }
-        },
-    );
 }
