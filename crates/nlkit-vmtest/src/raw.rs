@@ -16,6 +16,7 @@ pub fn run(ctx: &Ctx, r: &mut Report) {
     let info = Report::new(&ctx.phase);
     r.run("raw_echo_largest_datagram", || echo_largest(ctx, &info));
     r.run("raw_echo_sizes_request", || echo_sizes_request(ctx));
+    r.run("raw_request_largest_datagram", || request_largest(ctx));
     r.run("raw_request_8_threads_1000", || request_threads(ctx));
     if ctx.may_join_raw_group() {
         r.run("raw_multicast_two_sockets", || multicast_two_sockets(ctx));
@@ -227,6 +228,62 @@ fn echo_sizes_request(ctx: &Ctx) -> TestResult {
     let st = conn.stats();
     ensure!(st.stale == 0 && st.spoofed == 0, "engine counters {st:?}");
     Ok(Outcome::Pass)
+}
+
+/// The largest datagram through `Connection::request`: the echo (about
+/// 256 KiB of receive buffer) and then the ACK must both fit, so the
+/// receive buffer is raised first (`SO_RCVBUF` 1 MiB: the kernel caps it at
+/// twice `rmem_max` without privileges, which is enough). With the default
+/// buffer the ACK does not fit: the kernel drops it and flags the socket,
+/// and the request fails with `Error::Overrun` before it sees the echo.
+fn request_largest(ctx: &Ctx) -> TestResult {
+    let s = raw_socket(ctx.unit)?;
+    let size = s.send_buffer_size().ctx("SO_SNDBUF")? - 32 - 16;
+    let payload = pattern(size, 5);
+    let what = format!("raw echo of {size} bytes");
+    // Default receive buffer first.
+    let conn = Connection::with_socket(s).ctx("connection")?;
+    let rcv = conn.socket().recv_buffer_size().ctx("SO_RCVBUF")?;
+    let mut n = 0;
+    let res = conn.request(&raw_request(MSG_ECHO, &payload, &what), |m| {
+        n += 1;
+        ensure_payload(&m, &payload)
+    });
+    // The kernel queued the echo, could not queue the ACK behind it and
+    // flagged the socket (ENOBUFS), which the next receive reports first.
+    match res {
+        Err(e) if e.is_overrun() && n == 0 => {}
+        other => {
+            return Err(format!(
+                "with the default SO_RCVBUF {rcv}: {n} replies, then {:?}; want an overrun",
+                other.map_err(|e| e.to_string())
+            ))
+        }
+    }
+    let s = raw_socket(ctx.unit)?;
+    s.set_recv_buffer_size(1 << 20, false).ctx("SO_RCVBUF")?;
+    let rcv = s.recv_buffer_size().ctx("SO_RCVBUF")?;
+    let conn = Connection::with_socket(s).ctx("connection")?;
+    let mut n = 0;
+    conn.request(&raw_request(MSG_ECHO, &payload, &what), |m| {
+        n += 1;
+        ensure_payload(&m, &payload)
+    })
+    .ctx(&format!("{what} with SO_RCVBUF {rcv}"))?;
+    ensure!(n == 1, "{n} data replies");
+    Ok(Outcome::Pass)
+}
+
+fn ensure_payload(m: &Msg<&[u8]>, payload: &[u8]) -> nlkit::Result<()> {
+    if m.payload() == payload && m.msg_type() == MSG_ECHO {
+        Ok(())
+    } else {
+        Err(nlkit::Error::Invalid(format!(
+            "reply of type {:#x} with {} bytes differs",
+            m.msg_type(),
+            m.payload().len()
+        )))
+    }
 }
 
 /// 8 threads share one connection; every request has its own payload and
