@@ -3,6 +3,29 @@
 //! Layers, each knowing only those below it:
 //! - [`wire`]: bytes only (headers, attributes, control messages, extended ACKs);
 //!   no I/O, no allocation when reading.
+//! - [`socket`]: the only I/O and the only `unsafe`: netlink sockets, every
+//!   option, groups, network namespaces (tokio behind the `tokio` feature).
+//! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
+//!   (requests, streamed dumps, packed batches), shareable by threads.
+//! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
+//!
+//! ```no_run
+//! use nlkit::route::{Handle, RouteRequest};
+//! use nlkit::{Connection, Protocol};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let conn = Connection::new(Protocol::ROUTE)?; // ext-ack, capped ACKs, strict checking on
+//! let h = Handle::with(&conn);
+//! let v0 = h.index_of("v0")?;
+//! h.route(&RouteRequest::add("10.1.0.0/24".parse()?).via("10.9.0.2".parse()?).dev(v0).table(100))?;
+//! h.routes(Default::default(), |r| {
+//!     // streamed from the receive buffer: nothing is copied
+//!     println!("{:?} via {:?}", r.dst, r.gateway);
+//!     Ok(())
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
