@@ -20,7 +20,7 @@ use crate::wire::Protocol;
 use rustix::net::netlink::SocketAddrNetlink;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 /// A netlink socket.
@@ -399,17 +399,6 @@ impl IntoRawFd for Socket {
 impl From<Socket> for OwnedFd {
     fn from(s: Socket) -> OwnedFd {
         s.fd
-    }
-}
-#[allow(unsafe_code)]
-impl FromRawFd for Socket {
-    /// Assumes `NETLINK_ROUTE`; use [`Socket::from_fd`] to say which protocol.
-    unsafe fn from_raw_fd(fd: RawFd) -> Socket {
-        // SAFETY: the caller guarantees `fd` is an open descriptor it owns (FromRawFd's contract).
-        Socket {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-            proto: Protocol::ROUTE,
-        }
     }
 }
 
