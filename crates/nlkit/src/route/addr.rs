@@ -1,6 +1,6 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
-use super::attrs::{attr_table, unknown, ValueKind::*};
+use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
 use super::{split_payload, NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
@@ -46,6 +46,19 @@ pub struct IfAddrMsg {
     pub index: U32<NativeEndian>,
 }
 
+/// `ifaddrmsg` field by field, for decoders.
+pub static IFADDRMSG: FixedHeader = FixedHeader {
+    name: "ifaddrmsg",
+    size: IfAddrMsg::LEN,
+    fields: &[
+        field("ifa_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("ifa_prefixlen", 1, Int::U8, Show::Dec),
+        field("ifa_flags", 2, Int::U8, Show::Bits(IFA_F_FLAGS)),
+        field("ifa_scope", 3, Int::U8, Show::Enum(super::SCOPE_NAMES)),
+        field("ifa_index", 4, Int::U32, Show::Dec),
+    ],
+};
+
 impl IfAddrMsg {
     /// Size on the wire.
     pub const LEN: usize = 8;
@@ -90,9 +103,9 @@ attr_table! {
     Label = 3, IFA_LABEL, "IFA_LABEL", Str;
     Broadcast = 4, IFA_BROADCAST, "IFA_BROADCAST", Ip;
     Anycast = 5, IFA_ANYCAST, "IFA_ANYCAST", Ip;
-    Cacheinfo = 6, IFA_CACHEINFO, "IFA_CACHEINFO", Struct("ifa_cacheinfo");
+    Cacheinfo = 6, IFA_CACHEINFO, "IFA_CACHEINFO", Counters(Int::U32, &["ifa_prefered", "ifa_valid", "cstamp", "tstamp"]);
     Multicast = 7, IFA_MULTICAST, "IFA_MULTICAST", Ip;
-    Flags = 8, IFA_FLAGS, "IFA_FLAGS", U32;
+    Flags = 8, IFA_FLAGS, "IFA_FLAGS", Bits(Int::U32, IFA_F_FLAGS);
     RtPriority = 9, IFA_RT_PRIORITY, "IFA_RT_PRIORITY", U32;
     TargetNetnsid = 10, IFA_TARGET_NETNSID, "IFA_TARGET_NETNSID", I32;
     Proto = 11, IFA_PROTO, "IFA_PROTO", U8;
@@ -122,6 +135,17 @@ pub const IFA_F_NOPREFIXROUTE: u32 = 0x200;
 pub const IFA_F_MCAUTOJOIN: u32 = 0x400;
 /// `IFA_F_STABLE_PRIVACY`
 pub const IFA_F_STABLE_PRIVACY: u32 = 0x800;
+
+/// `IFA_F_*` address flags by their constant names, without the prefix, for decoders.
+#[rustfmt::skip]
+pub const IFA_F_FLAGS: Names = &[
+    (IFA_F_SECONDARY, "SECONDARY"), (IFA_F_NODAD, "NODAD"), (IFA_F_OPTIMISTIC, "OPTIMISTIC"),
+    (IFA_F_DADFAILED, "DADFAILED"), (IFA_F_HOMEADDRESS, "HOMEADDRESS"),
+    (IFA_F_DEPRECATED, "DEPRECATED"), (IFA_F_TENTATIVE, "TENTATIVE"),
+    (IFA_F_PERMANENT, "PERMANENT"), (IFA_F_MANAGETEMPADDR, "MANAGETEMPADDR"),
+    (IFA_F_NOPREFIXROUTE, "NOPREFIXROUTE"), (IFA_F_MCAUTOJOIN, "MCAUTOJOIN"),
+    (IFA_F_STABLE_PRIVACY, "STABLE_PRIVACY"),
+];
 
 /// Address flags with iproute2's words (`permanent`, `nodad`, `tentative`...).
 pub const IFA_FLAG_NAMES: &[(u32, &str)] = &[

@@ -4,11 +4,133 @@
 //! kind enum variant (with `#[doc(alias = "IFLA_MTU")]`) and the shape of its
 //! value ([`ValueKind`]), so that any attribute can be named and shown
 //! (typed where known, hex otherwise) without a hand-written decoder. The
-//! views in the sibling modules use the constants; the generic decoder
-//! ([`walk`], [`format_value`]) uses the [`AttrSet`].
+//! views in the sibling modules use the constants; the generic decoders
+//! ([`walk`], [`format_value`], [`typed`], [`inner`]) use the [`AttrSet`].
+//! Family headers are described the same way, field by field ([`FixedHeader`]).
 
 use crate::wire::{Attr, AttrIter};
+use core::fmt;
 use core::fmt::Write as _;
+use std::net::IpAddr;
+
+/// Names of the values (or bits) of an integer: `(value, name)`.
+pub type Names = &'static [(u32, &'static str)];
+
+/// How an integer is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Int {
+    /// `u8`.
+    U8,
+    /// Native-endian `u16`.
+    U16,
+    /// Native-endian `u32`.
+    U32,
+    /// Native-endian `u64`.
+    U64,
+    /// Native-endian `i32`.
+    I32,
+    /// Native-endian `i64`.
+    I64,
+    /// Big-endian `u16`.
+    BeU16,
+    /// Big-endian `u32`.
+    BeU32,
+    /// `NLA_UINT`: a native-endian `u32` or `u64`.
+    Uint,
+}
+
+/// An integer read from the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Num {
+    /// From an unsigned layout.
+    Unsigned(u64),
+    /// From a signed layout.
+    Signed(i64),
+}
+
+impl Num {
+    /// The value's bits as a `u64` (two's complement for negative values).
+    pub fn bits(self) -> u64 {
+        match self {
+            Num::Unsigned(v) => v,
+            Num::Signed(v) => v as u64,
+        }
+    }
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Num::Unsigned(v) => write!(f, "{v}"),
+            Num::Signed(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl Int {
+    /// Payload size; `None` for [`Int::Uint`] (4 or 8).
+    pub fn size(self) -> Option<usize> {
+        Some(match self {
+            Int::U8 => 1,
+            Int::U16 | Int::BeU16 => 2,
+            Int::U32 | Int::I32 | Int::BeU32 => 4,
+            Int::U64 | Int::I64 => 8,
+            Int::Uint => return None,
+        })
+    }
+    /// Reads `b`, which must be exactly the integer's size.
+    pub fn read(self, b: &[u8]) -> Option<Num> {
+        use Num::{Signed as S, Unsigned as U};
+        Some(match (self, b.len()) {
+            (Int::U8, 1) => U(u64::from(b[0])),
+            (Int::U16, 2) => U(u64::from(u16::from_ne_bytes(b.try_into().ok()?))),
+            (Int::BeU16, 2) => U(u64::from(u16::from_be_bytes(b.try_into().ok()?))),
+            (Int::U32 | Int::Uint, 4) => U(u64::from(u32::from_ne_bytes(b.try_into().ok()?))),
+            (Int::BeU32, 4) => U(u64::from(u32::from_be_bytes(b.try_into().ok()?))),
+            (Int::I32, 4) => S(i64::from(i32::from_ne_bytes(b.try_into().ok()?))),
+            (Int::U64 | Int::Uint, 8) => U(u64::from_ne_bytes(b.try_into().ok()?)),
+            (Int::I64, 8) => S(i64::from_ne_bytes(b.try_into().ok()?)),
+            _ => return None,
+        })
+    }
+    /// Why a payload of `got` bytes is not this integer.
+    fn size_note(self, got: usize) -> String {
+        match self.size() {
+            Some(n) => format!("{got} bytes of payload, expected {n}"),
+            None => format!("{got} bytes of payload, expected 4 or 8"),
+        }
+    }
+}
+
+/// The name of value `v` in `names`.
+pub fn enum_name(names: Names, v: u64) -> Option<&'static str> {
+    names
+        .iter()
+        .find(|(n, _)| u64::from(*n) == v)
+        .map(|(_, s)| *s)
+}
+
+/// The names of the bits set in `v`, joined by `|`, bits without a name
+/// as one hex number at the end (`UP|LOOPBACK|0x100000`); `None` for 0.
+pub fn bits_text(names: Names, v: u64) -> Option<String> {
+    if v == 0 {
+        return None;
+    }
+    let mut rest = v;
+    let mut out = Vec::new();
+    for &(bit, name) in names {
+        let bit = u64::from(bit);
+        if bit != 0 && rest & bit == bit {
+            out.push(name.to_string());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        out.push(format!("{rest:#x}"));
+    }
+    Some(out.join("|"))
+}
 
 /// How an attribute's value is laid out, for showing it.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +152,17 @@ pub enum ValueKind {
     BeU16,
     /// Big-endian `u32`.
     BeU32,
+    /// Any other integer layout (`NLA_UINT`, `i64`).
+    Int(Int),
+    /// An integer with names for its values (`IF_OPER_*`).
+    Enum(Int, Names),
+    /// An integer made of flag bits, with their names (`IFA_F_*`).
+    Bits(Int, Names),
+    /// A C struct of counters of one width, with the field names
+    /// (`rtnl_link_stats64`); extra counters are shown as `field_N`.
+    Counters(Int, &'static [&'static str]),
+    /// An array of integers (`IFLA_INET6_CONF`).
+    List(Int),
     /// A string (NUL-terminated or not).
     Str,
     /// An IPv4 or IPv6 address.
@@ -40,6 +173,10 @@ pub enum ValueKind {
     Flag,
     /// A nested set.
     Nested(&'static AttrSet),
+    /// A nested set whose members nlkit cannot name (shown as a tree of types).
+    NestedAny,
+    /// A nested array: each member's type is its index and it holds this kind.
+    Array(&'static ValueKind),
     /// `IFLA_INFO_DATA` / `IFLA_INFO_SLAVE_DATA`: the set depends on the sibling `IFLA_INFO_KIND`.
     InfoData,
     /// `VETH_INFO_PEER`: an `ifinfomsg` followed by link attributes.
@@ -50,6 +187,192 @@ pub enum ValueKind {
     Struct(&'static str),
 }
 
+impl ValueKind {
+    /// The integer layout of an integer kind.
+    pub fn int(self) -> Option<Int> {
+        Some(match self {
+            ValueKind::U8 => Int::U8,
+            ValueKind::U16 => Int::U16,
+            ValueKind::U32 => Int::U32,
+            // `a.uint()` semantics: older kernels send some 64-bit values as 4 bytes.
+            ValueKind::U64 => Int::Uint,
+            ValueKind::I32 => Int::I32,
+            ValueKind::BeU16 => Int::BeU16,
+            ValueKind::BeU32 => Int::BeU32,
+            ValueKind::Int(i) | ValueKind::Enum(i, _) | ValueKind::Bits(i, _) => i,
+            _ => return None,
+        })
+    }
+    /// True for the kinds whose payload is more attributes (or hops).
+    pub fn is_nest(self) -> bool {
+        matches!(
+            self,
+            ValueKind::Nested(_)
+                | ValueKind::NestedAny
+                | ValueKind::Array(_)
+                | ValueKind::InfoData
+                | ValueKind::IfinfoThen(_)
+                | ValueKind::Multipath
+        )
+    }
+}
+
+/// An attribute's value, read as its [`ValueKind`] says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Value {
+    /// An integer (plain, enumerated or bits).
+    Num(Num),
+    /// A string, up to its first NUL (invalid UTF-8 replaced).
+    Str(String),
+    /// An address.
+    Ip(IpAddr),
+    /// A link-layer address, `aa:bb:cc:dd:ee:ff`.
+    Mac(String),
+    /// A flag that is present.
+    Flag,
+    /// Named counters, in order.
+    Counters(Vec<(String, Num)>),
+    /// An array of integers.
+    List(Vec<Num>),
+}
+
+/// A value read by [`typed`]: the value, its text, and the names of its value or bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Typed {
+    /// The value.
+    pub value: Value,
+    /// Shown for people: `65536`, `"lo"`, `2 (DOWN)`, `0x49 (UP|LOOPBACK|RUNNING)`,
+    /// `rx_packets 3, tx_packets 3`, `[1, 0, 1]`.
+    pub text: String,
+    /// The symbolic value alone (`DOWN`, `UP|LOOPBACK`), for enums and bits.
+    pub names: Option<String>,
+}
+
+impl Typed {
+    fn plain(value: Value, text: String) -> Typed {
+        Typed {
+            value,
+            text,
+            names: None,
+        }
+    }
+}
+
+fn read_num(int: Int, p: &[u8]) -> Result<Num, String> {
+    int.read(p).ok_or_else(|| int.size_note(p.len()))
+}
+
+fn read_nums(int: Int, p: &[u8], what: &str) -> Result<Vec<Num>, String> {
+    let w = int.size().unwrap_or(8);
+    if p.len() % w != 0 {
+        return Err(format!(
+            "{} bytes is not a whole number of {w}-byte {what}",
+            p.len()
+        ));
+    }
+    Ok(p.chunks(w).filter_map(|c| int.read(c)).collect())
+}
+
+/// Reads an attribute's value as `kind` says. `Ok(None)` for opaque
+/// payloads (bytes, C structs without field names, nests); `Err` says why
+/// the payload does not fit the kind (`2 bytes of payload, expected 4`).
+pub fn typed(kind: ValueKind, a: &Attr<'_>) -> Result<Option<Typed>, String> {
+    let p = a.payload();
+    let t = match kind {
+        ValueKind::Enum(int, names) => {
+            let n = read_num(int, p)?;
+            let names = enum_name(names, n.bits()).map(str::to_string);
+            let text = match &names {
+                Some(t) => format!("{n} ({t})"),
+                None => n.to_string(),
+            };
+            Typed {
+                value: Value::Num(n),
+                text,
+                names,
+            }
+        }
+        ValueKind::Bits(int, names) => {
+            let n = read_num(int, p)?;
+            let names = bits_text(names, n.bits());
+            let text = match &names {
+                Some(t) => format!("{:#x} ({t})", n.bits()),
+                None => "0".to_string(),
+            };
+            Typed {
+                value: Value::Num(n),
+                text,
+                names,
+            }
+        }
+        ValueKind::Str => {
+            let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
+            let s = String::from_utf8_lossy(&p[..end]).into_owned();
+            Typed::plain(Value::Str(s.clone()), format!("{s:?}"))
+        }
+        ValueKind::Ip => {
+            let ip = a
+                .ip()
+                .map_err(|_| format!("{} bytes is not an IPv4 or IPv6 address", p.len()))?;
+            Typed::plain(Value::Ip(ip), ip.to_string())
+        }
+        ValueKind::Mac => {
+            let s = mac_string(p);
+            Typed::plain(Value::Mac(s.clone()), s)
+        }
+        ValueKind::Flag if p.is_empty() => Typed::plain(Value::Flag, "(flag)".into()),
+        ValueKind::Flag => return Err(format!("a flag should be empty, has {} bytes", p.len())),
+        ValueKind::Counters(int, names) => {
+            let w = int.size().unwrap_or(8);
+            if p.is_empty() {
+                return Err(format!(
+                    "0 bytes is not a whole number of {w}-byte counters"
+                ));
+            }
+            let nums = read_nums(int, p, "counters")?;
+            let fields: Vec<(String, Num)> = nums
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let key = names
+                        .get(i)
+                        .map_or_else(|| format!("field_{i}"), |n| n.to_string());
+                    (key, v)
+                })
+                .collect();
+            let nonzero: Vec<String> = fields
+                .iter()
+                .filter(|(_, v)| v.bits() != 0)
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let text = if nonzero.is_empty() {
+                format!("all {} counters 0", fields.len())
+            } else {
+                nonzero.join(", ")
+            };
+            Typed::plain(Value::Counters(fields), text)
+        }
+        ValueKind::List(int) => {
+            let nums = read_nums(int, p, "values")?;
+            let shown: Vec<String> = nums.iter().take(16).map(|v| v.to_string()).collect();
+            let mut text = format!("[{}", shown.join(", "));
+            if nums.len() > 16 {
+                text.push_str(&format!(", ... ({} values)", nums.len()));
+            }
+            text.push(']');
+            Typed::plain(Value::List(nums), text)
+        }
+        k => match k.int() {
+            Some(int) => {
+                let n = read_num(int, p)?;
+                Typed::plain(Value::Num(n), n.to_string())
+            }
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(t))
+}
 /// One attribute of a set.
 #[derive(Clone, Copy, Debug)]
 pub struct AttrDef {
@@ -84,35 +407,54 @@ impl AttrSet {
         self.get(kind).map(|d| d.name)
     }
     /// Names a path of attribute types (`[18, 2, 1]` with `info_kind` `vxlan`
-    /// is `IFLA_LINKINFO > IFLA_INFO_DATA > IFLA_VXLAN_ID`). `info_kind`
-    /// resolves `IFLA_INFO_DATA`; without it that part stops the naming.
+    /// is `IFLA_LINKINFO > IFLA_INFO_DATA > IFLA_VXLAN_ID`); `None` if any
+    /// level is unknown. `info_kind` resolves `IFLA_INFO_DATA`; without it
+    /// that part stops the naming.
     pub fn path_name(&'static self, path: &[u16], info_kind: Option<&str>) -> Option<String> {
-        let mut set: &'static AttrSet = self;
-        let mut out = String::new();
-        for (i, &t) in path.iter().enumerate() {
-            let d = set.get(t)?;
-            if i > 0 {
-                out.push_str(" > ");
-            }
-            out.push_str(d.name);
-            if i + 1 < path.len() {
-                set = match d.value {
-                    ValueKind::Nested(s) | ValueKind::IfinfoThen(s) => s,
-                    ValueKind::InfoData => {
-                        let k = info_kind?;
-                        if d.kind == super::link::IFLA_INFO_SLAVE_DATA {
-                            super::link::info_slave_data_set(k)?
-                        } else {
-                            super::link::info_data_set(k)?
-                        }
-                    }
-                    ValueKind::Multipath => &super::routes::RTA_SET,
-                    _ => return None,
-                };
-            }
-        }
-        Some(out)
+        let names: Option<Vec<String>> = self.resolve(path, info_kind).names.into_iter().collect();
+        Some(names?.join(" > "))
     }
+    /// Follows a path of attribute types through nests: each level's name
+    /// (`[i]` for a member of a nested array, `None` where the tables stop
+    /// knowing), and the set the last attribute holds.
+    pub fn resolve(&'static self, path: &[u16], info_kind: Option<&str>) -> PathInfo {
+        let mut set: Option<&'static AttrSet> = Some(self);
+        let mut item: Option<&'static ValueKind> = None;
+        let mut names = Vec::with_capacity(path.len());
+        for &t in path {
+            let kind = match item {
+                Some(it) => {
+                    names.push(Some(format!("[{t}]")));
+                    Some(*it)
+                }
+                None => {
+                    let d = set.and_then(|s| s.get(t));
+                    names.push(d.map(|d| d.name.to_string()));
+                    d.map(|d| d.value)
+                }
+            };
+            (set, item) = match kind {
+                Some(ValueKind::Nested(s) | ValueKind::IfinfoThen(s)) => (Some(s), None),
+                Some(ValueKind::Array(it)) => (None, Some(it)),
+                Some(ValueKind::InfoData) if t == super::link::IFLA_INFO_SLAVE_DATA => {
+                    (info_kind.and_then(super::link::info_slave_data_set), None)
+                }
+                Some(ValueKind::InfoData) => (info_kind.and_then(super::link::info_data_set), None),
+                Some(ValueKind::Multipath) => (Some(&super::routes::RTA_SET), None),
+                _ => (None, None),
+            };
+        }
+        PathInfo { names, set }
+    }
+}
+
+/// A path of attribute types, named by [`AttrSet::resolve`].
+#[derive(Clone, Debug)]
+pub struct PathInfo {
+    /// Each level's name, `None` where unknown.
+    pub names: Vec<Option<String>>,
+    /// The set the last attribute holds, if it is a nest of a known set.
+    pub set: Option<&'static AttrSet>,
 }
 
 /// Generates, for one attribute set: a `pub const` per attribute (`IFLA_MTU`),
@@ -230,29 +572,27 @@ pub fn parse_mac(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Shows an attribute's value as `kind` says: a number, a string, an
-/// address, a MAC; hex when the payload does not fit the kind or the kind is
-/// opaque; empty for nests (their children are shown by [`walk`]).
+/// Shows an attribute's value in one short word as `kind` says: a number
+/// (enums and bits too), a string, an address, a MAC; hex when the payload
+/// does not fit the kind or the kind is opaque (counters and lists too);
+/// empty for nests (their children are shown by [`walk`]). [`typed`] says more.
 pub fn format_value(kind: Option<ValueKind>, a: &Attr<'_>) -> String {
-    let p = a.payload();
-    let shown = match kind.unwrap_or(ValueKind::Bytes) {
-        ValueKind::U8 => a.u8().ok().map(|v| v.to_string()),
-        ValueKind::U16 => a.u16().ok().map(|v| v.to_string()),
-        ValueKind::U32 => a.u32().ok().map(|v| v.to_string()),
-        ValueKind::U64 => a.uint().ok().map(|v| v.to_string()),
-        ValueKind::I32 => a.i32().ok().map(|v| v.to_string()),
-        ValueKind::BeU16 => a.be_u16().ok().map(|v| v.to_string()),
-        ValueKind::BeU32 => a.be_u32().ok().map(|v| v.to_string()),
-        ValueKind::Str => a.str().ok().map(|s| format!("{s:?}")),
-        ValueKind::Ip => a.ip().ok().map(|v| v.to_string()),
-        ValueKind::Mac => Some(mac_string(p)),
-        ValueKind::Flag if p.is_empty() => Some("true".into()),
-        ValueKind::Nested(_)
-        | ValueKind::InfoData
-        | ValueKind::IfinfoThen(_)
-        | ValueKind::Multipath => Some(String::new()),
+    let kind = kind.unwrap_or(ValueKind::Bytes);
+    if kind.is_nest() {
+        return String::new();
+    }
+    let shown = match typed(kind, a) {
+        Ok(Some(t)) => match t.value {
+            Value::Num(n) => Some(n.to_string()),
+            Value::Str(s) => Some(format!("{s:?}")),
+            Value::Ip(ip) => Some(ip.to_string()),
+            Value::Mac(m) => Some(m),
+            Value::Flag => Some("true".into()),
+            Value::Counters(_) | Value::List(_) => None,
+        },
         _ => None,
     };
+    let p = a.payload();
     shown.unwrap_or_else(|| {
         if p.is_empty() {
             String::new()
@@ -261,6 +601,9 @@ pub fn format_value(kind: Option<ValueKind>, a: &Attr<'_>) -> String {
         }
     })
 }
+
+/// How deep [`walk`] follows nests.
+pub const MAX_DEPTH: usize = 32;
 
 /// One attribute met by [`walk`].
 #[derive(Clone, Copy, Debug)]
@@ -273,88 +616,269 @@ pub struct AttrNode<'a> {
     pub set: Option<&'static AttrSet>,
     /// Its definition, when known.
     pub def: Option<&'static AttrDef>,
+    /// Its value kind: the definition's, or a nested array's item kind.
+    pub kind: Option<ValueKind>,
 }
 
 impl AttrNode<'_> {
-    /// The constant name, or `None` for an unknown attribute.
+    /// The constant name, or `None` for an unknown attribute (or an array index).
     pub fn name(&self) -> Option<&'static str> {
         self.def.map(|d| d.name)
     }
     /// The value, shown as [`format_value`] does.
     pub fn value(&self) -> String {
-        format_value(self.def.map(|d| d.value), &self.attr)
+        format_value(self.kind, &self.attr)
+    }
+}
+
+/// The link kinds in an `IFLA_LINKINFO` nest, which say what its
+/// `IFLA_INFO_DATA` and `IFLA_INFO_SLAVE_DATA` hold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Siblings<'a> {
+    /// `IFLA_INFO_KIND`.
+    pub info_kind: Option<&'a str>,
+    /// `IFLA_INFO_SLAVE_KIND`.
+    pub slave_kind: Option<&'a str>,
+}
+
+impl<'a> Siblings<'a> {
+    /// Looks through `attrs`, members of `set`, for what their siblings need.
+    pub fn scan(set: Option<&'static AttrSet>, attrs: AttrIter<'a>) -> Siblings<'a> {
+        let mut s = Siblings::default();
+        // IFLA_INFO_KIND comes before IFLA_INFO_DATA in practice, but look it up to be sure.
+        if set.is_some_and(|s| core::ptr::eq(s, &super::link::LINKINFO_SET)) {
+            for a in attrs.flatten() {
+                match a.kind() {
+                    super::link::IFLA_INFO_KIND => s.info_kind = a.str().ok(),
+                    super::link::IFLA_INFO_SLAVE_KIND => s.slave_kind = a.str().ok(),
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+/// What the payload of a nested attribute holds.
+#[derive(Clone, Copy, Debug)]
+pub enum Inner {
+    /// Attributes of `set` (`None`: members nlkit cannot name), after
+    /// `skip` bytes (the `ifinfomsg` of a veth peer).
+    Attrs {
+        /// Their set.
+        set: Option<&'static AttrSet>,
+        /// Bytes before them.
+        skip: usize,
+    },
+    /// A nested array: each member's type is its index, each holds this kind.
+    Array(&'static ValueKind),
+    /// `rtnexthop` records, each followed by `RTA_*` attributes
+    /// ([`NextHopIter`](super::routes::NextHopIter)).
+    Multipath,
+}
+
+/// What attribute `a` of kind `kind` holds inside, if it is a nest:
+/// `IFLA_INFO_DATA` by the link kind in `sib`, anything flagged
+/// `NLA_F_NESTED` as a nest of unknown members.
+pub fn inner(kind: Option<ValueKind>, a: &Attr<'_>, sib: &Siblings<'_>) -> Option<Inner> {
+    let attrs = |set| Some(Inner::Attrs { set, skip: 0 });
+    match kind {
+        Some(ValueKind::Nested(s)) => attrs(Some(s)),
+        Some(ValueKind::Array(item)) => Some(Inner::Array(item)),
+        Some(ValueKind::InfoData) => attrs(if a.kind() == super::link::IFLA_INFO_SLAVE_DATA {
+            sib.slave_kind.and_then(super::link::info_slave_data_set)
+        } else {
+            sib.info_kind.and_then(super::link::info_data_set)
+        }),
+        Some(ValueKind::IfinfoThen(s)) => {
+            let skip = crate::wire::align(super::link::IfInfoMsg::LEN);
+            (a.payload().len() >= skip).then_some(Inner::Attrs { set: Some(s), skip })
+        }
+        Some(ValueKind::Multipath) => Some(Inner::Multipath),
+        Some(ValueKind::NestedAny) => attrs(None),
+        _ if a.is_nested() => attrs(None),
+        _ => None,
+    }
+}
+
+impl Inner {
+    /// The attributes inside `a` when they are one set (not an array or hops).
+    pub fn attrs<'a>(&self, a: &Attr<'a>) -> Option<AttrIter<'a>> {
+        match *self {
+            Inner::Attrs { skip, .. } => Some(AttrIter::with_offset(
+                a.payload().get(skip..)?,
+                a.offset() + crate::wire::NLA_HDRLEN + skip,
+            )),
+            _ => None,
+        }
     }
 }
 
 /// Walks a set of attributes depth first, calling `f` for each (nests before
 /// their children), following nested sets, `IFLA_INFO_DATA` by kind, the veth
-/// peer and multipath records. A malformed attribute stops the walk at that
-/// level with an error; the caller's output so far stays valid.
+/// peer, nested arrays and multipath records, down to [`MAX_DEPTH`]. A
+/// malformed attribute stops the walk with an error; the caller's output so
+/// far stays valid.
 pub fn walk<'a>(
     set: Option<&'static AttrSet>,
     attrs: AttrIter<'a>,
     depth: usize,
     f: &mut dyn FnMut(&AttrNode<'a>),
 ) -> crate::wire::Result<()> {
-    // IFLA_INFO_KIND comes before IFLA_INFO_DATA in practice, but look it up to be sure.
-    let mut info_kind: Option<&'a str> = None;
-    let mut slave_kind: Option<&'a str> = None;
-    if set.is_some_and(|s| core::ptr::eq(s, &super::link::LINKINFO_SET)) {
-        for a in attrs.clone().flatten() {
-            match a.kind() {
-                super::link::IFLA_INFO_KIND => info_kind = a.str().ok(),
-                super::link::IFLA_INFO_SLAVE_KIND => slave_kind = a.str().ok(),
-                _ => {}
-            }
-        }
-    }
+    let sib = Siblings::scan(set, attrs.clone());
     for a in attrs {
         let a = a?;
         let def = set.and_then(|s| s.get(a.kind()));
-        let node = AttrNode {
-            depth,
-            attr: a,
-            set,
-            def,
-        };
-        f(&node);
-        match def.map(|d| d.value) {
-            Some(ValueKind::Nested(s)) => walk(Some(s), a.nested(), depth + 1, f)?,
-            Some(ValueKind::InfoData) => {
-                let s = if a.kind() == super::link::IFLA_INFO_SLAVE_DATA {
-                    slave_kind.and_then(super::link::info_slave_data_set)
-                } else {
-                    info_kind.and_then(super::link::info_data_set)
-                };
-                walk(s, a.nested(), depth + 1, f)?
-            }
-            Some(ValueKind::IfinfoThen(s)) => {
-                let skip = crate::wire::align(super::link::IfInfoMsg::LEN);
-                if a.payload().len() >= skip {
-                    let base = a.offset() + crate::wire::NLA_HDRLEN + skip;
-                    walk(
-                        Some(s),
-                        AttrIter::with_offset(&a.payload()[skip..], base),
-                        depth + 1,
-                        f,
-                    )?
-                }
-            }
-            Some(ValueKind::Multipath) => {
-                for hop in super::routes::NextHopIter::new(a.payload()) {
-                    let Ok(hop) = hop else { break };
-                    walk(
-                        Some(&super::routes::RTA_SET),
-                        AttrIter::new(hop.attrs),
-                        depth + 1,
-                        f,
-                    )?;
-                }
-            }
-            _ => {}
-        }
+        let kind = def.map(|d| d.value);
+        visit(a, set, def, kind, &sib, depth, f)?;
     }
     Ok(())
+}
+
+fn visit<'a>(
+    a: Attr<'a>,
+    set: Option<&'static AttrSet>,
+    def: Option<&'static AttrDef>,
+    kind: Option<ValueKind>,
+    sib: &Siblings<'_>,
+    depth: usize,
+    f: &mut dyn FnMut(&AttrNode<'a>),
+) -> crate::wire::Result<()> {
+    f(&AttrNode {
+        depth,
+        attr: a,
+        set,
+        def,
+        kind,
+    });
+    if depth + 1 >= MAX_DEPTH {
+        return Ok(());
+    }
+    match inner(kind, &a, sib) {
+        Some(i @ Inner::Attrs { set, .. }) => {
+            walk(set, i.attrs(&a).unwrap_or(AttrIter::new(&[])), depth + 1, f)?
+        }
+        Some(Inner::Array(item)) => {
+            for k in a.nested() {
+                visit(k?, None, None, Some(*item), sib, depth + 1, f)?;
+            }
+        }
+        Some(Inner::Multipath) => {
+            for hop in super::routes::NextHopIter::new(a.payload()) {
+                let Ok(hop) = hop else { break };
+                let at = a.offset() + crate::wire::NLA_HDRLEN + hop.attrs_at;
+                let attrs = AttrIter::with_offset(hop.attrs, at);
+                walk(Some(&super::routes::RTA_SET), attrs, depth + 1, f)?;
+            }
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// How a field of a family header is shown.
+#[derive(Clone, Copy, Debug)]
+pub enum Show {
+    /// Decimal.
+    Dec,
+    /// Hex.
+    Hex,
+    /// A value with names (`AF_INET`).
+    Enum(Names),
+    /// Flag bits with names (`UP|LOOPBACK`), in hex.
+    Bits(Names),
+}
+
+/// One field of a family header (`ifi_flags`).
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The C field name.
+    pub name: &'static str,
+    /// Byte offset in the struct.
+    pub offset: usize,
+    /// Layout.
+    pub int: Int,
+    /// How to show it.
+    pub show: Show,
+}
+
+/// A field, for tables: `field("ifi_index", 4, Int::I32, Show::Dec)`.
+pub const fn field(name: &'static str, offset: usize, int: Int, show: Show) -> Field {
+    Field {
+        name,
+        offset,
+        int,
+        show,
+    }
+}
+
+/// A family header (`struct ifinfomsg`), field by field; padding and
+/// reserved fields are left out.
+#[derive(Debug)]
+pub struct FixedHeader {
+    /// The C struct name.
+    pub name: &'static str,
+    /// `sizeof` (before alignment).
+    pub size: usize,
+    /// The fields worth showing.
+    pub fields: &'static [Field],
+}
+
+/// A field read from a header: `ifi_flags 0x49 (UP|LOOPBACK|RUNNING)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldValue {
+    /// The C field name.
+    pub name: &'static str,
+    /// The value.
+    pub value: Num,
+    /// The symbolic value (`AF_INET`, `UP|LOOPBACK`), when known.
+    pub names: Option<String>,
+    /// Shown in hex.
+    pub hex: bool,
+}
+
+impl fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.name)?;
+        if self.hex {
+            write!(f, "{:#x}", self.value.bits())?;
+        } else {
+            write!(f, "{}", self.value)?;
+        }
+        match &self.names {
+            Some(t) => write!(f, " ({t})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Field {
+    /// This field's value in `header` (`None` if the header is too short).
+    pub fn read(&self, header: &[u8]) -> Option<FieldValue> {
+        let size = self.int.size()?;
+        let value = self
+            .int
+            .read(header.get(self.offset..self.offset + size)?)?;
+        let (names, hex) = match self.show {
+            Show::Dec => (None, false),
+            Show::Hex => (None, true),
+            Show::Enum(n) => (enum_name(n, value.bits()).map(str::to_string), false),
+            Show::Bits(n) => (bits_text(n, value.bits()), true),
+        };
+        Some(FieldValue {
+            name: self.name,
+            value,
+            names,
+            hex,
+        })
+    }
+}
+
+impl FixedHeader {
+    /// The fields of the header at the start of `payload`, as far as it goes.
+    pub fn read(&self, payload: &[u8]) -> Vec<FieldValue> {
+        self.fields.iter().filter_map(|f| f.read(payload)).collect()
+    }
 }
 
 /// Iterates over attributes a table does not know (kept raw).
@@ -461,5 +985,89 @@ mod tests {
             Some(vec![2, 0, 0, 0, 0, 10])
         );
         assert_eq!(parse_mac("02:00:zz"), None);
+    }
+
+    #[test]
+    fn fixed_headers_and_typed_values() {
+        use crate::route::{fixed_header, RTM_NEWLINK};
+        let mut ifi = [0u8; 16];
+        ifi[2..4].copy_from_slice(&772u16.to_ne_bytes()); // ifi_type ARPHRD_LOOPBACK
+        ifi[4..8].copy_from_slice(&1i32.to_ne_bytes()); // ifi_index
+        ifi[8..12].copy_from_slice(&0x49u32.to_ne_bytes()); // ifi_flags
+        let h = fixed_header(RTM_NEWLINK).unwrap();
+        let shown: Vec<String> = h.read(&ifi).iter().map(|f| f.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "ifi_family 0 (AF_UNSPEC)",
+                "ifi_type 772 (LOOPBACK)",
+                "ifi_index 1",
+                "ifi_flags 0x49 (UP|LOOPBACK|RUNNING)",
+                "ifi_change 0x0",
+            ]
+        );
+        // A short header gives the fields it holds.
+        assert_eq!(h.read(&ifi[..4]).len(), 2);
+
+        let op = [2u8];
+        let a = Attr::new(16, &op, 0); // IFLA_OPERSTATE
+        let t = typed(crate::route::link::LINK_SET.get(16).unwrap().value, &a)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (t.text.as_str(), t.names.as_deref()),
+            ("2 (DOWN)", Some("DOWN"))
+        );
+        assert_eq!(format_value(Some(ValueKind::Enum(Int::U8, &[])), &a), "2");
+        let bad = [0xdc, 0x05];
+        let a = Attr::new(4, &bad, 0);
+        assert_eq!(
+            typed(ValueKind::U32, &a),
+            Err("2 bytes of payload, expected 4".to_string())
+        );
+        let stats = [1u8, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+        let a = Attr::new(23, &stats, 0);
+        let t = typed(ValueKind::Counters(Int::U64, &["rx", "tx"]), &a)
+            .unwrap()
+            .unwrap();
+        assert_eq!(t.text, "rx 1, tx 2");
+        let t = typed(
+            ValueKind::Bits(Int::U32, &[(1, "A")]),
+            &Attr::new(1, &[3, 0, 0, 0], 0),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.text, "0x3 (A|0x2)");
+    }
+
+    #[test]
+    fn every_set_has_unique_types() {
+        use crate::route::{attr_set, MSG_TYPES};
+        fn check(set: &'static AttrSet, seen: &mut Vec<&'static str>) {
+            if seen.contains(&set.name) {
+                return;
+            }
+            seen.push(set.name);
+            let mut kinds: Vec<u16> = set.defs.iter().map(|d| d.kind).collect();
+            kinds.sort();
+            let n = kinds.len();
+            kinds.dedup();
+            assert_eq!(kinds.len(), n, "duplicate type in {}", set.name);
+            for d in set.defs {
+                if let ValueKind::Nested(s) | ValueKind::IfinfoThen(s) = d.value {
+                    check(s, seen);
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        for &t in MSG_TYPES {
+            if let Some(s) = attr_set(t) {
+                check(s, &mut seen);
+            }
+        }
+        for k in ["veth", "bridge", "vlan", "macvlan", "vxlan", "tun"] {
+            check(crate::route::link::info_data_set(k).unwrap(), &mut seen);
+        }
+        assert!(seen.len() > 15, "{seen:?}");
     }
 }

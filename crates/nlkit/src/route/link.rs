@@ -5,7 +5,9 @@
 //! veth, bridge, vlan, macvlan, vxlan, tun; any other kind keeps its
 //! `IFLA_INFO_DATA` raw.
 
-use super::attrs::{attr_table, unknown, AttrSet, ValueKind::*};
+use super::attrs::{
+    attr_table, enum_name, field, unknown, AttrSet, FixedHeader, Int, Names, Show, ValueKind::*,
+};
 use super::{split_payload, NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
@@ -56,6 +58,27 @@ pub struct IfInfoMsg {
     /// `ifi_change`: which flags a request changes.
     pub change: U32<NativeEndian>,
 }
+
+/// `ifinfomsg` field by field, for decoders.
+pub static IFINFOMSG: FixedHeader = FixedHeader {
+    name: "ifinfomsg",
+    size: IfInfoMsg::LEN,
+    fields: &[
+        field("ifi_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("ifi_type", 2, Int::U16, Show::Enum(ARPHRD_NAMES)),
+        field("ifi_index", 4, Int::I32, Show::Dec),
+        field("ifi_flags", 8, Int::U32, Show::Bits(IFF_FLAGS)),
+        field("ifi_change", 12, Int::U32, Show::Hex),
+    ],
+};
+
+/// `ARPHRD_*` link types (`ifi_type`), without the prefix: the common ones.
+#[rustfmt::skip]
+pub const ARPHRD_NAMES: Names = &[
+    (1, "ETHER"), (24, "IEEE1394"), (32, "INFINIBAND"), (768, "TUNNEL"), (769, "TUNNEL6"),
+    (772, "LOOPBACK"), (776, "SIT"), (778, "IPGRE"), (823, "IP6GRE"), (65534, "NONE"),
+    (65535, "VOID"),
+];
 
 impl IfInfoMsg {
     /// Size on the wire.
@@ -117,6 +140,16 @@ pub struct LinkStats64 {
     pub rx_otherhost_dropped: U64<NativeEndian>,
 }
 
+/// The counters of `rtnl_link_stats64` (and of `rtnl_link_stats`, in 32 bits), in order.
+#[rustfmt::skip]
+pub const LINK_STATS_FIELDS: &[&str] = &[
+    "rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors", "rx_dropped",
+    "tx_dropped", "multicast", "collisions", "rx_length_errors", "rx_over_errors",
+    "rx_crc_errors", "rx_frame_errors", "rx_fifo_errors", "rx_missed_errors",
+    "tx_aborted_errors", "tx_carrier_errors", "tx_fifo_errors", "tx_heartbeat_errors",
+    "tx_window_errors", "rx_compressed", "tx_compressed", "rx_nohandler", "rx_otherhost_dropped",
+];
+
 impl LinkStats64 {
     /// Reads as many fields as `b` holds (whole `u64`s); the rest are 0.
     pub fn from_payload(b: &[u8]) -> LinkStats64 {
@@ -140,26 +173,26 @@ attr_table! {
     Mtu = 4, IFLA_MTU, "IFLA_MTU", U32;
     Link = 5, IFLA_LINK, "IFLA_LINK", U32;
     Qdisc = 6, IFLA_QDISC, "IFLA_QDISC", Str;
-    Stats = 7, IFLA_STATS, "IFLA_STATS", Struct("rtnl_link_stats");
+    Stats = 7, IFLA_STATS, "IFLA_STATS", Counters(Int::U32, LINK_STATS_FIELDS);
     Cost = 8, IFLA_COST, "IFLA_COST", Bytes;
     Priority = 9, IFLA_PRIORITY, "IFLA_PRIORITY", Bytes;
     Master = 10, IFLA_MASTER, "IFLA_MASTER", U32;
     Wireless = 11, IFLA_WIRELESS, "IFLA_WIRELESS", Bytes;
-    Protinfo = 12, IFLA_PROTINFO, "IFLA_PROTINFO", Bytes;
+    Protinfo = 12, IFLA_PROTINFO, "IFLA_PROTINFO", NestedAny;
     Txqlen = 13, IFLA_TXQLEN, "IFLA_TXQLEN", U32;
     Map = 14, IFLA_MAP, "IFLA_MAP", Struct("rtnl_link_ifmap");
     Weight = 15, IFLA_WEIGHT, "IFLA_WEIGHT", U32;
-    Operstate = 16, IFLA_OPERSTATE, "IFLA_OPERSTATE", U8;
-    Linkmode = 17, IFLA_LINKMODE, "IFLA_LINKMODE", U8;
+    Operstate = 16, IFLA_OPERSTATE, "IFLA_OPERSTATE", Enum(Int::U8, OPERSTATE_NAMES);
+    Linkmode = 17, IFLA_LINKMODE, "IFLA_LINKMODE", Enum(Int::U8, LINKMODE_NAMES);
     Linkinfo = 18, IFLA_LINKINFO, "IFLA_LINKINFO", Nested(&LINKINFO_SET);
     NetNsPid = 19, IFLA_NET_NS_PID, "IFLA_NET_NS_PID", U32;
     Ifalias = 20, IFLA_IFALIAS, "IFLA_IFALIAS", Str;
     NumVf = 21, IFLA_NUM_VF, "IFLA_NUM_VF", U32;
-    VfinfoList = 22, IFLA_VFINFO_LIST, "IFLA_VFINFO_LIST", Bytes;
-    Stats64 = 23, IFLA_STATS64, "IFLA_STATS64", Struct("rtnl_link_stats64");
-    VfPorts = 24, IFLA_VF_PORTS, "IFLA_VF_PORTS", Bytes;
-    PortSelf = 25, IFLA_PORT_SELF, "IFLA_PORT_SELF", Bytes;
-    AfSpec = 26, IFLA_AF_SPEC, "IFLA_AF_SPEC", Bytes;
+    VfinfoList = 22, IFLA_VFINFO_LIST, "IFLA_VFINFO_LIST", NestedAny;
+    Stats64 = 23, IFLA_STATS64, "IFLA_STATS64", Counters(Int::U64, LINK_STATS_FIELDS);
+    VfPorts = 24, IFLA_VF_PORTS, "IFLA_VF_PORTS", NestedAny;
+    PortSelf = 25, IFLA_PORT_SELF, "IFLA_PORT_SELF", NestedAny;
+    AfSpec = 26, IFLA_AF_SPEC, "IFLA_AF_SPEC", Nested(&AF_SPEC_SET);
     Group = 27, IFLA_GROUP, "IFLA_GROUP", U32;
     NetNsFd = 28, IFLA_NET_NS_FD, "IFLA_NET_NS_FD", U32;
     ExtMask = 29, IFLA_EXT_MASK, "IFLA_EXT_MASK", U32;
@@ -176,7 +209,7 @@ attr_table! {
     GsoMaxSegs = 40, IFLA_GSO_MAX_SEGS, "IFLA_GSO_MAX_SEGS", U32;
     GsoMaxSize = 41, IFLA_GSO_MAX_SIZE, "IFLA_GSO_MAX_SIZE", U32;
     Pad = 42, IFLA_PAD, "IFLA_PAD", Bytes;
-    Xdp = 43, IFLA_XDP, "IFLA_XDP", Bytes;
+    Xdp = 43, IFLA_XDP, "IFLA_XDP", Nested(&XDP_SET);
     Event = 44, IFLA_EVENT, "IFLA_EVENT", U32;
     NewNetnsid = 45, IFLA_NEW_NETNSID, "IFLA_NEW_NETNSID", I32;
     TargetNetnsid = 46, IFLA_TARGET_NETNSID, "IFLA_TARGET_NETNSID", I32;
@@ -188,17 +221,93 @@ attr_table! {
     PropList = 52, IFLA_PROP_LIST, "IFLA_PROP_LIST", Nested(&LINK_SET);
     AltIfname = 53, IFLA_ALT_IFNAME, "IFLA_ALT_IFNAME", Str;
     PermAddress = 54, IFLA_PERM_ADDRESS, "IFLA_PERM_ADDRESS", Mac;
-    ProtoDownReason = 55, IFLA_PROTO_DOWN_REASON, "IFLA_PROTO_DOWN_REASON", Bytes;
+    ProtoDownReason = 55, IFLA_PROTO_DOWN_REASON, "IFLA_PROTO_DOWN_REASON", NestedAny;
     ParentDevName = 56, IFLA_PARENT_DEV_NAME, "IFLA_PARENT_DEV_NAME", Str;
     ParentDevBusName = 57, IFLA_PARENT_DEV_BUS_NAME, "IFLA_PARENT_DEV_BUS_NAME", Str;
     GroMaxSize = 58, IFLA_GRO_MAX_SIZE, "IFLA_GRO_MAX_SIZE", U32;
     TsoMaxSize = 59, IFLA_TSO_MAX_SIZE, "IFLA_TSO_MAX_SIZE", U32;
     TsoMaxSegs = 60, IFLA_TSO_MAX_SEGS, "IFLA_TSO_MAX_SEGS", U32;
     Allmulti = 61, IFLA_ALLMULTI, "IFLA_ALLMULTI", U32;
-    DevlinkPort = 62, IFLA_DEVLINK_PORT, "IFLA_DEVLINK_PORT", Bytes;
+    DevlinkPort = 62, IFLA_DEVLINK_PORT, "IFLA_DEVLINK_PORT", NestedAny;
     GsoIpv4MaxSize = 63, IFLA_GSO_IPV4_MAX_SIZE, "IFLA_GSO_IPV4_MAX_SIZE", U32;
     GroIpv4MaxSize = 64, IFLA_GRO_IPV4_MAX_SIZE, "IFLA_GRO_IPV4_MAX_SIZE", U32;
+    DpllPin = 65, IFLA_DPLL_PIN, "IFLA_DPLL_PIN", NestedAny;
+    MaxPacingOffloadHorizon = 66, IFLA_MAX_PACING_OFFLOAD_HORIZON, "IFLA_MAX_PACING_OFFLOAD_HORIZON", Int(Int::Uint);
+    NetnsImmutable = 67, IFLA_NETNS_IMMUTABLE, "IFLA_NETNS_IMMUTABLE", U8;
+    Headroom = 68, IFLA_HEADROOM, "IFLA_HEADROOM", U16;
+    Tailroom = 69, IFLA_TAILROOM, "IFLA_TAILROOM", U16;
 }
+
+attr_table! {
+    /// An XDP attribute type (`IFLA_XDP_*`, inside `IFLA_XDP`).
+    enum XdpAttr;
+    /// The `IFLA_XDP_*` set.
+    static XDP_SET = "xdp";
+    Fd = 1, IFLA_XDP_FD, "IFLA_XDP_FD", I32;
+    Attached = 2, IFLA_XDP_ATTACHED, "IFLA_XDP_ATTACHED", Enum(Int::U8, XDP_ATTACHED_NAMES);
+    Flags = 3, IFLA_XDP_FLAGS, "IFLA_XDP_FLAGS", U32;
+    ProgId = 4, IFLA_XDP_PROG_ID, "IFLA_XDP_PROG_ID", U32;
+    DrvProgId = 5, IFLA_XDP_DRV_PROG_ID, "IFLA_XDP_DRV_PROG_ID", U32;
+    SkbProgId = 6, IFLA_XDP_SKB_PROG_ID, "IFLA_XDP_SKB_PROG_ID", U32;
+    HwProgId = 7, IFLA_XDP_HW_PROG_ID, "IFLA_XDP_HW_PROG_ID", U32;
+    ExpectedFd = 8, IFLA_XDP_EXPECTED_FD, "IFLA_XDP_EXPECTED_FD", I32;
+}
+
+/// `XDP_ATTACHED_*`, without the prefix.
+pub const XDP_ATTACHED_NAMES: Names =
+    &[(0, "NONE"), (1, "DRV"), (2, "SKB"), (3, "HW"), (4, "MULTI")];
+
+attr_table! {
+    /// A per-family link attribute (`IFLA_AF_SPEC` holds one nest per address family).
+    enum AfSpecAttr;
+    /// The `IFLA_AF_SPEC` set: its types are address families.
+    static AF_SPEC_SET = "af_spec";
+    Inet = 2, AF_SPEC_INET, "AF_INET", Nested(&INET_SET);
+    Bridge = 7, AF_SPEC_BRIDGE, "AF_BRIDGE", NestedAny;
+    Inet6 = 10, AF_SPEC_INET6, "AF_INET6", Nested(&INET6_SET);
+    Mpls = 28, AF_SPEC_MPLS, "AF_MPLS", NestedAny;
+}
+
+attr_table! {
+    /// An IPv4 link attribute type (`IFLA_INET_*`, in `IFLA_AF_SPEC`).
+    enum InetAttr;
+    /// The `IFLA_INET_*` set.
+    static INET_SET = "inet";
+    Conf = 1, IFLA_INET_CONF, "IFLA_INET_CONF", List(Int::U32);
+}
+
+attr_table! {
+    /// An IPv6 link attribute type (`IFLA_INET6_*`, in `IFLA_AF_SPEC`).
+    enum Inet6Attr;
+    /// The `IFLA_INET6_*` set.
+    static INET6_SET = "inet6";
+    Flags = 1, IFLA_INET6_FLAGS, "IFLA_INET6_FLAGS", Bits(Int::U32, INET6_IF_FLAGS);
+    Conf = 2, IFLA_INET6_CONF, "IFLA_INET6_CONF", List(Int::I32);
+    Stats = 3, IFLA_INET6_STATS, "IFLA_INET6_STATS", List(Int::U64);
+    Mcast = 4, IFLA_INET6_MCAST, "IFLA_INET6_MCAST", Bytes;
+    Cacheinfo = 5, IFLA_INET6_CACHEINFO, "IFLA_INET6_CACHEINFO", Counters(Int::U32, &["max_reasm_len", "tstamp", "reachable_time", "retrans_time"]);
+    Icmp6stats = 6, IFLA_INET6_ICMP6STATS, "IFLA_INET6_ICMP6STATS", List(Int::U64);
+    Token = 7, IFLA_INET6_TOKEN, "IFLA_INET6_TOKEN", Ip;
+    AddrGenMode = 8, IFLA_INET6_ADDR_GEN_MODE, "IFLA_INET6_ADDR_GEN_MODE", Enum(Int::U8, ADDR_GEN_MODE_NAMES);
+    RaMtu = 9, IFLA_INET6_RA_MTU, "IFLA_INET6_RA_MTU", U32;
+}
+
+/// `IF_RS_SENT` and friends (`IFLA_INET6_FLAGS`), without the prefix.
+pub const INET6_IF_FLAGS: Names = &[
+    (0x10, "RS_SENT"),
+    (0x20, "RA_RCVD"),
+    (0x40, "RA_MANAGED"),
+    (0x80, "RA_OTHERCONF"),
+    (0x8000_0000, "READY"),
+];
+
+/// `IN6_ADDR_GEN_MODE_*`, without the prefix.
+pub const ADDR_GEN_MODE_NAMES: Names = &[
+    (0, "EUI64"),
+    (1, "NONE"),
+    (2, "STABLE_PRIVACY"),
+    (3, "RANDOM"),
+];
 
 attr_table! {
     /// A link-info attribute type (`IFLA_INFO_*`, inside `IFLA_LINKINFO`).
@@ -333,7 +442,8 @@ attr_table! {
     CollectMetadata = 25, IFLA_VXLAN_COLLECT_METADATA, "IFLA_VXLAN_COLLECT_METADATA", U8;
     Label = 26, IFLA_VXLAN_LABEL, "IFLA_VXLAN_LABEL", BeU32;
     Gpe = 27, IFLA_VXLAN_GPE, "IFLA_VXLAN_GPE", Flag;
-    TtlInherit = 28, IFLA_VXLAN_TTL_INHERIT, "IFLA_VXLAN_TTL_INHERIT", Flag;
+    // A flag in requests, a u8 in dumps: shown as dumps have it.
+    TtlInherit = 28, IFLA_VXLAN_TTL_INHERIT, "IFLA_VXLAN_TTL_INHERIT", U8;
     Df = 29, IFLA_VXLAN_DF, "IFLA_VXLAN_DF", U8;
     Vnifilter = 30, IFLA_VXLAN_VNIFILTER, "IFLA_VXLAN_VNIFILTER", U8;
 }
@@ -394,26 +504,49 @@ pub fn info_slave_data_set(kind: &str) -> Option<&'static AttrSet> {
 // ---------------------------------------------------------------------------
 // Names.
 
-/// `IFF_*` link flags, in the order iproute2 prints them.
-pub const IFF_NAMES: &[(u32, &str)] = &[
-    (IFF_LOOPBACK, "LOOPBACK"),
+/// `IFF_*` link flags, without the prefix, in bit order.
+pub const IFF_FLAGS: Names = &[
+    (IFF_UP, "UP"),
     (IFF_BROADCAST, "BROADCAST"),
-    (IFF_POINTOPOINT, "POINTOPOINT"),
-    (IFF_MULTICAST, "MULTICAST"),
-    (IFF_NOARP, "NOARP"),
-    (IFF_ALLMULTI, "ALLMULTI"),
-    (IFF_PROMISC, "PROMISC"),
-    (IFF_NOTRAILERS, "NOTRAILERS"),
     (IFF_DEBUG, "DEBUG"),
-    (IFF_DYNAMIC, "DYNAMIC"),
-    (IFF_AUTOMEDIA, "AUTOMEDIA"),
-    (IFF_PORTSEL, "PORTSEL"),
+    (IFF_LOOPBACK, "LOOPBACK"),
+    (IFF_POINTOPOINT, "POINTOPOINT"),
+    (IFF_NOTRAILERS, "NOTRAILERS"),
+    (IFF_RUNNING, "RUNNING"),
+    (IFF_NOARP, "NOARP"),
+    (IFF_PROMISC, "PROMISC"),
+    (IFF_ALLMULTI, "ALLMULTI"),
     (IFF_MASTER, "MASTER"),
     (IFF_SLAVE, "SLAVE"),
-    (IFF_UP, "UP"),
+    (IFF_MULTICAST, "MULTICAST"),
+    (IFF_PORTSEL, "PORTSEL"),
+    (IFF_AUTOMEDIA, "AUTOMEDIA"),
+    (IFF_DYNAMIC, "DYNAMIC"),
     (IFF_LOWER_UP, "LOWER_UP"),
     (IFF_DORMANT, "DORMANT"),
     (IFF_ECHO, "ECHO"),
+];
+
+/// The flags `ip link` shows, in its order (`RUNNING` is not shown).
+const IPROUTE2_IFF_ORDER: [u32; 18] = [
+    IFF_LOOPBACK,
+    IFF_BROADCAST,
+    IFF_POINTOPOINT,
+    IFF_MULTICAST,
+    IFF_NOARP,
+    IFF_ALLMULTI,
+    IFF_PROMISC,
+    IFF_NOTRAILERS,
+    IFF_DEBUG,
+    IFF_DYNAMIC,
+    IFF_AUTOMEDIA,
+    IFF_PORTSEL,
+    IFF_MASTER,
+    IFF_SLAVE,
+    IFF_UP,
+    IFF_LOWER_UP,
+    IFF_DORMANT,
+    IFF_ECHO,
 ];
 
 /// `IFF_UP`
@@ -462,7 +595,12 @@ pub fn iff_names(flags: u32) -> Vec<&'static str> {
     if flags & IFF_UP != 0 && flags & IFF_RUNNING == 0 {
         v.push("NO-CARRIER");
     }
-    v.extend(super::bit_names(flags, IFF_NAMES));
+    v.extend(
+        IPROUTE2_IFF_ORDER
+            .iter()
+            .filter(|&&bit| flags & bit != 0)
+            .filter_map(|&bit| enum_name(IFF_FLAGS, u64::from(bit))),
+    );
     v
 }
 
@@ -477,18 +615,23 @@ pub fn iff_names_iproute2(flags: u32, lower_down: bool) -> Vec<&'static str> {
     v
 }
 
-/// Operational states (`IF_OPER_*`, RFC 2863), as iproute2 prints them.
+/// Operational states (`IF_OPER_*`, RFC 2863), without the prefix.
+pub const OPERSTATE_NAMES: Names = &[
+    (0, "UNKNOWN"),
+    (1, "NOTPRESENT"),
+    (2, "DOWN"),
+    (3, "LOWERLAYERDOWN"),
+    (4, "TESTING"),
+    (5, "DORMANT"),
+    (6, "UP"),
+];
+
+/// Link modes (`IF_LINK_MODE_*`, `IFLA_LINKMODE`), without the prefix.
+pub const LINKMODE_NAMES: Names = &[(0, "DEFAULT"), (1, "DORMANT"), (2, "TESTING")];
+
+/// An operational state as iproute2 prints it (`UP`, `DOWN`; `?` if unknown).
 pub fn operstate_name(s: u8) -> &'static str {
-    match s {
-        0 => "UNKNOWN",
-        1 => "NOTPRESENT",
-        2 => "DOWN",
-        3 => "LOWERLAYERDOWN",
-        4 => "TESTING",
-        5 => "DORMANT",
-        6 => "UP",
-        _ => "?",
-    }
+    enum_name(OPERSTATE_NAMES, u64::from(s)).unwrap_or("?")
 }
 
 /// `MACVLAN_MODE_*` names (`bridge`, `vepa`...).

@@ -31,12 +31,13 @@ mod handle;
 pub mod link;
 pub mod neigh;
 pub mod nexthop;
+pub mod other;
 pub mod routes;
 pub mod rule;
 pub mod track;
 
 pub use addr::{Addr, AddrDump, AddrRequest, AddrView, IfAddrMsg};
-pub use attrs::{AttrDef, AttrNode, AttrSet, ValueKind};
+pub use attrs::{AttrDef, AttrNode, AttrSet, FixedHeader, ValueKind};
 pub use handle::Handle;
 pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
@@ -47,7 +48,7 @@ pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, R
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 
 use crate::wire::{self, MsgWriter};
-use attrs::value_names;
+use attrs::{value_names, Names};
 use core::fmt;
 use core::str::FromStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -74,6 +75,14 @@ value_names! {
     }
 }
 
+/// Address families by their constant names (`AF_INET`), for decoders.
+#[rustfmt::skip]
+pub const AF_NAMES: Names = &[
+    (0, "AF_UNSPEC"), (1, "AF_UNIX"), (2, "AF_INET"), (7, "AF_BRIDGE"), (10, "AF_INET6"),
+    (16, "AF_NETLINK"), (17, "AF_PACKET"), (28, "AF_MPLS"), (128, "RTNL_FAMILY_IPMR"),
+    (129, "RTNL_FAMILY_IP6MR"),
+];
+
 /// The address family of an IP address.
 pub fn family_of(ip: &IpAddr) -> u8 {
     match ip {
@@ -93,9 +102,9 @@ macro_rules! msg_types {
         pub fn msg_type_name(ty: u16) -> Option<&'static str> {
             match ty { $($v => Some($name),)* _ => None }
         }
-        /// The size of the family header (`ifinfomsg`: 16) that starts the
-        /// payload of an rtnetlink message of this type.
-        pub fn fixed_header_len(ty: u16) -> Option<usize> {
+        /// The family header (`ifinfomsg`) that starts the payload of an
+        /// rtnetlink message of this type, field by field.
+        pub fn fixed_header(ty: u16) -> Option<&'static FixedHeader> {
             match ty { $($v => Some($fixed),)* _ => None }
         }
         /// The attribute set that follows the family header of this message type.
@@ -107,88 +116,113 @@ macro_rules! msg_types {
     };
 }
 
-const IFINFO: usize = 16;
-const IFADDR: usize = 8;
-const RTMSG: usize = 12;
-const NDMSG: usize = 12;
-const TCMSG: usize = 20;
-const RTGEN: usize = 1;
-const NHMSG: usize = 8;
-const FIBRULE: usize = 12;
-const NETCONF: usize = 1;
+/// The size of the family header (`ifinfomsg`: 16) that starts the
+/// payload of an rtnetlink message of this type.
+pub fn fixed_header_len(ty: u16) -> Option<usize> {
+    fixed_header(ty).map(|h| h.size)
+}
+
+/// The message type called `name` (`RTM_GETLINK`, any case).
+pub fn msg_type_from_name(name: &str) -> Option<u16> {
+    MSG_TYPES
+        .iter()
+        .copied()
+        .find(|&t| msg_type_name(t).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+}
+
+/// What the high flag bits of a message of this type mean: rtnetlink
+/// types come in fours (NEW, DEL, GET, SET).
+pub fn flag_context(ty: u16) -> wire::FlagContext {
+    match ty % 4 {
+        1 => wire::FlagContext::Delete,
+        2 => wire::FlagContext::Get,
+        _ => wire::FlagContext::New,
+    }
+}
+
+use addr::IFADDRMSG as IFADDR;
+use link::IFINFOMSG as IFINFO;
+use neigh::NDMSG;
+use nexthop::NHMSG;
+use other::{
+    BR_PORT_MSG, BR_VLAN_MSG, DCBMSG, IFADDRLBLMSG, IF_STATS_MSG, NDTMSG, NDUSEROPTMSG,
+    NETCONFMSG as NETCONF, PREFIXMSG, RTGENMSG as RTGEN, TCAMSG, TCMSG, TUNNEL_MSG,
+};
+use routes::RTMSG;
+use rule::FIB_RULE_HDR as FIBRULE;
 
 msg_types! {
-    RTM_NEWLINK = 16, "RTM_NEWLINK", IFINFO, Some(&link::LINK_SET);
-    RTM_DELLINK = 17, "RTM_DELLINK", IFINFO, Some(&link::LINK_SET);
-    RTM_GETLINK = 18, "RTM_GETLINK", IFINFO, Some(&link::LINK_SET);
-    RTM_SETLINK = 19, "RTM_SETLINK", IFINFO, Some(&link::LINK_SET);
-    RTM_NEWADDR = 20, "RTM_NEWADDR", IFADDR, Some(&addr::ADDR_SET);
-    RTM_DELADDR = 21, "RTM_DELADDR", IFADDR, Some(&addr::ADDR_SET);
-    RTM_GETADDR = 22, "RTM_GETADDR", IFADDR, Some(&addr::ADDR_SET);
-    RTM_NEWROUTE = 24, "RTM_NEWROUTE", RTMSG, Some(&routes::RTA_SET);
-    RTM_DELROUTE = 25, "RTM_DELROUTE", RTMSG, Some(&routes::RTA_SET);
-    RTM_GETROUTE = 26, "RTM_GETROUTE", RTMSG, Some(&routes::RTA_SET);
-    RTM_NEWNEIGH = 28, "RTM_NEWNEIGH", NDMSG, Some(&neigh::NDA_SET);
-    RTM_DELNEIGH = 29, "RTM_DELNEIGH", NDMSG, Some(&neigh::NDA_SET);
-    RTM_GETNEIGH = 30, "RTM_GETNEIGH", NDMSG, Some(&neigh::NDA_SET);
-    RTM_NEWRULE = 32, "RTM_NEWRULE", FIBRULE, Some(&rule::FRA_SET);
-    RTM_DELRULE = 33, "RTM_DELRULE", FIBRULE, Some(&rule::FRA_SET);
-    RTM_GETRULE = 34, "RTM_GETRULE", FIBRULE, Some(&rule::FRA_SET);
-    RTM_NEWQDISC = 36, "RTM_NEWQDISC", TCMSG, None;
-    RTM_DELQDISC = 37, "RTM_DELQDISC", TCMSG, None;
-    RTM_GETQDISC = 38, "RTM_GETQDISC", TCMSG, None;
-    RTM_NEWTCLASS = 40, "RTM_NEWTCLASS", TCMSG, None;
-    RTM_DELTCLASS = 41, "RTM_DELTCLASS", TCMSG, None;
-    RTM_GETTCLASS = 42, "RTM_GETTCLASS", TCMSG, None;
-    RTM_NEWTFILTER = 44, "RTM_NEWTFILTER", TCMSG, None;
-    RTM_DELTFILTER = 45, "RTM_DELTFILTER", TCMSG, None;
-    RTM_GETTFILTER = 46, "RTM_GETTFILTER", TCMSG, None;
-    RTM_NEWACTION = 48, "RTM_NEWACTION", 4, None;
-    RTM_DELACTION = 49, "RTM_DELACTION", 4, None;
-    RTM_GETACTION = 50, "RTM_GETACTION", 4, None;
-    RTM_NEWPREFIX = 52, "RTM_NEWPREFIX", 12, None;
-    RTM_GETMULTICAST = 58, "RTM_GETMULTICAST", IFADDR, Some(&addr::ADDR_SET);
-    RTM_GETANYCAST = 62, "RTM_GETANYCAST", IFADDR, Some(&addr::ADDR_SET);
-    RTM_NEWNEIGHTBL = 64, "RTM_NEWNEIGHTBL", RTGEN, None;
-    RTM_GETNEIGHTBL = 66, "RTM_GETNEIGHTBL", RTGEN, None;
-    RTM_SETNEIGHTBL = 67, "RTM_SETNEIGHTBL", RTGEN, None;
-    RTM_NEWNDUSEROPT = 68, "RTM_NEWNDUSEROPT", 16, None;
-    RTM_NEWADDRLABEL = 72, "RTM_NEWADDRLABEL", 12, None;
-    RTM_DELADDRLABEL = 73, "RTM_DELADDRLABEL", 12, None;
-    RTM_GETADDRLABEL = 74, "RTM_GETADDRLABEL", 12, None;
-    RTM_GETDCB = 78, "RTM_GETDCB", 4, None;
-    RTM_SETDCB = 79, "RTM_SETDCB", 4, None;
-    RTM_NEWNETCONF = 80, "RTM_NEWNETCONF", NETCONF, None;
-    RTM_DELNETCONF = 81, "RTM_DELNETCONF", NETCONF, None;
-    RTM_GETNETCONF = 82, "RTM_GETNETCONF", NETCONF, None;
-    RTM_NEWMDB = 84, "RTM_NEWMDB", 8, None;
-    RTM_DELMDB = 85, "RTM_DELMDB", 8, None;
-    RTM_GETMDB = 86, "RTM_GETMDB", 8, None;
-    RTM_NEWNSID = 88, "RTM_NEWNSID", RTGEN, None;
-    RTM_DELNSID = 89, "RTM_DELNSID", RTGEN, None;
-    RTM_GETNSID = 90, "RTM_GETNSID", RTGEN, None;
-    RTM_NEWSTATS = 92, "RTM_NEWSTATS", 12, None;
-    RTM_GETSTATS = 94, "RTM_GETSTATS", 12, None;
-    RTM_SETSTATS = 95, "RTM_SETSTATS", 12, None;
-    RTM_NEWCACHEREPORT = 96, "RTM_NEWCACHEREPORT", 1, None;
-    RTM_NEWCHAIN = 100, "RTM_NEWCHAIN", TCMSG, None;
-    RTM_DELCHAIN = 101, "RTM_DELCHAIN", TCMSG, None;
-    RTM_GETCHAIN = 102, "RTM_GETCHAIN", TCMSG, None;
-    RTM_NEWNEXTHOP = 104, "RTM_NEWNEXTHOP", NHMSG, Some(&nexthop::NHA_SET);
-    RTM_DELNEXTHOP = 105, "RTM_DELNEXTHOP", NHMSG, Some(&nexthop::NHA_SET);
-    RTM_GETNEXTHOP = 106, "RTM_GETNEXTHOP", NHMSG, Some(&nexthop::NHA_SET);
-    RTM_NEWLINKPROP = 108, "RTM_NEWLINKPROP", IFINFO, Some(&link::LINK_SET);
-    RTM_DELLINKPROP = 109, "RTM_DELLINKPROP", IFINFO, Some(&link::LINK_SET);
-    RTM_GETLINKPROP = 110, "RTM_GETLINKPROP", IFINFO, Some(&link::LINK_SET);
-    RTM_NEWVLAN = 112, "RTM_NEWVLAN", 8, None;
-    RTM_DELVLAN = 113, "RTM_DELVLAN", 8, None;
-    RTM_GETVLAN = 114, "RTM_GETVLAN", 8, None;
-    RTM_NEWNEXTHOPBUCKET = 116, "RTM_NEWNEXTHOPBUCKET", NHMSG, None;
-    RTM_DELNEXTHOPBUCKET = 117, "RTM_DELNEXTHOPBUCKET", NHMSG, None;
-    RTM_GETNEXTHOPBUCKET = 118, "RTM_GETNEXTHOPBUCKET", NHMSG, None;
-    RTM_NEWTUNNEL = 120, "RTM_NEWTUNNEL", 8, None;
-    RTM_DELTUNNEL = 121, "RTM_DELTUNNEL", 8, None;
-    RTM_GETTUNNEL = 122, "RTM_GETTUNNEL", 8, None;
+    RTM_NEWLINK = 16, "RTM_NEWLINK", &IFINFO, Some(&link::LINK_SET);
+    RTM_DELLINK = 17, "RTM_DELLINK", &IFINFO, Some(&link::LINK_SET);
+    RTM_GETLINK = 18, "RTM_GETLINK", &IFINFO, Some(&link::LINK_SET);
+    RTM_SETLINK = 19, "RTM_SETLINK", &IFINFO, Some(&link::LINK_SET);
+    RTM_NEWADDR = 20, "RTM_NEWADDR", &IFADDR, Some(&addr::ADDR_SET);
+    RTM_DELADDR = 21, "RTM_DELADDR", &IFADDR, Some(&addr::ADDR_SET);
+    RTM_GETADDR = 22, "RTM_GETADDR", &IFADDR, Some(&addr::ADDR_SET);
+    RTM_NEWROUTE = 24, "RTM_NEWROUTE", &RTMSG, Some(&routes::RTA_SET);
+    RTM_DELROUTE = 25, "RTM_DELROUTE", &RTMSG, Some(&routes::RTA_SET);
+    RTM_GETROUTE = 26, "RTM_GETROUTE", &RTMSG, Some(&routes::RTA_SET);
+    RTM_NEWNEIGH = 28, "RTM_NEWNEIGH", &NDMSG, Some(&neigh::NDA_SET);
+    RTM_DELNEIGH = 29, "RTM_DELNEIGH", &NDMSG, Some(&neigh::NDA_SET);
+    RTM_GETNEIGH = 30, "RTM_GETNEIGH", &NDMSG, Some(&neigh::NDA_SET);
+    RTM_NEWRULE = 32, "RTM_NEWRULE", &FIBRULE, Some(&rule::FRA_SET);
+    RTM_DELRULE = 33, "RTM_DELRULE", &FIBRULE, Some(&rule::FRA_SET);
+    RTM_GETRULE = 34, "RTM_GETRULE", &FIBRULE, Some(&rule::FRA_SET);
+    RTM_NEWQDISC = 36, "RTM_NEWQDISC", &TCMSG, Some(&other::TCA_SET);
+    RTM_DELQDISC = 37, "RTM_DELQDISC", &TCMSG, Some(&other::TCA_SET);
+    RTM_GETQDISC = 38, "RTM_GETQDISC", &TCMSG, Some(&other::TCA_SET);
+    RTM_NEWTCLASS = 40, "RTM_NEWTCLASS", &TCMSG, Some(&other::TCA_SET);
+    RTM_DELTCLASS = 41, "RTM_DELTCLASS", &TCMSG, Some(&other::TCA_SET);
+    RTM_GETTCLASS = 42, "RTM_GETTCLASS", &TCMSG, Some(&other::TCA_SET);
+    RTM_NEWTFILTER = 44, "RTM_NEWTFILTER", &TCMSG, Some(&other::TCA_SET);
+    RTM_DELTFILTER = 45, "RTM_DELTFILTER", &TCMSG, Some(&other::TCA_SET);
+    RTM_GETTFILTER = 46, "RTM_GETTFILTER", &TCMSG, Some(&other::TCA_SET);
+    RTM_NEWACTION = 48, "RTM_NEWACTION", &TCAMSG, None;
+    RTM_DELACTION = 49, "RTM_DELACTION", &TCAMSG, None;
+    RTM_GETACTION = 50, "RTM_GETACTION", &TCAMSG, None;
+    RTM_NEWPREFIX = 52, "RTM_NEWPREFIX", &PREFIXMSG, None;
+    RTM_GETMULTICAST = 58, "RTM_GETMULTICAST", &IFADDR, Some(&addr::ADDR_SET);
+    RTM_GETANYCAST = 62, "RTM_GETANYCAST", &IFADDR, Some(&addr::ADDR_SET);
+    RTM_NEWNEIGHTBL = 64, "RTM_NEWNEIGHTBL", &NDTMSG, None;
+    RTM_GETNEIGHTBL = 66, "RTM_GETNEIGHTBL", &NDTMSG, None;
+    RTM_SETNEIGHTBL = 67, "RTM_SETNEIGHTBL", &NDTMSG, None;
+    RTM_NEWNDUSEROPT = 68, "RTM_NEWNDUSEROPT", &NDUSEROPTMSG, None;
+    RTM_NEWADDRLABEL = 72, "RTM_NEWADDRLABEL", &IFADDRLBLMSG, None;
+    RTM_DELADDRLABEL = 73, "RTM_DELADDRLABEL", &IFADDRLBLMSG, None;
+    RTM_GETADDRLABEL = 74, "RTM_GETADDRLABEL", &IFADDRLBLMSG, None;
+    RTM_GETDCB = 78, "RTM_GETDCB", &DCBMSG, None;
+    RTM_SETDCB = 79, "RTM_SETDCB", &DCBMSG, None;
+    RTM_NEWNETCONF = 80, "RTM_NEWNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
+    RTM_DELNETCONF = 81, "RTM_DELNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
+    RTM_GETNETCONF = 82, "RTM_GETNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
+    RTM_NEWMDB = 84, "RTM_NEWMDB", &BR_PORT_MSG, None;
+    RTM_DELMDB = 85, "RTM_DELMDB", &BR_PORT_MSG, None;
+    RTM_GETMDB = 86, "RTM_GETMDB", &BR_PORT_MSG, None;
+    RTM_NEWNSID = 88, "RTM_NEWNSID", &RTGEN, Some(&other::NETNSA_SET);
+    RTM_DELNSID = 89, "RTM_DELNSID", &RTGEN, Some(&other::NETNSA_SET);
+    RTM_GETNSID = 90, "RTM_GETNSID", &RTGEN, Some(&other::NETNSA_SET);
+    RTM_NEWSTATS = 92, "RTM_NEWSTATS", &IF_STATS_MSG, None;
+    RTM_GETSTATS = 94, "RTM_GETSTATS", &IF_STATS_MSG, None;
+    RTM_SETSTATS = 95, "RTM_SETSTATS", &IF_STATS_MSG, None;
+    RTM_NEWCACHEREPORT = 96, "RTM_NEWCACHEREPORT", &RTGEN, None;
+    RTM_NEWCHAIN = 100, "RTM_NEWCHAIN", &TCMSG, Some(&other::TCA_SET);
+    RTM_DELCHAIN = 101, "RTM_DELCHAIN", &TCMSG, Some(&other::TCA_SET);
+    RTM_GETCHAIN = 102, "RTM_GETCHAIN", &TCMSG, Some(&other::TCA_SET);
+    RTM_NEWNEXTHOP = 104, "RTM_NEWNEXTHOP", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_DELNEXTHOP = 105, "RTM_DELNEXTHOP", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_GETNEXTHOP = 106, "RTM_GETNEXTHOP", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_NEWLINKPROP = 108, "RTM_NEWLINKPROP", &IFINFO, Some(&link::LINK_SET);
+    RTM_DELLINKPROP = 109, "RTM_DELLINKPROP", &IFINFO, Some(&link::LINK_SET);
+    RTM_GETLINKPROP = 110, "RTM_GETLINKPROP", &IFINFO, Some(&link::LINK_SET);
+    RTM_NEWVLAN = 112, "RTM_NEWVLAN", &BR_VLAN_MSG, None;
+    RTM_DELVLAN = 113, "RTM_DELVLAN", &BR_VLAN_MSG, None;
+    RTM_GETVLAN = 114, "RTM_GETVLAN", &BR_VLAN_MSG, None;
+    RTM_NEWNEXTHOPBUCKET = 116, "RTM_NEWNEXTHOPBUCKET", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_DELNEXTHOPBUCKET = 117, "RTM_DELNEXTHOPBUCKET", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_GETNEXTHOPBUCKET = 118, "RTM_GETNEXTHOPBUCKET", &NHMSG, Some(&nexthop::NHA_SET);
+    RTM_NEWTUNNEL = 120, "RTM_NEWTUNNEL", &TUNNEL_MSG, None;
+    RTM_DELTUNNEL = 121, "RTM_DELTUNNEL", &TUNNEL_MSG, None;
+    RTM_GETTUNNEL = 122, "RTM_GETTUNNEL", &TUNNEL_MSG, None;
 }
 
 /// The constant name of the attribute at `path` (types at each nesting
@@ -197,14 +231,10 @@ msg_types! {
 /// [`attr_path_name`].
 pub fn attr_name(msg_type: u16, path: &[u16]) -> Option<&'static str> {
     let (&last, parents) = path.split_last()?;
-    let mut set = attr_set(msg_type)?;
-    for &t in parents {
-        set = match set.get(t)?.value {
-            ValueKind::Nested(s) | ValueKind::IfinfoThen(s) => s,
-            ValueKind::Multipath => &routes::RTA_SET,
-            _ => return None,
-        };
-    }
+    let set = match parents {
+        [] => attr_set(msg_type)?,
+        _ => attr_set(msg_type)?.resolve(parents, None).set?,
+    };
     set.name_of(last)
 }
 
@@ -323,6 +353,13 @@ value_names! {
     }
 }
 
+/// Scopes by their constant names (`RT_SCOPE_LINK`), for decoders.
+#[rustfmt::skip]
+pub const SCOPE_NAMES: Names = &[
+    (0, "RT_SCOPE_UNIVERSE"), (200, "RT_SCOPE_SITE"), (253, "RT_SCOPE_LINK"),
+    (254, "RT_SCOPE_HOST"), (255, "RT_SCOPE_NOWHERE"),
+];
+
 /// A scope's name, or its number.
 pub fn scope_str(s: u8) -> String {
     scope_name(s).map(str::to_string).unwrap_or(s.to_string())
@@ -373,6 +410,14 @@ value_names! {
         rtn::XRESOLVE => "xresolve",
     }
 }
+
+/// Route types by their constant names (`RTN_UNICAST`), for decoders.
+#[rustfmt::skip]
+pub const RTN_NAMES: Names = &[
+    (0, "RTN_UNSPEC"), (1, "RTN_UNICAST"), (2, "RTN_LOCAL"), (3, "RTN_BROADCAST"),
+    (4, "RTN_ANYCAST"), (5, "RTN_MULTICAST"), (6, "RTN_BLACKHOLE"), (7, "RTN_UNREACHABLE"),
+    (8, "RTN_PROHIBIT"), (9, "RTN_THROW"), (10, "RTN_NAT"), (11, "RTN_XRESOLVE"),
+];
 
 /// A route type's name, or its number.
 pub fn route_type_str(t: u8) -> String {
@@ -428,6 +473,17 @@ value_names! {
     }
 }
 
+/// Route protocols by their constant names (`RTPROT_KERNEL`), for decoders.
+#[rustfmt::skip]
+pub const RTPROT_NAMES: Names = &[
+    (0, "RTPROT_UNSPEC"), (1, "RTPROT_REDIRECT"), (2, "RTPROT_KERNEL"), (3, "RTPROT_BOOT"),
+    (4, "RTPROT_STATIC"), (8, "RTPROT_GATED"), (9, "RTPROT_RA"), (10, "RTPROT_MRT"),
+    (11, "RTPROT_ZEBRA"), (12, "RTPROT_BIRD"), (13, "RTPROT_DNROUTED"), (14, "RTPROT_XORP"),
+    (15, "RTPROT_NTK"), (16, "RTPROT_DHCP"), (17, "RTPROT_MROUTED"), (18, "RTPROT_KEEPALIVED"),
+    (42, "RTPROT_BABEL"), (99, "RTPROT_OPENR"), (186, "RTPROT_BGP"), (187, "RTPROT_ISIS"),
+    (188, "RTPROT_OSPF"), (189, "RTPROT_RIP"), (192, "RTPROT_EIGRP"),
+];
+
 /// A protocol's name, or its number.
 pub fn protocol_str(p: u8) -> String {
     protocol_name(p)
@@ -454,6 +510,13 @@ value_names! {
         RT_TABLE_LOCAL => "local",
     }
 }
+
+/// Tables by their constant names (`RT_TABLE_MAIN`), for decoders.
+#[rustfmt::skip]
+pub const TABLE_NAMES: Names = &[
+    (0, "RT_TABLE_UNSPEC"), (252, "RT_TABLE_COMPAT"), (253, "RT_TABLE_DEFAULT"),
+    (254, "RT_TABLE_MAIN"), (255, "RT_TABLE_LOCAL"),
+];
 
 /// A table's name, or its number.
 pub fn table_str(t: u32) -> String {

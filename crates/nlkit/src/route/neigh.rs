@@ -1,6 +1,8 @@
 //! Neighbours (`RTM_NEWNEIGH`/`GETNEIGH`/`DELNEIGH`): `ndmsg` and `NDA_*`.
 
-use super::attrs::{attr_table, mac_string, unknown, ValueKind::*};
+use super::attrs::{
+    attr_table, field, mac_string, unknown, FixedHeader, Int, Names, Show, ValueKind::*,
+};
 use super::{
     family_of, split_payload, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
 };
@@ -54,6 +56,19 @@ pub struct NdMsg {
     pub ty: u8,
 }
 
+/// `ndmsg` field by field, for decoders.
+pub static NDMSG: FixedHeader = FixedHeader {
+    name: "ndmsg",
+    size: NdMsg::LEN,
+    fields: &[
+        field("ndm_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("ndm_ifindex", 4, Int::I32, Show::Dec),
+        field("ndm_state", 8, Int::U16, Show::Bits(NUD_NAMES)),
+        field("ndm_flags", 10, Int::U8, Show::Bits(NTF_FLAGS)),
+        field("ndm_type", 11, Int::U8, Show::Enum(super::RTN_NAMES)),
+    ],
+};
+
 impl NdMsg {
     /// Size on the wire.
     pub const LEN: usize = 12;
@@ -91,7 +106,7 @@ attr_table! {
     Unspec = 0, NDA_UNSPEC, "NDA_UNSPEC", Bytes;
     Dst = 1, NDA_DST, "NDA_DST", Ip;
     Lladdr = 2, NDA_LLADDR, "NDA_LLADDR", Mac;
-    Cacheinfo = 3, NDA_CACHEINFO, "NDA_CACHEINFO", Struct("nda_cacheinfo");
+    Cacheinfo = 3, NDA_CACHEINFO, "NDA_CACHEINFO", Counters(Int::U32, &["ndm_confirmed", "ndm_used", "ndm_updated", "ndm_refcnt"]);
     Probes = 4, NDA_PROBES, "NDA_PROBES", U32;
     Vlan = 5, NDA_VLAN, "NDA_VLAN", U16;
     Port = 6, NDA_PORT, "NDA_PORT", BeU16;
@@ -100,9 +115,9 @@ attr_table! {
     Master = 9, NDA_MASTER, "NDA_MASTER", U32;
     LinkNetnsid = 10, NDA_LINK_NETNSID, "NDA_LINK_NETNSID", I32;
     SrcVni = 11, NDA_SRC_VNI, "NDA_SRC_VNI", U32;
-    Protocol = 12, NDA_PROTOCOL, "NDA_PROTOCOL", U8;
+    Protocol = 12, NDA_PROTOCOL, "NDA_PROTOCOL", Enum(Int::U8, super::RTPROT_NAMES);
     NhId = 13, NDA_NH_ID, "NDA_NH_ID", U32;
-    FdbExtAttrs = 14, NDA_FDB_EXT_ATTRS, "NDA_FDB_EXT_ATTRS", Bytes;
+    FdbExtAttrs = 14, NDA_FDB_EXT_ATTRS, "NDA_FDB_EXT_ATTRS", NestedAny;
     FlagsExt = 15, NDA_FLAGS_EXT, "NDA_FLAGS_EXT", U32;
     NdmStateMask = 16, NDA_NDM_STATE_MASK, "NDA_NDM_STATE_MASK", U16;
     NdmFlagsMask = 17, NDA_NDM_FLAGS_MASK, "NDA_NDM_FLAGS_MASK", U8;
@@ -127,7 +142,8 @@ pub const NUD_PERMANENT: u16 = 0x80;
 /// `NUD_NONE`
 pub const NUD_NONE: u16 = 0x00;
 
-const NUD_NAMES: &[(u32, &str)] = &[
+/// `NUD_*` states, without the prefix (iproute2 prints them so too).
+pub const NUD_NAMES: Names = &[
     (0x01, "INCOMPLETE"),
     (0x02, "REACHABLE"),
     (0x04, "STALE"),
@@ -174,6 +190,13 @@ pub const NTF_OFFLOADED: u8 = 0x20;
 pub const NTF_STICKY: u8 = 0x40;
 /// `NTF_ROUTER`
 pub const NTF_ROUTER: u8 = 0x80;
+
+/// `NTF_*` flags by their constant names, without the prefix, for decoders.
+#[rustfmt::skip]
+pub const NTF_FLAGS: Names = &[
+    (0x01, "USE"), (0x02, "SELF"), (0x04, "MASTER"), (0x08, "PROXY"), (0x10, "EXT_LEARNED"),
+    (0x20, "OFFLOADED"), (0x40, "STICKY"), (0x80, "ROUTER"),
+];
 
 const NTF_NAMES: &[(u32, &str)] = &[
     (0x01, "use"),

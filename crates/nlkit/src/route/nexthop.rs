@@ -1,6 +1,6 @@
 //! Nexthop objects (`RTM_NEWNEXTHOP`/`GETNEXTHOP`/`DELNEXTHOP`): `nhmsg` and `NHA_*`.
 
-use super::attrs::{attr_table, unknown, ValueKind::*};
+use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
 use super::{
     family_of, split_payload, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 };
@@ -44,6 +44,23 @@ pub struct NhMsg {
     /// `RTNH_F_*`.
     pub flags: U32<NativeEndian>,
 }
+
+/// `nhmsg` field by field, for decoders.
+pub static NHMSG: FixedHeader = FixedHeader {
+    name: "nhmsg",
+    size: NhMsg::LEN,
+    fields: &[
+        field("nh_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("nh_scope", 1, Int::U8, Show::Enum(super::SCOPE_NAMES)),
+        field("nh_protocol", 2, Int::U8, Show::Enum(super::RTPROT_NAMES)),
+        field(
+            "nh_flags",
+            4,
+            Int::U32,
+            Show::Bits(super::routes::RTM_F_FLAGS),
+        ),
+    ],
+};
 
 impl NhMsg {
     /// Size on the wire.
@@ -90,12 +107,12 @@ attr_table! {
     Oif = 5, NHA_OIF, "NHA_OIF", U32;
     Gateway = 6, NHA_GATEWAY, "NHA_GATEWAY", Ip;
     EncapType = 7, NHA_ENCAP_TYPE, "NHA_ENCAP_TYPE", U16;
-    Encap = 8, NHA_ENCAP, "NHA_ENCAP", Bytes;
+    Encap = 8, NHA_ENCAP, "NHA_ENCAP", NestedAny;
     Groups = 9, NHA_GROUPS, "NHA_GROUPS", Flag;
     Master = 10, NHA_MASTER, "NHA_MASTER", U32;
     Fdb = 11, NHA_FDB, "NHA_FDB", Flag;
-    ResGroup = 12, NHA_RES_GROUP, "NHA_RES_GROUP", Bytes;
-    ResBucket = 13, NHA_RES_BUCKET, "NHA_RES_BUCKET", Bytes;
+    ResGroup = 12, NHA_RES_GROUP, "NHA_RES_GROUP", NestedAny;
+    ResBucket = 13, NHA_RES_BUCKET, "NHA_RES_BUCKET", NestedAny;
     OpFlags = 14, NHA_OP_FLAGS, "NHA_OP_FLAGS", U32;
     GroupStats = 15, NHA_GROUP_STATS, "NHA_GROUP_STATS", Bytes;
     HwStatsEnable = 16, NHA_HW_STATS_ENABLE, "NHA_HW_STATS_ENABLE", U32;

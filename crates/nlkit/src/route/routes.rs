@@ -1,6 +1,6 @@
 //! Routes (`RTM_NEWROUTE`/`GETROUTE`/`DELROUTE`): `rtmsg` and `RTA_*`.
 
-use super::attrs::{attr_table, unknown, ValueKind::*};
+use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
 use super::{
     family_of, rtn, rtprot, split_payload, NewMode, Prefix, WriteExt, AF_INET, AF_INET6,
     RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE,
@@ -59,6 +59,23 @@ pub struct RtMsg {
     /// `rtm_flags` (`RTM_F_*`, `RTNH_F_*`).
     pub flags: U32<NativeEndian>,
 }
+
+/// `rtmsg` field by field, for decoders.
+pub static RTMSG: FixedHeader = FixedHeader {
+    name: "rtmsg",
+    size: RtMsg::LEN,
+    fields: &[
+        field("rtm_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("rtm_dst_len", 1, Int::U8, Show::Dec),
+        field("rtm_src_len", 2, Int::U8, Show::Dec),
+        field("rtm_tos", 3, Int::U8, Show::Hex),
+        field("rtm_table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
+        field("rtm_protocol", 5, Int::U8, Show::Enum(super::RTPROT_NAMES)),
+        field("rtm_scope", 6, Int::U8, Show::Enum(super::SCOPE_NAMES)),
+        field("rtm_type", 7, Int::U8, Show::Enum(super::RTN_NAMES)),
+        field("rtm_flags", 8, Int::U32, Show::Bits(RTM_F_FLAGS)),
+    ],
+};
 
 impl RtMsg {
     /// Size on the wire.
@@ -121,6 +138,18 @@ pub struct RtNextHop {
     pub ifindex: I32<NativeEndian>,
 }
 
+/// `rtnexthop` field by field, for decoders.
+pub static RTNEXTHOP: FixedHeader = FixedHeader {
+    name: "rtnexthop",
+    size: 8,
+    fields: &[
+        field("rtnh_len", 0, Int::U16, Show::Dec),
+        field("rtnh_flags", 2, Int::U8, Show::Bits(RTM_F_FLAGS)),
+        field("rtnh_hops", 3, Int::U8, Show::Dec),
+        field("rtnh_ifindex", 4, Int::I32, Show::Dec),
+    ],
+};
+
 attr_table! {
     /// A route attribute type (`RTA_*`).
     enum RouteAttr;
@@ -138,17 +167,17 @@ attr_table! {
     Multipath = 9, RTA_MULTIPATH, "RTA_MULTIPATH", Multipath;
     Protoinfo = 10, RTA_PROTOINFO, "RTA_PROTOINFO", Bytes;
     Flow = 11, RTA_FLOW, "RTA_FLOW", U32;
-    Cacheinfo = 12, RTA_CACHEINFO, "RTA_CACHEINFO", Struct("rta_cacheinfo");
+    Cacheinfo = 12, RTA_CACHEINFO, "RTA_CACHEINFO", Counters(Int::U32, &["rta_clntref", "rta_lastuse", "rta_expires", "rta_error", "rta_used", "rta_id", "rta_ts", "rta_tsage"]);
     Session = 13, RTA_SESSION, "RTA_SESSION", Bytes;
     MpAlgo = 14, RTA_MP_ALGO, "RTA_MP_ALGO", Bytes;
-    Table = 15, RTA_TABLE, "RTA_TABLE", U32;
+    Table = 15, RTA_TABLE, "RTA_TABLE", Enum(Int::U32, super::TABLE_NAMES);
     Mark = 16, RTA_MARK, "RTA_MARK", U32;
-    MfcStats = 17, RTA_MFC_STATS, "RTA_MFC_STATS", Struct("rta_mfc_stats");
+    MfcStats = 17, RTA_MFC_STATS, "RTA_MFC_STATS", Counters(Int::U64, &["mfcs_packets", "mfcs_bytes", "mfcs_wrong_if"]);
     Via = 18, RTA_VIA, "RTA_VIA", Struct("rtvia");
     Newdst = 19, RTA_NEWDST, "RTA_NEWDST", Bytes;
-    Pref = 20, RTA_PREF, "RTA_PREF", U8;
+    Pref = 20, RTA_PREF, "RTA_PREF", Enum(Int::U8, &[(0, "MEDIUM"), (1, "HIGH"), (3, "LOW")]);
     EncapType = 21, RTA_ENCAP_TYPE, "RTA_ENCAP_TYPE", U16;
-    Encap = 22, RTA_ENCAP, "RTA_ENCAP", Bytes;
+    Encap = 22, RTA_ENCAP, "RTA_ENCAP", NestedAny;
     Expires = 23, RTA_EXPIRES, "RTA_EXPIRES", U64;
     Pad = 24, RTA_PAD, "RTA_PAD", Bytes;
     Uid = 25, RTA_UID, "RTA_UID", U32;
@@ -236,6 +265,18 @@ pub const RTNH_F_UNRESOLVED: u32 = 32;
 /// `RTNH_F_TRAP`
 pub const RTNH_F_TRAP: u32 = 64;
 
+/// `RTNH_F_*` and `RTM_F_*` flags by their constant names, for decoders.
+#[rustfmt::skip]
+pub const RTM_F_FLAGS: Names = &[
+    (RTNH_F_DEAD, "RTNH_F_DEAD"), (RTNH_F_PERVASIVE, "RTNH_F_PERVASIVE"),
+    (RTNH_F_ONLINK, "RTNH_F_ONLINK"), (RTNH_F_OFFLOAD, "RTNH_F_OFFLOAD"),
+    (RTNH_F_LINKDOWN, "RTNH_F_LINKDOWN"), (RTNH_F_UNRESOLVED, "RTNH_F_UNRESOLVED"),
+    (RTNH_F_TRAP, "RTNH_F_TRAP"), (RTM_F_NOTIFY, "RTM_F_NOTIFY"), (RTM_F_CLONED, "RTM_F_CLONED"),
+    (0x400, "RTM_F_EQUALIZE"), (0x800, "RTM_F_PREFIX"), (RTM_F_LOOKUP_TABLE, "RTM_F_LOOKUP_TABLE"),
+    (RTM_F_FIB_MATCH, "RTM_F_FIB_MATCH"), (RTM_F_OFFLOAD, "RTM_F_OFFLOAD"), (RTM_F_TRAP, "RTM_F_TRAP"),
+    (0x2000_0000, "RTM_F_OFFLOAD_FAILED"),
+];
+
 /// Route and next-hop flags with iproute2's words (`onlink`, `linkdown`...).
 pub const ROUTE_FLAG_NAMES: &[(u32, &str)] = &[
     (RTNH_F_DEAD, "dead"),
@@ -300,12 +341,15 @@ pub struct NextHopView<'a> {
     pub header: &'a RtNextHop,
     /// Its attributes (`RTA_GATEWAY`, `RTA_VIA`...).
     pub attrs: &'a [u8],
+    /// Where those attributes start in the `RTA_MULTIPATH` payload.
+    pub attrs_at: usize,
 }
 
 /// Iterates over the hops of an `RTA_MULTIPATH` payload; stops after the first error.
 #[derive(Clone, Debug)]
 pub struct NextHopIter<'a> {
     buf: &'a [u8],
+    pos: usize,
     failed: bool,
 }
 
@@ -314,6 +358,7 @@ impl<'a> NextHopIter<'a> {
     pub fn new(payload: &'a [u8]) -> Self {
         NextHopIter {
             buf: payload,
+            pos: 0,
             failed: false,
         }
     }
@@ -333,8 +378,14 @@ impl<'a> Iterator for NextHopIter<'a> {
                 return Err(bad_size(RTA_MULTIPATH, len.max(8), self.buf.len()));
             }
             let attrs = &self.buf[8..len];
+            let attrs_at = self.pos + 8;
             self.buf = self.buf.get(wire::align(len)..).unwrap_or(&[]);
-            Ok(NextHopView { header: h, attrs })
+            self.pos += wire::align(len);
+            Ok(NextHopView {
+                header: h,
+                attrs,
+                attrs_at,
+            })
         })();
         if r.is_err() {
             self.failed = true;

@@ -1,6 +1,8 @@
 //! Policy routing rules (`RTM_NEWRULE`/`GETRULE`/`DELRULE`): `fib_rule_hdr` and `FRA_*`.
 
-use super::attrs::{attr_table, unknown, value_names, ValueKind::*};
+use super::attrs::{
+    attr_table, field, unknown, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
+};
 use super::{split_payload, Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
@@ -51,6 +53,28 @@ pub struct FibRuleHdr {
     pub flags: U32<NativeEndian>,
 }
 
+/// `fib_rule_hdr` field by field, for decoders.
+pub static FIB_RULE_HDR: FixedHeader = FixedHeader {
+    name: "fib_rule_hdr",
+    size: FibRuleHdr::LEN,
+    fields: &[
+        field("family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
+        field("dst_len", 1, Int::U8, Show::Dec),
+        field("src_len", 2, Int::U8, Show::Dec),
+        field("tos", 3, Int::U8, Show::Hex),
+        field("table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
+        field("action", 7, Int::U8, Show::Enum(FR_ACT_NAMES)),
+        field("flags", 8, Int::U32, Show::Hex),
+    ],
+};
+
+/// `FR_ACT_*` by their constant names, for decoders.
+#[rustfmt::skip]
+pub const FR_ACT_NAMES: Names = &[
+    (0, "FR_ACT_UNSPEC"), (1, "FR_ACT_TO_TBL"), (2, "FR_ACT_GOTO"), (3, "FR_ACT_NOP"),
+    (6, "FR_ACT_BLACKHOLE"), (7, "FR_ACT_UNREACHABLE"), (8, "FR_ACT_PROHIBIT"),
+];
+
 impl FibRuleHdr {
     /// Size on the wire.
     pub const LEN: usize = 12;
@@ -72,16 +96,16 @@ attr_table! {
     TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", U64;
     SuppressIfgroup = 13, FRA_SUPPRESS_IFGROUP, "FRA_SUPPRESS_IFGROUP", U32;
     SuppressPrefixlen = 14, FRA_SUPPRESS_PREFIXLEN, "FRA_SUPPRESS_PREFIXLEN", U32;
-    Table = 15, FRA_TABLE, "FRA_TABLE", U32;
+    Table = 15, FRA_TABLE, "FRA_TABLE", Enum(Int::U32, super::TABLE_NAMES);
     Fwmask = 16, FRA_FWMASK, "FRA_FWMASK", U32;
     Oifname = 17, FRA_OIFNAME, "FRA_OIFNAME", Str;
     Pad = 18, FRA_PAD, "FRA_PAD", Bytes;
     L3mdev = 19, FRA_L3MDEV, "FRA_L3MDEV", U8;
-    UidRange = 20, FRA_UID_RANGE, "FRA_UID_RANGE", Struct("fib_rule_uid_range");
-    Protocol = 21, FRA_PROTOCOL, "FRA_PROTOCOL", U8;
+    UidRange = 20, FRA_UID_RANGE, "FRA_UID_RANGE", Counters(Int::U32, &["start", "end"]);
+    Protocol = 21, FRA_PROTOCOL, "FRA_PROTOCOL", Enum(Int::U8, super::RTPROT_NAMES);
     IpProto = 22, FRA_IP_PROTO, "FRA_IP_PROTO", U8;
-    SportRange = 23, FRA_SPORT_RANGE, "FRA_SPORT_RANGE", Struct("fib_rule_port_range");
-    DportRange = 24, FRA_DPORT_RANGE, "FRA_DPORT_RANGE", Struct("fib_rule_port_range");
+    SportRange = 23, FRA_SPORT_RANGE, "FRA_SPORT_RANGE", Counters(Int::U16, &["start", "end"]);
+    DportRange = 24, FRA_DPORT_RANGE, "FRA_DPORT_RANGE", Counters(Int::U16, &["start", "end"]);
     Dscp = 25, FRA_DSCP, "FRA_DSCP", U8;
 }
 

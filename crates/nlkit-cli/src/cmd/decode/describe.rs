@@ -6,14 +6,17 @@
 //! Never panics on any input: every problem becomes a [`Problem`] with the
 //! offset (from the start of the input) where it was found.
 
-use super::tables::{self, AttrDef, AttrSet, FixedHdr, Fmt, Int, MsgSpec, Names, Val};
+use super::tables::{self, MsgSpec};
+use nlkit::route::attrs::{
+    self, hex, AttrSet, FieldValue, FixedHeader, Inner, Num, Siblings, ValueKind,
+};
 use nlkit::wire::{
     self, align, Attr, AttrIter, AttrPath, Control, FlagContext, Msg, MsgFlags, MsgHeader, MsgIter,
     NLMSG_HDRLEN,
 };
 use nlkit::Protocol;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// How deep nested attributes are followed before the rest is shown as hex.
 const MAX_DEPTH: usize = 32;
@@ -176,7 +179,7 @@ pub struct FieldDesc {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     #[serde(skip)]
-    hex: bool,
+    shown: String,
 }
 
 /// A payload that is not attributes.
@@ -341,18 +344,12 @@ pub fn describe_msg(proto: Protocol, msg: &Msg<&[u8]>, at: usize, depth: usize) 
         if payload.len() < fixed.size {
             if spec.flag_ctx == FlagContext::Get && !payload.is_empty() && payload.len() <= 4 {
                 // Old tools send a bare rtgenmsg (one byte, the family) in dump requests.
-                d.header = Some(HeaderDesc {
-                    name: "rtgenmsg",
-                    fields: vec![FieldDesc::new(
-                        "rtgen_family",
-                        payload[0] as i64,
-                        &Fmt::Enum(tables::FAMILIES),
-                    )],
-                    note: Some(format!(
-                        "shorter than {} ({} bytes): a legacy rtgenmsg dump request",
-                        fixed.name, fixed.size
-                    )),
-                });
+                let mut h = describe_fixed(&nlkit::route::other::RTGENMSG, payload);
+                h.note = Some(format!(
+                    "shorter than {} ({} bytes): a legacy rtgenmsg dump request",
+                    fixed.name, fixed.size
+                ));
+                d.header = Some(h);
                 return d;
             }
             d.errors.push(Problem::at(
@@ -371,14 +368,8 @@ pub fn describe_msg(proto: Protocol, msg: &Msg<&[u8]>, at: usize, depth: usize) 
         attrs_from = align(fixed.size).min(payload.len());
     }
     if spec.has_attrs {
-        let set = spec.attrs;
-        d.attributes = Some(describe_attrs(
-            set,
-            &payload[attrs_from..],
-            body_at + attrs_from,
-            depth,
-            &mut d.errors,
-        ));
+        let attrs = AttrIter::with_offset(&payload[attrs_from..], body_at + attrs_from);
+        d.attributes = Some(describe_attrs(spec.attrs, attrs, depth, &mut d.errors));
     } else if !payload.is_empty() {
         d.payload = Some(raw_payload(payload));
     }
@@ -404,79 +395,30 @@ fn header_only(h: &MsgHeader, spec: &MsgSpec, at: usize) -> MsgDesc {
     }
 }
 
-impl FieldDesc {
-    fn new(name: &'static str, value: i64, fmt: &Fmt) -> FieldDesc {
-        let text = match fmt {
-            Fmt::Enum(names) => enum_name(names, value as u64).map(str::to_string),
-            Fmt::Bits(names) if value != 0 => Some(bit_names(names, value as u64)),
-            _ => None,
-        };
+impl From<FieldValue> for FieldDesc {
+    fn from(f: FieldValue) -> FieldDesc {
         FieldDesc {
-            name,
-            value,
-            text,
-            hex: matches!(fmt, Fmt::Hex | Fmt::Bits(_)),
+            name: f.name,
+            value: f.value.bits() as i64,
+            shown: f.to_string(),
+            text: f.names,
         }
     }
+}
+
+impl FieldDesc {
     /// `ifi_index 1`, `ifi_flags 0x10049 (UP|LOOPBACK)`.
     pub fn display(&self) -> String {
-        let v = if self.hex {
-            format!("{:#x}", self.value)
-        } else {
-            self.value.to_string()
-        };
-        match &self.text {
-            Some(t) => format!("{} {v} ({t})", self.name),
-            None => format!("{} {v}", self.name),
-        }
+        self.shown.clone()
     }
 }
 
-fn describe_fixed(fixed: &FixedHdr, p: &[u8]) -> HeaderDesc {
-    let fields = fixed
-        .fields
-        .iter()
-        .filter_map(|f| {
-            let b = p.get(f.off..f.off + f.size)?;
-            let v: i64 = match (f.size, &f.fmt) {
-                (1, _) => b[0] as i64,
-                (2, _) => u16::from_ne_bytes([b[0], b[1]]) as i64,
-                (4, Fmt::Signed) => i32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i64,
-                (4, _) => u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as i64,
-                _ => return None,
-            };
-            Some(FieldDesc::new(f.name, v, &f.fmt))
-        })
-        .collect();
+fn describe_fixed(fixed: &FixedHeader, p: &[u8]) -> HeaderDesc {
     HeaderDesc {
         name: fixed.name,
-        fields,
+        fields: fixed.read(p).into_iter().map(FieldDesc::from).collect(),
         note: None,
     }
-}
-
-fn enum_name(names: Names, v: u64) -> Option<&'static str> {
-    names.iter().find(|(n, _)| *n == v).map(|(_, s)| *s)
-}
-
-fn bit_names(names: Names, v: u64) -> String {
-    let mut rest = v;
-    let mut out = Vec::new();
-    for &(bit, name) in names {
-        if bit != 0 && rest & bit == bit {
-            out.push(name.to_string());
-            rest &= !bit;
-        }
-    }
-    if rest != 0 {
-        out.push(format!("{rest:#x}"));
-    }
-    out.join("|")
-}
-
-/// Hex of `b`, no separators (JSON).
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Hex of `b` for text output: spaced pairs, at most 32 bytes shown.
@@ -512,20 +454,22 @@ pub fn printable(p: &[u8]) -> Option<String> {
 
 fn describe_attrs(
     set: Option<&'static AttrSet>,
-    buf: &[u8],
-    base: usize,
+    attrs: AttrIter<'_>,
     depth: usize,
     errors: &mut Vec<Problem>,
 ) -> Vec<AttrDesc> {
+    let sib = Siblings::scan(set, attrs.clone());
     let mut out = Vec::new();
-    for a in AttrIter::with_offset(buf, base) {
+    for a in attrs {
         match a {
             Ok(a) => {
                 let def = set.and_then(|s| s.get(a.kind()));
+                let name = def.map(|d| d.name.to_string());
                 out.push(describe_attr(
-                    def.map(|d| d.name.to_string()),
-                    def.map(|d: &AttrDef| &d.val),
+                    name,
+                    def.map(|d| d.value),
                     a,
+                    &sib,
                     depth,
                     errors,
                 ));
@@ -541,8 +485,9 @@ fn describe_attrs(
 
 fn describe_attr(
     name: Option<String>,
-    val: Option<&'static Val>,
+    kind: Option<ValueKind>,
     a: Attr<'_>,
+    sib: &Siblings<'_>,
     depth: usize,
     errors: &mut Vec<Problem>,
 ) -> AttrDesc {
@@ -570,15 +515,7 @@ fn describe_attr(
         };
         d.note = note;
     };
-    let nested_kind = match val {
-        Some(Val::Nested(set)) => Some((Some(*set), None)),
-        Some(Val::Array(item)) => Some((None, Some(*item))),
-        Some(Val::NestedAny) => Some((None, None)),
-        None if a.is_nested() => Some((None, None)),
-        Some(_) if a.is_nested() => Some((None, None)),
-        _ => None,
-    };
-    if let Some((set, item)) = nested_kind {
+    if let Some(inner) = attrs::inner(kind, &a, sib) {
         if depth >= MAX_DEPTH {
             as_hex(
                 &mut d,
@@ -588,15 +525,26 @@ fn describe_attr(
             );
             return d;
         }
-        let base = a.offset() + wire::NLA_HDRLEN;
-        let kids = match item {
-            Some(item) => {
+        let kids = match inner {
+            Inner::Attrs { set, .. } => {
+                let attrs = inner.attrs(&a).unwrap_or(AttrIter::new(&[]));
+                describe_attrs(set, attrs, depth + 1, errors)
+            }
+            Inner::Array(item) => {
                 let mut kids = Vec::new();
-                for k in AttrIter::with_offset(p, base) {
+                for k in a.nested() {
                     match k {
                         Ok(k) => {
                             let n = format!("[{}]", k.kind());
-                            kids.push(describe_attr(Some(n), Some(item), k, depth + 1, errors));
+                            let no_sib = Siblings::default();
+                            kids.push(describe_attr(
+                                Some(n),
+                                Some(*item),
+                                k,
+                                &no_sib,
+                                depth + 1,
+                                errors,
+                            ));
                         }
                         Err(e) => {
                             errors.push(Problem::wire(e));
@@ -606,152 +554,80 @@ fn describe_attr(
                 }
                 kids
             }
-            None => describe_attrs(set, p, base, depth + 1, errors),
+            Inner::Multipath => describe_hops(&a, depth + 1, errors),
         };
         d.display = format!("{} attributes", kids.len());
         d.attributes = Some(kids);
         return d;
     }
-    let Some(val) = val else {
+    let Some(kind) = kind else {
         as_hex(&mut d, None);
         return d;
     };
-    match typed(val, &a) {
-        Ok((value, display, text)) => {
-            d.value = Some(value);
-            d.display = display;
-            d.text = text;
-            if matches!(val, Val::Binary) {
-                d.value = None;
-                as_hex(&mut d, None);
-            }
+    match attrs::typed(kind, &a) {
+        Ok(Some(t)) => {
+            d.value = Some(json_value(&t.value));
+            d.display = t.text;
+            d.text = t.names;
         }
+        Ok(None) => as_hex(&mut d, None),
         Err(note) => as_hex(&mut d, Some(note)),
     }
     d
 }
 
-fn read_int(int: Int, b: &[u8]) -> Option<Value> {
-    Some(match (int, b.len()) {
-        (Int::U8, 1) => json!(b[0]),
-        (Int::U16, 2) => json!(u16::from_ne_bytes(b.try_into().ok()?)),
-        (Int::BeU16, 2) => json!(u16::from_be_bytes(b.try_into().ok()?)),
-        (Int::U32, 4) | (Int::Uint, 4) => json!(u32::from_ne_bytes(b.try_into().ok()?)),
-        (Int::S32, 4) => json!(i32::from_ne_bytes(b.try_into().ok()?)),
-        (Int::U64, 8) | (Int::Uint, 8) => json!(u64::from_ne_bytes(b.try_into().ok()?)),
-        (Int::S64, 8) => json!(i64::from_ne_bytes(b.try_into().ok()?)),
-        _ => return None,
-    })
-}
-
-fn size_note(int: Int, got: usize) -> String {
-    match int.size() {
-        Some(n) => format!("{got} bytes of payload, expected {n}"),
-        None => format!("{got} bytes of payload, expected 4 or 8"),
-    }
-}
-
-type Typed = (Value, String, Option<String>);
-
-fn typed(val: &Val, a: &Attr<'_>) -> Result<Typed, String> {
+/// The hops of `RTA_MULTIPATH`: one `[i]` entry per `rtnexthop`, its fields
+/// in the note, its attributes nested.
+fn describe_hops(a: &Attr<'_>, depth: usize, errors: &mut Vec<Problem>) -> Vec<AttrDesc> {
+    use nlkit::route::routes::{NextHopIter, RTA_SET, RTNEXTHOP};
     let p = a.payload();
-    match val {
-        Val::Int(int) => {
-            let v = read_int(*int, p).ok_or_else(|| size_note(*int, p.len()))?;
-            Ok((v.clone(), v.to_string(), None))
-        }
-        Val::Enum(int, names) => {
-            let v = read_int(*int, p).ok_or_else(|| size_note(*int, p.len()))?;
-            let n = v
-                .as_u64()
-                .or_else(|| v.as_i64().map(|x| x as u64))
-                .unwrap_or(0);
-            let t = enum_name(names, n).map(str::to_string);
-            let disp = match &t {
-                Some(t) => format!("{v} ({t})"),
-                None => v.to_string(),
-            };
-            Ok((v, disp, t))
-        }
-        Val::Bits(int, names) => {
-            let v = read_int(*int, p).ok_or_else(|| size_note(*int, p.len()))?;
-            let n = v.as_u64().unwrap_or(0);
-            let t = (n != 0).then(|| bit_names(names, n));
-            let disp = match &t {
-                Some(t) => format!("{n:#x} ({t})"),
-                None => "0".to_string(),
-            };
-            Ok((v, disp, t))
-        }
-        Val::Str => {
-            let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
-            let s = String::from_utf8_lossy(&p[..end]).into_owned();
-            Ok((json!(s), format!("{s:?}"), None))
-        }
-        Val::Ip => {
-            let ip = a
-                .ip()
-                .map_err(|_| format!("{} bytes is not an IPv4 or IPv6 address", p.len()))?;
-            Ok((json!(ip.to_string()), ip.to_string(), None))
-        }
-        Val::Lladdr => {
-            let s: Vec<String> = p.iter().map(|b| format!("{b:02x}")).collect();
-            let s = s.join(":");
-            Ok((json!(s), s, None))
-        }
-        Val::Flag => {
-            if p.is_empty() {
-                Ok((json!(true), "(flag)".into(), None))
-            } else {
-                Err(format!("a flag should be empty, has {} bytes", p.len()))
+    let base = a.offset() + wire::NLA_HDRLEN;
+    let mut kids = Vec::new();
+    for (i, hop) in NextHopIter::new(p).enumerate() {
+        let hop = match hop {
+            Ok(h) => h,
+            Err(e) => {
+                errors.push(Problem::at(base, wire_reason(&e)));
+                break;
             }
+        };
+        let head = &p[hop.attrs_at - RTNEXTHOP.size..hop.attrs_at];
+        let fields: Vec<String> = RTNEXTHOP.read(head).iter().map(|f| f.to_string()).collect();
+        let attrs = AttrIter::with_offset(hop.attrs, base + hop.attrs_at);
+        kids.push(AttrDesc {
+            offset: base + hop.attrs_at - RTNEXTHOP.size,
+            kind: i as u16,
+            name: Some(format!("[{i}]")),
+            len: RTNEXTHOP.size + hop.attrs.len(),
+            nested: false,
+            net_byteorder: false,
+            value: None,
+            text: None,
+            hex: None,
+            note: Some(format!("{}: {}", RTNEXTHOP.name, fields.join(", "))),
+            attributes: Some(describe_attrs(Some(&RTA_SET), attrs, depth, errors)),
+            display: String::new(),
+        });
+    }
+    kids
+}
+
+fn json_value(v: &attrs::Value) -> Value {
+    use attrs::Value as V;
+    let num = |n: &Num| match *n {
+        Num::Unsigned(u) => json!(u),
+        Num::Signed(i) => json!(i),
+    };
+    match v {
+        V::Num(n) => num(n),
+        V::Str(s) | V::Mac(s) => json!(s),
+        V::Ip(ip) => json!(ip.to_string()),
+        V::Flag => json!(true),
+        V::Counters(fields) => {
+            Value::Object(fields.iter().map(|(k, n)| (k.clone(), num(n))).collect())
         }
-        Val::Binary => Ok((Value::Null, String::new(), None)),
-        Val::Counters(int, names) => {
-            let w = int.size().unwrap_or(8);
-            if p.is_empty() || p.len() % w != 0 {
-                return Err(format!(
-                    "{} bytes is not a whole number of {w}-byte counters",
-                    p.len()
-                ));
-            }
-            let mut obj = Map::new();
-            let mut nonzero = Vec::new();
-            for (i, c) in p.chunks(w).enumerate() {
-                let v = read_int(*int, c).unwrap_or(Value::Null);
-                let key = names
-                    .get(i)
-                    .map_or_else(|| format!("field_{i}"), |n| n.to_string());
-                if v.as_u64() != Some(0) {
-                    nonzero.push(format!("{key} {v}"));
-                }
-                obj.insert(key, v);
-            }
-            let disp = if nonzero.is_empty() {
-                format!("all {} counters 0", obj.len())
-            } else {
-                nonzero.join(", ")
-            };
-            Ok((Value::Object(obj), disp, None))
-        }
-        Val::List(int) => {
-            let w = int.size().unwrap_or(4);
-            if p.len() % w != 0 {
-                return Err(format!(
-                    "{} bytes is not a whole number of {w}-byte values",
-                    p.len()
-                ));
-            }
-            let vals: Vec<Value> = p.chunks(w).filter_map(|c| read_int(*int, c)).collect();
-            let shown: Vec<String> = vals.iter().take(16).map(|v| v.to_string()).collect();
-            let mut disp = format!("[{}", shown.join(", "));
-            if vals.len() > 16 {
-                disp.push_str(&format!(", ... ({} values)", vals.len()));
-            }
-            disp.push(']');
-            Ok((Value::Array(vals), disp, None))
-        }
-        Val::Nested(_) | Val::NestedAny | Val::Array(_) => Err("nested".into()),
+        V::List(nums) => Value::Array(nums.iter().map(num).collect()),
+        _ => Value::Null,
     }
 }
 
@@ -871,45 +747,24 @@ fn describe_control(
     }
 }
 
-/// Names the attribute at `types` (outermost first) through nested sets.
+/// Names the attribute at `types` (outermost first) through nested sets:
+/// constant names, `[i]` for array members, `type N` past what is known.
 fn name_path(set: Option<&'static AttrSet>, types: &[u16]) -> String {
-    let mut out = Vec::new();
-    let mut set = set;
-    let mut item: Option<&'static Val> = None;
-    for &t in types {
-        let (name, val) = if let Some(it) = item {
-            (format!("[{t}]"), Some(it))
-        } else {
-            match set.and_then(|s| s.get(t)) {
-                Some(d) => (d.name.to_string(), Some(&d.val)),
-                None => (format!("type {t}"), None),
-            }
-        };
-        out.push(name);
-        (set, item) = match val {
-            Some(Val::Nested(s)) => (Some(*s), None),
-            Some(Val::Array(it)) => (None, Some(*it)),
-            _ => (None, None),
-        };
-    }
-    out.join(" > ")
-}
-
-fn set_at_path(set: Option<&'static AttrSet>, types: &[u16]) -> Option<&'static AttrSet> {
-    let mut set = set;
-    let mut item: Option<&'static Val> = None;
-    for &t in types {
-        let val = match item {
-            Some(it) => Some(it),
-            None => set.and_then(|s| s.get(t)).map(|d| &d.val),
-        };
-        (set, item) = match val {
-            Some(Val::Nested(s)) => (Some(*s), None),
-            Some(Val::Array(it)) => (None, Some(*it)),
-            _ => (None, None),
-        };
-    }
-    set
+    let names = set
+        .map(|s| s.resolve(types, None).names)
+        .unwrap_or_default();
+    let parts: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            names
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| format!("type {t}"))
+        })
+        .collect();
+    parts.join(" > ")
 }
 
 fn describe_ext_ack_in(
@@ -963,7 +818,7 @@ fn describe_ext_ack_in(
             (None, _) => top_set,
             (Some(nest), Some((req, start, set))) if !capped => {
                 AttrPath::resolve(req, start, nest as usize)
-                    .and_then(|p| set_at_path(set, p.types()))
+                    .and_then(|p| set?.resolve(p.types(), None).set)
             }
             _ => None,
         };
