@@ -1,7 +1,7 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
 use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
-use super::{split_payload, NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
+use super::{split_header, NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -212,13 +212,7 @@ impl<'a> AddrView<'a> {
     }
     /// Decodes the payload of an address message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) =
-            IfAddrMsg::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-                at: wire::NLMSG_HDRLEN,
-                need: IfAddrMsg::LEN,
-                have: payload.len(),
-            })?;
-        let (attrs, attrs_at) = split_payload::<IfAddrMsg>(payload);
+        let (header, attrs, attrs_at) = split_header::<IfAddrMsg>(payload)?;
         let mut v = AddrView {
             header,
             address: None,

@@ -8,7 +8,7 @@
 use super::attrs::{
     attr_table, enum_name, field, unknown, AttrSet, FixedHeader, Int, Names, Show, ValueKind::*,
 };
-use super::{split_payload, NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
+use super::{split_header, NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -727,13 +727,7 @@ impl<'a> LinkView<'a> {
 
     /// Decodes the payload of a link message (`ifinfomsg` and attributes).
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) =
-            IfInfoMsg::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-                at: wire::NLMSG_HDRLEN,
-                need: IfInfoMsg::LEN,
-                have: payload.len(),
-            })?;
-        let (attrs, attrs_at) = split_payload::<IfInfoMsg>(payload);
+        let (header, attrs, attrs_at) = split_header::<IfInfoMsg>(payload)?;
         let mut v = LinkView {
             header,
             name: None,

@@ -719,6 +719,22 @@ pub(crate) fn split_payload<H>(payload: &[u8]) -> (&[u8], usize) {
     (payload.get(at..).unwrap_or(&[]), wire::NLMSG_HDRLEN + at)
 }
 
+/// Splits a message payload into its family header `H` and the attributes
+/// after it (with their offset in the message); `Truncated` if the payload
+/// is shorter than the header.
+pub(crate) fn split_header<H>(payload: &[u8]) -> wire::Result<(&H, &[u8], usize)>
+where
+    H: zerocopy::FromBytes + zerocopy::KnownLayout + zerocopy::Immutable,
+{
+    let (header, _) = H::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
+        at: wire::NLMSG_HDRLEN,
+        need: core::mem::size_of::<H>(),
+        have: payload.len(),
+    })?;
+    let (attrs, attrs_at) = split_payload::<H>(payload);
+    Ok((header, attrs, attrs_at))
+}
+
 /// What a NEW request does to an existing object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NewMode {

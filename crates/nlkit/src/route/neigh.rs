@@ -3,9 +3,7 @@
 use super::attrs::{
     attr_table, field, mac_string, unknown, FixedHeader, Int, Names, Show, ValueKind::*,
 };
-use super::{
-    family_of, split_payload, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
-};
+use super::{family_of, split_header, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -246,12 +244,7 @@ impl<'a> NeighView<'a> {
     }
     /// Decodes the payload of a neighbour message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) = NdMsg::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-            at: wire::NLMSG_HDRLEN,
-            need: NdMsg::LEN,
-            have: payload.len(),
-        })?;
-        let (attrs, attrs_at) = split_payload::<NdMsg>(payload);
+        let (header, attrs, attrs_at) = split_header::<NdMsg>(payload)?;
         let mut v = NeighView {
             header,
             dst: None,

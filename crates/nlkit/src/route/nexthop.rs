@@ -2,7 +2,7 @@
 
 use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
 use super::{
-    family_of, split_payload, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
+    family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 };
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
@@ -149,12 +149,7 @@ impl<'a> NexthopView<'a> {
     }
     /// Decodes the payload of a nexthop message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) = NhMsg::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-            at: wire::NLMSG_HDRLEN,
-            need: NhMsg::LEN,
-            have: payload.len(),
-        })?;
-        let (attrs, attrs_at) = split_payload::<NhMsg>(payload);
+        let (header, attrs, attrs_at) = split_header::<NhMsg>(payload)?;
         let mut v = NexthopView {
             header,
             id: None,

@@ -2,7 +2,7 @@
 
 use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
 use super::{
-    family_of, rtn, rtprot, split_payload, NewMode, Prefix, WriteExt, AF_INET, AF_INET6,
+    family_of, rtn, rtprot, split_header, NewMode, Prefix, WriteExt, AF_INET, AF_INET6,
     RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE,
     RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
 };
@@ -479,12 +479,7 @@ impl<'a> RouteView<'a> {
     }
     /// Decodes the payload of a route message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) = RtMsg::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-            at: wire::NLMSG_HDRLEN,
-            need: RtMsg::LEN,
-            have: payload.len(),
-        })?;
-        let (attrs, attrs_at) = split_payload::<RtMsg>(payload);
+        let (header, attrs, attrs_at) = split_header::<RtMsg>(payload)?;
         let mut v = RouteView {
             header,
             dst: None,

@@ -3,7 +3,7 @@
 use super::attrs::{
     attr_table, field, unknown, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
 };
-use super::{split_payload, Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
+use super::{split_header, Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -223,13 +223,7 @@ impl<'a> RuleView<'a> {
     }
     /// Decodes the payload of a rule message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, _) =
-            FibRuleHdr::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-                at: wire::NLMSG_HDRLEN,
-                need: FibRuleHdr::LEN,
-                have: payload.len(),
-            })?;
-        let (attrs, attrs_at) = split_payload::<FibRuleHdr>(payload);
+        let (header, attrs, attrs_at) = split_header::<FibRuleHdr>(payload)?;
         let mut v = RuleView {
             header,
             dst: None,
