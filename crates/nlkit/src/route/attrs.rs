@@ -36,6 +36,8 @@ pub enum Int {
     BeU16,
     /// Big-endian `u32`.
     BeU32,
+    /// Big-endian `u64` (a tunnel id).
+    BeU64,
     /// `NLA_UINT`: a native-endian `u32` or `u64`.
     Uint,
 }
@@ -75,7 +77,7 @@ impl Int {
             Int::U8 => 1,
             Int::U16 | Int::BeU16 => 2,
             Int::U32 | Int::I32 | Int::BeU32 => 4,
-            Int::U64 | Int::I64 => 8,
+            Int::U64 | Int::I64 | Int::BeU64 => 8,
             Int::Uint => return None,
         })
     }
@@ -91,6 +93,7 @@ impl Int {
             (Int::I32, 4) => S(i64::from(i32::from_ne_bytes(b.try_into().ok()?))),
             (Int::U64 | Int::Uint, 8) => U(u64::from_ne_bytes(b.try_into().ok()?)),
             (Int::I64, 8) => S(i64::from_ne_bytes(b.try_into().ok()?)),
+            (Int::BeU64, 8) => U(u64::from_be_bytes(b.try_into().ok()?)),
             _ => return None,
         })
     }

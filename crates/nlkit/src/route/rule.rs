@@ -93,7 +93,7 @@ attr_table! {
     Priority = 6, FRA_PRIORITY, "FRA_PRIORITY", U32;
     Fwmark = 10, FRA_FWMARK, "FRA_FWMARK", U32;
     Flow = 11, FRA_FLOW, "FRA_FLOW", U32;
-    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", U64;
+    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", Int(super::attrs::Int::BeU64);
     SuppressIfgroup = 13, FRA_SUPPRESS_IFGROUP, "FRA_SUPPRESS_IFGROUP", U32;
     SuppressPrefixlen = 14, FRA_SUPPRESS_PREFIXLEN, "FRA_SUPPRESS_PREFIXLEN", U32;
     Table = 15, FRA_TABLE, "FRA_TABLE", Enum(Int::U32, super::TABLE_NAMES);
@@ -769,5 +769,23 @@ mod tests {
                 let _ = v.unknown_attrs().count();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tun_id_tests {
+    use super::*;
+    use crate::route::attrs::{Int, Num, ValueKind};
+
+    /// The kernel sends `FRA_TUN_ID` in network byte order (`nla_put_be64`).
+    #[test]
+    fn tun_id_is_big_endian_in_the_table() {
+        let def = FRA_SET.get(FRA_TUN_ID).unwrap();
+        assert!(matches!(def.value, ValueKind::Int(Int::BeU64)));
+        let wire = 0x0102_0304_0506_0708u64.to_be_bytes();
+        assert_eq!(
+            Int::BeU64.read(&wire),
+            Some(Num::Unsigned(0x0102_0304_0506_0708))
+        );
     }
 }
