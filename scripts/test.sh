@@ -18,6 +18,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}"
 fi
 
+echo "== style: rustfmt and clippy (warnings are errors)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --all-features --locked -q -- -D warnings
+
 echo "== build (workspace, examples, benches)"
 cargo build --workspace --all-targets --all-features --locked
 
