@@ -8,6 +8,10 @@
 #
 # Layout of the initramfs (made by run.sh):
 #   /nltest/nltest.ko            the module built for this kernel
+#   /lib/modules-extra/*.ko      the kernel's own 8021q and dummy modules and
+#                                their dependencies (decompressed), loaded in
+#                                the root phase in the order of
+#                                /lib/modules-extra/load-order
 #   /tests/*                     test binaries, run in name order in every phase
 #   /tests/*.libtest             Rust libtest binaries (cargo --test targets):
 #                                run with --test-threads=1, their
@@ -38,7 +42,8 @@
 #   NLTEST_KERNEL      uname -r
 #
 # Phases (NLTEST_PHASES picks a subset, in this order):
-#   root         module with defaults (unit 17, nonroot_recv=0), run as root
+#   root         module with defaults (unit 17, nonroot_recv=0), run as root;
+#                first loads /lib/modules-extra (8021q, dummy)
 #   unpriv       same module, tests drop to uid 65534
 #   unpriv_recv  module reloaded with nonroot_recv=1, tests drop to uid 65534
 #   unit         module reloaded with unit=25, run as root with NLTEST_UNIT=25;
@@ -76,6 +81,7 @@ NLTEST_UNPRIV_GID=65534
 [ -f /etc/nltest.env ] && . /etc/nltest.env
 
 KO=/nltest/nltest.ko
+EXTRA=/lib/modules-extra
 SMOKE=/usr/libexec/nltest/smoke
 KERNEL=$(uname -r)
 PASS=0
@@ -187,9 +193,31 @@ run_tests() {
 	done
 }
 
+# load_extra: the kernel's own modules that run.sh took from Debian's image
+# package (8021q and dummy, for nlkit-vmtest's link tests, with their
+# dependencies), in /lib/modules-extra/load-order: dependencies first.  They
+# stay loaded for the rest of the run.
+load_extra() {
+	if [ ! -f "$EXTRA/load-order" ]; then
+		fail "root/extra_modules" "$EXTRA/load-order missing"
+		return
+	fi
+	while read -r m; do
+		[ -n "$m" ] || continue
+		if [ -d "/sys/module/$m" ]; then
+			pass "root/insmod_$m"
+		elif out=$(insmod "$EXTRA/$m.ko" 2>&1); then
+			pass "root/insmod_$m"
+		else
+			fail "root/insmod_$m" "$out"
+		fi
+	done < "$EXTRA/load-order"
+}
+
 phase_root() {
 	load || return
 	pass "root/insmod"
+	load_extra
 	run_tests root
 }
 

@@ -177,10 +177,20 @@ ensure_deps() {
 	done
 }
 
-# Only boot/vmlinuz-<ver> is taken from the image package; cached.
+# Modules the VM loads from Debian's image package (the root phase loads them,
+# dependencies first), for the link kinds the host kernel lacks: vlan, dummy.
+EXTRA_MODULES=(8021q dummy)
+
+# Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
+# taken from the image package; cached as kernels/vmlinuz-<ver> and
+# kernels/modules-<ver>/ (NAME.ko, decompressed; load-order: the names, a
+# dependency before its users; wanted: the EXTRA_MODULES they were made for).
 fetch_vmlinuz() {
-	local kver=$1 dst="$OUT/kernels/vmlinuz-$1" ver tmp deb
-	[ -s "$dst" ] && return 0
+	local kver=$1 dst="$OUT/kernels/vmlinuz-$1" mdir="$OUT/kernels/modules-$1" ver tmp deb
+	if [ -s "$dst" ] && [ -s "$mdir/load-order" ] &&
+		[ "$(cat "$mdir/wanted" 2>/dev/null)" = "${EXTRA_MODULES[*]}" ]; then
+		return 0
+	fi
 	mkdir -p "$OUT/kernels"
 	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver")
 	tmp=$(mktemp -d "$OUT/kernels/dl.XXXXXX")
@@ -195,10 +205,58 @@ fetch_vmlinuz() {
 		exit 1
 	) || { rm -rf "$tmp"; die "could not download linux-image-$kver"; }
 	deb=$(ls "$tmp"/*.deb)
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./boot/vmlinuz-$kver" > "$tmp/vmlinuz"
+	dpkg-deb --fsys-tarfile "$deb" > "$tmp/data.tar"
+	tar -xOf "$tmp/data.tar" "./boot/vmlinuz-$kver" > "$tmp/vmlinuz"
 	[ -s "$tmp/vmlinuz" ] || die "no boot/vmlinuz-$kver in $deb"
+	extract_modules "$tmp" "$kver" "$deb"
+	rm -rf "$mdir"
+	mv "$tmp/modules" "$mdir"
 	mv "$tmp/vmlinuz" "$dst"
 	rm -rf "$tmp"
+}
+
+# extract_modules TMP KVER DEB: EXTRA_MODULES and what they depend on
+# (modinfo -F depends), from TMP/data.tar into TMP/modules/, decompressed
+# (busybox insmod may not read .xz/.zst), with load-order and wanted.
+extract_modules() {
+	local tmp=$1 kver=$2 deb=$3 path f n name
+	local -A pathof=() state=()
+	local order=()
+	while IFS= read -r path; do
+		f=${path##*/}
+		n=${f%%.ko*}
+		pathof[${n//-/_}]=$path
+	done < <(tar -tf "$tmp/data.tar" | grep -F "./lib/modules/$kver/kernel/" |
+		grep -E '\.ko(\.xz|\.zst|\.gz)?$')
+	mkdir -p "$tmp/modules" "$tmp/x"
+	# visit NAME: extract it, visit its dependencies, then append it (post-order).
+	visit() {
+		local name=${1//-/_} path ko deps d
+		case ${state[$name]:-} in
+		visited) return 0 ;;
+		visiting) die "module dependency cycle at $name ($kver)" ;;
+		esac
+		state[$name]=visiting
+		path=${pathof[$name]:-}
+		[ -n "$path" ] || die "module $name not in $deb"
+		tar -xf "$tmp/data.tar" -C "$tmp/x" "$path"
+		ko=$tmp/modules/$name.ko
+		case $path in
+		*.ko.xz) xz -dc "$tmp/x/$path" > "$ko" ;;
+		*.ko.zst) zstd -qdc "$tmp/x/$path" > "$ko" ;;
+		*.ko.gz) gzip -dc "$tmp/x/$path" > "$ko" ;;
+		*) cp "$tmp/x/$path" "$ko" ;;
+		esac
+		[ -s "$ko" ] || die "could not extract $path from $deb"
+		deps=$(modinfo -F depends "$ko")
+		for d in ${deps//,/ }; do visit "$d"; done
+		state[$name]=visited
+		order+=("$name")
+	}
+	for name in "${EXTRA_MODULES[@]}"; do visit "$name"; done
+	printf '%s\n' "${order[@]}" > "$tmp/modules/load-order"
+	printf '%s\n' "${EXTRA_MODULES[*]}" > "$tmp/modules/wanted"
+	log "$kver: modules ${order[*]}"
 }
 
 # ---------------------------------------------------------------------------
@@ -288,6 +346,8 @@ EOF
 	chmod 755 "$root/init"
 	install -m 755 "$HERE/init.sh" "$root/init.sh"
 	cp "$OUT/$kver/build/nltest.ko" "$root/nltest/"
+	mkdir -p "$root/lib/modules-extra"
+	cp "$OUT/kernels/modules-$kver"/{*.ko,load-order} "$root/lib/modules-extra/"
 	install -m 755 "$OUT/bin/smoke" "$root/usr/libexec/nltest/smoke"
 	[ $SMOKE = 1 ] && ln -s /usr/libexec/nltest/smoke "$root/tests/smoke"
 	for b in "${EXTRA_BINS[@]}"; do

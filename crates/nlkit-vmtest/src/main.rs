@@ -13,7 +13,8 @@
 //! ```text
 //! nlkit-vmtest                      the tests of $NLTEST_PHASE (root, unpriv, unpriv_recv, unit, unload):
 //!                                   raw unit, genl nltest, the examples (NAME.example beside this
-//!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them
+//!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them;
+//!                                   in the root phase also dummy and vlan links (library and CLI)
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
@@ -22,6 +23,7 @@ mod child;
 mod cli;
 mod examples;
 mod genl;
+mod links;
 mod raw;
 mod unload;
 
@@ -262,6 +264,7 @@ fn main() -> ExitCode {
         genl::run(&ctx, &mut report);
         examples::run(&ctx, &mut report);
         cli::run(&ctx, &mut report);
+        links::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {
