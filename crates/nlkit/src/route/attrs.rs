@@ -8,7 +8,7 @@
 //! ([`walk`], [`format_value`], [`typed`], [`inner`]) use the [`AttrSet`].
 //! Family headers are described the same way, field by field ([`FixedHeader`]).
 
-use crate::wire::{Attr, AttrIter};
+use crate::wire::{self, Attr, AttrIter, MsgWriter};
 use core::fmt;
 use core::fmt::Write as _;
 use std::net::IpAddr;
@@ -524,6 +524,195 @@ macro_rules! attr_table {
     };
 }
 pub(crate) use attr_table;
+
+/// A value one attribute carries, read from and written to the wire one way
+/// (native-endian integers, addresses, strings, bytes). [`typed_attrs!`]
+/// goes through it so that each attribute of a typed struct is named once.
+pub(crate) trait AttrValue<'a>: Sized {
+    /// Reads the payload of `a`.
+    fn read(a: &Attr<'a>) -> wire::Result<Self>;
+    /// Appends an attribute of type `kind` holding `self`.
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()>;
+    /// The type to write `self` as, of the `kinds` one field may arrive as
+    /// (`IFLA_VXLAN_GROUP | IFLA_VXLAN_GROUP6`): the first, by default.
+    fn pick(&self, kinds: &[u16]) -> u16 {
+        kinds[0]
+    }
+}
+
+/// A big-endian (network order) integer, for [`typed_attrs!`]'s `as Be`.
+pub(crate) struct Be<T>(pub T);
+
+macro_rules! attr_value_int {
+    ($($ty:ty: $get:ident, $put:ident;)*) => {$(
+        impl AttrValue<'_> for $ty {
+            fn read(a: &Attr<'_>) -> wire::Result<Self> {
+                a.$get()
+            }
+            fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+                w.$put(kind, *self).map(drop)
+            }
+        }
+    )*};
+}
+
+attr_value_int! {
+    u8: u8, attr_u8;
+    u16: u16, attr_u16;
+    u32: u32, attr_u32;
+    u64: u64, attr_u64;
+    i32: i32, attr_i32;
+}
+
+impl AttrValue<'_> for Be<u16> {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        a.be_u16().map(Be)
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr_be_u16(kind, self.0).map(drop)
+    }
+}
+
+impl AttrValue<'_> for Be<u32> {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        a.be_u32().map(Be)
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr_be_u32(kind, self.0).map(drop)
+    }
+}
+
+impl AttrValue<'_> for IpAddr {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        a.ip()
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr_ip(kind, *self).map(drop)
+    }
+    /// The first kind for IPv4, the last for IPv6.
+    fn pick(&self, kinds: &[u16]) -> u16 {
+        match self {
+            IpAddr::V4(_) => kinds[0],
+            IpAddr::V6(_) => kinds[kinds.len() - 1],
+        }
+    }
+}
+
+impl<'a> AttrValue<'a> for &'a str {
+    fn read(a: &Attr<'a>) -> wire::Result<Self> {
+        a.str()
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr_str(kind, self).map(drop)
+    }
+}
+
+impl<'a> AttrValue<'a> for &'a [u8] {
+    fn read(a: &Attr<'a>) -> wire::Result<Self> {
+        Ok(a.payload())
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr(kind, self).map(drop)
+    }
+}
+
+impl AttrValue<'_> for String {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        a.str().map(str::to_string)
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr_str(kind, self).map(drop)
+    }
+}
+
+impl AttrValue<'_> for Vec<u8> {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        Ok(a.payload().to_vec())
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr(kind, self).map(drop)
+    }
+}
+
+/// A struct of optional attributes, from one list: each field is written
+/// once, as `name: Type = CONSTANT`, and the macro generates the field
+/// (`Option<Type>`), its arm in `parse_attrs` (attributes the list does not
+/// name are skipped) and its line in `write_attrs` (in list order, only the
+/// fields that are set). Values go through [`AttrValue`]; `name: u16 as Be`
+/// is a big-endian `u16`; `= A | B` accepts either type and writes the one
+/// [`AttrValue::pick`] chooses (IPv4 `A`, IPv6 `B`).
+///
+/// ```text
+/// typed_attrs! {
+///     /// VLAN settings (`IFLA_VLAN_*`).
+///     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///     pub struct Vlan {
+///         /// `IFLA_VLAN_ID`.
+///         pub id: u16 = IFLA_VLAN_ID,
+///         /// `IFLA_VLAN_PROTOCOL`, host order.
+///         pub protocol: u16 as Be = IFLA_VLAN_PROTOCOL,
+///     }
+/// }
+/// ```
+macro_rules! typed_attrs {
+    (
+        $(#[$sm:meta])*
+        $vis:vis struct $Name:ident {
+            $(
+                $(#[$fm:meta])*
+                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? = $($C:ident)|+,
+            )*
+        }
+    ) => {
+        $(#[$sm])*
+        $vis struct $Name {
+            $( $(#[$fm])* $fvis $field: Option<$ty>, )*
+        }
+
+        impl $Name {
+            /// Reads the attributes this struct names from `attrs`; others are skipped.
+            pub(crate) fn parse_attrs(attrs: $crate::wire::AttrIter<'_>) -> $crate::wire::Result<Self> {
+                let mut s = Self { $($field: None,)* };
+                for a in attrs {
+                    let a = a?;
+                    match a.kind() {
+                        $( $($C)|+ => {
+                            s.$field = Some($crate::route::attrs::typed_attrs!(@read a, $ty $(, $wrap)?));
+                        } )*
+                        _ => {}
+                    }
+                }
+                Ok(s)
+            }
+
+            /// Appends the attributes that are set, in declaration order.
+            pub(crate) fn write_attrs(&self, w: &mut $crate::wire::MsgWriter<'_>) -> $crate::wire::Result<()> {
+                $(
+                    if let Some(v) = &self.$field {
+                        $crate::route::attrs::typed_attrs!(@write w, v, [$($C),+] $(, $wrap)?);
+                    }
+                )*
+                Ok(())
+            }
+        }
+    };
+    (@read $a:ident, $ty:ty) => {
+        <$ty as $crate::route::attrs::AttrValue>::read(&$a)?
+    };
+    (@read $a:ident, $ty:ty, $wrap:ident) => {
+        <$crate::route::attrs::$wrap<$ty> as $crate::route::attrs::AttrValue>::read(&$a)?.0
+    };
+    (@write $w:ident, $v:ident, $kinds:expr) => {{
+        use $crate::route::attrs::AttrValue as _;
+        $v.write($w, $v.pick(&$kinds))?;
+    }};
+    (@write $w:ident, $v:ident, $kinds:expr, $wrap:ident) => {{
+        use $crate::route::attrs::AttrValue as _;
+        let v = $crate::route::attrs::$wrap(*$v);
+        v.write($w, v.pick(&$kinds))?;
+    }};
+}
+pub(crate) use typed_attrs;
 
 /// Generates a name table for small enumerated values (scopes, route types...):
 /// `name(v)` and `parse(s)` (a name or a number).

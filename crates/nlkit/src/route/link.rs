@@ -6,7 +6,8 @@
 //! `IFLA_INFO_DATA` raw.
 
 use super::attrs::{
-    attr_table, enum_name, field, unknown, AttrSet, FixedHeader, Int, Names, Show, ValueKind::*,
+    attr_table, enum_name, field, typed_attrs, unknown, AttrSet, FixedHeader, Int, Names, Show,
+    ValueKind::*,
 };
 use super::{split_header, NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
@@ -969,80 +970,86 @@ pub enum InfoData {
     Raw(Vec<u8>),
 }
 
-/// Bridge settings (`IFLA_BR_*`), the common ones.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Bridge {
-    pub forward_delay: Option<u32>,
-    pub hello_time: Option<u32>,
-    pub max_age: Option<u32>,
-    pub ageing_time: Option<u32>,
-    pub stp_state: Option<u32>,
-    pub priority: Option<u16>,
-    pub vlan_filtering: Option<u8>,
-    /// Ethertype, host order (0x8100).
-    pub vlan_protocol: Option<u16>,
-    pub vlan_default_pvid: Option<u16>,
-    pub mcast_snooping: Option<u8>,
+typed_attrs! {
+    /// Bridge settings (`IFLA_BR_*`), the common ones.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[allow(missing_docs)]
+    pub struct Bridge {
+        pub forward_delay: u32 = IFLA_BR_FORWARD_DELAY,
+        pub hello_time: u32 = IFLA_BR_HELLO_TIME,
+        pub max_age: u32 = IFLA_BR_MAX_AGE,
+        pub ageing_time: u32 = IFLA_BR_AGEING_TIME,
+        pub stp_state: u32 = IFLA_BR_STP_STATE,
+        pub priority: u16 = IFLA_BR_PRIORITY,
+        pub vlan_filtering: u8 = IFLA_BR_VLAN_FILTERING,
+        /// Ethertype, host order (0x8100).
+        pub vlan_protocol: u16 as Be = IFLA_BR_VLAN_PROTOCOL,
+        pub vlan_default_pvid: u16 = IFLA_BR_VLAN_DEFAULT_PVID,
+        pub mcast_snooping: u8 = IFLA_BR_MCAST_SNOOPING,
+    }
 }
 
-/// VLAN settings (`IFLA_VLAN_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Vlan {
-    /// `IFLA_VLAN_ID`.
-    pub id: Option<u16>,
-    /// `IFLA_VLAN_PROTOCOL`, host order (0x8100 802.1Q, 0x88a8 802.1ad).
-    pub protocol: Option<u16>,
+typed_attrs! {
+    /// VLAN settings (`IFLA_VLAN_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Vlan {
+        /// `IFLA_VLAN_ID`.
+        pub id: u16 = IFLA_VLAN_ID,
+        /// `IFLA_VLAN_PROTOCOL`, host order (0x8100 802.1Q, 0x88a8 802.1ad).
+        pub protocol: u16 as Be = IFLA_VLAN_PROTOCOL,
+    }
 }
 
-/// macvlan settings (`IFLA_MACVLAN_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Macvlan {
-    /// `IFLA_MACVLAN_MODE` (`MACVLAN_MODE_BRIDGE` = 4...).
-    pub mode: Option<u32>,
-    /// `IFLA_MACVLAN_FLAGS`.
-    pub flags: Option<u16>,
+typed_attrs! {
+    /// macvlan settings (`IFLA_MACVLAN_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Macvlan {
+        /// `IFLA_MACVLAN_MODE` (`MACVLAN_MODE_BRIDGE` = 4...).
+        pub mode: u32 = IFLA_MACVLAN_MODE,
+        /// `IFLA_MACVLAN_FLAGS`.
+        pub flags: u16 = IFLA_MACVLAN_FLAGS,
+    }
 }
 
-/// VXLAN settings (`IFLA_VXLAN_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Vxlan {
-    /// `IFLA_VXLAN_ID` (VNI).
-    pub id: Option<u32>,
-    /// `IFLA_VXLAN_GROUP`/`GROUP6`: the remote or multicast group.
-    pub remote: Option<IpAddr>,
-    /// `IFLA_VXLAN_LOCAL`/`LOCAL6`.
-    pub local: Option<IpAddr>,
-    /// `IFLA_VXLAN_LINK`: the underlying device.
-    pub dev: Option<u32>,
-    /// `IFLA_VXLAN_PORT`, host order.
-    pub port: Option<u16>,
-    /// `IFLA_VXLAN_TTL`.
-    pub ttl: Option<u8>,
-    /// `IFLA_VXLAN_LEARNING`.
-    pub learning: Option<u8>,
-    /// `IFLA_VXLAN_AGEING`.
-    pub ageing: Option<u32>,
+typed_attrs! {
+    /// VXLAN settings (`IFLA_VXLAN_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Vxlan {
+        /// `IFLA_VXLAN_ID` (VNI).
+        pub id: u32 = IFLA_VXLAN_ID,
+        /// `IFLA_VXLAN_GROUP`/`GROUP6`: the remote or multicast group.
+        pub remote: IpAddr = IFLA_VXLAN_GROUP | IFLA_VXLAN_GROUP6,
+        /// `IFLA_VXLAN_LOCAL`/`LOCAL6`.
+        pub local: IpAddr = IFLA_VXLAN_LOCAL | IFLA_VXLAN_LOCAL6,
+        /// `IFLA_VXLAN_LINK`: the underlying device.
+        pub dev: u32 = IFLA_VXLAN_LINK,
+        /// `IFLA_VXLAN_PORT`, host order.
+        pub port: u16 as Be = IFLA_VXLAN_PORT,
+        /// `IFLA_VXLAN_TTL`.
+        pub ttl: u8 = IFLA_VXLAN_TTL,
+        /// `IFLA_VXLAN_LEARNING`.
+        pub learning: u8 = IFLA_VXLAN_LEARNING,
+        /// `IFLA_VXLAN_AGEING`.
+        pub ageing: u32 = IFLA_VXLAN_AGEING,
+    }
 }
 
-/// tun/tap settings (`IFLA_TUN_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Tun {
-    pub owner: Option<u32>,
-    pub group: Option<u32>,
-    /// 1 tun, 2 tap (`IFF_TUN`/`IFF_TAP`).
-    pub tun_type: Option<u8>,
-    pub pi: Option<u8>,
-    pub vnet_hdr: Option<u8>,
-    pub persist: Option<u8>,
-    pub multi_queue: Option<u8>,
-    pub num_queues: Option<u32>,
-    pub num_disabled_queues: Option<u32>,
-}
-
-fn ip_of(a: &Attr<'_>) -> wire::Result<IpAddr> {
-    a.ip()
+typed_attrs! {
+    /// tun/tap settings (`IFLA_TUN_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[allow(missing_docs)]
+    pub struct Tun {
+        pub owner: u32 = IFLA_TUN_OWNER,
+        pub group: u32 = IFLA_TUN_GROUP,
+        /// 1 tun, 2 tap (`IFF_TUN`/`IFF_TAP`).
+        pub tun_type: u8 = IFLA_TUN_TYPE,
+        pub pi: u8 = IFLA_TUN_PI,
+        pub vnet_hdr: u8 = IFLA_TUN_VNET_HDR,
+        pub persist: u8 = IFLA_TUN_PERSIST,
+        pub multi_queue: u8 = IFLA_TUN_MULTI_QUEUE,
+        pub num_queues: u32 = IFLA_TUN_NUM_QUEUES,
+        pub num_disabled_queues: u32 = IFLA_TUN_NUM_DISABLED_QUEUES,
+    }
 }
 
 impl InfoData {
@@ -1060,87 +1067,11 @@ impl InfoData {
                 }
                 InfoData::Veth { peer }
             }
-            "bridge" => {
-                let mut b = Bridge::default();
-                for a in data.nested() {
-                    let a = a?;
-                    match a.kind() {
-                        IFLA_BR_FORWARD_DELAY => b.forward_delay = Some(a.u32()?),
-                        IFLA_BR_HELLO_TIME => b.hello_time = Some(a.u32()?),
-                        IFLA_BR_MAX_AGE => b.max_age = Some(a.u32()?),
-                        IFLA_BR_AGEING_TIME => b.ageing_time = Some(a.u32()?),
-                        IFLA_BR_STP_STATE => b.stp_state = Some(a.u32()?),
-                        IFLA_BR_PRIORITY => b.priority = Some(a.u16()?),
-                        IFLA_BR_VLAN_FILTERING => b.vlan_filtering = Some(a.u8()?),
-                        IFLA_BR_VLAN_PROTOCOL => b.vlan_protocol = Some(a.be_u16()?),
-                        IFLA_BR_VLAN_DEFAULT_PVID => b.vlan_default_pvid = Some(a.u16()?),
-                        IFLA_BR_MCAST_SNOOPING => b.mcast_snooping = Some(a.u8()?),
-                        _ => {}
-                    }
-                }
-                InfoData::Bridge(b)
-            }
-            "vlan" => {
-                let mut v = Vlan::default();
-                for a in data.nested() {
-                    let a = a?;
-                    match a.kind() {
-                        IFLA_VLAN_ID => v.id = Some(a.u16()?),
-                        IFLA_VLAN_PROTOCOL => v.protocol = Some(a.be_u16()?),
-                        _ => {}
-                    }
-                }
-                InfoData::Vlan(v)
-            }
-            "macvlan" | "macvtap" => {
-                let mut m = Macvlan::default();
-                for a in data.nested() {
-                    let a = a?;
-                    match a.kind() {
-                        IFLA_MACVLAN_MODE => m.mode = Some(a.u32()?),
-                        IFLA_MACVLAN_FLAGS => m.flags = Some(a.u16()?),
-                        _ => {}
-                    }
-                }
-                InfoData::Macvlan(m)
-            }
-            "vxlan" => {
-                let mut x = Vxlan::default();
-                for a in data.nested() {
-                    let a = a?;
-                    match a.kind() {
-                        IFLA_VXLAN_ID => x.id = Some(a.u32()?),
-                        IFLA_VXLAN_GROUP | IFLA_VXLAN_GROUP6 => x.remote = Some(ip_of(&a)?),
-                        IFLA_VXLAN_LOCAL | IFLA_VXLAN_LOCAL6 => x.local = Some(ip_of(&a)?),
-                        IFLA_VXLAN_LINK => x.dev = Some(a.u32()?),
-                        IFLA_VXLAN_PORT => x.port = Some(a.be_u16()?),
-                        IFLA_VXLAN_TTL => x.ttl = Some(a.u8()?),
-                        IFLA_VXLAN_LEARNING => x.learning = Some(a.u8()?),
-                        IFLA_VXLAN_AGEING => x.ageing = Some(a.u32()?),
-                        _ => {}
-                    }
-                }
-                InfoData::Vxlan(x)
-            }
-            "tun" => {
-                let mut t = Tun::default();
-                for a in data.nested() {
-                    let a = a?;
-                    match a.kind() {
-                        IFLA_TUN_OWNER => t.owner = Some(a.u32()?),
-                        IFLA_TUN_GROUP => t.group = Some(a.u32()?),
-                        IFLA_TUN_TYPE => t.tun_type = Some(a.u8()?),
-                        IFLA_TUN_PI => t.pi = Some(a.u8()?),
-                        IFLA_TUN_VNET_HDR => t.vnet_hdr = Some(a.u8()?),
-                        IFLA_TUN_PERSIST => t.persist = Some(a.u8()?),
-                        IFLA_TUN_MULTI_QUEUE => t.multi_queue = Some(a.u8()?),
-                        IFLA_TUN_NUM_QUEUES => t.num_queues = Some(a.u32()?),
-                        IFLA_TUN_NUM_DISABLED_QUEUES => t.num_disabled_queues = Some(a.u32()?),
-                        _ => {}
-                    }
-                }
-                InfoData::Tun(t)
-            }
+            "bridge" => InfoData::Bridge(Bridge::parse_attrs(data.nested())?),
+            "vlan" => InfoData::Vlan(Vlan::parse_attrs(data.nested())?),
+            "macvlan" | "macvtap" => InfoData::Macvlan(Macvlan::parse_attrs(data.nested())?),
+            "vxlan" => InfoData::Vxlan(Vxlan::parse_attrs(data.nested())?),
+            "tun" => InfoData::Tun(Tun::parse_attrs(data.nested())?),
             _ => InfoData::Raw(data.payload().to_vec()),
         })
     }
@@ -1161,72 +1092,11 @@ impl InfoData {
                     Ok(())
                 })
                 .map(drop),
-            InfoData::Bridge(b) => w
-                .nest(IFLA_INFO_DATA, |w| {
-                    w.opt_u32(IFLA_BR_FORWARD_DELAY, b.forward_delay)?;
-                    w.opt_u32(IFLA_BR_HELLO_TIME, b.hello_time)?;
-                    w.opt_u32(IFLA_BR_MAX_AGE, b.max_age)?;
-                    w.opt_u32(IFLA_BR_AGEING_TIME, b.ageing_time)?;
-                    w.opt_u32(IFLA_BR_STP_STATE, b.stp_state)?;
-                    w.opt_u16(IFLA_BR_PRIORITY, b.priority)?;
-                    w.opt_u8(IFLA_BR_VLAN_FILTERING, b.vlan_filtering)?;
-                    if let Some(p) = b.vlan_protocol {
-                        w.attr_be_u16(IFLA_BR_VLAN_PROTOCOL, p)?;
-                    }
-                    w.opt_u16(IFLA_BR_VLAN_DEFAULT_PVID, b.vlan_default_pvid)?;
-                    w.opt_u8(IFLA_BR_MCAST_SNOOPING, b.mcast_snooping)
-                })
-                .map(drop),
-            InfoData::Vlan(v) => w
-                .nest(IFLA_INFO_DATA, |w| {
-                    w.opt_u16(IFLA_VLAN_ID, v.id)?;
-                    if let Some(p) = v.protocol {
-                        w.attr_be_u16(IFLA_VLAN_PROTOCOL, p)?;
-                    }
-                    Ok(())
-                })
-                .map(drop),
-            InfoData::Macvlan(m) => w
-                .nest(IFLA_INFO_DATA, |w| {
-                    w.opt_u32(IFLA_MACVLAN_MODE, m.mode)?;
-                    w.opt_u16(IFLA_MACVLAN_FLAGS, m.flags)
-                })
-                .map(drop),
-            InfoData::Vxlan(x) => w
-                .nest(IFLA_INFO_DATA, |w| {
-                    w.opt_u32(IFLA_VXLAN_ID, x.id)?;
-                    match x.remote {
-                        Some(ip @ IpAddr::V4(_)) => w.attr_ip(IFLA_VXLAN_GROUP, ip).map(drop)?,
-                        Some(ip @ IpAddr::V6(_)) => w.attr_ip(IFLA_VXLAN_GROUP6, ip).map(drop)?,
-                        None => {}
-                    }
-                    match x.local {
-                        Some(ip @ IpAddr::V4(_)) => w.attr_ip(IFLA_VXLAN_LOCAL, ip).map(drop)?,
-                        Some(ip @ IpAddr::V6(_)) => w.attr_ip(IFLA_VXLAN_LOCAL6, ip).map(drop)?,
-                        None => {}
-                    }
-                    w.opt_u32(IFLA_VXLAN_LINK, x.dev)?;
-                    if let Some(p) = x.port {
-                        w.attr_be_u16(IFLA_VXLAN_PORT, p)?;
-                    }
-                    w.opt_u8(IFLA_VXLAN_TTL, x.ttl)?;
-                    w.opt_u8(IFLA_VXLAN_LEARNING, x.learning)?;
-                    w.opt_u32(IFLA_VXLAN_AGEING, x.ageing)
-                })
-                .map(drop),
-            InfoData::Tun(t) => w
-                .nest(IFLA_INFO_DATA, |w| {
-                    w.opt_u32(IFLA_TUN_OWNER, t.owner)?;
-                    w.opt_u32(IFLA_TUN_GROUP, t.group)?;
-                    w.opt_u8(IFLA_TUN_TYPE, t.tun_type)?;
-                    w.opt_u8(IFLA_TUN_PI, t.pi)?;
-                    w.opt_u8(IFLA_TUN_VNET_HDR, t.vnet_hdr)?;
-                    w.opt_u8(IFLA_TUN_PERSIST, t.persist)?;
-                    w.opt_u8(IFLA_TUN_MULTI_QUEUE, t.multi_queue)?;
-                    w.opt_u32(IFLA_TUN_NUM_QUEUES, t.num_queues)?;
-                    w.opt_u32(IFLA_TUN_NUM_DISABLED_QUEUES, t.num_disabled_queues)
-                })
-                .map(drop),
+            InfoData::Bridge(b) => w.nest(IFLA_INFO_DATA, |w| b.write_attrs(w)).map(drop),
+            InfoData::Vlan(v) => w.nest(IFLA_INFO_DATA, |w| v.write_attrs(w)).map(drop),
+            InfoData::Macvlan(m) => w.nest(IFLA_INFO_DATA, |w| m.write_attrs(w)).map(drop),
+            InfoData::Vxlan(x) => w.nest(IFLA_INFO_DATA, |w| x.write_attrs(w)).map(drop),
+            InfoData::Tun(t) => w.nest(IFLA_INFO_DATA, |w| t.write_attrs(w)).map(drop),
         }
     }
 }
