@@ -1,7 +1,10 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
-use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
-use super::{split_header, NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
+use super::attrs::{
+    attr_table, field, read_struct, typed_attrs, unknown, FixedHeader, Int, Names, Show,
+    ValueKind::*,
+};
+use super::{NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -176,33 +179,31 @@ pub fn parse_ifa_flag(s: &str) -> Option<u32> {
         .map(|(b, _)| *b)
 }
 
-/// An address message, decoded in one pass.
-#[derive(Clone, Copy, Debug)]
-pub struct AddrView<'a> {
-    /// The family header.
-    pub header: &'a IfAddrMsg,
-    /// `IFA_ADDRESS`: the address (IPv6), or the peer (IPv4 point-to-point).
-    pub address: Option<IpAddr>,
-    /// `IFA_LOCAL`: the local address (IPv4).
-    pub local: Option<IpAddr>,
-    /// `IFA_LABEL`.
-    pub label: Option<&'a str>,
-    /// `IFA_BROADCAST`.
-    pub broadcast: Option<IpAddr>,
-    /// `IFA_ANYCAST`.
-    pub anycast: Option<IpAddr>,
-    /// `IFA_MULTICAST`.
-    pub multicast: Option<IpAddr>,
-    /// `IFA_CACHEINFO`.
-    pub cacheinfo: Option<IfaCacheInfo>,
-    /// `IFA_FLAGS` (all 32 bits).
-    pub flags32: Option<u32>,
-    /// `IFA_RT_PRIORITY`.
-    pub rt_priority: Option<u32>,
-    /// `IFA_PROTO`.
-    pub proto: Option<u8>,
-    attrs: &'a [u8],
-    attrs_at: usize,
+typed_attrs! {
+    /// An address message, decoded in one pass.
+    #[derive(Clone, Copy, Debug)]
+    pub struct AddrView<'a>: IfAddrMsg {
+        /// `IFA_ADDRESS`: the address (IPv6), or the peer (IPv4 point-to-point).
+        pub address: IpAddr = IFA_ADDRESS,
+        /// `IFA_LOCAL`: the local address (IPv4).
+        pub local: IpAddr = IFA_LOCAL,
+        /// `IFA_LABEL`.
+        pub label: &'a str = IFA_LABEL,
+        /// `IFA_BROADCAST`.
+        pub broadcast: IpAddr = IFA_BROADCAST,
+        /// `IFA_ANYCAST`.
+        pub anycast: IpAddr = IFA_ANYCAST,
+        /// `IFA_MULTICAST`.
+        pub multicast: IpAddr = IFA_MULTICAST,
+        /// `IFA_CACHEINFO`.
+        pub cacheinfo: IfaCacheInfo = IFA_CACHEINFO with read_struct,
+        /// `IFA_FLAGS` (all 32 bits).
+        pub flags32: u32 = IFA_FLAGS,
+        /// `IFA_RT_PRIORITY`.
+        pub rt_priority: u32 = IFA_RT_PRIORITY,
+        /// `IFA_PROTO`.
+        pub proto: u8 = IFA_PROTO,
+    }
 }
 
 impl<'a> AddrView<'a> {
@@ -212,48 +213,7 @@ impl<'a> AddrView<'a> {
     }
     /// Decodes the payload of an address message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, attrs, attrs_at) = split_header::<IfAddrMsg>(payload)?;
-        let mut v = AddrView {
-            header,
-            address: None,
-            local: None,
-            label: None,
-            broadcast: None,
-            anycast: None,
-            multicast: None,
-            cacheinfo: None,
-            flags32: None,
-            rt_priority: None,
-            proto: None,
-            attrs,
-            attrs_at,
-        };
-        for a in AttrIter::with_offset(attrs, attrs_at) {
-            let a = a?;
-            match a.kind() {
-                IFA_ADDRESS => v.address = Some(a.ip()?),
-                IFA_LOCAL => v.local = Some(a.ip()?),
-                IFA_LABEL => v.label = Some(a.str()?),
-                IFA_BROADCAST => v.broadcast = Some(a.ip()?),
-                IFA_ANYCAST => v.anycast = Some(a.ip()?),
-                IFA_MULTICAST => v.multicast = Some(a.ip()?),
-                IFA_CACHEINFO => {
-                    v.cacheinfo =
-                        Some(IfaCacheInfo::read_from_bytes(a.payload()).map_err(|_| {
-                            wire::Error::PayloadSize {
-                                kind: IFA_CACHEINFO,
-                                expected: 16,
-                                got: a.payload().len(),
-                            }
-                        })?)
-                }
-                IFA_FLAGS => v.flags32 = Some(a.u32()?),
-                IFA_RT_PRIORITY => v.rt_priority = Some(a.u32()?),
-                IFA_PROTO => v.proto = Some(a.u8()?),
-                _ => {}
-            }
-        }
-        Ok(v)
+        Self::decode(payload, |_, _| Ok(()))
     }
     /// `ifa_index`.
     pub fn index(&self) -> u32 {

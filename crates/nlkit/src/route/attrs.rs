@@ -582,6 +582,15 @@ impl AttrValue<'_> for Be<u32> {
     }
 }
 
+impl AttrValue<'_> for Be<u64> {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        a.be_u64().map(Be)
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr(kind, &self.0.to_be_bytes()).map(drop)
+    }
+}
+
 impl AttrValue<'_> for IpAddr {
     fn read(a: &Attr<'_>) -> wire::Result<Self> {
         a.ip()
@@ -634,6 +643,20 @@ impl AttrValue<'_> for Vec<u8> {
     }
 }
 
+/// A C struct payload (`ifa_cacheinfo`...), which must be exactly its size.
+pub(crate) fn read_struct<T: zerocopy::FromBytes>(a: &Attr<'_>) -> wire::Result<T> {
+    T::read_from_bytes(a.payload()).map_err(|_| wire::Error::PayloadSize {
+        kind: a.kind(),
+        expected: core::mem::size_of::<T>(),
+        got: a.payload().len(),
+    })
+}
+
+/// The attribute itself, to be walked later (`RTA_MULTIPATH`, `IFLA_PROP_LIST`).
+pub(crate) fn read_raw<'a>(a: &Attr<'a>) -> wire::Result<Attr<'a>> {
+    Ok(*a)
+}
+
 /// A struct of optional attributes, from one list: each field is written
 /// once, as `name: Type = CONSTANT`, and the macro generates the field
 /// (`Option<Type>`), its arm in `parse_attrs` (attributes the list does not
@@ -641,6 +664,15 @@ impl AttrValue<'_> for Vec<u8> {
 /// fields that are set). Values go through [`AttrValue`]; `name: u16 as Be`
 /// is a big-endian `u16`; `= A | B` accepts either type and writes the one
 /// [`AttrValue::pick`] chooses (IPv4 `A`, IPv6 `B`).
+///
+/// The view form, `struct NameView<'a>: FamilyHeader { .. }`, makes a view
+/// instead: a `header: &'a FamilyHeader` field first, the listed fields,
+/// then any fields of an optional `others { .. }` block (starting at
+/// `Default::default()`), and the raw attributes; its private `decode`
+/// reads the listed attributes without copying and hands every other one
+/// to a function (which fills the `others`, or ignores it). A view field
+/// may name its reader, `= RTA_VIA with read_via`, for what is not an
+/// [`AttrValue`] (C structs, ranges, raw nested attributes). Views only parse.
 ///
 /// ```text
 /// typed_attrs! {
@@ -655,6 +687,80 @@ impl AttrValue<'_> for Vec<u8> {
 /// }
 /// ```
 macro_rules! typed_attrs {
+    (@read $a:ident, $ty:ty) => {
+        <$ty as $crate::route::attrs::AttrValue>::read(&$a)?
+    };
+    (@read $a:ident, $ty:ty, as $wrap:ident) => {
+        <$crate::route::attrs::$wrap<$ty> as $crate::route::attrs::AttrValue>::read(&$a)?.0
+    };
+    (@read $a:ident, $ty:ty, with $read:path) => {
+        $read(&$a)?
+    };
+    (@write $w:ident, $v:ident, $kinds:expr) => {{
+        use $crate::route::attrs::AttrValue as _;
+        $v.write($w, $v.pick(&$kinds))?;
+    }};
+    (@write $w:ident, $v:ident, $kinds:expr, $wrap:ident) => {{
+        use $crate::route::attrs::AttrValue as _;
+        let v = $crate::route::attrs::$wrap(*$v);
+        v.write($w, v.pick(&$kinds))?;
+    }};
+    (
+        $(#[$sm:meta])*
+        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty {
+            $(
+                $(#[$fm:meta])*
+                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? = $($C:ident)|+ $(with $read:path)?,
+            )*
+        }
+        $(others {
+            $(
+                $(#[$xm:meta])*
+                $xvis:vis $x:ident: $xty:ty,
+            )*
+        })?
+    ) => {
+        $(#[$sm])*
+        $vis struct $Name<$lt> {
+            /// The family header.
+            pub header: &$lt $Header,
+            $( $(#[$fm])* $fvis $field: Option<$ty>, )*
+            $($( $(#[$xm])* $xvis $x: $xty, )*)?
+            attrs: &$lt [u8],
+            attrs_at: usize,
+        }
+
+        impl<$lt> $Name<$lt> {
+            /// Splits `payload` after the family header and reads the
+            /// attributes the list names; any other one is handed to `other`
+            /// (which fills the `others`, or ignores it). Copies nothing.
+            fn decode(
+                payload: &$lt [u8],
+                mut other: impl FnMut(&mut Self, $crate::wire::Attr<$lt>) -> $crate::wire::Result<()>,
+            ) -> $crate::wire::Result<Self> {
+                let (header, attrs, attrs_at) = $crate::route::split_header::<$Header>(payload)?;
+                let mut v = Self {
+                    header,
+                    $($field: None,)*
+                    $($($x: Default::default(),)*)?
+                    attrs,
+                    attrs_at,
+                };
+                for a in $crate::wire::AttrIter::with_offset(attrs, attrs_at) {
+                    let a = a?;
+                    match a.kind() {
+                        $( $($C)|+ => {
+                            v.$field = Some($crate::route::attrs::typed_attrs!(
+                                @read a, $ty $(, as $wrap)? $(, with $read)?
+                            ));
+                        } )*
+                        _ => other(&mut v, a)?,
+                    }
+                }
+                Ok(v)
+            }
+        }
+    };
     (
         $(#[$sm:meta])*
         $vis:vis struct $Name:ident {
@@ -677,7 +783,7 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            s.$field = Some($crate::route::attrs::typed_attrs!(@read a, $ty $(, $wrap)?));
+                            s.$field = Some($crate::route::attrs::typed_attrs!(@read a, $ty $(, as $wrap)?));
                         } )*
                         _ => {}
                     }
@@ -696,21 +802,6 @@ macro_rules! typed_attrs {
             }
         }
     };
-    (@read $a:ident, $ty:ty) => {
-        <$ty as $crate::route::attrs::AttrValue>::read(&$a)?
-    };
-    (@read $a:ident, $ty:ty, $wrap:ident) => {
-        <$crate::route::attrs::$wrap<$ty> as $crate::route::attrs::AttrValue>::read(&$a)?.0
-    };
-    (@write $w:ident, $v:ident, $kinds:expr) => {{
-        use $crate::route::attrs::AttrValue as _;
-        $v.write($w, $v.pick(&$kinds))?;
-    }};
-    (@write $w:ident, $v:ident, $kinds:expr, $wrap:ident) => {{
-        use $crate::route::attrs::AttrValue as _;
-        let v = $crate::route::attrs::$wrap(*$v);
-        v.write($w, v.pick(&$kinds))?;
-    }};
 }
 pub(crate) use typed_attrs;
 

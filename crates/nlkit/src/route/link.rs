@@ -6,10 +6,10 @@
 //! `IFLA_INFO_DATA` raw.
 
 use super::attrs::{
-    attr_table, enum_name, field, typed_attrs, unknown, AttrSet, FixedHeader, Int, Names, Show,
-    ValueKind::*,
+    attr_table, enum_name, field, read_raw, typed_attrs, unknown, AttrSet, AttrValue, FixedHeader,
+    Int, Names, Show, ValueKind::*,
 };
-use super::{split_header, NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
+use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -159,6 +159,15 @@ impl LinkStats64 {
         let n = b.len().min(dst.len()) / 8 * 8;
         dst[..n].copy_from_slice(&b[..n]);
         s
+    }
+}
+
+impl AttrValue<'_> for LinkStats64 {
+    fn read(a: &Attr<'_>) -> wire::Result<Self> {
+        Ok(Self::from_payload(a.payload()))
+    }
+    fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+        w.attr(kind, self.as_bytes()).map(drop)
     }
 }
 
@@ -657,67 +666,67 @@ pub fn parse_macvlan_mode(s: &str) -> Option<u32> {
 // ---------------------------------------------------------------------------
 // The view.
 
-/// A link message, decoded in one pass. Attribute payloads borrow the message.
-#[derive(Clone, Copy, Debug)]
-pub struct LinkView<'a> {
-    /// The family header.
-    pub header: &'a IfInfoMsg,
-    /// `IFLA_IFNAME`.
-    pub name: Option<&'a str>,
-    /// `IFLA_MTU`.
-    pub mtu: Option<u32>,
-    /// `IFLA_MIN_MTU`.
-    pub min_mtu: Option<u32>,
-    /// `IFLA_MAX_MTU`.
-    pub max_mtu: Option<u32>,
-    /// `IFLA_ADDRESS`.
-    pub address: Option<&'a [u8]>,
-    /// `IFLA_BROADCAST`.
-    pub broadcast: Option<&'a [u8]>,
-    /// `IFLA_PERM_ADDRESS`.
-    pub perm_address: Option<&'a [u8]>,
-    /// `IFLA_TXQLEN`.
-    pub txqlen: Option<u32>,
-    /// `IFLA_MASTER`.
-    pub master: Option<u32>,
-    /// `IFLA_LINK`: the lower device (or the veth peer).
-    pub link: Option<u32>,
-    /// `IFLA_LINK_NETNSID`: the netns id `link` lives in.
-    pub link_netnsid: Option<i32>,
-    /// `IFLA_OPERSTATE`.
-    pub operstate: Option<u8>,
-    /// `IFLA_LINKMODE`.
-    pub linkmode: Option<u8>,
-    /// `IFLA_QDISC`.
-    pub qdisc: Option<&'a str>,
-    /// `IFLA_IFALIAS`.
-    pub alias: Option<&'a str>,
-    /// `IFLA_GROUP`.
-    pub group: Option<u32>,
-    /// `IFLA_PROMISCUITY`.
-    pub promiscuity: Option<u32>,
-    /// `IFLA_NUM_TX_QUEUES`.
-    pub num_tx_queues: Option<u32>,
-    /// `IFLA_NUM_RX_QUEUES`.
-    pub num_rx_queues: Option<u32>,
-    /// `IFLA_CARRIER`.
-    pub carrier: Option<u8>,
-    /// `IFLA_CARRIER_CHANGES`.
-    pub carrier_changes: Option<u32>,
-    /// `IFLA_STATS64`.
-    pub stats64: Option<LinkStats64>,
-    /// `IFLA_PROP_LIST` (its `IFLA_ALT_IFNAME`s: see [`LinkView::alt_names`]).
-    pub prop_list: Option<Attr<'a>>,
-    /// `IFLA_LINKINFO > IFLA_INFO_KIND`.
-    pub kind: Option<&'a str>,
-    /// `IFLA_LINKINFO > IFLA_INFO_DATA`.
-    pub info_data: Option<Attr<'a>>,
-    /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_KIND`.
-    pub slave_kind: Option<&'a str>,
-    /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA`.
-    pub slave_data: Option<Attr<'a>>,
-    attrs: &'a [u8],
-    attrs_at: usize,
+typed_attrs! {
+    /// A link message, decoded in one pass. Attribute payloads borrow the message.
+    #[derive(Clone, Copy, Debug)]
+    pub struct LinkView<'a>: IfInfoMsg {
+        /// `IFLA_IFNAME`.
+        pub name: &'a str = IFLA_IFNAME,
+        /// `IFLA_MTU`.
+        pub mtu: u32 = IFLA_MTU,
+        /// `IFLA_MIN_MTU`.
+        pub min_mtu: u32 = IFLA_MIN_MTU,
+        /// `IFLA_MAX_MTU`.
+        pub max_mtu: u32 = IFLA_MAX_MTU,
+        /// `IFLA_ADDRESS`.
+        pub address: &'a [u8] = IFLA_ADDRESS,
+        /// `IFLA_BROADCAST`.
+        pub broadcast: &'a [u8] = IFLA_BROADCAST,
+        /// `IFLA_PERM_ADDRESS`.
+        pub perm_address: &'a [u8] = IFLA_PERM_ADDRESS,
+        /// `IFLA_TXQLEN`.
+        pub txqlen: u32 = IFLA_TXQLEN,
+        /// `IFLA_MASTER`.
+        pub master: u32 = IFLA_MASTER,
+        /// `IFLA_LINK`: the lower device (or the veth peer).
+        pub link: u32 = IFLA_LINK,
+        /// `IFLA_LINK_NETNSID`: the netns id `link` lives in.
+        pub link_netnsid: i32 = IFLA_LINK_NETNSID,
+        /// `IFLA_OPERSTATE`.
+        pub operstate: u8 = IFLA_OPERSTATE,
+        /// `IFLA_LINKMODE`.
+        pub linkmode: u8 = IFLA_LINKMODE,
+        /// `IFLA_QDISC`.
+        pub qdisc: &'a str = IFLA_QDISC,
+        /// `IFLA_IFALIAS`.
+        pub alias: &'a str = IFLA_IFALIAS,
+        /// `IFLA_GROUP`.
+        pub group: u32 = IFLA_GROUP,
+        /// `IFLA_PROMISCUITY`.
+        pub promiscuity: u32 = IFLA_PROMISCUITY,
+        /// `IFLA_NUM_TX_QUEUES`.
+        pub num_tx_queues: u32 = IFLA_NUM_TX_QUEUES,
+        /// `IFLA_NUM_RX_QUEUES`.
+        pub num_rx_queues: u32 = IFLA_NUM_RX_QUEUES,
+        /// `IFLA_CARRIER`.
+        pub carrier: u8 = IFLA_CARRIER,
+        /// `IFLA_CARRIER_CHANGES`.
+        pub carrier_changes: u32 = IFLA_CARRIER_CHANGES,
+        /// `IFLA_STATS64`.
+        pub stats64: LinkStats64 = IFLA_STATS64,
+        /// `IFLA_PROP_LIST` (its `IFLA_ALT_IFNAME`s: see [`LinkView::alt_names`]).
+        pub prop_list: Attr<'a> = IFLA_PROP_LIST with read_raw,
+    }
+    others {
+        /// `IFLA_LINKINFO > IFLA_INFO_KIND`.
+        pub kind: Option<&'a str>,
+        /// `IFLA_LINKINFO > IFLA_INFO_DATA`.
+        pub info_data: Option<Attr<'a>>,
+        /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_KIND`.
+        pub slave_kind: Option<&'a str>,
+        /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA`.
+        pub slave_data: Option<Attr<'a>>,
+    }
 }
 
 impl<'a> LinkView<'a> {
@@ -728,81 +737,25 @@ impl<'a> LinkView<'a> {
 
     /// Decodes the payload of a link message (`ifinfomsg` and attributes).
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, attrs, attrs_at) = split_header::<IfInfoMsg>(payload)?;
-        let mut v = LinkView {
-            header,
-            name: None,
-            mtu: None,
-            min_mtu: None,
-            max_mtu: None,
-            address: None,
-            broadcast: None,
-            perm_address: None,
-            txqlen: None,
-            master: None,
-            link: None,
-            link_netnsid: None,
-            operstate: None,
-            linkmode: None,
-            qdisc: None,
-            alias: None,
-            group: None,
-            promiscuity: None,
-            num_tx_queues: None,
-            num_rx_queues: None,
-            carrier: None,
-            carrier_changes: None,
-            stats64: None,
-            prop_list: None,
-            kind: None,
-            info_data: None,
-            slave_kind: None,
-            slave_data: None,
-            attrs,
-            attrs_at,
-        };
-        for a in AttrIter::with_offset(attrs, attrs_at) {
-            let a = a?;
-            match a.kind() {
-                IFLA_IFNAME => v.name = Some(a.str()?),
-                IFLA_MTU => v.mtu = Some(a.u32()?),
-                IFLA_MIN_MTU => v.min_mtu = Some(a.u32()?),
-                IFLA_MAX_MTU => v.max_mtu = Some(a.u32()?),
-                IFLA_ADDRESS => v.address = Some(a.payload()),
-                IFLA_BROADCAST => v.broadcast = Some(a.payload()),
-                IFLA_PERM_ADDRESS => v.perm_address = Some(a.payload()),
-                IFLA_TXQLEN => v.txqlen = Some(a.u32()?),
-                IFLA_MASTER => v.master = Some(a.u32()?),
-                IFLA_LINK => v.link = Some(a.u32()?),
-                IFLA_LINK_NETNSID => v.link_netnsid = Some(a.i32()?),
-                IFLA_OPERSTATE => v.operstate = Some(a.u8()?),
-                IFLA_LINKMODE => v.linkmode = Some(a.u8()?),
-                IFLA_QDISC => v.qdisc = Some(a.str()?),
-                IFLA_IFALIAS => v.alias = Some(a.str()?),
-                IFLA_GROUP => v.group = Some(a.u32()?),
-                IFLA_PROMISCUITY => v.promiscuity = Some(a.u32()?),
-                IFLA_NUM_TX_QUEUES => v.num_tx_queues = Some(a.u32()?),
-                IFLA_NUM_RX_QUEUES => v.num_rx_queues = Some(a.u32()?),
-                IFLA_CARRIER => v.carrier = Some(a.u8()?),
-                IFLA_CARRIER_CHANGES => v.carrier_changes = Some(a.u32()?),
-                IFLA_STATS64 => v.stats64 = Some(LinkStats64::from_payload(a.payload())),
-                IFLA_PROP_LIST => v.prop_list = Some(a),
-                IFLA_LINKINFO => {
-                    for i in a.nested() {
-                        let i = i?;
-                        match i.kind() {
-                            IFLA_INFO_KIND => v.kind = Some(i.str()?),
-                            IFLA_INFO_DATA => v.info_data = Some(i),
-                            IFLA_INFO_SLAVE_KIND => v.slave_kind = Some(i.str()?),
-                            IFLA_INFO_SLAVE_DATA => v.slave_data = Some(i),
-                            _ => {}
-                        }
-                    }
-                }
+        Self::decode(payload, Self::link_info)
+    }
+
+    /// `IFLA_LINKINFO`: its kind and data, for the `others` of the view.
+    fn link_info(&mut self, a: Attr<'a>) -> wire::Result<()> {
+        if a.kind() != IFLA_LINKINFO {
+            return Ok(());
+        }
+        for i in a.nested() {
+            let i = i?;
+            match i.kind() {
+                IFLA_INFO_KIND => self.kind = Some(i.str()?),
+                IFLA_INFO_DATA => self.info_data = Some(i),
+                IFLA_INFO_SLAVE_KIND => self.slave_kind = Some(i.str()?),
+                IFLA_INFO_SLAVE_DATA => self.slave_data = Some(i),
                 _ => {}
             }
         }
-        Ok(v)
+        Ok(())
     }
 
     /// `ifi_index`.

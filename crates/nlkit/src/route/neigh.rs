@@ -1,9 +1,10 @@
 //! Neighbours (`RTM_NEWNEIGH`/`GETNEIGH`/`DELNEIGH`): `ndmsg` and `NDA_*`.
 
 use super::attrs::{
-    attr_table, field, mac_string, unknown, FixedHeader, Int, Names, Show, ValueKind::*,
+    attr_table, field, mac_string, read_struct, typed_attrs, unknown, FixedHeader, Int, Names,
+    Show, ValueKind::*,
 };
-use super::{family_of, split_header, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
+use super::{family_of, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -212,29 +213,27 @@ pub fn ntf_names(flags: u8) -> Vec<&'static str> {
     super::bit_names(u32::from(flags), NTF_NAMES)
 }
 
-/// A neighbour message, decoded in one pass.
-#[derive(Clone, Copy, Debug)]
-pub struct NeighView<'a> {
-    /// The family header.
-    pub header: &'a NdMsg,
-    /// `NDA_DST`.
-    pub dst: Option<IpAddr>,
-    /// `NDA_LLADDR`.
-    pub lladdr: Option<&'a [u8]>,
-    /// `NDA_CACHEINFO`.
-    pub cacheinfo: Option<NdaCacheInfo>,
-    /// `NDA_PROBES`.
-    pub probes: Option<u32>,
-    /// `NDA_VLAN`.
-    pub vlan: Option<u16>,
-    /// `NDA_MASTER`.
-    pub master: Option<u32>,
-    /// `NDA_PROTOCOL`.
-    pub protocol: Option<u8>,
-    /// `NDA_FLAGS_EXT`.
-    pub flags_ext: Option<u32>,
-    attrs: &'a [u8],
-    attrs_at: usize,
+typed_attrs! {
+    /// A neighbour message, decoded in one pass.
+    #[derive(Clone, Copy, Debug)]
+    pub struct NeighView<'a>: NdMsg {
+        /// `NDA_DST`.
+        pub dst: IpAddr = NDA_DST,
+        /// `NDA_LLADDR`.
+        pub lladdr: &'a [u8] = NDA_LLADDR,
+        /// `NDA_CACHEINFO`.
+        pub cacheinfo: NdaCacheInfo = NDA_CACHEINFO with read_struct,
+        /// `NDA_PROBES`.
+        pub probes: u32 = NDA_PROBES,
+        /// `NDA_VLAN`.
+        pub vlan: u16 = NDA_VLAN,
+        /// `NDA_MASTER`.
+        pub master: u32 = NDA_MASTER,
+        /// `NDA_PROTOCOL`.
+        pub protocol: u8 = NDA_PROTOCOL,
+        /// `NDA_FLAGS_EXT`.
+        pub flags_ext: u32 = NDA_FLAGS_EXT,
+    }
 }
 
 impl<'a> NeighView<'a> {
@@ -244,44 +243,7 @@ impl<'a> NeighView<'a> {
     }
     /// Decodes the payload of a neighbour message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, attrs, attrs_at) = split_header::<NdMsg>(payload)?;
-        let mut v = NeighView {
-            header,
-            dst: None,
-            lladdr: None,
-            cacheinfo: None,
-            probes: None,
-            vlan: None,
-            master: None,
-            protocol: None,
-            flags_ext: None,
-            attrs,
-            attrs_at,
-        };
-        for a in AttrIter::with_offset(attrs, attrs_at) {
-            let a = a?;
-            match a.kind() {
-                NDA_DST => v.dst = Some(a.ip()?),
-                NDA_LLADDR => v.lladdr = Some(a.payload()),
-                NDA_CACHEINFO => {
-                    v.cacheinfo =
-                        Some(NdaCacheInfo::read_from_bytes(a.payload()).map_err(|_| {
-                            wire::Error::PayloadSize {
-                                kind: NDA_CACHEINFO,
-                                expected: 16,
-                                got: a.payload().len(),
-                            }
-                        })?)
-                }
-                NDA_PROBES => v.probes = Some(a.u32()?),
-                NDA_VLAN => v.vlan = Some(a.u16()?),
-                NDA_MASTER => v.master = Some(a.u32()?),
-                NDA_PROTOCOL => v.protocol = Some(a.u8()?),
-                NDA_FLAGS_EXT => v.flags_ext = Some(a.u32()?),
-                _ => {}
-            }
-        }
-        Ok(v)
+        Self::decode(payload, |_, _| Ok(()))
     }
     /// `ndm_ifindex`.
     pub fn ifindex(&self) -> u32 {

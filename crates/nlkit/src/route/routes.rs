@@ -1,10 +1,13 @@
 //! Routes (`RTM_NEWROUTE`/`GETROUTE`/`DELROUTE`): `rtmsg` and `RTA_*`.
 
-use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Names, Show, ValueKind::*};
+use super::attrs::{
+    attr_table, field, read_raw, read_struct, typed_attrs, unknown, FixedHeader, Int, Names, Show,
+    ValueKind::*,
+};
 use super::{
-    family_of, rtn, rtprot, split_header, NewMode, Prefix, WriteExt, AF_INET, AF_INET6,
-    RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE,
-    RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
+    family_of, rtn, rtprot, NewMode, Prefix, WriteExt, AF_INET, AF_INET6, RTM_DELROUTE,
+    RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE,
+    RT_TABLE_MAIN,
 };
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
@@ -334,6 +337,11 @@ fn bad_size(kind: u16, expected: usize, got: usize) -> wire::Error {
     }
 }
 
+/// `RTA_VIA`: a `struct rtvia`, which must hold a whole address.
+fn read_via(a: &Attr<'_>) -> wire::Result<IpAddr> {
+    via_addr(a.payload()).ok_or(bad_size(RTA_VIA, 6, a.payload().len()))
+}
+
 /// One hop of `RTA_MULTIPATH`, as a view.
 #[derive(Clone, Copy, Debug)]
 pub struct NextHopView<'a> {
@@ -429,47 +437,45 @@ impl NextHop {
     }
 }
 
-/// A route message, decoded in one pass.
-#[derive(Clone, Copy, Debug)]
-pub struct RouteView<'a> {
-    /// The family header.
-    pub header: &'a RtMsg,
-    /// `RTA_DST`.
-    pub dst: Option<IpAddr>,
-    /// `RTA_SRC`.
-    pub src: Option<IpAddr>,
-    /// `RTA_IIF`.
-    pub iif: Option<u32>,
-    /// `RTA_OIF`.
-    pub oif: Option<u32>,
-    /// `RTA_GATEWAY`.
-    pub gateway: Option<IpAddr>,
-    /// `RTA_VIA`.
-    pub via: Option<IpAddr>,
-    /// `RTA_PRIORITY` (the metric).
-    pub priority: Option<u32>,
-    /// `RTA_PREFSRC`.
-    pub prefsrc: Option<IpAddr>,
-    /// `RTA_TABLE`.
-    pub table_attr: Option<u32>,
-    /// `RTA_MARK`.
-    pub mark: Option<u32>,
-    /// `RTA_PREF`.
-    pub pref: Option<u8>,
-    /// `RTA_EXPIRES` (seconds, IPv6).
-    pub expires: Option<u64>,
-    /// `RTA_NH_ID`.
-    pub nh_id: Option<u32>,
-    /// `RTA_UID`.
-    pub uid: Option<u32>,
-    /// `RTA_CACHEINFO`.
-    pub cacheinfo: Option<RtaCacheInfo>,
-    /// `RTA_METRICS` (see [`RouteView::metrics`]).
-    pub metrics_attr: Option<Attr<'a>>,
-    /// `RTA_MULTIPATH` (see [`RouteView::multipath`]).
-    pub multipath_attr: Option<Attr<'a>>,
-    attrs: &'a [u8],
-    attrs_at: usize,
+typed_attrs! {
+    /// A route message, decoded in one pass.
+    #[derive(Clone, Copy, Debug)]
+    pub struct RouteView<'a>: RtMsg {
+        /// `RTA_DST`.
+        pub dst: IpAddr = RTA_DST,
+        /// `RTA_SRC`.
+        pub src: IpAddr = RTA_SRC,
+        /// `RTA_IIF`.
+        pub iif: u32 = RTA_IIF,
+        /// `RTA_OIF`.
+        pub oif: u32 = RTA_OIF,
+        /// `RTA_GATEWAY`.
+        pub gateway: IpAddr = RTA_GATEWAY,
+        /// `RTA_VIA`.
+        pub via: IpAddr = RTA_VIA with read_via,
+        /// `RTA_PRIORITY` (the metric).
+        pub priority: u32 = RTA_PRIORITY,
+        /// `RTA_PREFSRC`.
+        pub prefsrc: IpAddr = RTA_PREFSRC,
+        /// `RTA_TABLE`.
+        pub table_attr: u32 = RTA_TABLE,
+        /// `RTA_MARK`.
+        pub mark: u32 = RTA_MARK,
+        /// `RTA_PREF`.
+        pub pref: u8 = RTA_PREF,
+        /// `RTA_EXPIRES` (seconds, IPv6).
+        pub expires: u64 = RTA_EXPIRES with Attr::uint,
+        /// `RTA_NH_ID`.
+        pub nh_id: u32 = RTA_NH_ID,
+        /// `RTA_UID`.
+        pub uid: u32 = RTA_UID,
+        /// `RTA_CACHEINFO`.
+        pub cacheinfo: RtaCacheInfo = RTA_CACHEINFO with read_struct,
+        /// `RTA_METRICS` (see [`RouteView::metrics`]).
+        pub metrics_attr: Attr<'a> = RTA_METRICS with read_raw,
+        /// `RTA_MULTIPATH` (see [`RouteView::multipath`]).
+        pub multipath_attr: Attr<'a> = RTA_MULTIPATH with read_raw,
+    }
 }
 
 impl<'a> RouteView<'a> {
@@ -479,64 +485,7 @@ impl<'a> RouteView<'a> {
     }
     /// Decodes the payload of a route message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, attrs, attrs_at) = split_header::<RtMsg>(payload)?;
-        let mut v = RouteView {
-            header,
-            dst: None,
-            src: None,
-            iif: None,
-            oif: None,
-            gateway: None,
-            via: None,
-            priority: None,
-            prefsrc: None,
-            table_attr: None,
-            mark: None,
-            pref: None,
-            expires: None,
-            nh_id: None,
-            uid: None,
-            cacheinfo: None,
-            metrics_attr: None,
-            multipath_attr: None,
-            attrs,
-            attrs_at,
-        };
-        for a in AttrIter::with_offset(attrs, attrs_at) {
-            let a = a?;
-            match a.kind() {
-                RTA_DST => v.dst = Some(a.ip()?),
-                RTA_SRC => v.src = Some(a.ip()?),
-                RTA_IIF => v.iif = Some(a.u32()?),
-                RTA_OIF => v.oif = Some(a.u32()?),
-                RTA_GATEWAY => v.gateway = Some(a.ip()?),
-                RTA_VIA => {
-                    v.via = Some(via_addr(a.payload()).ok_or(bad_size(
-                        RTA_VIA,
-                        6,
-                        a.payload().len(),
-                    ))?)
-                }
-                RTA_PRIORITY => v.priority = Some(a.u32()?),
-                RTA_PREFSRC => v.prefsrc = Some(a.ip()?),
-                RTA_TABLE => v.table_attr = Some(a.u32()?),
-                RTA_MARK => v.mark = Some(a.u32()?),
-                RTA_PREF => v.pref = Some(a.u8()?),
-                RTA_EXPIRES => v.expires = Some(a.uint()?),
-                RTA_NH_ID => v.nh_id = Some(a.u32()?),
-                RTA_UID => v.uid = Some(a.u32()?),
-                RTA_CACHEINFO => {
-                    v.cacheinfo = Some(
-                        RtaCacheInfo::read_from_bytes(a.payload())
-                            .map_err(|_| bad_size(RTA_CACHEINFO, 32, a.payload().len()))?,
-                    )
-                }
-                RTA_METRICS => v.metrics_attr = Some(a),
-                RTA_MULTIPATH => v.multipath_attr = Some(a),
-                _ => {}
-            }
-        }
-        Ok(v)
+        Self::decode(payload, |_, _| Ok(()))
     }
     /// `rtm_family`.
     pub fn family(&self) -> u8 {

@@ -1,9 +1,10 @@
 //! Policy routing rules (`RTM_NEWRULE`/`GETRULE`/`DELRULE`): `fib_rule_hdr` and `FRA_*`.
 
 use super::attrs::{
-    attr_table, field, unknown, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
+    attr_table, field, typed_attrs, unknown, value_names, FixedHeader, Int, Names, Show,
+    ValueKind::*,
 };
-use super::{split_header, Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
+use super::{Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
@@ -171,49 +172,47 @@ fn range32(a: &Attr<'_>) -> wire::Result<(u32, u32)> {
     ))
 }
 
-/// A rule message, decoded in one pass.
-#[derive(Clone, Copy, Debug)]
-pub struct RuleView<'a> {
-    /// The family header.
-    pub header: &'a FibRuleHdr,
-    /// `FRA_DST`.
-    pub dst: Option<IpAddr>,
-    /// `FRA_SRC`.
-    pub src: Option<IpAddr>,
-    /// `FRA_IIFNAME`.
-    pub iifname: Option<&'a str>,
-    /// `FRA_OIFNAME`.
-    pub oifname: Option<&'a str>,
-    /// `FRA_GOTO`.
-    pub goto: Option<u32>,
-    /// `FRA_PRIORITY`.
-    pub priority: Option<u32>,
-    /// `FRA_FWMARK`.
-    pub fwmark: Option<u32>,
-    /// `FRA_FWMASK`.
-    pub fwmask: Option<u32>,
-    /// `FRA_TABLE`.
-    pub table_attr: Option<u32>,
-    /// `FRA_SUPPRESS_PREFIXLEN`.
-    pub suppress_prefixlen: Option<u32>,
-    /// `FRA_SUPPRESS_IFGROUP`.
-    pub suppress_ifgroup: Option<u32>,
-    /// `FRA_L3MDEV`.
-    pub l3mdev: Option<u8>,
-    /// `FRA_PROTOCOL`.
-    pub protocol: Option<u8>,
-    /// `FRA_IP_PROTO`.
-    pub ip_proto: Option<u8>,
-    /// `FRA_SPORT_RANGE`.
-    pub sport_range: Option<(u16, u16)>,
-    /// `FRA_DPORT_RANGE`.
-    pub dport_range: Option<(u16, u16)>,
-    /// `FRA_UID_RANGE`.
-    pub uid_range: Option<(u32, u32)>,
-    /// `FRA_TUN_ID` (network order on the wire; host order here).
-    pub tun_id: Option<u64>,
-    attrs: &'a [u8],
-    attrs_at: usize,
+typed_attrs! {
+    /// A rule message, decoded in one pass.
+    #[derive(Clone, Copy, Debug)]
+    pub struct RuleView<'a>: FibRuleHdr {
+        /// `FRA_DST`.
+        pub dst: IpAddr = FRA_DST,
+        /// `FRA_SRC`.
+        pub src: IpAddr = FRA_SRC,
+        /// `FRA_IIFNAME`.
+        pub iifname: &'a str = FRA_IIFNAME,
+        /// `FRA_OIFNAME`.
+        pub oifname: &'a str = FRA_OIFNAME,
+        /// `FRA_GOTO`.
+        pub goto: u32 = FRA_GOTO,
+        /// `FRA_PRIORITY`.
+        pub priority: u32 = FRA_PRIORITY,
+        /// `FRA_FWMARK`.
+        pub fwmark: u32 = FRA_FWMARK,
+        /// `FRA_FWMASK`.
+        pub fwmask: u32 = FRA_FWMASK,
+        /// `FRA_TABLE`.
+        pub table_attr: u32 = FRA_TABLE,
+        /// `FRA_SUPPRESS_PREFIXLEN`.
+        pub suppress_prefixlen: u32 = FRA_SUPPRESS_PREFIXLEN,
+        /// `FRA_SUPPRESS_IFGROUP`.
+        pub suppress_ifgroup: u32 = FRA_SUPPRESS_IFGROUP,
+        /// `FRA_L3MDEV`.
+        pub l3mdev: u8 = FRA_L3MDEV,
+        /// `FRA_PROTOCOL`.
+        pub protocol: u8 = FRA_PROTOCOL,
+        /// `FRA_IP_PROTO`.
+        pub ip_proto: u8 = FRA_IP_PROTO,
+        /// `FRA_SPORT_RANGE`.
+        pub sport_range: (u16, u16) = FRA_SPORT_RANGE with range16,
+        /// `FRA_DPORT_RANGE`.
+        pub dport_range: (u16, u16) = FRA_DPORT_RANGE with range16,
+        /// `FRA_UID_RANGE`.
+        pub uid_range: (u32, u32) = FRA_UID_RANGE with range32,
+        /// `FRA_TUN_ID` (network order on the wire; host order here).
+        pub tun_id: u64 as Be = FRA_TUN_ID,
+    }
 }
 
 impl<'a> RuleView<'a> {
@@ -223,55 +222,7 @@ impl<'a> RuleView<'a> {
     }
     /// Decodes the payload of a rule message.
     pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        let (header, attrs, attrs_at) = split_header::<FibRuleHdr>(payload)?;
-        let mut v = RuleView {
-            header,
-            dst: None,
-            src: None,
-            iifname: None,
-            oifname: None,
-            goto: None,
-            priority: None,
-            fwmark: None,
-            fwmask: None,
-            table_attr: None,
-            suppress_prefixlen: None,
-            suppress_ifgroup: None,
-            l3mdev: None,
-            protocol: None,
-            ip_proto: None,
-            sport_range: None,
-            dport_range: None,
-            uid_range: None,
-            tun_id: None,
-            attrs,
-            attrs_at,
-        };
-        for a in AttrIter::with_offset(attrs, attrs_at) {
-            let a = a?;
-            match a.kind() {
-                FRA_DST => v.dst = Some(a.ip()?),
-                FRA_SRC => v.src = Some(a.ip()?),
-                FRA_IIFNAME => v.iifname = Some(a.str()?),
-                FRA_OIFNAME => v.oifname = Some(a.str()?),
-                FRA_GOTO => v.goto = Some(a.u32()?),
-                FRA_PRIORITY => v.priority = Some(a.u32()?),
-                FRA_FWMARK => v.fwmark = Some(a.u32()?),
-                FRA_FWMASK => v.fwmask = Some(a.u32()?),
-                FRA_TABLE => v.table_attr = Some(a.u32()?),
-                FRA_SUPPRESS_PREFIXLEN => v.suppress_prefixlen = Some(a.u32()?),
-                FRA_SUPPRESS_IFGROUP => v.suppress_ifgroup = Some(a.u32()?),
-                FRA_L3MDEV => v.l3mdev = Some(a.u8()?),
-                FRA_PROTOCOL => v.protocol = Some(a.u8()?),
-                FRA_IP_PROTO => v.ip_proto = Some(a.u8()?),
-                FRA_SPORT_RANGE => v.sport_range = Some(range16(&a)?),
-                FRA_DPORT_RANGE => v.dport_range = Some(range16(&a)?),
-                FRA_UID_RANGE => v.uid_range = Some(range32(&a)?),
-                FRA_TUN_ID => v.tun_id = Some(a.be_u64()?),
-                _ => {}
-            }
-        }
-        Ok(v)
+        Self::decode(payload, |_, _| Ok(()))
     }
     /// The table: `FRA_TABLE`, else the header's.
     pub fn table(&self) -> u32 {
