@@ -1,12 +1,11 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
 use super::attrs::{
-    attr_table, field, read_struct, typed_attrs, unknown, FixedHeader, Int, Names, Show,
-    ValueKind::*,
+    attr_table, field, read_struct, typed_attrs, FixedHeader, Int, Names, Show, ValueKind::*,
 };
 use super::{NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
 use zerocopy::byteorder::{NativeEndian, U32};
@@ -182,7 +181,7 @@ pub fn parse_ifa_flag(s: &str) -> Option<u32> {
 typed_attrs! {
     /// An address message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
-    pub struct AddrView<'a>: IfAddrMsg {
+    pub struct AddrView<'a>: IfAddrMsg, ADDR_SET, "an address message" {
         /// `IFA_ADDRESS`: the address (IPv6), or the peer (IPv4 point-to-point).
         pub address: IpAddr = IFA_ADDRESS,
         /// `IFA_LOCAL`: the local address (IPv4).
@@ -207,14 +206,6 @@ typed_attrs! {
 }
 
 impl<'a> AddrView<'a> {
-    /// Decodes an address message.
-    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
-        Self::parse_payload(msg.payload_ref())
-    }
-    /// Decodes the payload of an address message.
-    pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        Self::decode(payload, |_, _| Ok(()))
-    }
     /// `ifa_index`.
     pub fn index(&self) -> u32 {
         self.header.index.get()
@@ -245,14 +236,6 @@ impl<'a> AddrView<'a> {
             (Some(l), Some(a)) if l != a => Some(a),
             _ => None,
         }
-    }
-    /// Every attribute.
-    pub fn attrs(&self) -> AttrIter<'a> {
-        AttrIter::with_offset(self.attrs, self.attrs_at)
-    }
-    /// Attributes nlkit does not know, kept raw.
-    pub fn unknown_attrs(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
-        unknown(&ADDR_SET, self.attrs())
     }
     /// The owned form.
     pub fn to_owned(&self) -> Addr {

@@ -665,13 +665,15 @@ pub(crate) fn read_raw<'a>(a: &Attr<'a>) -> wire::Result<Attr<'a>> {
 /// is a big-endian `u16`; `= A | B` accepts either type and writes the one
 /// [`AttrValue::pick`] chooses (IPv4 `A`, IPv6 `B`).
 ///
-/// The view form, `struct NameView<'a>: FamilyHeader { .. }`, makes a view
-/// instead: a `header: &'a FamilyHeader` field first, the listed fields,
-/// then any fields of an optional `others { .. }` block (starting at
-/// `Default::default()`), and the raw attributes; its private `decode`
-/// reads the listed attributes without copying and hands every other one
-/// to a function (which fills the `others`, or ignores it). A view field
-/// may name its reader, `= RTA_VIA with read_via`, for what is not an
+/// The view form, `struct AddrView<'a>: IfAddrMsg, ADDR_SET, "an address
+/// message" { .. }`, makes a view instead: a `header: &'a IfAddrMsg` field
+/// first, the listed fields, then the fields of an optional
+/// `others (handler) { .. }` block (starting at `Default::default()`), and
+/// the raw attributes; with `parse`, `parse_payload` (one pass, borrowing
+/// the buffer: nothing is copied; an attribute the list does not name goes
+/// to the handler, which fills the `others` or ignores it), `attrs` and
+/// `unknown_attrs` (by the table `ADDR_SET`). A view field may name its
+/// reader, `= RTA_VIA with read_via`, for a value that is not an
 /// [`AttrValue`] (C structs, ranges, raw nested attributes). Views only parse.
 ///
 /// ```text
@@ -705,15 +707,21 @@ macro_rules! typed_attrs {
         let v = $crate::route::attrs::$wrap(*$v);
         v.write($w, v.pick(&$kinds))?;
     }};
+    (@other) => {
+        |_: &mut Self, _: $crate::wire::Attr<'_>| -> $crate::wire::Result<()> { Ok(()) }
+    };
+    (@other $other:path) => {
+        $other
+    };
     (
         $(#[$sm:meta])*
-        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty {
+        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
             $(
                 $(#[$fm:meta])*
                 $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? = $($C:ident)|+ $(with $read:path)?,
             )*
         }
-        $(others {
+        $(others ($other:path) {
             $(
                 $(#[$xm:meta])*
                 $xvis:vis $x:ident: $xty:ty,
@@ -731,13 +739,13 @@ macro_rules! typed_attrs {
         }
 
         impl<$lt> $Name<$lt> {
-            /// Splits `payload` after the family header and reads the
-            /// attributes the list names; any other one is handed to `other`
-            /// (which fills the `others`, or ignores it). Copies nothing.
-            fn decode(
-                payload: &$lt [u8],
-                mut other: impl FnMut(&mut Self, $crate::wire::Attr<$lt>) -> $crate::wire::Result<()>,
-            ) -> $crate::wire::Result<Self> {
+            #[doc = concat!("Decodes ", $what, ".")]
+            pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
+                Self::parse_payload(msg.payload_ref())
+            }
+
+            #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
+            pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
                 let (header, attrs, attrs_at) = $crate::route::split_header::<$Header>(payload)?;
                 let mut v = Self {
                     header,
@@ -746,6 +754,7 @@ macro_rules! typed_attrs {
                     attrs,
                     attrs_at,
                 };
+                let other = $crate::route::attrs::typed_attrs!(@other $($other)?);
                 for a in $crate::wire::AttrIter::with_offset(attrs, attrs_at) {
                     let a = a?;
                     match a.kind() {
@@ -758,6 +767,16 @@ macro_rules! typed_attrs {
                     }
                 }
                 Ok(v)
+            }
+
+            /// Every attribute, in order.
+            pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
+                $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)
+            }
+
+            /// Attributes nlkit does not know, kept raw.
+            pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                $crate::route::attrs::unknown(&$SET, self.attrs())
             }
         }
     };

@@ -6,12 +6,12 @@
 //! `IFLA_INFO_DATA` raw.
 
 use super::attrs::{
-    attr_table, enum_name, field, read_raw, typed_attrs, unknown, AttrSet, AttrValue, FixedHeader,
-    Int, Names, Show, ValueKind::*,
+    attr_table, enum_name, field, read_raw, typed_attrs, AttrSet, AttrValue, FixedHeader, Int,
+    Names, Show, ValueKind::*,
 };
 use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
 use zerocopy::byteorder::{NativeEndian, I32, U16, U32, U64};
@@ -669,7 +669,7 @@ pub fn parse_macvlan_mode(s: &str) -> Option<u32> {
 typed_attrs! {
     /// A link message, decoded in one pass. Attribute payloads borrow the message.
     #[derive(Clone, Copy, Debug)]
-    pub struct LinkView<'a>: IfInfoMsg {
+    pub struct LinkView<'a>: IfInfoMsg, LINK_SET, "a link message" {
         /// `IFLA_IFNAME`.
         pub name: &'a str = IFLA_IFNAME,
         /// `IFLA_MTU`.
@@ -717,7 +717,7 @@ typed_attrs! {
         /// `IFLA_PROP_LIST` (its `IFLA_ALT_IFNAME`s: see [`LinkView::alt_names`]).
         pub prop_list: Attr<'a> = IFLA_PROP_LIST with read_raw,
     }
-    others {
+    others (Self::link_info) {
         /// `IFLA_LINKINFO > IFLA_INFO_KIND`.
         pub kind: Option<&'a str>,
         /// `IFLA_LINKINFO > IFLA_INFO_DATA`.
@@ -730,16 +730,6 @@ typed_attrs! {
 }
 
 impl<'a> LinkView<'a> {
-    /// Decodes a link message (`RTM_NEWLINK`, `RTM_DELLINK`...).
-    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
-        Self::parse_payload(msg.payload_ref())
-    }
-
-    /// Decodes the payload of a link message (`ifinfomsg` and attributes).
-    pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        Self::decode(payload, Self::link_info)
-    }
-
     /// `IFLA_LINKINFO`: its kind and data, for the `others` of the view.
     fn link_info(&mut self, a: Attr<'a>) -> wire::Result<()> {
         if a.kind() != IFLA_LINKINFO {
@@ -783,14 +773,6 @@ impl<'a> LinkView<'a> {
             .map_while(Result::ok)
             .filter(|a| a.kind() == IFLA_ALT_IFNAME)
             .filter_map(|a| a.str().ok())
-    }
-    /// Every attribute, in order.
-    pub fn attrs(&self) -> AttrIter<'a> {
-        AttrIter::with_offset(self.attrs, self.attrs_at)
-    }
-    /// Attributes nlkit does not know, kept raw.
-    pub fn unknown_attrs(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
-        unknown(&LINK_SET, self.attrs())
     }
     /// The kind-specific data, decoded.
     pub fn info(&self) -> wire::Result<Option<LinkInfo>> {

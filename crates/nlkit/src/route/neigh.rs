@@ -1,12 +1,12 @@
 //! Neighbours (`RTM_NEWNEIGH`/`GETNEIGH`/`DELNEIGH`): `ndmsg` and `NDA_*`.
 
 use super::attrs::{
-    attr_table, field, mac_string, read_struct, typed_attrs, unknown, FixedHeader, Int, Names,
-    Show, ValueKind::*,
+    attr_table, field, mac_string, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
+    ValueKind::*,
 };
 use super::{family_of, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
 use zerocopy::byteorder::{NativeEndian, I32, U16, U32};
@@ -216,7 +216,7 @@ pub fn ntf_names(flags: u8) -> Vec<&'static str> {
 typed_attrs! {
     /// A neighbour message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
-    pub struct NeighView<'a>: NdMsg {
+    pub struct NeighView<'a>: NdMsg, NDA_SET, "a neighbour message" {
         /// `NDA_DST`.
         pub dst: IpAddr = NDA_DST,
         /// `NDA_LLADDR`.
@@ -237,14 +237,6 @@ typed_attrs! {
 }
 
 impl<'a> NeighView<'a> {
-    /// Decodes a neighbour message.
-    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
-        Self::parse_payload(msg.payload_ref())
-    }
-    /// Decodes the payload of a neighbour message.
-    pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        Self::decode(payload, |_, _| Ok(()))
-    }
     /// `ndm_ifindex`.
     pub fn ifindex(&self) -> u32 {
         self.header.ifindex.get() as u32
@@ -260,14 +252,6 @@ impl<'a> NeighView<'a> {
     /// `ndm_family`.
     pub fn family(&self) -> u8 {
         self.header.family
-    }
-    /// Every attribute.
-    pub fn attrs(&self) -> AttrIter<'a> {
-        AttrIter::with_offset(self.attrs, self.attrs_at)
-    }
-    /// Attributes nlkit does not know, kept raw.
-    pub fn unknown_attrs(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
-        unknown(&NDA_SET, self.attrs())
     }
     /// The owned form.
     pub fn to_owned(&self) -> Neigh {

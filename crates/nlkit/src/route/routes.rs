@@ -1,7 +1,7 @@
 //! Routes (`RTM_NEWROUTE`/`GETROUTE`/`DELROUTE`): `rtmsg` and `RTA_*`.
 
 use super::attrs::{
-    attr_table, field, read_raw, read_struct, typed_attrs, unknown, FixedHeader, Int, Names, Show,
+    attr_table, field, read_raw, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
     ValueKind::*,
 };
 use super::{
@@ -10,7 +10,7 @@ use super::{
     RT_TABLE_MAIN,
 };
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, Attr, AttrIter, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use zerocopy::byteorder::{NativeEndian, I32, U16, U32};
@@ -440,7 +440,7 @@ impl NextHop {
 typed_attrs! {
     /// A route message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
-    pub struct RouteView<'a>: RtMsg {
+    pub struct RouteView<'a>: RtMsg, RTA_SET, "a route message" {
         /// `RTA_DST`.
         pub dst: IpAddr = RTA_DST,
         /// `RTA_SRC`.
@@ -479,14 +479,6 @@ typed_attrs! {
 }
 
 impl<'a> RouteView<'a> {
-    /// Decodes a route message.
-    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
-        Self::parse_payload(msg.payload_ref())
-    }
-    /// Decodes the payload of a route message.
-    pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        Self::decode(payload, |_, _| Ok(()))
-    }
     /// `rtm_family`.
     pub fn family(&self) -> u8 {
         self.header.family
@@ -534,14 +526,6 @@ impl<'a> RouteView<'a> {
     /// The hops of `RTA_MULTIPATH`.
     pub fn multipath(&self) -> NextHopIter<'a> {
         NextHopIter::new(self.multipath_attr.map(|a| a.payload()).unwrap_or(&[]))
-    }
-    /// Every attribute.
-    pub fn attrs(&self) -> AttrIter<'a> {
-        AttrIter::with_offset(self.attrs, self.attrs_at)
-    }
-    /// Attributes nlkit does not know, kept raw.
-    pub fn unknown_attrs(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
-        unknown(&RTA_SET, self.attrs())
     }
     /// The owned form.
     pub fn to_owned(&self) -> wire::Result<Route> {

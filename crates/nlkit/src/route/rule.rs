@@ -1,12 +1,11 @@
 //! Policy routing rules (`RTM_NEWRULE`/`GETRULE`/`DELRULE`): `fib_rule_hdr` and `FRA_*`.
 
 use super::attrs::{
-    attr_table, field, typed_attrs, unknown, value_names, FixedHeader, Int, Names, Show,
-    ValueKind::*,
+    attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
 };
 use super::{Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
 use zerocopy::byteorder::{NativeEndian, U32};
@@ -175,7 +174,7 @@ fn range32(a: &Attr<'_>) -> wire::Result<(u32, u32)> {
 typed_attrs! {
     /// A rule message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
-    pub struct RuleView<'a>: FibRuleHdr {
+    pub struct RuleView<'a>: FibRuleHdr, FRA_SET, "a rule message" {
         /// `FRA_DST`.
         pub dst: IpAddr = FRA_DST,
         /// `FRA_SRC`.
@@ -216,14 +215,6 @@ typed_attrs! {
 }
 
 impl<'a> RuleView<'a> {
-    /// Decodes a rule message.
-    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
-        Self::parse_payload(msg.payload_ref())
-    }
-    /// Decodes the payload of a rule message.
-    pub fn parse_payload(payload: &'a [u8]) -> wire::Result<Self> {
-        Self::decode(payload, |_, _| Ok(()))
-    }
     /// The table: `FRA_TABLE`, else the header's.
     pub fn table(&self) -> u32 {
         self.table_attr.unwrap_or(u32::from(self.header.table))
@@ -231,14 +222,6 @@ impl<'a> RuleView<'a> {
     /// `action`.
     pub fn action(&self) -> u8 {
         self.header.action
-    }
-    /// Every attribute.
-    pub fn attrs(&self) -> AttrIter<'a> {
-        AttrIter::with_offset(self.attrs, self.attrs_at)
-    }
-    /// Attributes nlkit does not know, kept raw.
-    pub fn unknown_attrs(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
-        unknown(&FRA_SET, self.attrs())
     }
     /// The owned form.
     pub fn to_owned(&self) -> Rule {
