@@ -7,6 +7,9 @@
 //! views in the sibling modules use the constants; the generic decoders
 //! ([`walk`], [`format_value`], [`typed`], [`inner`]) use the [`AttrSet`].
 //! Family headers are described the same way, field by field ([`FixedHeader`]).
+//! Typed structs and views (`Vxlan`, `RouteView`...) are declared with
+//! `typed_attrs!`: one `field: Type = CONSTANT` per attribute gives the field,
+//! its parse and (for owned structs) its emit, through `AttrValue`.
 
 use crate::wire::{self, Attr, AttrIter, MsgWriter};
 use core::fmt;
@@ -535,6 +538,7 @@ pub(crate) trait AttrValue<'a>: Sized {
     fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()>;
     /// The type to write `self` as, of the `kinds` one field may arrive as
     /// (`IFLA_VXLAN_GROUP | IFLA_VXLAN_GROUP6`): the first, by default.
+    /// `kinds` is never empty (the macro's `= A | B` takes one or more).
     fn pick(&self, kinds: &[u16]) -> u16 {
         kinds[0]
     }
