@@ -139,6 +139,8 @@ fn nlkit_reads_like_ip() {
             assert_eq!(sorted(ours), sorted(theirs), "-j {args}");
         } else {
             assert_eq!(ours, theirs, "-j {args}");
+            // And the same text: keys in iproute2's order (serde_json keeps insertion order).
+            assert_eq!(ours.to_string(), theirs.to_string(), "-j {args}: key order");
         }
     }
     // `ip -6 addr` dumps links with family AF_INET6, for which the kernel

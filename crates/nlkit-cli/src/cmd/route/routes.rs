@@ -877,6 +877,10 @@ pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value
     if let Some(e) = expires_of(v) {
         o.insert("expires".into(), json!(e));
     }
+    // iproute2 prints the cache flags before the metrics.
+    if v.flags() & RTM_F_CLONED != 0 {
+        o.insert("cache".into(), json!([]));
+    }
     let metrics: Vec<(u16, u32)> = v.metrics().collect();
     let lock = metrics
         .iter()
@@ -928,9 +932,6 @@ pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value
             })
             .collect();
         o.insert("nexthops".into(), Value::Array(hs));
-    }
-    if v.flags() & RTM_F_CLONED != 0 {
-        o.insert("cache".into(), json!([]));
     }
     Value::Object(o)
 }
