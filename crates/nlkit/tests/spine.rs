@@ -448,3 +448,49 @@ fn open_socket_in_another_netns_without_moving() {
         "{e}"
     );
 }
+
+/// Every protocol the issue names can be opened and bound (the kernel
+/// chooses the port id); one the kernel lacks says so clearly.
+#[test]
+fn open_each_protocol() {
+    in_new_netns(|| {
+        for p in [
+            Protocol::ROUTE,
+            Protocol::USERSOCK,
+            Protocol::GENERIC,
+            Protocol::KOBJECT_UEVENT,
+            Protocol::NETFILTER,
+            Protocol::CONNECTOR,
+            Protocol::SOCK_DIAG,
+        ] {
+            match Socket::open(p) {
+                Ok(s) => {
+                    assert_eq!(s.protocol(), p);
+                    assert_ne!(
+                        s.port_id().unwrap(),
+                        0,
+                        "{p}: bound with a kernel-chosen port id"
+                    );
+                }
+                // A protocol whose kernel side is not built in (connector, nfnetlink) is refused, clearly.
+                Err(e) => {
+                    assert_eq!(
+                        nlkit::socket::errno(&e),
+                        Some(libc::EPROTONOSUPPORT),
+                        "{p}: {e}"
+                    );
+                    assert!(e.to_string().contains(&p.to_string()), "{e}");
+                }
+            }
+        }
+        // A custom unit with no kernel module behind it: refused with EPROTONOSUPPORT, naming the unit.
+        let e = Socket::open(Protocol(17)).unwrap_err();
+        assert_eq!(nlkit::socket::errno(&e), Some(libc::EPROTONOSUPPORT), "{e}");
+        assert!(e.to_string().contains("17"), "{e}");
+        // A chosen port id is honoured.
+        let s = Socket::new(Protocol::USERSOCK).unwrap();
+        s.bind(4242_4242, 0).unwrap();
+        assert_eq!(s.port_id().unwrap(), 4242_4242);
+    })
+    .unwrap();
+}
