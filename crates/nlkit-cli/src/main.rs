@@ -44,6 +44,12 @@ pub struct Global {
     /// Show details.
     #[arg(short = 'd', long, global = true)]
     pub details: bool,
+    /// Brief output, one line per link (`-br`, as `ip -br`): link and addr show.
+    #[arg(long, global = true)]
+    pub brief: bool,
+    /// Statistics (RX/TX counters) with link and addr show; twice for the error counters.
+    #[arg(short = 's', long = "stats", alias = "statistics", global = true, action = clap::ArgAction::Count)]
+    pub stats: u8,
     /// Print timestamps (monitor).
     #[arg(short = 't', long, global = true)]
     pub timestamp: bool,
@@ -109,6 +115,10 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         "--details",
         "-t",
         "--timestamp",
+        "--brief",
+        "-s",
+        "-ss",
+        "--stats",
         "-4",
         "-6",
     ];
@@ -122,6 +132,8 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
             {
                 format!("-{a}")
             }
+            "-br" | "-brief" if i > 0 => "--brief".to_string(),
+            "-stats" | "-statistics" if i > 0 => "--stats".to_string(),
             _ => a,
         };
         if object_at.is_some() && HOISTED.contains(&a.as_str()) {
@@ -216,6 +228,8 @@ mod tests {
             n("nlkit -n link -p genl list")
         );
         assert_eq!(n("nlkit -batch f"), n("nlkit --batch f"));
+        assert_eq!(n("nlkit -br link"), n("nlkit --brief link"));
+        assert_eq!(n("nlkit link show -br -s"), n("nlkit --brief -s link show"));
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
     }
 }

@@ -132,6 +132,12 @@ fn nlkit_reads_like_ip() {
         "-6 neigh show nud all",
         "rule show",
         "-6 rule show",
+        "-br link show",
+        "-br link show v0",
+        "-br addr show",
+        "-br -4 addr show",
+        "-br -6 addr show",
+        "-br addr show dev v0",
     ] {
         let ours = j(args);
         let theirs = ipj(args);
@@ -183,6 +189,11 @@ fn nlkit_reads_like_ip() {
         "neigh show",
         "rule show",
         "-6 rule show",
+        "-br link show",
+        "-br link show up",
+        "-br addr show",
+        "-br -4 addr show",
+        "-br -6 addr show",
     ] {
         let ours = ok(args);
         let theirs = sh(&format!("ip {args}"));
@@ -225,4 +236,68 @@ fn made_by_ip_read_by_nlkit_and_made_by_nlkit_read_by_ip() {
         assert_eq!(a, b, "ip -j {args}: made by ip vs made by nlkit");
         assert_eq!(a, c, "ip -j {args}: made by ip vs made by nlkit -batch");
     }
+}
+
+/// `-s` / `-s -s`: the counters under each link, in iproute2's layout and
+/// JSON. On links that stay down (and a loopback that carries nothing) the
+/// counters do not move between the two readings.
+#[test]
+fn stats_like_ip() {
+    in_new_netns(|| {
+        no_dad();
+        sh("ip link add s0 address 02:00:00:00:00:11 type veth peer name s1");
+        sh("ip link add sbr0 type bridge");
+        sh("ip link set s1 master sbr0");
+        sh("ip link set s0 alias uplink");
+        sh("ip link property add dev s0 altname stat0");
+        sh("ip addr add 10.8.0.1/24 dev s0");
+        sh("ip addr add 10.8.1.1 peer 10.8.1.2/32 dev s0");
+        sh("ip addr add fd08::1/64 dev s0 nodad");
+        for args in [
+            "-s link show",
+            "-s -s link show",
+            "-s link show s0",
+            "-s -s link show dev s0",
+            "-s addr show",
+            "-s -s addr show s0",
+            "-s -4 addr show",
+        ] {
+            let ours = j(args);
+            let theirs = ipj(args);
+            assert_eq!(ours.to_string(), theirs.to_string(), "-j {args}");
+            let ours = ok(args);
+            let theirs = sh(&format!("ip {args}"));
+            assert_eq!(trimmed(&ours), trimmed(&theirs), "{args}");
+        }
+        // The counters are where ip -j -s has them, with its key names.
+        let v = j("-s -s link show s0");
+        let st = &v[0]["stats64"];
+        for k in [
+            "bytes",
+            "packets",
+            "errors",
+            "dropped",
+            "over_errors",
+            "multicast",
+        ] {
+            assert_eq!(st["rx"][k], 0, "rx.{k}: {v}");
+        }
+        for k in [
+            "bytes",
+            "packets",
+            "errors",
+            "dropped",
+            "carrier_errors",
+            "collisions",
+        ] {
+            assert_eq!(st["tx"][k], 0, "tx.{k}: {v}");
+        }
+        assert!(st["tx"]["carrier_changes"].is_u64(), "{v}");
+        // Options after the words, as in `nlkit link show -s` (ip takes none there).
+        assert_eq!(ok("link show s0 -s -s"), ok("-s -s link show s0"));
+        assert_eq!(ok("addr show -br"), ok("-br addr show"));
+        // Without -s, no counters.
+        assert!(j("link show s0")[0].get("stats64").is_none());
+    })
+    .unwrap();
 }

@@ -25,7 +25,9 @@
 //! `stable-privacy`; `dynamic` stands for a missing `permanent`. Lifetimes
 //! are seconds, 4294967295 for forever.
 
-use super::link::{link_body, link_head, link_json_base};
+use super::link::{
+    brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
+};
 use super::words::{is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -42,7 +44,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 /// `nlkit addr help`.
 pub const USAGE: &str = "\
-Usage: nlkit addr [show] [[dev] NAME] [label L] [scope S] [up] [-4|-6]
+Usage: nlkit [-br] [-s [-s]] addr [show] [[dev] NAME] [label L] [scope S] [up] [-4|-6]
        nlkit addr add|replace|del PREFIX dev NAME [peer P] [broadcast B|+|-] [label L]
                   [scope S] [metric N] [nodad] [noprefixroute] [home] [mngtmpaddr]
                   [valid_lft N|forever] [preferred_lft N|forever]";
@@ -305,24 +307,68 @@ fn print_link_addrs(
     v: &LinkView<'_>,
     addrs: &[Addr],
     names: &mut Names,
-    details: bool,
+    g: &Global,
     ll: bool,
 ) -> Result<(), CliError> {
+    let details = g.details;
+    if g.brief {
+        if out.json {
+            let mut o = brief_json_base(v, names);
+            o.insert(
+                "addr_info".into(),
+                Value::Array(addrs.iter().map(addr_brief_json).collect()),
+            );
+            return out.array_item(&Value::Object(o));
+        }
+        let mut t = brief_head(v, names);
+        for a in addrs {
+            t += &addr_brief(a);
+        }
+        return out.line(t);
+    }
     if out.json {
         let mut o = link_json_base(v, names, details, false, ll);
         o.insert(
             "addr_info".into(),
             Value::Array(addrs.iter().map(addr_info_json).collect()),
         );
+        if let Some(st) = stats_json(v, g.stats) {
+            o.insert("stats64".into(), st);
+        }
         return out.array_item(&Value::Object(o));
     }
     let mut t = link_head(v, names, false);
-    t += &link_body(v, names, details, false, ll);
+    t += &link_body(v, names, details, false, ll, 0);
     for a in addrs {
         t += "\n    ";
         t += &addr_lines(a);
     }
+    t += &stats_text(v, g.stats);
     out.line(t)
+}
+
+/// One address in `ip -br addr`: `10.0.0.1/24 `, `10.0.0.1 peer 10.0.0.2/32 `.
+fn addr_brief(a: &Addr) -> String {
+    let Some(l) = a.local_addr() else {
+        return String::new();
+    };
+    match a.peer() {
+        Some(p) => format!("{l} peer {p}/{} ", a.prefix_len),
+        None => format!("{l}/{} ", a.prefix_len),
+    }
+}
+
+/// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the peer), `prefixlen`.
+fn addr_brief_json(a: &Addr) -> Value {
+    let mut o = Map::new();
+    if let Some(l) = a.local_addr() {
+        o.insert("local".into(), json!(l.to_string()));
+        if let Some(p) = a.peer() {
+            o.insert("address".into(), json!(p.to_string()));
+        }
+        o.insert("prefixlen".into(), json!(a.prefix_len));
+    }
+    Value::Object(o)
 }
 
 /// Runs `addr show`.
@@ -355,7 +401,7 @@ pub fn show(
         let v = LinkView::parse(&m).map_err(malformed)?;
         let addrs = addrs_of(&aux, s, v.index())?;
         if (!s.up || v.is_up()) && (!s.filtering() || !addrs.is_empty()) {
-            print_link_addrs(out, &v, &addrs, names, details, ll)?;
+            print_link_addrs(out, &v, &addrs, names, g, ll)?;
         }
         return list_end(out);
     }
@@ -374,10 +420,7 @@ pub fn show(
         if s.filtering() && addrs.is_empty() {
             return Ok(());
         }
-        keep(
-            print_link_addrs(out, &v, &addrs, names, details, ll),
-            &mut stop,
-        )
+        keep(print_link_addrs(out, &v, &addrs, names, g, ll), &mut stop)
     });
     super::finish(r, stop)?;
     list_end(out)

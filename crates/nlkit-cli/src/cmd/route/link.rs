@@ -26,6 +26,8 @@
 //! `broadcast`, `permaddr`, `link_netnsid`, `ifalias`, `altnames`; with
 //! `-d` also `promiscuity`, `min_mtu`, `max_mtu`, `linkinfo` (`info_kind`,
 //! `info_data`, `info_slave_kind`), `num_tx_queues`, `num_rx_queues`.
+//! `-s` adds the counters (`stats64`), `-br` prints one brief line (object)
+//! per link; both as iproute2 6.1 (see `docs/json.md`).
 
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
@@ -45,7 +47,7 @@ use std::os::fd::AsRawFd;
 
 /// `nlkit link help`.
 pub const USAGE: &str = "\
-Usage: nlkit link [show] [[dev] NAME] [type KIND] [master M] [up]
+Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND] [master M] [up]
        nlkit link add [link P] [name] NAME [mtu N] [address MAC] [txqlen N] type KIND [ARGS]
            KIND := veth [peer [name] P] | bridge | dummy | vlan id N | macvlan mode M
                  | vxlan id N [dstport P] [local A] [remote A] [dev D]
@@ -413,7 +415,6 @@ pub fn show(
     s: &LinkShow,
 ) -> Result<(), CliError> {
     let h = Handle::with(conn);
-    let details = g.details;
     if let Some(dev) = &s.dev {
         let req = LinkRequest::get_by_name(dev);
         let bytes = match conn.get(&req) {
@@ -434,7 +435,7 @@ pub fn show(
         })?;
         list_begin(out)?;
         if !s.up || v.is_up() {
-            print_link(out, &v, names, details)?;
+            print_link_with(out, &v, names, g)?;
         }
         return list_end(out);
     }
@@ -457,7 +458,7 @@ pub fn show(
         if s.kind.is_some() && v.kind != s.kind.as_deref() {
             return Ok(());
         }
-        keep(print_link(out, &v, names, details), &mut stop)
+        keep(print_link_with(out, &v, names, g), &mut stop)
     });
     super::finish(r, stop)?;
     list_end(out)
@@ -475,6 +476,300 @@ pub fn print_link(
     } else {
         out.line(link_text(v, names, details))
     }
+}
+
+/// Prints one link as the global options ask: `-br` (brief), `-s` (with
+/// counters), `-d` (details).
+pub fn print_link_with(
+    out: &mut Out,
+    v: &LinkView<'_>,
+    names: &mut Names,
+    g: &Global,
+) -> Result<(), CliError> {
+    if g.brief {
+        if out.json {
+            let mut o = brief_json_base(v, names);
+            if let Some(a) = v.address {
+                o.insert("address".into(), json!(hw_string(a)));
+            }
+            o.insert(
+                "flags".into(),
+                json!(iff_names_iproute2(v.flags(), lower_down(v, names))),
+            );
+            return out.array_item(&Value::Object(o));
+        }
+        let mut t = brief_head(v, names);
+        if let Some(a) = v.address {
+            t += &format!("{} ", hw_string(a));
+        }
+        t += &format!(
+            "<{}> ",
+            iff_names_iproute2(v.flags(), lower_down(v, names)).join(",")
+        );
+        return out.line(t);
+    }
+    if g.stats == 0 {
+        return print_link(out, v, names, g.details);
+    }
+    if out.json {
+        let mut o = link_json_base(v, names, g.details, true, true);
+        if let Some(st) = stats_json(v, g.stats) {
+            // iproute2 prints the counters before the altnames.
+            let alt = o.remove("altnames");
+            o.insert("stats64".into(), st);
+            if let Some(a) = alt {
+                o.insert("altnames".into(), a);
+            }
+        }
+        return out.array_item(&Value::Object(o));
+    }
+    let mut t = link_head(v, names, true);
+    t += &link_body(v, names, g.details, true, true, g.stats);
+    out.line(t)
+}
+
+/// `NAME@PEER        STATE         `: the start of an `ip -br` line.
+pub(crate) fn brief_head(v: &LinkView<'_>, names: &mut Names) -> String {
+    let mut s = format!("{:<16} ", name_at(v, names));
+    if let Some(o) = v.operstate {
+        s += &format!("{:<14} ", operstate_name(o));
+    }
+    s
+}
+
+/// `link` (or `link_index`), `ifname`, `operstate`: the start of an `ip -j -br` object.
+pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String, Value> {
+    let mut o = Map::new();
+    match (v.link, v.link_netnsid) {
+        (Some(0), _) => {
+            o.insert("link".into(), Value::Null);
+        }
+        (Some(l), Some(_)) => {
+            o.insert("link_index".into(), json!(l));
+        }
+        (Some(l), None) => {
+            o.insert("link".into(), json!(names.name(l)));
+        }
+        (None, _) => {}
+    }
+    if let Some(n) = v.name {
+        o.insert("ifname".into(), json!(n));
+    }
+    if let Some(st) = v.operstate {
+        o.insert("operstate".into(), json!(operstate_name(st)));
+    }
+    o
+}
+
+/// The digits of `n`.
+fn digits(mut n: u64) -> usize {
+    let mut len = 1;
+    while n > 9 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
+/// with the error counters), each line after a newline; empty for level 0
+/// or without `IFLA_STATS64`.
+pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
+    let Some(st) = (level > 0).then_some(v.stats64).flatten() else {
+        return String::new();
+    };
+    let cc = v.carrier_changes;
+    let rx = [
+        st.rx_bytes.get(),
+        st.rx_packets.get(),
+        st.rx_errors.get(),
+        st.rx_dropped.get(),
+        st.rx_missed_errors.get(),
+        st.multicast.get(),
+        st.rx_compressed.get(),
+    ];
+    let rx_err = [
+        0,
+        st.rx_length_errors.get(),
+        st.rx_crc_errors.get(),
+        st.rx_frame_errors.get(),
+        st.rx_fifo_errors.get(),
+        st.rx_over_errors.get(),
+        st.rx_nohandler.get(),
+    ];
+    let tx = [
+        st.tx_bytes.get(),
+        st.tx_packets.get(),
+        st.tx_errors.get(),
+        st.tx_dropped.get(),
+        st.tx_carrier_errors.get(),
+        st.collisions.get(),
+        st.tx_compressed.get(),
+    ];
+    let tx_err = [
+        0,
+        0,
+        st.tx_aborted_errors.get(),
+        st.tx_fifo_errors.get(),
+        st.tx_window_errors.get(),
+        st.tx_heartbeat_errors.get(),
+        u64::from(cc.unwrap_or(0)),
+    ];
+    // iproute2 6.1's columns: at least the headers' widths, widened to fit.
+    let mut c = [10usize, 7, 6, 7, 7, 7, 10];
+    let mut size = |vals: &[u64; 7]| {
+        for (w, x) in c.iter_mut().zip(vals) {
+            *w = (*w).max(digits(*x));
+        }
+    };
+    size(&rx);
+    if level > 1 {
+        size(&rx_err);
+    }
+    size(&tx);
+    if level > 1 {
+        size(&tx_err);
+    }
+    let nums = |vals: &[u64], from: usize| -> String {
+        vals.iter()
+            .enumerate()
+            .map(|(i, x)| format!("{x:>w$} ", w = c[from + i]))
+            .collect()
+    };
+    let head = |t: &str, h: [&str; 6], last: &str| -> String {
+        format!(
+            "\n    {t}: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            h[0],
+            h[1],
+            h[2],
+            h[3],
+            h[4],
+            h[5],
+            last,
+            w0 = c[0] - 4,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[6],
+        )
+    };
+    let n_rx = if rx[6] != 0 { 7 } else { 6 };
+    let n_tx = if tx[6] != 0 { 7 } else { 6 };
+    let mut s = head(
+        "RX",
+        ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
+        if rx[6] != 0 { "compressed" } else { "" },
+    );
+    s += &format!("\n    {}", nums(&rx[..n_rx], 0));
+    if level > 1 {
+        s += &format!(
+            "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            "",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            if rx_err[6] != 0 { "nohandler" } else { "" },
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[6],
+        );
+        let n = if rx_err[6] != 0 { 7 } else { 6 };
+        s += &format!("\n{:w$}{}", "", nums(&rx_err[1..n], 1), w = c[0] + 5);
+    }
+    s += &head(
+        "TX",
+        [
+            "bytes", "packets", "errors", "dropped", "carrier", "collsns",
+        ],
+        if tx[6] != 0 { "compressed" } else { "" },
+    );
+    s += &format!("\n    {}", nums(&tx[..n_tx], 0));
+    if level > 1 {
+        s += &format!(
+            "\n    TX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
+            "",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            if cc.is_some() { "transns" } else { "" },
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+        );
+        // iproute2 sizes these columns one place to the right of where it
+        // prints them; so does this, to line up with it.
+        let mut vals = vec![
+            st.tx_aborted_errors.get(),
+            st.tx_fifo_errors.get(),
+            st.tx_window_errors.get(),
+            st.tx_heartbeat_errors.get(),
+        ];
+        if let Some(n) = cc {
+            vals.push(u64::from(n));
+        }
+        s += &format!("\n{:w$}{}", "", nums(&vals, 1), w = c[0] + 5);
+    }
+    s
+}
+
+/// The `stats64` object of `ip -j -s` (`level` 2: with the error counters).
+pub(crate) fn stats_json(v: &LinkView<'_>, level: u8) -> Option<Value> {
+    let st = v.stats64.filter(|_| level > 0)?;
+    let mut rx = Map::new();
+    let mut tx = Map::new();
+    let put = |m: &mut Map<String, Value>, k: &str, x: u64| {
+        m.insert(k.into(), json!(x));
+    };
+    put(&mut rx, "bytes", st.rx_bytes.get());
+    put(&mut rx, "packets", st.rx_packets.get());
+    put(&mut rx, "errors", st.rx_errors.get());
+    put(&mut rx, "dropped", st.rx_dropped.get());
+    put(&mut rx, "over_errors", st.rx_over_errors.get());
+    put(&mut rx, "multicast", st.multicast.get());
+    if st.rx_compressed.get() != 0 {
+        put(&mut rx, "compressed", st.rx_compressed.get());
+    }
+    if level > 1 {
+        put(&mut rx, "length_errors", st.rx_length_errors.get());
+        put(&mut rx, "crc_errors", st.rx_crc_errors.get());
+        put(&mut rx, "frame_errors", st.rx_frame_errors.get());
+        put(&mut rx, "fifo_errors", st.rx_fifo_errors.get());
+        put(&mut rx, "missed_errors", st.rx_missed_errors.get());
+        if st.rx_nohandler.get() != 0 {
+            put(&mut rx, "nohandler", st.rx_nohandler.get());
+        }
+    }
+    put(&mut tx, "bytes", st.tx_bytes.get());
+    put(&mut tx, "packets", st.tx_packets.get());
+    put(&mut tx, "errors", st.tx_errors.get());
+    put(&mut tx, "dropped", st.tx_dropped.get());
+    put(&mut tx, "carrier_errors", st.tx_carrier_errors.get());
+    put(&mut tx, "collisions", st.collisions.get());
+    if st.tx_compressed.get() != 0 {
+        put(&mut tx, "compressed", st.tx_compressed.get());
+    }
+    if level > 1 {
+        put(&mut tx, "aborted_errors", st.tx_aborted_errors.get());
+        put(&mut tx, "fifo_errors", st.tx_fifo_errors.get());
+        put(&mut tx, "window_errors", st.tx_window_errors.get());
+        put(&mut tx, "heartbeat_errors", st.tx_heartbeat_errors.get());
+        if let Some(c) = v.carrier_changes {
+            put(&mut tx, "carrier_changes", u64::from(c));
+        }
+    }
+    Some(json!({"rx": rx, "tx": tx}))
 }
 
 /// `ARPHRD_*` names as iproute2 prints them after `link/`.
@@ -669,13 +964,15 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
 }
 
 /// The `link/ether ...` line with `ll` (and with `details` the kind's
-/// line), then `alias` (with `alias`) and `altname` lines.
+/// line), then `alias` (with `alias`), the counters (with `stats` > 0, see
+/// [`stats_text`]) and `altname` lines.
 pub(crate) fn link_body(
     v: &LinkView<'_>,
     names: &mut Names,
     details: bool,
     alias: bool,
     ll: bool,
+    stats: u8,
 ) -> String {
     let mut s = String::new();
     if ll {
@@ -684,6 +981,7 @@ pub(crate) fn link_body(
     if let (Some(a), true) = (v.alias, alias) {
         s += &format!("\n    alias {a}");
     }
+    s += &stats_text(v, stats);
     for n in v.alt_names() {
         s += &format!("\n    altname {n}");
     }
@@ -693,7 +991,7 @@ pub(crate) fn link_body(
 /// One link as `ip link show` prints it (two or more lines, no final newline).
 pub fn link_text(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = link_head(v, names, true);
-    s += &link_body(v, names, details, true, true);
+    s += &link_body(v, names, details, true, true, 0);
     s
 }
 
