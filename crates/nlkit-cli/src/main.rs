@@ -71,10 +71,10 @@ enum Cmd {
     Send(cmd::raw::SendArgs),
     /// Network interfaces: show, add, set, del.
     Link(cmd::Words),
-    /// Addresses: show, add, replace, del.
+    /// Addresses: show, add, replace, del, flush.
     #[command(alias = "address", alias = "a")]
     Addr(cmd::Words),
-    /// Routes: show, get, add, replace, append, del.
+    /// Routes: show, get, add, replace, append, del, flush.
     #[command(alias = "r")]
     Route(cmd::Words),
     /// Neighbours (ARP/NDP): show, add, replace, del.

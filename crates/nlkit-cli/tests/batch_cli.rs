@@ -88,7 +88,7 @@ fn errors_in_the_middle_force_carries_on() {
                 "nlkit: line 5: route add: \"10.3.0.0/33\" is not a valid prefix",
                 "nlkit: line 6: device \"v9\" does not exist",
                 "nlkit: line 8: add route 10.1.0.0/24 via 10.9.0.2: File exists (EEXIST)",
-                "nlkit: line 10: route: unknown command \"frob\"; try show, get, add, replace, append, del",
+                "nlkit: line 10: route: unknown command \"frob\"; try show, get, add, replace, append, del, flush",
                 "nlkit: batch: 5 of 8 commands failed",
             ],
             "{}",

@@ -301,3 +301,148 @@ fn stats_like_ip() {
     })
     .unwrap();
 }
+
+const FLUSH_SETUP: &str = "\
+link add v0 address 02:00:00:00:00:01 type veth peer name v1
+link set v1 address 02:00:00:00:00:02
+link set v0 up
+link set v1 up
+addr add 10.9.0.1/24 dev v0
+addr add 10.9.0.5/24 dev v0
+addr add 10.8.0.1/24 dev v1
+addr add fd00::1/64 dev v0 nodad
+addr add fd08::1/64 dev v1 nodad
+route add 10.1.0.0/24 via 10.9.0.2
+route add 10.2.0.0/24 via 10.9.0.2 proto static
+route add 10.3.0.0/24 dev v1
+route add blackhole 10.66.0.0/16
+route add 10.4.0.0/24 via 10.9.0.2 table 100
+route add unreachable 10.5.0.0/24 table 100
+route add 10.6.0.0/24 via 10.8.0.2 table 100
+route add fd02::/64 via fd00::2
+route add fd03::/64 via fd00::2 table 100
+";
+
+/// The flushes, each followed by a reading; valid for both tools.
+const FLUSHES: &[&str] = &[
+    "route flush proto static",
+    "route flush type blackhole",
+    "route flush dev v1",
+    "route flush table 100 dev v0",
+    "-6 route flush table 100",
+    "route flush table 100",
+    "-4 addr flush dev v0",
+    "-6 addr flush dev v1",
+    "addr flush dev v0",
+];
+
+/// Routes (both families, all tables) and addresses, in a fixed form.
+fn routes_and_addrs() -> Value {
+    serde_json::json!({
+        "routes": sorted(ipj("route show table all")),
+        "routes6": sorted(ipj("-6 route show table all")),
+        "addrs": ipj("addr show"),
+    })
+}
+
+/// `route flush` and `addr flush` delete what iproute2's delete, no more:
+/// the same objects remain after each step whichever tool flushed.
+#[test]
+fn flush_like_ip() {
+    let run = |tool: &'static str| {
+        in_new_netns(move || {
+            no_dad();
+            for l in FLUSH_SETUP.lines() {
+                sh(&format!("ip {l}"));
+            }
+            wait_oper_up(&["v0", "v1"]);
+            let mut states = vec![routes_and_addrs()];
+            for f in FLUSHES {
+                match tool {
+                    "ip" => {
+                        sh(&format!("ip {f}"));
+                    }
+                    _ => {
+                        assert_eq!(ok(f), "", "{f} prints nothing");
+                    }
+                }
+                states.push(routes_and_addrs());
+            }
+            states
+        })
+        .unwrap()
+    };
+    let by_ip = run("ip");
+    let by_nlkit = run("nlkit");
+    for (i, (a, b)) in by_ip.iter().zip(&by_nlkit).enumerate() {
+        let step = if i == 0 { "setup" } else { FLUSHES[i - 1] };
+        assert_eq!(a, b, "after {step}: ip vs nlkit");
+    }
+    // Each step took something, and left the rest.
+    for (i, w) in by_nlkit.windows(2).enumerate() {
+        assert_ne!(w[0], w[1], "{} deleted nothing", FLUSHES[i]);
+    }
+    let dsts = |s: &Value, k: &str| -> Vec<String> {
+        s[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r["dst"], r.get("table").unwrap_or(&Value::Null)))
+            .collect()
+    };
+    let after_static = dsts(&by_nlkit[1], "routes");
+    assert!(
+        !after_static.iter().any(|d| d.contains("10.2.0.0")),
+        "{after_static:?}"
+    );
+    assert!(
+        after_static.iter().any(|d| d.contains("10.1.0.0")),
+        "{after_static:?}"
+    );
+    let after_dev = dsts(&by_nlkit[3], "routes");
+    assert!(
+        !after_dev.iter().any(|d| d.contains("10.3.0.0")),
+        "{after_dev:?}"
+    );
+    // `table 100`: its IPv4 routes only, the IPv6 one stays until `-6`.
+    assert!(
+        after_dev.iter().any(|d| d.contains("10.6.0.0")),
+        "{after_dev:?}"
+    );
+    let last_routes = &by_nlkit[6];
+    assert!(!dsts(last_routes, "routes")
+        .iter()
+        .any(|d| d.contains("\"100\"")));
+    assert!(dsts(last_routes, "routes")
+        .iter()
+        .any(|d| d.contains("10.1.0.0")));
+    assert!(dsts(last_routes, "routes6")
+        .iter()
+        .any(|d| d.contains("fd02::")));
+    // `-4 addr flush dev v0` leaves v0's IPv6 addresses and v1's.
+    let addrs = &by_nlkit[7]["addrs"];
+    let of = |dev: &str, fam: &str| -> usize {
+        addrs
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["ifname"] == dev)
+            .flat_map(|l| l["addr_info"].as_array().unwrap())
+            .filter(|a| a["family"] == fam)
+            .count()
+    };
+    assert_eq!(of("v0", "inet"), 0);
+    assert!(of("v0", "inet6") >= 1);
+    assert_eq!(of("v1", "inet"), 1);
+}
+
+#[test]
+fn flush_needs_a_selector() {
+    in_new_netns(|| {
+        assert_eq!(nl("route flush").code, 2);
+        assert_eq!(nl("addr flush").code, 2);
+        let r = nl("addr flush dev nosuch");
+        assert_eq!(r.code, 1, "{r:?}");
+        assert!(r.stderr.contains("\"nosuch\" does not exist"), "{r:?}");
+    })
+    .unwrap();
+}

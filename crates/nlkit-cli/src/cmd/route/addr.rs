@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! nlkit addr [show] [[dev] NAME] [label L] [scope S] [up] [-4|-6]
+//! nlkit addr flush [dev] NAME [label L] [scope S] [-4|-6]
 //! nlkit addr add|replace|change|del [local] PREFIX dev NAME [peer PREFIX]
 //!            [broadcast ADDR|+|-] [label L] [scope S] [metric N]
 //!            [nodad] [noprefixroute] [home] [mngtmpaddr] [autojoin] [optimistic]
@@ -38,7 +39,7 @@ use nlkit::route::{
     parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkRequest, LinkView,
     Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
-use nlkit::Connection;
+use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -47,7 +48,8 @@ pub const USAGE: &str = "\
 Usage: nlkit [-br] [-s [-s]] addr [show] [[dev] NAME] [label L] [scope S] [up] [-4|-6]
        nlkit addr add|replace|del PREFIX dev NAME [peer P] [broadcast B|+|-] [label L]
                   [scope S] [metric N] [nodad] [noprefixroute] [home] [mngtmpaddr]
-                  [valid_lft N|forever] [preferred_lft N|forever]";
+                  [valid_lft N|forever] [preferred_lft N|forever]
+       nlkit addr flush [dev] NAME [label L] [scope S] [-4|-6]";
 
 /// What `addr show` lists.
 #[derive(Debug, Default)]
@@ -87,8 +89,19 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
         "add" | "a" => parse_change(&mut Words::new("addr add", rest), r, Op::Add),
         "replace" | "change" => parse_change(&mut Words::new("addr replace", rest), r, Op::Replace),
         c if is_delete(c) => parse_change(&mut Words::new("addr delete", rest), r, Op::Delete),
+        "flush" | "f" => match parse_show(g, &mut Words::new("addr flush", rest))? {
+            Parsed::Show(Show::Addr(s)) => {
+                if s.dev.is_none() && s.label.is_none() {
+                    return Err(CliError::usage(
+                        "addr flush: give what to flush (dev D, label L)",
+                    ));
+                }
+                Ok(Parsed::Show(Show::AddrFlush(s)))
+            }
+            p => Ok(p),
+        },
         c => Err(CliError::usage(format!(
-            "addr: unknown command {c:?}; try show, add, replace, del"
+            "addr: unknown command {c:?}; try show, add, replace, del, flush"
         ))),
     }
 }
@@ -424,6 +437,64 @@ pub fn show(
     });
     super::finish(r, stop)?;
     list_end(out)
+}
+
+const ESRCH: i32 = 3;
+const EADDRNOTAVAIL: i32 = 99;
+
+/// Runs `addr flush`: dumps the addresses `s` selects (on `dev`, of the
+/// `-4`/`-6` family, with `label`, `scope`) and deletes them in one batch
+/// (acks for errors only), as iproute2 does, in rounds until none is left
+/// (at most 10). An address already gone (a secondary that went with its
+/// primary: `EADDRNOTAVAIL`, `ESRCH`) is not an error. Prints nothing.
+pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
+    let index = match &s.dev {
+        Some(d) => match Handle::with(conn).index_of(d) {
+            Ok(i) => i,
+            Err(e) if e.errno() == Some(19) => return Err(no_device(d)),
+            Err(e) => return Err(e.into()),
+        },
+        None => 0,
+    };
+    for _ in 0..10 {
+        let mut victims: Vec<Addr> = Vec::new();
+        Handle::with(conn).addrs(
+            AddrDump {
+                family: s.family,
+                index,
+            },
+            |v| {
+                let a = v.to_owned();
+                if (index == 0 || a.index == index)
+                    && (s.family == 0 || a.family == s.family)
+                    && s.wants(&a)
+                {
+                    victims.push(a);
+                }
+                Ok(())
+            },
+        )?;
+        if victims.is_empty() {
+            return Ok(());
+        }
+        let mut first = None;
+        conn.batch(
+            victims.into_iter().map(AddrRequest::delete_addr),
+            AckMode::ErrorsOnly,
+            |_, r| {
+                if let Err(e) = r {
+                    let gone = matches!(e.errno(), Some(ESRCH | EADDRNOTAVAIL));
+                    if !gone && first.is_none() {
+                        first = Some(e);
+                    }
+                }
+            },
+        )?;
+        if let Some(e) = first {
+            return Err(e.into());
+        }
+    }
+    Ok(())
 }
 
 /// `IFA_F_*` flags in iproute2's order and words; `permanent` is shown

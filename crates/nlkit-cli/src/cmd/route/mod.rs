@@ -94,7 +94,8 @@ impl ToMsg for Req {
     }
 }
 
-/// A query: dump or get, then print.
+/// A query: dump or get, then print; or a flush: dump, then delete what
+/// was found.
 #[derive(Debug)]
 pub enum Show {
     /// `link show`.
@@ -109,6 +110,10 @@ pub enum Show {
     Neigh(neigh::NeighShow),
     /// `rule show`.
     Rule(rule::RuleShow),
+    /// `route flush`: the routes `route show` would list are deleted.
+    RouteFlush(routes::RouteShow),
+    /// `addr flush`: the addresses `addr show` would list are deleted.
+    AddrFlush(addr::AddrShow),
 }
 
 /// One parsed command.
@@ -280,6 +285,8 @@ pub fn show(
         Show::RouteGet(s) => routes::get(g, conn, out, names, s),
         Show::Neigh(s) => neigh::show(g, conn, out, names, s),
         Show::Rule(s) => rule::show(g, conn, out, s),
+        Show::RouteFlush(s) => routes::flush(conn, s),
+        Show::AddrFlush(s) => addr::flush(conn, s),
     }
 }
 

@@ -3,6 +3,7 @@
 //! ```text
 //! nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S]
 //!             [[to|exact|root|match] PREFIX] [-4|-6]
+//! nlkit route flush SELECTOR...   (the words of show; deletes what show lists)
 //! nlkit route get [to] ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
 //! nlkit route add|replace|append|change|del [TYPE] [to] PREFIX|default
 //!             [via [inet|inet6] GW] [dev D] [table T] [metric|priority N]
@@ -43,17 +44,18 @@ use nlkit::route::routes::{
 };
 use nlkit::route::{
     family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_str,
-    route_type_str, rtn, rtprot, scope_str, table_str, Handle, NextHop, Prefix, RouteDump,
+    route_type_str, rtn, rtprot, scope_str, table_str, Handle, NextHop, Prefix, Route, RouteDump,
     RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
     RT_TABLE_MAIN,
 };
-use nlkit::Connection;
+use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 
 /// `nlkit route help`.
 pub const USAGE: &str = "\
 Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
+       nlkit route flush [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
        nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
        nlkit route add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [table T]
                    [metric N] [proto P] [scope S] [src A] [mtu N] [onlink]
@@ -131,8 +133,19 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
             parse_change(g, &mut Words::new("route append", rest), r, Op::Append)
         }
         c if is_delete(c) => parse_change(g, &mut Words::new("route delete", rest), r, Op::Delete),
+        "flush" | "f" => {
+            if rest.is_empty() {
+                return Err(CliError::usage(
+                    "route flush: give what to flush (table T|all, dev D, proto P, type T...)",
+                ));
+            }
+            match parse_show(g, &mut Words::new("route flush", rest), r)? {
+                Parsed::Show(Show::Route(s)) => Ok(Parsed::Show(Show::RouteFlush(s))),
+                p => Ok(p),
+            }
+        }
         c => Err(CliError::usage(format!(
-            "route: unknown command {c:?}; try show, get, add, replace, append, del"
+            "route: unknown command {c:?}; try show, get, add, replace, append, del, flush"
         ))),
     }
 }
@@ -581,39 +594,95 @@ pub fn show(
         omit_protocol: s.protocol != 0,
         omit_scope: s.scope.is_some(),
     };
-    let dump = RouteDump {
-        family: s.family,
-        table: s.table,
-        protocol: s.protocol,
-        kind: s.kind,
-        oif: s.oif.unwrap_or(0),
-    };
     list_begin(out)?;
     let mut stop = None;
-    let r = Handle::with(conn).routes(dump, |v| {
-        let fam = v.family();
-        if fam != AF_INET && fam != AF_INET6 {
+    let r = Handle::with(conn).routes(s.dump(), |v| {
+        if !s.wants(&v) {
             return Ok(());
-        }
-        if (s.family != 0 && fam != s.family)
-            || (s.table != 0 && v.table() != s.table)
-            || (s.protocol != 0 && v.protocol() != s.protocol)
-            || (s.kind != 0 && v.kind() != s.kind)
-            || s.oif.is_some_and(|o| v.oif != Some(o))
-            || s.scope.is_some_and(|sc| v.scope() != sc)
-            || v.flags() & RTM_F_CLONED != 0
-        {
-            return Ok(());
-        }
-        if let Some((sel, p)) = &s.select {
-            if !selected(&v, *sel, p) {
-                return Ok(());
-            }
         }
         keep(print_route(out, &v, names, &fmt), &mut stop)
     });
     super::finish(r, stop)?;
     list_end(out)
+}
+
+impl RouteShow {
+    fn dump(&self) -> RouteDump {
+        RouteDump {
+            family: self.family,
+            table: self.table,
+            protocol: self.protocol,
+            kind: self.kind,
+            oif: self.oif.unwrap_or(0),
+        }
+    }
+
+    /// True if the listing (or the flush) takes this route.
+    fn wants(&self, v: &RouteView<'_>) -> bool {
+        let fam = v.family();
+        if fam != AF_INET && fam != AF_INET6 {
+            return false;
+        }
+        if (self.family != 0 && fam != self.family)
+            || (self.table != 0 && v.table() != self.table)
+            || (self.protocol != 0 && v.protocol() != self.protocol)
+            || (self.kind != 0 && v.kind() != self.kind)
+            || self.oif.is_some_and(|o| v.oif != Some(o))
+            || self.scope.is_some_and(|sc| v.scope() != sc)
+            || v.flags() & RTM_F_CLONED != 0
+        {
+            return false;
+        }
+        match &self.select {
+            Some((sel, p)) => selected(v, *sel, p),
+            None => true,
+        }
+    }
+}
+
+const ESRCH: i32 = 3;
+
+/// Runs `route flush`: dumps the routes `s` selects and deletes them in one
+/// batch (acks for errors only), as iproute2 does, in rounds until none is
+/// left (a deletion may bring others back, as with a multipath route), at
+/// most 10. A route already gone (`ESRCH`) is not an error. Prints nothing.
+pub fn flush(conn: &Connection, s: &RouteShow) -> Result<(), CliError> {
+    for _ in 0..10 {
+        let mut victims: Vec<Route> = Vec::new();
+        Handle::with(conn).routes(s.dump(), |v| {
+            // iproute2 leaves the IPv6 tables' built-in unreachable default alone.
+            let builtin = v.family() == AF_INET6
+                && v.header.dst_len == 0
+                && v.kind() == rtn::UNREACHABLE
+                && v.priority == Some(u32::MAX);
+            if s.wants(&v) && !builtin {
+                victims.push(v.to_owned().map_err(|e| nlkit::Error::Malformed {
+                    what: "route flush: a dumped route".into(),
+                    source: e,
+                })?);
+            }
+            Ok(())
+        })?;
+        if victims.is_empty() {
+            return Ok(());
+        }
+        let mut first = None;
+        conn.batch(
+            victims.into_iter().map(RouteRequest::delete_route),
+            AckMode::ErrorsOnly,
+            |_, r| {
+                if let Err(e) = r {
+                    if e.errno() != Some(ESRCH) && first.is_none() {
+                        first = Some(e);
+                    }
+                }
+            },
+        )?;
+        if let Some(e) = first {
+            return Err(e.into());
+        }
+    }
+    Ok(())
 }
 
 /// Runs `route get`.
