@@ -82,6 +82,9 @@ enum Cmd {
     Neigh(cmd::Words),
     /// Policy routing rules: show, add, del.
     Rule(cmd::Words),
+    /// Nexthop objects: show, get, add, replace, del.
+    #[command(alias = "nh")]
+    Nexthop(cmd::Words),
     /// Watch events: link, addr, route, neigh, rule, all.
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
@@ -103,6 +106,8 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         "neighbor",
         "neighbour",
         "rule",
+        "nexthop",
+        "nh",
         "monitor",
         "genl",
     ];
@@ -182,6 +187,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Route(w) => cmd::route_family(g, "route", w),
         Cmd::Neigh(w) => cmd::route_family(g, "neigh", w),
         Cmd::Rule(w) => cmd::route_family(g, "rule", w),
+        Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
     }
@@ -230,6 +236,11 @@ mod tests {
         assert_eq!(n("nlkit -batch f"), n("nlkit --batch f"));
         assert_eq!(n("nlkit -br link"), n("nlkit --brief link"));
         assert_eq!(n("nlkit link show -br -s"), n("nlkit --brief -s link show"));
+        assert_eq!(n("nlkit nh show -j"), n("nlkit -j nh show"));
+        assert_eq!(
+            n("nlkit nexthop get id 1 -p -j"),
+            n("nlkit -p -j nexthop get id 1")
+        );
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
     }
 }

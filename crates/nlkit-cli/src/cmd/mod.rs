@@ -19,7 +19,7 @@ pub struct Words {
     pub words: Vec<String>,
 }
 
-/// rtnetlink objects: link, addr, route, neigh, rule, monitor.
+/// rtnetlink objects: link, addr, route, neigh, rule, nexthop, monitor.
 pub fn route_family(g: &Global, object: &str, w: Words) -> Result<(), CliError> {
     match object {
         "monitor" => monitor::run(g, &w.words),

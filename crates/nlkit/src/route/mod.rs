@@ -43,7 +43,7 @@ pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
 };
 pub use neigh::{NdMsg, Neigh, NeighDump, NeighRequest, NeighView};
-pub use nexthop::{Nexthop, NexthopDump, NexthopView, NhMsg};
+pub use nexthop::{Nexthop, NexthopDump, NexthopGet, NexthopRequest, NexthopView, NhMsg};
 pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg};
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 

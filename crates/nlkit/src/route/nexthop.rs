@@ -440,6 +440,41 @@ impl ToMsg for NexthopDump {
     }
 }
 
+/// `ip nexthop get id ID`: one nexthop object, by id (`RTM_GETNEXTHOP`
+/// without `NLM_F_DUMP`; `ENOENT` if there is none).
+///
+/// ```
+/// use nlkit::route::nexthop::NexthopGet;
+/// assert_eq!(NexthopGet { id: 7 }.to_string(), "get nexthop id 7");
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NexthopGet {
+    /// The id asked for.
+    pub id: u32,
+}
+
+impl fmt::Display for NexthopGet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f)
+    }
+}
+
+impl ToMsg for NexthopGet {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let mut w = MsgWriter::new(buf, RTM_GETNEXTHOP, 0, 0, 0);
+        w.fixed(&NhMsg::default());
+        w.attr_u32(NHA_ID, self.id)?;
+        w.finish()?;
+        Ok(super::attrs_at(NhMsg::LEN))
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "get nexthop id {}", self.id)
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        NHA_SET.path_name(path, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 //! rtnetlink objects on the command line: `link`, `addr`, `route`, `neigh`,
-//! `rule`, with iproute2's keyword grammar.
+//! `rule`, `nexthop`, with iproute2's keyword grammar.
 //!
 //! Each object's words are parsed into a [`Parsed`]: a request to send
 //! ([`Req`], a [`ToMsg`]) or a query to run and print ([`Show`]). The same
@@ -26,6 +26,7 @@ pub mod addr;
 pub mod link;
 pub mod names;
 pub mod neigh;
+pub mod nexthop;
 pub mod routes;
 pub mod rule;
 pub mod words;
@@ -39,6 +40,8 @@ pub use link::{link_json, link_text, print_link};
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
 pub use neigh::{neigh_json, neigh_text, print_neigh};
+#[allow(unused_imports)]
+pub use nexthop::{nexthop_json, nexthop_text, print_nexthop};
 #[allow(unused_imports)]
 pub use routes::{print_route, route_json, route_text, RouteFmt};
 #[allow(unused_imports)]
@@ -68,6 +71,8 @@ pub enum Req {
     Neigh(NeighRequest),
     /// `rule add|del`.
     Rule(RuleRequest),
+    /// `nexthop add|replace|del`.
+    Nexthop(nexthop::NhReq),
 }
 
 impl Req {
@@ -78,6 +83,7 @@ impl Req {
             Req::Route(r) => r,
             Req::Neigh(r) => r,
             Req::Rule(r) => r,
+            Req::Nexthop(r) => r,
         }
     }
 }
@@ -110,6 +116,10 @@ pub enum Show {
     Neigh(neigh::NeighShow),
     /// `rule show`.
     Rule(rule::RuleShow),
+    /// `nexthop show`.
+    Nexthop(nexthop::NexthopShow),
+    /// `nexthop get id N`, `nexthop show id N`.
+    NexthopGet(nlkit::route::NexthopGet),
     /// `route flush`: the routes `route show` would list are deleted.
     RouteFlush(routes::RouteShow),
     /// `addr flush`: the addresses `addr show` would list are deleted.
@@ -247,6 +257,7 @@ pub fn object_name(w: &str) -> Option<&'static str> {
         "route" | "r" | "ro" | "rou" => "route",
         "neigh" | "neighbor" | "neighbour" | "n" => "neigh",
         "rule" | "ru" => "rule",
+        "nexthop" | "nh" => "nexthop",
         _ => return None,
     })
 }
@@ -264,8 +275,9 @@ pub fn parse(
         Some("route") => routes::parse(g, words, r),
         Some("neigh") => neigh::parse(g, words, r),
         Some("rule") => rule::parse(g, words, r),
+        Some("nexthop") => nexthop::parse(g, words, r),
         _ => Err(CliError::usage(format!(
-            "unknown object {object:?}; try link, addr, route, neigh, rule"
+            "unknown object {object:?}; try link, addr, route, neigh, rule, nexthop"
         ))),
     }
 }
@@ -285,6 +297,8 @@ pub fn show(
         Show::RouteGet(s) => routes::get(g, conn, out, names, s),
         Show::Neigh(s) => neigh::show(g, conn, out, names, s),
         Show::Rule(s) => rule::show(g, conn, out, s),
+        Show::Nexthop(s) => nexthop::show(conn, out, names, s),
+        Show::NexthopGet(s) => nexthop::get(conn, out, names, s),
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
     }
@@ -330,6 +344,7 @@ fn help(object: &str, words: &[String]) -> Option<&'static str> {
         "addr" => addr::USAGE,
         "route" => routes::USAGE,
         "neigh" => neigh::USAGE,
+        "nexthop" => nexthop::USAGE,
         _ => rule::USAGE,
     })
 }
