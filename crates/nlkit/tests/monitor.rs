@@ -201,3 +201,55 @@ fn storm(concurrent: bool) {
     })
     .unwrap();
 }
+
+/// Nexthop objects are tracked by id, through a storm and its resync too.
+#[test]
+fn nexthop_objects_resync_exactly() {
+    use nlkit::route::NexthopRequest;
+    in_new_netns(|| {
+        let conn = Connection::new(Protocol::ROUTE).unwrap();
+        conn.request(&LinkRequest::set(1).up(), |_| Ok(())).unwrap(); // blackholes live on lo
+        let t = RouteTracker {
+            objects: Objects {
+                nexthop: true,
+                ..Objects::default()
+            },
+            family: 0,
+        };
+        let mut m = monitor(t, 1);
+        assert_eq!(m.len(), 0);
+        let adds = (1..=5000u32).map(|id| NexthopRequest::add_blackhole(id, libc::AF_INET as u8));
+        let mut failed = 0;
+        conn.batch(adds, AckMode::ErrorsOnly, |i, r| {
+            if let Err(e) = r {
+                if failed == 0 {
+                    eprintln!("add #{i}: {e}");
+                }
+                failed += 1;
+            }
+        })
+        .unwrap();
+        let dels = (1..=5000u32).step_by(5).map(NexthopRequest::delete);
+        conn.batch(dels, AckMode::ErrorsOnly, |_, r| {
+            failed += r.is_err() as usize
+        })
+        .unwrap();
+        assert_eq!(failed, 0);
+        loop {
+            match m.next() {
+                Ok(_) => {}
+                Err(e) if timed_out(&e) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(m.resyncs() > 0, "no overrun: the test proves nothing");
+        let mut ids: Vec<u32> = m
+            .view()
+            .map(|msg| nlkit::route::NexthopView::parse(&msg).unwrap().id.unwrap())
+            .collect();
+        ids.sort();
+        let want: Vec<u32> = (1..=5000u32).filter(|id| (id - 1) % 5 != 0).collect();
+        assert_eq!(ids, want);
+    })
+    .unwrap();
+}

@@ -1,4 +1,4 @@
-//! `nlkit monitor [link|addr|route|neigh|rule|all]...`: rtnetlink events as
+//! `nlkit monitor [link|addr|route|neigh|rule|nexthop|all]...`: rtnetlink events as
 //! they happen, human or JSON lines (`-j`), with `-t` timestamps.
 //!
 //! The monitor never loses state: it asks for a 32 MiB receive buffer (so an
@@ -14,19 +14,19 @@
 //!
 //! JSON lines: the object's own keys (as `nlkit OBJECT show -j` prints them),
 //! plus `"event"`: `"new"` or `"del"`, `"object"`: `"link"`, `"addr"`,
-//! `"route"`, `"neigh"` or `"rule"`, `"resync"`: bool, and with `-t`
+//! `"route"`, `"neigh"`, `"rule"` or `"nexthop"`, `"resync"`: bool, and with `-t`
 //! `"timestamp"`: RFC 3339 UTC with microseconds.
 
 use super::route::{
-    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, route_json, route_text,
-    rule_json, rule_text, Names, RouteFmt,
+    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, nexthop_json, nexthop_text,
+    route_json, route_text, rule_json, rule_text, Names, RouteFmt,
 };
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
 use nlkit::monitor::{Monitor, MONITOR_RCVBUF};
 use nlkit::route::track::{Objects, RouteTracker};
-use nlkit::route::{AddrView, LinkView, NeighView, RouteView, RuleView};
+use nlkit::route::{AddrView, LinkView, NeighView, NexthopView, RouteView, RuleView};
 use nlkit::socket::netns::Netns;
 use nlkit::socket::Socket;
 use nlkit::wire::Msg;
@@ -67,8 +67,8 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
             w if objects.add(w) => {}
             w => {
                 return Err(CliError::usage(format!(
-                    "monitor: unknown object {w:?}; use link, addr, route, neigh, rule or all"
-                )))
+                "monitor: unknown object {w:?}; use link, addr, route, neigh, rule, nexthop or all"
+            )))
             }
         }
     }
@@ -114,6 +114,7 @@ fn object_name(ty: u16) -> &'static str {
         24 | 25 => "route",
         28 | 29 => "neigh",
         32 | 33 => "rule",
+        104 | 105 => "nexthop",
         _ => "other",
     }
 }
@@ -165,6 +166,10 @@ fn render(
         32 | 33 => {
             let v = RuleView::parse(msg).map_err(bad)?;
             (rule_text(&v), rule_json(&v))
+        }
+        104 | 105 => {
+            let v = NexthopView::parse(msg).map_err(bad)?;
+            (nexthop_text(&v, names), nexthop_json(&v, names))
         }
         _ => (
             format!("message type {ty}"),

@@ -5,12 +5,13 @@
 //! Identities: a link is its family and index; an address its family, link,
 //! prefix length and address; a route its family, table, destination,
 //! source, TOS and metric; a neighbour its family, link and address; a rule
-//! its whole content (rules have no other identity). Attributes that change
+//! its whole content (rules have no other identity); a nexthop object its id. Attributes that change
 //! on their own (statistics, cache timestamps) do not count as changes.
 
 use super::{
-    AddrDump, LinkDump, NeighDump, RouteDump, RuleDump, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH,
-    RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE,
+    AddrDump, LinkDump, NeighDump, NexthopDump, RouteDump, RuleDump, RTM_DELADDR, RTM_DELLINK,
+    RTM_DELNEIGH, RTM_DELNEXTHOP, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK,
+    RTM_NEWNEIGH, RTM_NEWNEXTHOP, RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::conn::ToMsg;
 use crate::monitor::{Change, Tracker};
@@ -34,6 +35,8 @@ pub mod groups {
     pub const RTNLGRP_IPV6_ROUTE: u32 = 11;
     /// IPv6 rules.
     pub const RTNLGRP_IPV6_RULE: u32 = 19;
+    /// Nexthop objects.
+    pub const RTNLGRP_NEXTHOP: u32 = 32;
 }
 
 /// Which objects a monitor follows.
@@ -49,6 +52,8 @@ pub struct Objects {
     pub neigh: bool,
     /// Rules.
     pub rule: bool,
+    /// Nexthop objects.
+    pub nexthop: bool,
 }
 
 impl Objects {
@@ -59,9 +64,10 @@ impl Objects {
         route: true,
         neigh: true,
         rule: true,
+        nexthop: true,
     };
 
-    /// Parses `link`, `addr`/`address`, `route`, `neigh`, `rule` or `all`.
+    /// Parses `link`, `addr`/`address`, `route`, `neigh`, `rule`, `nexthop`/`nh` or `all`.
     pub fn add(&mut self, word: &str) -> bool {
         match word {
             "link" => self.link = true,
@@ -69,6 +75,7 @@ impl Objects {
             "route" => self.route = true,
             "neigh" | "neighbor" | "neighbour" => self.neigh = true,
             "rule" => self.rule = true,
+            "nexthop" | "nh" => self.nexthop = true,
             "all" => *self = Objects::ALL,
             _ => return false,
         }
@@ -109,6 +116,7 @@ impl RouteTracker {
         add(o.route && v6, RTNLGRP_IPV6_ROUTE);
         add(o.rule && v4, RTNLGRP_IPV4_RULE);
         add(o.rule && v6, RTNLGRP_IPV6_RULE);
+        add(o.nexthop, RTNLGRP_NEXTHOP);
         g
     }
 
@@ -134,6 +142,7 @@ fn fixed_len(new_type: u16) -> usize {
         RTM_NEWLINK => 16,
         RTM_NEWADDR => 8,
         RTM_NEWROUTE | RTM_NEWNEIGH | RTM_NEWRULE => 12,
+        RTM_NEWNEXTHOP => 8,
         _ => 0,
     }
 }
@@ -141,8 +150,10 @@ fn fixed_len(new_type: u16) -> usize {
 /// The NEW type for a NEW or DEL type of the five followed objects.
 fn new_type_of(ty: u16) -> Option<(u16, Change)> {
     Some(match ty {
-        RTM_NEWLINK | RTM_NEWADDR | RTM_NEWROUTE | RTM_NEWNEIGH | RTM_NEWRULE => (ty, Change::Set),
-        RTM_DELLINK | RTM_DELADDR | RTM_DELROUTE | RTM_DELNEIGH | RTM_DELRULE => {
+        RTM_NEWLINK | RTM_NEWADDR | RTM_NEWROUTE | RTM_NEWNEIGH | RTM_NEWRULE | RTM_NEWNEXTHOP => {
+            (ty, Change::Set)
+        }
+        RTM_DELLINK | RTM_DELADDR | RTM_DELROUTE | RTM_DELNEIGH | RTM_DELRULE | RTM_DELNEXTHOP => {
             (ty - 1, Change::Remove)
         }
         _ => return None,
@@ -203,6 +214,11 @@ impl Tracker for RouteTracker {
             RTM_NEWRULE if self.objects.rule && self.family_ok(family) => {
                 key.extend_from_slice(p);
             }
+            // A nexthop is its id, whatever its family (groups have none).
+            RTM_NEWNEXTHOP if self.objects.nexthop => {
+                key.truncate(1);
+                key.extend_from_slice(find(attrs, 1)?); // NHA_ID
+            }
             _ => return None,
         }
         Some((key, change))
@@ -220,6 +236,7 @@ impl Tracker for RouteTracker {
             RTM_NEWROUTE => o.route && self.family_ok(family),
             RTM_NEWNEIGH => o.neigh && self.family_ok(family),
             RTM_NEWRULE => o.rule && self.family_ok(family),
+            RTM_NEWNEXTHOP => o.nexthop,
             _ => false,
         }
     }
@@ -252,6 +269,9 @@ impl Tracker for RouteTracker {
             d.push(Box::new(RuleDump {
                 family: self.family,
             }));
+        }
+        if o.nexthop {
+            d.push(Box::new(NexthopDump::default()));
         }
         d
     }
