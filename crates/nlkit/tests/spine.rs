@@ -37,6 +37,27 @@ fn link_name(msg: &[u8]) -> String {
         .to_string()
 }
 
+/// Dumps the links `conn` sees and returns their names, checking each
+/// message is an `RTM_NEWLINK`; also whether the dump was interrupted.
+fn dump_link_names(conn: &Connection) -> (Vec<String>, bool) {
+    let hdr = ifinfomsg(0);
+    let req = RawRequest {
+        msg_type: RTM_GETLINK,
+        flags: MsgFlags::DUMP,
+        payload: &hdr,
+        fixed_len: 16,
+        what: "dump links",
+    };
+    let mut d = conn.dump(&req).unwrap();
+    let mut names = Vec::new();
+    while let Some(m) = d.next() {
+        let m = m.unwrap();
+        assert_eq!(m.msg_type(), RTM_NEWLINK);
+        names.push(link_name(m.as_bytes()));
+    }
+    (names, d.interrupted())
+}
+
 fn sh(cmd: &str) {
     let st = Command::new("sh").arg("-c").arg(cmd).status().unwrap();
     assert!(st.success(), "{cmd} failed");
@@ -46,23 +67,9 @@ fn sh(cmd: &str) {
 fn link_dump_sees_lo() {
     in_new_netns(|| {
         let conn = Connection::new(Protocol::ROUTE).unwrap();
-        let hdr = ifinfomsg(0);
-        let req = RawRequest {
-            msg_type: RTM_GETLINK,
-            flags: MsgFlags::DUMP,
-            payload: &hdr,
-            fixed_len: 16,
-            what: "dump links",
-        };
-        let mut d = conn.dump(&req).unwrap();
-        let mut names = Vec::new();
-        while let Some(m) = d.next() {
-            let m = m.unwrap();
-            assert_eq!(m.msg_type(), RTM_NEWLINK);
-            names.push(link_name(m.as_bytes()));
-        }
+        let (names, interrupted) = dump_link_names(&conn);
         assert_eq!(names, ["lo"]);
-        assert!(!d.interrupted());
+        assert!(!interrupted);
     })
     .unwrap();
 }
@@ -423,19 +430,7 @@ fn open_socket_in_another_netns_without_moving() {
         .unwrap();
     assert_eq!(before, after, "the caller's thread changed namespace");
     let conn = Connection::with_socket(sock).unwrap();
-    let hdr = ifinfomsg(0);
-    let req = RawRequest {
-        msg_type: RTM_GETLINK,
-        flags: MsgFlags::DUMP,
-        payload: &hdr,
-        fixed_len: 16,
-        what: "dump links",
-    };
-    let mut d = conn.dump(&req).unwrap();
-    let mut names = Vec::new();
-    while let Some(m) = d.next() {
-        names.push(link_name(m.unwrap().as_bytes()));
-    }
+    let (mut names, _) = dump_link_names(&conn);
     names.sort();
     assert_eq!(names, ["brx", "lo"]);
     done_tx.send(()).unwrap();
