@@ -35,6 +35,19 @@ pub fn run(_ctx: &Ctx, r: &mut Report) {
         );
         Ok(Outcome::Pass)
     });
+    r.run("cli_genl_policy_nltest", || {
+        // REQUIRE (op 4) takes NLTEST_A_NAME (4), NUL-terminated, at most 255 bytes.
+        let o = nlkit(&["genl", "policy", "nltest", "op", "4"])?;
+        ok(&o)?;
+        let out = String::from_utf8_lossy(&o.stdout);
+        ensure!(
+            out.lines().count() == 2
+                && out.contains(" op 4 policies: do=")
+                && out.contains("attr[4]: type=NUL_STRING max len:255\n"),
+            "stdout {out:?}"
+        );
+        Ok(Outcome::Pass)
+    });
     r.run("cli_genl_nltest_require_ext_ack", || {
         let o = nlkit(&["genl", "nltest", "require"])?;
         ensure!(!o.status.success(), "succeeded without a name");

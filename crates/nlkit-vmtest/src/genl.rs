@@ -41,6 +41,9 @@ pub fn run(ctx: &Ctx, r: &mut Report) {
         id_changes(ctx, &client)
     });
     r.run("genl_echo", || echo(&client));
+    r.run("genl_policy_as_declared", || {
+        policy_as_declared(&conn, &client)
+    });
     r.run("genl_notify_two_sockets", || {
         notify_two_sockets(&conn, &client)
     });
@@ -137,6 +140,69 @@ pub fn prepare_id_dir() {
     if std::fs::create_dir_all(ID_DIR).is_ok() {
         let _ = std::fs::set_permissions(ID_DIR, std::fs::Permissions::from_mode(0o777));
     }
+}
+
+/// `CTRL_CMD_GETPOLICY` for `nltest` reports exactly the module's per-op
+/// policies (`nltest.c`): ECHO and NOTIFY take a binary PAYLOAD, DUMP a u32
+/// COUNT, REQUIRE a NUL-terminated NAME of at most 255 bytes; BUMP and ADMIN
+/// accept no attribute. Asked for one op, the same.
+fn policy_as_declared(conn: &Connection, client: &Client) -> TestResult {
+    use nlkit::genl::policy::{self, AttrType, FamilyPolicy, FamilyRef};
+    let full = policy::policy(conn, FamilyRef::Name(nltest::FAMILY), None).ctx("policy dump")?;
+    ensure!(
+        full.family_id == client.family().id,
+        "family id {} in the dump, {} resolved",
+        full.family_id,
+        client.family().id
+    );
+    // (attr, type, max_len, unsigned range) of the policy with this index; none: no attributes.
+    let attrs = |p: &FamilyPolicy, idx: Option<u32>| -> Vec<_> {
+        idx.map(|i| {
+            p.policy(i)
+                .map(|a| (a.attr, a.kind, a.max_len, a.range_u))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let payload = vec![(nltest::NLTEST_A_PAYLOAD, Some(AttrType::Binary), None, None)];
+    let count = vec![(
+        nltest::NLTEST_A_COUNT,
+        Some(AttrType::U32),
+        None,
+        Some((0, u64::from(u32::MAX))),
+    )];
+    let name = vec![(
+        nltest::NLTEST_A_NAME,
+        Some(AttrType::NulString),
+        Some(255),
+        None,
+    )];
+    let want = [
+        (nltest::NLTEST_CMD_ECHO, &payload, false),
+        (nltest::NLTEST_CMD_NOTIFY, &payload, false),
+        (nltest::NLTEST_CMD_DUMP, &count, true),
+        (nltest::NLTEST_CMD_REQUIRE, &name, false),
+    ];
+    for (cmd, attrs_want, is_dump) in want {
+        let op = u32::from(cmd);
+        for p in [
+            &full,
+            &policy::policy(conn, FamilyRef::Name(nltest::FAMILY), Some(op)).ctx("one op")?,
+        ] {
+            let o = p
+                .op(op)
+                .ok_or_else(|| format!("op {op} missing: {:?}", p.ops))?;
+            let got = attrs(p, if is_dump { o.dump_policy } else { o.do_policy });
+            ensure!(&got == attrs_want, "op {op}: {got:?}, want {attrs_want:?}");
+        }
+    }
+    for cmd in [nltest::NLTEST_CMD_BUMP, nltest::NLTEST_CMD_ADMIN] {
+        if let Some(o) = full.op(u32::from(cmd)) {
+            let got = attrs(&full, o.do_policy);
+            ensure!(got.is_empty(), "op {cmd} accepts {got:?}");
+        }
+    }
+    Ok(Outcome::Pass)
 }
 
 fn echo(client: &Client) -> TestResult {

@@ -10,14 +10,19 @@
 //! nlkit genl nltest dump [COUNT]     a multipart dump of COUNT entries
 //! nlkit genl nltest require [NAME]   fails without NAME: shows the extended ACK
 //! nlkit genl nltest bump | admin
+//! nlkit genl policy [name] NAME [op OP]   what the family accepts (CTRL_CMD_GETPOLICY),
+//! nlkit genl policy id ID [op OP]         printed as `genl ctrl policy` prints it
+//! nlkit genl ctrl policy name NAME        the same, in iproute2's words
 //! ```
 //!
 //! JSON (`-j`): `list`/`show` print an array of
-//! `{"id","name","version","hdrsize","maxattr","ops":[{"id","flags":[..]}],"groups":[{"name","id"}]}`.
+//! `{"id","name","version","hdrsize","maxattr","ops":[{"id","flags":[..]}],"groups":[{"name","id"}]}`;
+//! `policy` prints one object (see `docs/json.md`).
 
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
+use nlkit::genl::policy::{self, AttrPolicy, FamilyRef, OpPolicy, PolicyMsg};
 use nlkit::genl::{self, nltest, op_flags, Family, GenlMsg};
 use nlkit::socket::netns::Netns;
 use nlkit::{Connection, Protocol};
@@ -114,8 +119,9 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
             print_families(&mut out, std::slice::from_ref(&f), true)
         }
         ["nltest", rest @ ..] => nltest_cmd(g, &mut out, rest, &words[1..]),
+        ["policy", rest @ ..] | ["ctrl", "policy", rest @ ..] => policy_cmd(g, &mut out, rest),
         _ => Err(CliError::usage(format!(
-            "genl: unknown command {:?}; try list, show NAME, nltest ...",
+            "genl: unknown command {:?}; try list, show NAME, policy NAME [op OP], nltest ...",
             words.join(" ")
         ))),
     }
@@ -204,4 +210,191 @@ fn nltest_cmd(g: &Global, out: &mut Out, w: &[&str], words: &[String]) -> Result
             words.join(" ")
         ))),
     }
+}
+
+fn parse_num(s: &str, what: &str) -> Result<u32, CliError> {
+    let v = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u32::from_str_radix(h, 16),
+        None => s.parse::<u32>(),
+    };
+    v.map_err(|_| CliError::usage(format!("genl policy: {what} {s:?} is not a number")))
+}
+
+/// `policy [name] NAME | id ID [op OP]`.
+fn policy_args<'a>(w: &[&'a str]) -> Result<(FamilyRef<'a>, Option<u32>), CliError> {
+    let usage = || {
+        CliError::usage(format!(
+            "genl policy: expected [name] NAME | id ID, then optionally op OP; got {:?}",
+            w.join(" ")
+        ))
+    };
+    let (family, rest) = match w {
+        ["name", n, rest @ ..] => (FamilyRef::Name(n), rest),
+        ["id", i, rest @ ..] => {
+            let id = parse_num(i, "id")?;
+            let id = u16::try_from(id)
+                .map_err(|_| CliError::usage(format!("genl policy: id {i} is above 65535")))?;
+            (FamilyRef::Id(id), rest)
+        }
+        [n, rest @ ..] if !matches!(*n, "op" | "name" | "id") => (FamilyRef::Name(n), rest),
+        _ => return Err(usage()),
+    };
+    let op = match rest {
+        [] => None,
+        ["op", o] => Some(parse_num(o, "op")?),
+        _ => return Err(usage()),
+    };
+    Ok((family, op))
+}
+
+fn policy_cmd(g: &Global, out: &mut Out, w: &[&str]) -> Result<(), CliError> {
+    let (family, op) = policy_args(w)?;
+    let conn = connect(g)?;
+    if out.json {
+        let p = policy::policy(&conn, family, op)?;
+        return out.json_value(&policy_json(&p));
+    }
+    let details = g.details;
+    let mut line = String::new();
+    let mut failed = None;
+    policy::dump(&conn, family, op, |m| {
+        line.clear();
+        policy_line(&m, details, &mut line);
+        if failed.is_none() {
+            failed = out.line(&line).err();
+        }
+        Ok(())
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+/// One message as `genl ctrl policy` prints it (its line, without the newline).
+/// With `details`, the limits iproute2 leaves out are added (masks, limits
+/// this nlkit does not know, as hex).
+fn policy_line(m: &PolicyMsg, details: bool, s: &mut String) {
+    use std::fmt::Write as _;
+    if let Some(id) = m.family_id {
+        let _ = write!(s, "\tID: {id:#x} ");
+    }
+    for o in &m.ops {
+        let _ = write!(s, " op {} policies:", o.op);
+        if let Some(d) = o.do_policy {
+            let _ = write!(s, " do={d}");
+        }
+        if let Some(d) = o.dump_policy {
+            let _ = write!(s, " dump={d}");
+        }
+    }
+    for a in &m.attrs {
+        let _ = write!(s, " policy[{}]:", a.policy);
+        if let Some(k) = a.kind {
+            let _ = write!(s, "attr[{}]: type={k}", a.attr);
+        }
+        if let Some(p) = a.nested_policy {
+            let _ = write!(s, " policy:{p}");
+        }
+        if let Some(p) = a.nested_maxtype {
+            let _ = write!(s, " maxattr:{p}");
+        }
+        if let Some((lo, hi)) = a.range_s {
+            let _ = write!(s, " range:[{lo},{hi}]");
+        }
+        if let Some((lo, hi)) = a.range_u {
+            let _ = write!(s, " range:[{lo},{hi}]");
+        }
+        if let Some(l) = a.min_len {
+            let _ = write!(s, " min len:{l}");
+        }
+        if let Some(l) = a.max_len {
+            let _ = write!(s, " max len:{l}");
+        }
+        if details {
+            if let Some(m) = a.mask {
+                let _ = write!(s, " mask:{m:#x}");
+            }
+            if let Some(m) = a.bitfield32_mask {
+                let _ = write!(s, " bitfield32 mask:{m:#x}");
+            }
+            for (k, v) in &a.unknown {
+                let _ = write!(s, " limit[{k}]:{}", text(v));
+            }
+        }
+    }
+}
+
+fn op_json(o: &OpPolicy) -> serde_json::Value {
+    let mut v = serde_json::Map::new();
+    v.insert("op".into(), o.op.into());
+    if let Some(d) = o.do_policy {
+        v.insert("do".into(), d.into());
+    }
+    if let Some(d) = o.dump_policy {
+        v.insert("dump".into(), d.into());
+    }
+    v.into()
+}
+
+fn attr_json(a: &AttrPolicy) -> serde_json::Value {
+    let mut v = serde_json::Map::new();
+    v.insert("attr".into(), a.attr.into());
+    v.insert(
+        "type".into(),
+        a.kind
+            .map_or(serde_json::Value::Null, |k| k.to_string().into()),
+    );
+    if let Some(p) = a.nested_policy {
+        v.insert("policy".into(), p.into());
+    }
+    if let Some(p) = a.nested_maxtype {
+        v.insert("maxattr".into(), p.into());
+    }
+    if let Some((lo, hi)) = a.range_s {
+        v.insert("min_value".into(), lo.into());
+        v.insert("max_value".into(), hi.into());
+    }
+    if let Some((lo, hi)) = a.range_u {
+        v.insert("min_value".into(), lo.into());
+        v.insert("max_value".into(), hi.into());
+    }
+    if let Some(l) = a.min_len {
+        v.insert("min_length".into(), l.into());
+    }
+    if let Some(l) = a.max_len {
+        v.insert("max_length".into(), l.into());
+    }
+    if let Some(m) = a.mask {
+        v.insert("mask".into(), m.into());
+    }
+    if let Some(m) = a.bitfield32_mask {
+        v.insert("bitfield32_mask".into(), m.into());
+    }
+    if !a.unknown.is_empty() {
+        let u: Vec<_> = a
+            .unknown
+            .iter()
+            .map(|(k, p)| json!({"type": k, "hex": text(p)}))
+            .collect();
+        v.insert("unknown".into(), u.into());
+    }
+    v.into()
+}
+
+/// `{"id", "ops": [{"op","do"?,"dump"?}], "policies": [{"policy", "attrs": [...]}]}`,
+/// policies in order of first appearance, attributes in the kernel's order.
+fn policy_json(p: &policy::FamilyPolicy) -> serde_json::Value {
+    let mut order: Vec<u32> = Vec::new();
+    for a in &p.attrs {
+        if !order.contains(&a.policy) {
+            order.push(a.policy);
+        }
+    }
+    let policies: Vec<_> = order
+        .iter()
+        .map(|&i| json!({"policy": i, "attrs": p.policy(i).map(attr_json).collect::<Vec<_>>()}))
+        .collect();
+    json!({
+        "id": p.family_id,
+        "ops": p.ops.iter().map(op_json).collect::<Vec<_>>(),
+        "policies": policies,
+    })
 }

@@ -7,6 +7,7 @@
 //! `genetlink.h`, `include/uapi/linux/genetlink.h`.
 
 pub mod nltest;
+pub mod policy;
 
 use crate::conn::{Connection, ToMsg};
 use crate::error::{Error, Result};
