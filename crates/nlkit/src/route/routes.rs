@@ -1091,9 +1091,15 @@ impl ToMsg for RouteGet {
     fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
         let fam = family_of(&self.dst);
         let full = if fam == AF_INET { 32 } else { 128 };
-        // RTM_F_LOOKUP_TABLE: the reply names the table the route was found
-        // in (without it the kernel says main), as iproute2 asks.
-        let mut flags = RTM_F_LOOKUP_TABLE;
+        // RTM_F_LOOKUP_TABLE: an IPv4 reply names the table the route was
+        // found in (without it the kernel says main), as iproute2 asks. IPv6
+        // always names it, and its strict check (on for our sockets) refuses
+        // every flag but RTM_F_FIB_MATCH ("Invalid flags for get route request").
+        let mut flags = if fam == AF_INET {
+            RTM_F_LOOKUP_TABLE
+        } else {
+            0
+        };
         if self.fib_match {
             flags |= RTM_F_FIB_MATCH;
         }
