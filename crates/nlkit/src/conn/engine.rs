@@ -776,3 +776,405 @@ where
         self.summary
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::RawRequest;
+    use crate::wire::{MsgWriter, NLMSG_DONE, NLMSG_ERROR};
+    use std::fmt;
+
+    /// A SETLINK-like request: `ifinfomsg` (16 bytes), then IFLA_MTU (4).
+    struct SetMtu;
+    impl ToMsg for SetMtu {
+        fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+            let mut w = MsgWriter::new(buf, 19, 0, 0, 0);
+            w.bytes(&[0u8; 16]);
+            w.attr_u32(4, 1500)?;
+            w.finish()?;
+            Ok(wire::NLMSG_HDRLEN + 16)
+        }
+        fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("set mtu")
+        }
+        fn attr_name(&self, path: &[u16]) -> Option<String> {
+            match path {
+                [4] => Some("IFLA_MTU".into()),
+                [3] => Some("IFLA_IFNAME".into()),
+                _ => None,
+            }
+        }
+    }
+
+    fn raw(flags: u16) -> RawRequest<'static> {
+        RawRequest {
+            msg_type: 18,
+            flags,
+            payload: &[0u8; 16],
+            fixed_len: 16,
+            what: "dump links",
+        }
+    }
+
+    fn kernel() -> RecvInfo {
+        RecvInfo::default()
+    }
+
+    fn data(buf: &mut Vec<u8>, seq: u32, flags: u16) {
+        MsgWriter::new(buf, 16, MsgFlags::MULTI | flags, seq, 4242).bytes(&[0u8; 16]);
+    }
+
+    fn done(buf: &mut Vec<u8>, seq: u32, flags: u16, code: i32) {
+        MsgWriter::new(buf, NLMSG_DONE, MsgFlags::MULTI | flags, seq, 4242)
+            .bytes(&code.to_ne_bytes());
+    }
+
+    /// An ACK (code 0) or a bare error, header echoed (capped).
+    fn answer(buf: &mut Vec<u8>, seq: u32, code: i32) {
+        let mut w = MsgWriter::new(buf, NLMSG_ERROR, MsgFlags::CAPPED, seq, 4242);
+        w.bytes(&code.to_ne_bytes());
+        w.bytes(&[0u8; 16]);
+    }
+
+    fn start(e: &mut Engine, req: &dyn ToMsg, kind: Kind, flags: u16) -> (Token, Outgoing) {
+        let mut out = Outgoing::new(kind);
+        out.push(req, flags).unwrap();
+        (e.start(&mut out), out)
+    }
+
+    #[test]
+    fn seqs_wrap_and_skip_zero() {
+        let mut e = Engine::new(true);
+        assert_eq!(e.take_seqs(1), 1);
+        assert_eq!(e.take_seqs(1), 2);
+        e.next_seq = u32::MAX - 1;
+        assert_eq!(e.take_seqs(5), 1);
+        assert_eq!(e.take_seqs(1), 6);
+        e.next_seq = u32::MAX;
+        assert_eq!(e.take_seqs(1), u32::MAX);
+        assert_eq!(e.take_seqs(1), 1);
+    }
+
+    #[test]
+    fn start_numbers_and_flags_the_messages() {
+        let mut e = Engine::new(true);
+        let (_, out) = start(&mut e, &SetMtu, Kind::Request, MsgFlags::ACK);
+        let m = Msg::new_checked(out.bytes()).unwrap();
+        assert_eq!(m.seq(), 1);
+        assert_eq!(m.flags().0, MsgFlags::REQUEST | MsgFlags::ACK);
+        assert_eq!(out.what(&SetMtu as &dyn ToMsg), "set mtu");
+    }
+
+    /// The kernel's answer to SetMtu (seq 1) with NETLINK_EXT_ACK and
+    /// NETLINK_CAP_ACK: ERANGE, a message, and IFLA_MTU at offset 32.
+    #[test]
+    fn error_resolves_ext_ack_against_the_sent_request() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut b = Vec::new();
+        b.extend_from_slice(&56u32.to_ne_bytes()); // nlmsg_len
+        b.extend_from_slice(&NLMSG_ERROR.to_ne_bytes()); // nlmsg_type
+        b.extend_from_slice(&0x0300u16.to_ne_bytes()); // NLM_F_CAPPED | NLM_F_ACK_TLVS
+        b.extend_from_slice(&1u32.to_ne_bytes()); // nlmsg_seq
+        b.extend_from_slice(&4242u32.to_ne_bytes()); // nlmsg_pid
+        b.extend_from_slice(&(-libc::ERANGE).to_ne_bytes()); // error
+        b.extend_from_slice(&40u32.to_ne_bytes()); // echoed nlmsg_len
+        b.extend_from_slice(&19u16.to_ne_bytes()); // echoed nlmsg_type
+        b.extend_from_slice(&5u16.to_ne_bytes()); // echoed nlmsg_flags
+        b.extend_from_slice(&1u32.to_ne_bytes()); // echoed nlmsg_seq
+        b.extend_from_slice(&0u32.to_ne_bytes()); // echoed nlmsg_pid
+        b.extend_from_slice(&12u16.to_ne_bytes()); // nla_len
+        b.extend_from_slice(&1u16.to_ne_bytes()); // NLMSGERR_ATTR_MSG
+        b.extend_from_slice(b"too big\0"); // the message
+        b.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        b.extend_from_slice(&2u16.to_ne_bytes()); // NLMSGERR_ATTR_OFFS
+        b.extend_from_slice(&32u32.to_ne_bytes()); // offset of IFLA_MTU
+        assert_eq!(b.len(), 56);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        let Some(Output::Failed(err)) = e.poll(t, &out, req) else {
+            panic!("no error");
+        };
+        let k = err.kernel().unwrap();
+        assert_eq!(k.errno, libc::ERANGE);
+        assert_eq!(k.attr.unwrap().types(), &[4]);
+        assert_eq!(k.attr_name.as_deref(), Some("IFLA_MTU"));
+        assert_eq!(
+            err.to_string(),
+            "set mtu: Numerical result out of range (ERANGE): too big [attribute IFLA_MTU]"
+        );
+        assert!(
+            e.poll(t, &out, req).is_none(),
+            "nothing after the final output"
+        );
+        // A late copy of the answer is stale, not a second answer.
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(e.poll(t, &out, req).is_none());
+        assert_eq!(e.stats().stale, 1);
+    }
+
+    #[test]
+    fn request_data_then_ack_with_warning() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut b = Vec::new();
+        data(&mut b, 1, 0);
+        let mut w = MsgWriter::new(
+            &mut b,
+            NLMSG_ERROR,
+            MsgFlags::CAPPED | MsgFlags::ACK_TLVS,
+            1,
+            4242,
+        );
+        w.bytes(&0i32.to_ne_bytes());
+        w.bytes(&[0u8; 16]);
+        w.attr_str(1, "deprecated").unwrap();
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
+        assert!(matches!(
+            e.poll(t, &out, req),
+            Some(Output::Ack { warning: Some(w) }) if w == "deprecated"
+        ));
+    }
+
+    #[test]
+    fn dump_over_datagrams_interrupted_on_done_only() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, out) = start(&mut e, req, Kind::Dump, 0);
+        for _ in 0..3 {
+            let mut b = Vec::new();
+            data(&mut b, 1, 0);
+            data(&mut b, 1, 0);
+            e.handle_datagram(&b, &kernel(), Some(t));
+            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
+            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (32..64)));
+            assert!(e.poll(t, &out, req).is_none());
+        }
+        assert!(!e.interrupted(t));
+        let mut b = Vec::new();
+        done(&mut b, 1, MsgFlags::DUMP_INTR, 0);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(
+            e.poll(t, &out, req),
+            Some(Output::Done { interrupted: true })
+        ));
+        assert!(e.interrupted(t));
+    }
+
+    #[test]
+    fn dump_interrupted_on_data_and_failed_by_done() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, out) = start(&mut e, req, Kind::Dump, 0);
+        let mut b = Vec::new();
+        data(&mut b, 1, MsgFlags::DUMP_INTR);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(e.interrupted(t));
+        let mut b = Vec::new();
+        done(&mut b, 1, 0, -libc::EMSGSIZE);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(_))));
+        let Some(Output::Failed(err)) = e.poll(t, &out, req) else {
+            panic!("the dump did not fail");
+        };
+        assert_eq!(err.errno(), Some(libc::EMSGSIZE));
+        assert!(err.to_string().starts_with("dump links: "), "{err}");
+    }
+
+    #[test]
+    fn other_readers_replies_are_copied() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (a, out_a) = start(&mut e, req, Kind::Dump, 0);
+        let (b, out_b) = start(&mut e, req, Kind::Dump, 0);
+        let mut d = Vec::new();
+        data(&mut d, 2, 0);
+        data(&mut d, 1, 0);
+        e.handle_datagram(&d, &kernel(), Some(a));
+        assert!(matches!(e.poll(a, &out_a, req), Some(Output::Message(r)) if r == (32..64)));
+        let Some(Output::Copied(v)) = e.poll(b, &out_b, req) else {
+            panic!("not copied");
+        };
+        assert_eq!(v, &d[..32]);
+        e.release(b);
+        e.handle_datagram(&d, &kernel(), Some(a));
+        assert_eq!(e.stats().stale, 1, "a released request's replies are stale");
+    }
+
+    #[test]
+    fn spoofed_notifications_and_stale_are_counted_not_delivered() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut d = Vec::new();
+        answer(&mut d, 1, -libc::EPERM);
+        let spoofed = RecvInfo {
+            port_id: 999,
+            ..RecvInfo::default()
+        };
+        e.handle_datagram(&d, &spoofed, Some(t));
+        let group = RecvInfo {
+            groups: 1,
+            ..RecvInfo::default()
+        };
+        e.handle_datagram(&d, &group, Some(t));
+        let mut n = Vec::new();
+        data(&mut n, 0, 0);
+        answer(&mut n, 77, 0);
+        e.handle_datagram(&n, &kernel(), Some(t));
+        assert!(e.poll(t, &out, req).is_none());
+        let s = e.stats();
+        assert_eq!((s.spoofed, s.notifications, s.stale), (1, 2, 1));
+        // On USERSOCK, a process may answer.
+        let mut u = Engine::new(false);
+        let (t, out) = start(&mut u, req, Kind::Request, MsgFlags::ACK);
+        u.handle_datagram(&d, &spoofed, Some(t));
+        assert!(matches!(u.poll(t, &out, req), Some(Output::Failed(_))));
+    }
+
+    #[test]
+    fn overrun_and_unsplittable_datagrams_fail_everything_in_flight() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (a, out_a) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let (b, out_b) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        e.handle_overrun();
+        for (t, out) in [(a, &out_a), (b, &out_b)] {
+            let Some(Output::Failed(err)) = e.poll(t, out, req) else {
+                panic!("no overrun");
+            };
+            assert!(err.is_overrun());
+            assert!(err
+                .to_string()
+                .starts_with("set mtu: receive buffer overrun"));
+        }
+        let (c, out_c) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        e.handle_datagram(&[20, 0, 0, 0, 2, 0], &kernel(), Some(c));
+        assert!(matches!(
+            e.poll(c, &out_c, req),
+            Some(Output::Failed(Error::Malformed { .. }))
+        ));
+        assert_eq!((e.stats().overruns, e.stats().malformed), (1, 1));
+    }
+
+    fn batch(e: &mut Engine, n: usize, mode: AckMode, first_index: usize) -> (Token, Outgoing) {
+        let mut out = Outgoing::new(Kind::Batch { mode, first_index });
+        let flags = if mode == AckMode::Every {
+            MsgFlags::ACK
+        } else {
+            0
+        };
+        for _ in 0..n {
+            out.push(&SetMtu, flags).unwrap();
+        }
+        out.ack_last();
+        (e.start(&mut out), out)
+    }
+
+    fn outcomes(e: &mut Engine, t: Token, out: &Outgoing) -> Vec<(usize, Option<i32>)> {
+        let reqs = [SetMtu, SetMtu, SetMtu, SetMtu];
+        let mut v = Vec::new();
+        loop {
+            match e.poll(t, out, &reqs[..]) {
+                Some(Output::Result { index, result }) => {
+                    if let Err(err) = &result {
+                        assert_eq!(err.kernel().unwrap().index, Some(index));
+                        assert!(err.to_string().starts_with("set mtu: "), "{err}");
+                    }
+                    v.push((index, result.err().and_then(|e| e.errno())))
+                }
+                Some(Output::BatchDone) => return v,
+                o => panic!("unexpected {o:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn batch_every_waits_for_each_answer_and_reports_in_order() {
+        let mut e = Engine::new(true);
+        let (t, out) = batch(&mut e, 4, AckMode::Every, 10);
+        let mut d = Vec::new();
+        answer(&mut d, 1, 0);
+        answer(&mut d, 2, -libc::ENODEV);
+        answer(&mut d, 4, 0);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert!(
+            e.poll(t, &out, &[SetMtu][..]).is_none(),
+            "#3 not answered yet"
+        );
+        let mut d = Vec::new();
+        answer(&mut d, 3, -libc::EEXIST);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert_eq!(
+            outcomes(&mut e, t, &out),
+            [
+                (10, None),
+                (11, Some(libc::ENODEV)),
+                (12, Some(libc::EEXIST)),
+                (13, None)
+            ]
+        );
+        assert!(e.poll(t, &out, &[SetMtu][..]).is_none());
+    }
+
+    #[test]
+    fn batch_errors_only_ends_on_the_barrier() {
+        let mut e = Engine::new(true);
+        let (t, out) = batch(&mut e, 4, AckMode::ErrorsOnly, 0);
+        let flags: Vec<u16> = MsgIter::new(out.bytes())
+            .map(|m| m.unwrap().1.flags().0 & MsgFlags::ACK)
+            .collect();
+        assert_eq!(
+            flags,
+            [0, 0, 0, MsgFlags::ACK],
+            "only the barrier asks for an ACK"
+        );
+        let mut d = Vec::new();
+        answer(&mut d, 2, -libc::ENODEV);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert!(e.poll(t, &out, &[SetMtu][..]).is_none());
+        let mut d = Vec::new();
+        answer(&mut d, 4, -libc::EINVAL);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert_eq!(
+            outcomes(&mut e, t, &out),
+            [
+                (0, None),
+                (1, Some(libc::ENODEV)),
+                (2, None),
+                (3, Some(libc::EINVAL))
+            ]
+        );
+    }
+
+    #[test]
+    fn outgoing_leaves_nothing_of_a_request_that_cannot_be_built() {
+        struct TooLong;
+        impl ToMsg for TooLong {
+            fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+                let mut w = MsgWriter::new(buf, 19, 0, 0, 0);
+                w.attr(1, &vec![0u8; 70_000])?;
+                w.finish()?;
+                Ok(16)
+            }
+            fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("too long")
+            }
+        }
+        let mut out = Outgoing::new(Kind::Request);
+        out.push(&SetMtu, 0).unwrap();
+        let before = out.bytes().to_vec();
+        let err = out.push(&TooLong, 0).unwrap_err();
+        assert!(matches!(err, Error::Build { .. }), "{err}");
+        assert!(err
+            .to_string()
+            .starts_with("too long: cannot build request"));
+        assert_eq!(out.bytes(), &before[..]);
+        assert_eq!(out.len(), 1);
+    }
+}

@@ -20,6 +20,8 @@ mod engine;
 #[cfg(any(test, feature = "fake-kernel"))]
 pub mod fake;
 mod sync;
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
