@@ -57,6 +57,20 @@ enum Arrival {
     Overrun,
 }
 
+/// A datagram from `port_id` to `groups`, as `recvmsg` reports it.
+fn datagram(bytes: Vec<u8>, port_id: u32, groups: u32) -> Arrival {
+    let len = bytes.len();
+    Arrival::Datagram(
+        bytes,
+        RecvInfo {
+            len,
+            port_id,
+            groups,
+            ..RecvInfo::default()
+        },
+    )
+}
+
 impl fmt::Debug for FakeKernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let st = self.lock();
@@ -135,16 +149,9 @@ impl FakeKernel {
     /// Queues a datagram as if `port_id` (0: the kernel) had sent it to the
     /// socket, to `groups` (0: unicast).
     pub fn inject(&self, bytes: Vec<u8>, port_id: u32, groups: u32) {
-        let len = bytes.len();
-        self.lock().queue.push_back(Arrival::Datagram(
-            bytes,
-            RecvInfo {
-                len,
-                port_id,
-                groups,
-                ..RecvInfo::default()
-            },
-        ));
+        self.lock()
+            .queue
+            .push_back(datagram(bytes, port_id, groups));
         self.cond.notify_all();
     }
 
@@ -299,16 +306,7 @@ pub struct Replies<'a> {
 
 impl Replies<'_> {
     fn push(&mut self, bytes: Vec<u8>, port_id: u32, groups: u32) {
-        let len = bytes.len();
-        self.queue.push_back(Arrival::Datagram(
-            bytes,
-            RecvInfo {
-                len,
-                port_id,
-                groups,
-                ..RecvInfo::default()
-            },
-        ));
+        self.queue.push_back(datagram(bytes, port_id, groups));
     }
 
     /// Ends the datagram being filled with data; what follows goes in a new one.
