@@ -61,6 +61,10 @@ pub enum Error {
     /// An argument was wrong (a name that does not resolve, a bad value...)
     /// where no other variant fits.
     Invalid(String),
+    /// A callback's own error, carried out unchanged through a method whose
+    /// callbacks return nlkit's `Result` (see [`Error::callback`] and
+    /// [`Error::into_callback`]). Its text is the callback error's.
+    Callback(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 /// An error answer: errno and extended ACK, and which request it was.
@@ -165,6 +169,7 @@ impl fmt::Display for Error {
             }
             Error::NoData { what } => write!(f, "{what}: the kernel answered with no data"),
             Error::Invalid(s) => f.write_str(s),
+            Error::Callback(e) => e.fmt(f),
         }
     }
 }
@@ -196,6 +201,21 @@ impl Error {
             Error::Io { source, .. } => crate::socket::errno(source),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
             _ => None,
+        }
+    }
+    /// Wraps a callback's own error to return it from a callback that must
+    /// return nlkit's `Result`; [`Error::into_callback`] takes it back out.
+    pub fn callback(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Callback(Box::new(e))
+    }
+    /// The callback error of type `T` this carries, or the error itself.
+    pub fn into_callback<T: std::error::Error + 'static>(self) -> std::result::Result<T, Error> {
+        match self {
+            Error::Callback(e) => match e.downcast::<T>() {
+                Ok(t) => Ok(*t),
+                Err(e) => Err(Error::Callback(e)),
+            },
+            e => Err(e),
         }
     }
     /// The I/O error behind an [`Error::Io`].
@@ -267,6 +287,20 @@ mod tests {
             },
         };
         assert_eq!(chain(&e), e.to_string());
+        let e = Error::NoData {
+            what: "get link 1".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "get link 1: the kernel answered with no data"
+        );
+        // A callback's error goes through unchanged and comes back out by type.
+        let e = Error::callback(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+        assert_eq!(e.to_string(), "closed");
+        let back = e.into_callback::<io::Error>().unwrap();
+        assert_eq!(back.kind(), io::ErrorKind::BrokenPipe);
+        let e = Error::callback(io::Error::other("x")).into_callback::<std::fmt::Error>();
+        assert!(matches!(e, Err(Error::Callback(_))));
         let e = Error::NoData {
             what: "get link 1".into(),
         };

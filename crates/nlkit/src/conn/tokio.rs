@@ -104,7 +104,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         &mut self,
         req: &dyn ToMsg,
         kind: Kind,
-        each: &mut dyn FnMut(Msg<&[u8]>) -> Result<(), E>,
+        each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
     ) -> Result<(Option<String>, bool), E> {
         let mut out = Outgoing::new(kind);
         let flags = if kind == Kind::Request {
@@ -124,7 +124,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         token: Token,
         out: &Outgoing,
         req: &dyn ToMsg,
-        each: &mut dyn FnMut(Msg<&[u8]>) -> Result<(), E>,
+        mut each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
     ) -> Result<(Option<String>, bool), E> {
         loop {
             let o = self.wait(token, out, req).await?;
@@ -152,9 +152,9 @@ impl<T: AsyncTransport> AsyncConnection<T> {
     pub async fn request_with<E: From<Error>>(
         &mut self,
         req: &dyn ToMsg,
-        mut on_reply: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+        on_reply: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
     ) -> Result<Option<String>, E> {
-        Ok(self.run(req, Kind::Request, &mut on_reply).await?.0)
+        Ok(self.run(req, Kind::Request, on_reply).await?.0)
     }
 
     /// Runs a dump; every message goes to `each`, straight from the receive
@@ -172,9 +172,9 @@ impl<T: AsyncTransport> AsyncConnection<T> {
     pub async fn dump_with<E: From<Error>>(
         &mut self,
         req: &dyn ToMsg,
-        mut each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+        each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
     ) -> Result<bool, E> {
-        Ok(self.run(req, Kind::Dump, &mut each).await?.1)
+        Ok(self.run(req, Kind::Dump, each).await?.1)
     }
 
     /// Dumps and folds every message into a fresh `A`, starting over while
