@@ -7,6 +7,7 @@ use super::{Output, Requests, Stats, ToMsg, Token, Transport};
 use crate::error::{Error, Result};
 use crate::socket::{Dest, Socket};
 use crate::wire::{Msg, MsgFlags, Protocol};
+use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// A request/response connection over one socket (or another [`Transport`]).
@@ -113,16 +114,23 @@ impl<T: Transport> Connection<T> {
 
     /// The next output for `token`, receiving into `buf` when this thread
     /// may read and nothing is queued, or waiting for the thread that reads.
+    /// Outputs are taken from the engine all at once into `ready` (one lock
+    /// per datagram, not per message).
     fn wait<R: Requests + ?Sized>(
         &self,
         token: Token,
         out: &Outgoing,
         reqs: &R,
         buf: &mut Vec<u8>,
+        ready: &mut VecDeque<Output>,
     ) -> Result<Output> {
+        if let Some(o) = ready.pop_front() {
+            return Ok(o);
+        }
         let mut g = self.lock();
         loop {
-            if let Some(o) = g.engine.poll(token, out, reqs) {
+            ready.extend(std::iter::from_fn(|| g.engine.poll(token, out, reqs)));
+            if let Some(o) = ready.pop_front() {
                 return Ok(o);
             }
             if g.reading {
@@ -164,8 +172,9 @@ impl<T: Transport> Connection<T> {
         out.push(req, MsgFlags::ACK)?;
         let t = self.start(&mut out, req)?;
         let mut buf = Vec::new();
+        let mut ready = VecDeque::new();
         loop {
-            let o = self.wait(t.token, &out, req, &mut buf)?;
+            let o = self.wait(t.token, &out, req, &mut buf, &mut ready)?;
             match next_step(o, &mut buf)? {
                 Next::Msg(m) => on_reply(m)?,
                 Next::End { warning, .. } => return Ok(warning),
@@ -197,6 +206,7 @@ impl<T: Transport> Connection<T> {
             req,
             out,
             buf: Vec::new(),
+            ready: VecDeque::new(),
             done: false,
             interrupted: false,
         })
@@ -251,13 +261,14 @@ impl<T: Transport> Connection<T> {
         let (window, max_bytes) = batch_limits(&self.sock);
         let mut b = Batcher::new(items.into_iter(), mode, window, max_bytes);
         let mut buf = Vec::new();
+        let mut ready = VecDeque::new();
         while b.fill(&mut on_result) {
             let (out, chunk) = b.chunk();
             let t = self.start(out, chunk)?;
             let mut complete = false;
             while !complete {
                 let (out, chunk) = b.chunk();
-                let o = self.wait(t.token, out, chunk, &mut buf)?;
+                let o = self.wait(t.token, out, chunk, &mut buf, &mut ready)?;
                 complete = b.report(o, &mut on_result)?;
             }
         }
@@ -298,6 +309,7 @@ pub struct Dump<'c, T: Transport = Socket> {
     req: &'c dyn ToMsg,
     out: Outgoing,
     buf: Vec<u8>,
+    ready: VecDeque<Output>,
     done: bool,
     interrupted: bool,
 }
@@ -318,10 +330,13 @@ impl<T: Transport> Dump<'_, T> {
         if self.done {
             return None;
         }
-        let o = self
-            .ticket
-            .conn
-            .wait(self.ticket.token, &self.out, self.req, &mut self.buf);
+        let o = self.ticket.conn.wait(
+            self.ticket.token,
+            &self.out,
+            self.req,
+            &mut self.buf,
+            &mut self.ready,
+        );
         let step = o.and_then(|o| next_step(o, &mut self.buf));
         match step {
             Ok(Next::Msg(m)) => Some(Ok(m)),
