@@ -6,15 +6,27 @@ use nlkit::conn::RawRequest;
 use nlkit::socket::netns::in_new_netns;
 use nlkit::wire::MsgFlags;
 use nlkit::{AckMode, Protocol};
+use std::future::Future;
+
+mod conn_common;
+use conn_common::{ifinfomsg, setlink_payloads, setlinks, Outcomes, RTM_GETLINK, RTM_NEWLINK};
+
+/// Runs `f` on a tokio runtime in a network namespace of its own.
+fn in_netns_async<F: Future<Output = ()>>(f: impl FnOnce() -> F + Send + 'static) {
+    in_new_netns(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f())
+    })
+    .unwrap();
+}
 
 #[test]
 fn async_dump_and_error() {
-    in_new_netns(|| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
+    in_netns_async(|| async {
+        {
             let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
             let hdr = [0u8; 16]; // ifinfomsg
             let req = RawRequest {
@@ -50,74 +62,32 @@ fn async_dump_and_error() {
                     .starts_with("get link 4242: No such device (ENODEV)"),
                 "{e}"
             );
-        });
-    })
-    .unwrap();
+        }
+    });
 }
 
-/// `struct ifinfomsg` for link `index`: family, pad, type, index, flags, change.
-fn ifinfomsg(index: i32) -> Vec<u8> {
-    let mut v = vec![0u8, 0]; // ifi_family AF_UNSPEC, pad
-    v.extend_from_slice(&0u16.to_ne_bytes()); // ifi_type
-    v.extend_from_slice(&index.to_ne_bytes()); // ifi_index
-    v.extend_from_slice(&0u32.to_ne_bytes()); // ifi_flags
-    v.extend_from_slice(&0u32.to_ne_bytes()); // ifi_change
-    v
-}
-
-/// The async batch against the kernel: 2000 SETLINKs on lo, every 100th on
-/// a link that does not exist; both ACK modes report each failure in order.
+/// The async batch against the kernel: both ACK modes report each failure in order.
 #[test]
 fn async_batch_reports_each_failure_in_order() {
-    in_new_netns(|| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
-            let payloads: Vec<Vec<u8>> = (0..2000)
-                .map(|i| ifinfomsg(if i % 100 == 42 { 9999 } else { 1 }))
-                .collect();
-            for mode in [AckMode::ErrorsOnly, AckMode::Every] {
-                let reqs = payloads.iter().map(|p| RawRequest {
-                    msg_type: 19, // RTM_SETLINK
-                    flags: 0,
-                    payload: p,
-                    fixed_len: 16,
-                    what: "set link",
-                });
-                let mut seen = 0;
-                let mut failed = Vec::new();
-                let sum = conn
-                    .batch(reqs, mode, |i, r| {
-                        assert_eq!(i, seen);
-                        seen += 1;
-                        if let Err(e) = r {
-                            assert_eq!(e.errno(), Some(libc::ENODEV), "{e}");
-                            assert_eq!(e.kernel().unwrap().index, Some(i));
-                            failed.push(i);
-                        }
-                    })
-                    .await
-                    .unwrap();
-                assert_eq!(seen, 2000);
-                assert_eq!(
-                    failed,
-                    (0..2000).filter(|i| i % 100 == 42).collect::<Vec<_>>()
-                );
-                assert_eq!((sum.ok, sum.failed), (1980, 20));
-            }
-            assert_eq!(conn.stats().stale, 0);
-        });
-    })
-    .unwrap();
+    in_netns_async(|| async {
+        let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
+        let payloads = setlink_payloads(2000, 42);
+        for mode in [AckMode::ErrorsOnly, AckMode::Every] {
+            let mut o = Outcomes::default();
+            let sum = conn
+                .batch(setlinks(&payloads), mode, |i, r| o.note(i, r))
+                .await
+                .unwrap();
+            o.check(2000, 42, sum);
+        }
+        assert_eq!(conn.stats().stale, 0);
+    });
 }
 
 /// The async consistent dump folds the links of a namespace with three bridges.
 #[test]
 fn async_dump_consistent_sees_every_link() {
-    in_new_netns(|| {
+    in_netns_async(|| async {
         for i in 0..3 {
             let st = std::process::Command::new("ip")
                 .args(["link", "add", &format!("br{i}"), "type", "bridge"])
@@ -125,35 +95,21 @@ fn async_dump_consistent_sees_every_link() {
                 .unwrap();
             assert!(st.success());
         }
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
-            let hdr = ifinfomsg(0);
-            let req = RawRequest {
-                msg_type: 18, // RTM_GETLINK
-                flags: MsgFlags::DUMP,
-                payload: &hdr,
-                fixed_len: 16,
-                what: "dump links",
-            };
-            let n = conn
-                .dump_consistent(
-                    &req,
-                    3,
-                    || 0,
-                    |n, m| {
-                        assert_eq!(m.msg_type(), 16); // RTM_NEWLINK
-                        *n += 1;
-                        Ok(())
-                    },
-                )
-                .await
-                .unwrap();
-            assert_eq!(n, 4); // lo and the three bridges
-        });
-    })
-    .unwrap();
+        let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
+        let hdr = ifinfomsg(0);
+        let req = RawRequest {
+            msg_type: RTM_GETLINK,
+            flags: MsgFlags::DUMP,
+            payload: &hdr,
+            fixed_len: 16,
+            what: "dump links",
+        };
+        let each = |n: &mut usize, m: nlkit::wire::Msg<&[u8]>| {
+            assert_eq!(m.msg_type(), RTM_NEWLINK);
+            *n += 1;
+            Ok(())
+        };
+        let n = conn.dump_consistent(&req, 3, || 0, each).await.unwrap();
+        assert_eq!(n, 4); // lo and the three bridges
+    });
 }
