@@ -14,7 +14,7 @@ const IFLA_IFNAME: u16 = 3;
 const IFLA_MTU: u16 = 4;
 
 mod conn_common;
-use conn_common::{ifinfomsg, setlink_payloads, setlinks, Outcomes};
+use conn_common::{ifinfomsg, link_dump, setlink_payloads, setlinks, Outcomes};
 use conn_common::{RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK};
 
 fn link_name(msg: &[u8]) -> String {
@@ -32,13 +32,7 @@ fn link_name(msg: &[u8]) -> String {
 /// message is an `RTM_NEWLINK`; also whether the dump was interrupted.
 fn dump_link_names(conn: &Connection) -> (Vec<String>, bool) {
     let hdr = ifinfomsg(0);
-    let req = RawRequest {
-        msg_type: RTM_GETLINK,
-        flags: MsgFlags::DUMP,
-        payload: &hdr,
-        fixed_len: 16,
-        what: "dump links",
-    };
+    let req = link_dump(&hdr);
     let mut d = conn.dump(&req).unwrap();
     let mut names = Vec::new();
     while let Some(m) = d.next() {

@@ -4,12 +4,11 @@
 use nlkit::conn::tokio::AsyncConnection;
 use nlkit::conn::RawRequest;
 use nlkit::socket::netns::in_new_netns;
-use nlkit::wire::MsgFlags;
 use nlkit::{AckMode, Protocol};
 use std::future::Future;
 
 mod conn_common;
-use conn_common::{ifinfomsg, setlink_payloads, setlinks, Outcomes, RTM_GETLINK, RTM_NEWLINK};
+use conn_common::{ifinfomsg, link_dump, setlink_payloads, setlinks, Outcomes, RTM_NEWLINK};
 
 /// Runs `f` on a tokio runtime in a network namespace of its own.
 fn in_netns_async<F: Future<Output = ()>>(f: impl FnOnce() -> F + Send + 'static) {
@@ -29,13 +28,7 @@ fn async_dump_and_error() {
         {
             let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
             let hdr = [0u8; 16]; // ifinfomsg
-            let req = RawRequest {
-                msg_type: 18,
-                flags: MsgFlags::DUMP,
-                payload: &hdr,
-                fixed_len: 16,
-                what: "dump links",
-            };
+            let req = link_dump(&hdr);
             let mut n = 0;
             let intr = conn
                 .dump(&req, |m| {
@@ -97,13 +90,7 @@ fn async_dump_consistent_sees_every_link() {
         }
         let mut conn = AsyncConnection::new(Protocol::ROUTE).unwrap();
         let hdr = ifinfomsg(0);
-        let req = RawRequest {
-            msg_type: RTM_GETLINK,
-            flags: MsgFlags::DUMP,
-            payload: &hdr,
-            fixed_len: 16,
-            what: "dump links",
-        };
+        let req = link_dump(&hdr);
         let each = |n: &mut usize, m: nlkit::wire::Msg<&[u8]>| {
             assert_eq!(m.msg_type(), RTM_NEWLINK);
             *n += 1;

@@ -19,6 +19,17 @@ pub fn ifinfomsg(index: i32) -> Vec<u8> {
     v
 }
 
+/// A dump of every link; `hdr` is an [`ifinfomsg`].
+pub fn link_dump(hdr: &[u8]) -> RawRequest<'_> {
+    RawRequest {
+        msg_type: RTM_GETLINK,
+        flags: nlkit::wire::MsgFlags::DUMP,
+        payload: hdr,
+        fixed_len: 16,
+        what: "dump links",
+    }
+}
+
 /// `n` SETLINK payloads on lo; every 100th (index `% 100 == bad`) names a
 /// link that does not exist and must fail with ENODEV.
 pub fn setlink_payloads(n: usize, bad: usize) -> Vec<Vec<u8>> {
