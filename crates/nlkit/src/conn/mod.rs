@@ -5,9 +5,9 @@
 //! ACKs and errors with extended ACKs, dumps (`NLM_F_DUMP_INTR` on data and
 //! on `DONE`), batches in both ACK modes, notifications and overruns. The
 //! drivers only move bytes: [`Connection`] blocks and can be shared by
-//! threads; [`tokio::AsyncConnection`] (feature `tokio`) awaits. Both run
+//! threads; `tokio::AsyncConnection` (feature `tokio`) awaits. Both run
 //! over a [`Transport`] — a [`Socket`] normally, or the test-only
-//! [`fake::FakeKernel`] (feature `fake-kernel`, and in nlkit's own tests),
+//! `fake::FakeKernel` (feature `fake-kernel`, and in nlkit's own tests),
 //! which answers like a scripted kernel so the drivers can be tested
 //! without one.
 //!
