@@ -15,7 +15,8 @@ const T_GET: u16 = 0x20;
 const T_SET: u16 = 0x21;
 /// A dump of `value` messages, seven to a datagram; `how` says how it ends.
 const T_DUMP: u16 = 0x22;
-/// A forged EPERM from port 999 for the same sequence number, then the ACK.
+/// A notification to group 1, a forged EPERM from port 999 for the same
+/// sequence number, then the ACK.
 const T_SPOOF: u16 = 0x23;
 /// The data messages' type.
 const T_DATA: u16 = 0x30;
@@ -146,6 +147,7 @@ fn kernel() -> FakeKernel {
                 }
             }
             (T_SPOOF, _) => {
+                r.notify(1, T_DATA, &[0u8; 4]);
                 r.from_port(999, forged_eperm(m.seq()));
                 r.ack(m);
             }
@@ -373,7 +375,7 @@ mod blocking {
         c.socket().inject(forged_eperm(1), 31337, 0);
         c.request(&Req::set(SET_OK), |_| Ok(())).unwrap();
         c.request(&Req::new(T_SPOOF, 0, 0), |_| Ok(())).unwrap();
-        assert_eq!(c.stats().spoofed, 2);
+        assert_eq!((c.stats().spoofed, c.stats().notifications), (2, 1));
     }
 
     #[test]
@@ -552,7 +554,10 @@ mod tokio_driver {
                 .await
                 .unwrap();
             let s = c.stats();
-            assert_eq!((s.overruns, s.spoofed, s.stale), (1, 1, 0));
+            assert_eq!(
+                (s.overruns, s.spoofed, s.notifications, s.stale),
+                (1, 1, 1, 0)
+            );
         });
     }
 }
