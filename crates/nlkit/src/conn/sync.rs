@@ -30,6 +30,9 @@ struct Inner {
     reading: bool,
 }
 
+/// Most outputs the blocking driver takes from the engine under one lock.
+const READY_RUN: usize = 256;
+
 /// An exchange registered with the engine; forgotten when dropped.
 struct Ticket<'c, T: Transport> {
     conn: &'c Connection<T>,
@@ -114,8 +117,9 @@ impl<T: Transport> Connection<T> {
 
     /// The next output for `token`, receiving into `buf` when this thread
     /// may read and nothing is queued, or waiting for the thread that reads.
-    /// Outputs are taken from the engine all at once into `ready` (one lock
-    /// per datagram, not per message).
+    /// Outputs are taken from the engine in runs of up to [`READY_RUN`] into
+    /// `ready` (one lock per run, not per message; a batch's thousands of
+    /// outcomes are not all copied out at once).
     fn wait<R: Requests + ?Sized>(
         &self,
         token: Token,
@@ -129,7 +133,7 @@ impl<T: Transport> Connection<T> {
         }
         let mut g = self.lock();
         loop {
-            ready.extend(std::iter::from_fn(|| g.engine.poll(token, out, reqs)));
+            ready.extend(std::iter::from_fn(|| g.engine.poll(token, out, reqs)).take(READY_RUN));
             if let Some(o) = ready.pop_front() {
                 return Ok(o);
             }
