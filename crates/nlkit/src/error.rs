@@ -52,12 +52,25 @@ pub enum Error {
         /// How many times it was tried.
         attempts: u32,
     },
-    /// An argument was wrong (a name that does not resolve, a bad value...).
+    /// A request that should have been answered with data (a GET) was
+    /// acknowledged without any.
+    NoData {
+        /// What was asked.
+        what: String,
+    },
+    /// An argument was wrong (a name that does not resolve, a bad value...)
+    /// where no other variant fits.
     Invalid(String),
+    /// A callback's own error, carried out unchanged through a method whose
+    /// callbacks return nlkit's `Result` (see [`Error::callback`] and
+    /// [`Error::into_callback`]). Its text is the callback error's.
+    Callback(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 /// An error answer: errno and extended ACK, and which request it was.
+/// Built by the engine; elsewhere start from [`KernelError::new`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KernelError {
     /// Positive errno.
     pub errno: i32,
@@ -80,6 +93,23 @@ pub struct KernelError {
 }
 
 impl KernelError {
+    /// An error with this (positive) errno and nothing else known.
+    pub fn new(errno: i32) -> KernelError {
+        KernelError {
+            errno,
+            ..KernelError::default()
+        }
+    }
+    /// The same error with the kernel's message.
+    pub fn with_message(mut self, message: impl Into<String>) -> KernelError {
+        self.message = Some(message.into());
+        self
+    }
+    /// The same error saying what was being done.
+    pub fn with_what(mut self, what: impl Into<String>) -> KernelError {
+        self.what = Some(what.into());
+        self
+    }
     /// The errno's constant name (`ENETUNREACH`).
     pub fn errno_name(&self) -> Option<&'static str> {
         errno::name(self.errno)
@@ -137,20 +167,17 @@ impl fmt::Display for Error {
             Error::DumpInterrupted { what, attempts } => {
                 write!(f, "{what}: dump interrupted by concurrent changes (NLM_F_DUMP_INTR) {attempts} times")
             }
+            Error::NoData { what } => write!(f, "{what}: the kernel answered with no data"),
             Error::Invalid(s) => f.write_str(s),
+            Error::Callback(e) => e.fmt(f),
         }
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Io { source, .. } => Some(source),
-            Error::Malformed { source, .. } | Error::Build { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+/// `source()` is always `None`: the text above already holds the cause, and
+/// reporters that walk the chain (anyhow's `{:#}`) would print it twice.
+/// The cause stays reachable as a field and through [`Error::io_error`].
+impl std::error::Error for Error {}
 
 impl Error {
     /// An I/O error, saying what was being done.
@@ -176,6 +203,28 @@ impl Error {
             _ => None,
         }
     }
+    /// Wraps a callback's own error to return it from a callback that must
+    /// return nlkit's `Result`; [`Error::into_callback`] takes it back out.
+    pub fn callback(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Callback(Box::new(e))
+    }
+    /// The callback error of type `T` this carries, or the error itself.
+    pub fn into_callback<T: std::error::Error + 'static>(self) -> std::result::Result<T, Error> {
+        match self {
+            Error::Callback(e) => match e.downcast::<T>() {
+                Ok(t) => Ok(*t),
+                Err(e) => Err(Error::Callback(e)),
+            },
+            e => Err(e),
+        }
+    }
+    /// The I/O error behind an [`Error::Io`].
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
     /// True for an overrun.
     pub fn is_overrun(&self) -> bool {
         matches!(self, Error::Overrun { .. })
@@ -197,15 +246,67 @@ mod tests {
 
     #[test]
     fn display_like_the_style_guide() {
-        let e = Error::Kernel(Box::new(KernelError {
-            errno: libc::ENETUNREACH,
-            message: Some("Nexthop has invalid gateway".into()),
-            what: Some("add route 10.1.0.0/24 via 10.9.0.2".into()),
-            ..Default::default()
-        }));
+        let e = Error::Kernel(Box::new(
+            KernelError::new(libc::ENETUNREACH)
+                .with_message("Nexthop has invalid gateway")
+                .with_what("add route 10.1.0.0/24 via 10.9.0.2"),
+        ));
         assert_eq!(
             e.to_string(),
             "add route 10.1.0.0/24 via 10.9.0.2: Network is unreachable (ENETUNREACH): Nexthop has invalid gateway"
+        );
+    }
+
+    /// A reporter that walks `source()` (anyhow's `{:#}`) prints each cause once.
+    #[test]
+    fn chain_does_not_repeat_the_cause() {
+        fn chain(e: &dyn std::error::Error) -> String {
+            let mut s = e.to_string();
+            let mut cur = e.source();
+            while let Some(c) = cur {
+                s.push_str(&format!(": {c}"));
+                cur = c.source();
+            }
+            s
+        }
+        let io = io::Error::from_raw_os_error(libc::EPERM);
+        let e = Error::io("open netlink route socket", io);
+        let text = chain(&e);
+        assert_eq!(text, e.to_string());
+        assert_eq!(text.matches("Operation not permitted").count(), 1, "{text}");
+        assert_eq!(
+            e.io_error().and_then(|e| e.raw_os_error()),
+            Some(libc::EPERM)
+        );
+        let e = Error::Malformed {
+            what: "dump links".into(),
+            source: wire::Error::Truncated {
+                at: 0,
+                need: 16,
+                have: 3,
+            },
+        };
+        assert_eq!(chain(&e), e.to_string());
+        let e = Error::NoData {
+            what: "get link 1".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "get link 1: the kernel answered with no data"
+        );
+        // A callback's error goes through unchanged and comes back out by type.
+        let e = Error::callback(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+        assert_eq!(e.to_string(), "closed");
+        let back = e.into_callback::<io::Error>().unwrap();
+        assert_eq!(back.kind(), io::ErrorKind::BrokenPipe);
+        let e = Error::callback(io::Error::other("x")).into_callback::<std::fmt::Error>();
+        assert!(matches!(e, Err(Error::Callback(_))));
+        let e = Error::NoData {
+            what: "get link 1".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "get link 1: the kernel answered with no data"
         );
     }
 }

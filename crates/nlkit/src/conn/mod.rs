@@ -1,26 +1,143 @@
-//! The request engine: sequence numbers, matching replies to requests,
-//! ACKs, errors with extended ACKs, dumps, batches and overruns.
+//! The request engine and its drivers.
 //!
-//! [`Engine`] is sans-IO: it is handed messages and says what each one is
-//! ([`Event`]); it never calls the kernel, so it is tested with captured
-//! bytes. [`Connection`] is the short blocking loop that drives it over a
-//! [`Socket`](crate::socket::Socket) and can be shared by many threads; the
-//! tokio flavour (feature `tokio`) drives the same engine.
+//! [`Engine`] is sans-IO and owns every rule of the exchange: sequence
+//! numbers, matching replies to requests by sequence number and sender,
+//! ACKs and errors with extended ACKs, dumps (`NLM_F_DUMP_INTR` on data and
+//! on `DONE`), batches in both ACK modes, notifications and overruns. The
+//! drivers only move bytes: [`Connection`] blocks and can be shared by
+//! threads; `tokio::AsyncConnection` (feature `tokio`) awaits. Both run
+//! over a [`Transport`] — a [`Socket`] normally, or the test-only
+//! `fake::FakeKernel` (feature `fake-kernel`, and in nlkit's own tests),
+//! which answers like a scripted kernel so the drivers can be tested
+//! without one.
 //!
 //! Replies are matched by sequence number and by sender: on a kernel protocol
 //! a message whose sender port id is not 0 is dropped and counted (nobody but
 //! the kernel may answer), and notifications (sequence 0, or sent to groups)
 //! never mix with replies.
 
+mod engine;
+#[cfg(any(test, feature = "fake-kernel"))]
+pub mod fake;
 mod sync;
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-pub use sync::{AckMode, BatchSummary, Connection, Dump};
+pub use engine::{AckMode, BatchSummary, Engine, Kind, Outgoing, Output, Requests, Stats, Token};
+pub use sync::{Connection, Dump};
 
-use crate::error::{Error, KernelError};
-use crate::wire::{self, AttrPath, Control, ExtAck, Msg, MsgFlags, MsgWriter};
+use crate::error::{Error, KernelError, Result};
+use crate::socket::{Dest, RecvInfo, Socket};
+use crate::wire::{self, AttrPath, ExtAck, MsgWriter, Protocol};
 use std::fmt;
+use std::io;
+
+/// What the drivers send and receive through: a netlink [`Socket`], or a
+/// stand-in for the kernel in tests.
+pub trait Transport {
+    /// The netlink protocol.
+    fn protocol(&self) -> Protocol;
+    /// Sends one datagram.
+    fn send_to(&self, buf: &[u8], dest: Dest) -> io::Result<usize>;
+    /// Receives one whole datagram into `buf` (replacing its contents),
+    /// blocking; an overrun is an `ENOBUFS` error.
+    fn recv(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo>;
+    /// Turns a `SOL_NETLINK` option of the engine's on or off.
+    fn set_option(&self, opt: NlOption, on: bool) -> io::Result<()>;
+    /// The receive buffer size.
+    fn recv_buffer_size(&self) -> io::Result<usize>;
+    /// Asks for a receive buffer size (`force`: past `rmem_max`, needs `CAP_NET_ADMIN`).
+    fn set_recv_buffer_size(&self, bytes: usize, force: bool) -> io::Result<()>;
+    /// The send buffer size.
+    fn send_buffer_size(&self) -> io::Result<usize>;
+}
+
+/// The socket options the drivers set up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NlOption {
+    /// `NETLINK_EXT_ACK`.
+    ExtAck,
+    /// `NETLINK_CAP_ACK`.
+    CapAck,
+    /// `NETLINK_GET_STRICT_CHK`.
+    StrictCheck,
+}
+
+impl Transport for Socket {
+    fn protocol(&self) -> Protocol {
+        Socket::protocol(self)
+    }
+    fn send_to(&self, buf: &[u8], dest: Dest) -> io::Result<usize> {
+        Socket::send_to(self, buf, dest)
+    }
+    fn recv(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
+        Socket::recv(self, buf)
+    }
+    fn set_option(&self, opt: NlOption, on: bool) -> io::Result<()> {
+        match opt {
+            NlOption::ExtAck => self.set_ext_ack(on),
+            NlOption::CapAck => self.set_cap_ack(on),
+            NlOption::StrictCheck => self.set_strict_check(on),
+        }
+    }
+    fn recv_buffer_size(&self) -> io::Result<usize> {
+        Socket::recv_buffer_size(self)
+    }
+    fn set_recv_buffer_size(&self, bytes: usize, force: bool) -> io::Result<()> {
+        Socket::set_recv_buffer_size(self, bytes, force)
+    }
+    fn send_buffer_size(&self) -> io::Result<usize> {
+        Socket::send_buffer_size(self)
+    }
+}
+
+/// Sets a transport up for the engine, as both drivers do: extended ACKs
+/// and capped ACKs on where the kernel has them (the engine keeps its own
+/// copy of each request, so the kernel need not echo it), strict checking
+/// on `NETLINK_ROUTE`. Returns an engine for the transport's protocol.
+pub(crate) fn setup<T: Transport + ?Sized>(t: &T) -> Result<Engine> {
+    let proto = t.protocol();
+    // Older kernels or some protocols may lack these; they are improvements, not requirements.
+    let _ = t.set_option(NlOption::ExtAck, true);
+    let _ = t.set_option(NlOption::CapAck, true);
+    if proto == Protocol::ROUTE {
+        t.set_option(NlOption::StrictCheck, true).map_err(|e| {
+            Error::io(
+                format!("enable NETLINK_GET_STRICT_CHK on netlink {proto} socket"),
+                e,
+            )
+        })?;
+    }
+    Ok(Engine::new(proto != Protocol::USERSOCK))
+}
+
+/// Bytes of receive buffer one answer may take (an skb's truesize for a
+/// small ACK or error with an extended ACK), used to bound requests in flight.
+const ANSWER_COST: usize = 1280;
+
+/// Receive buffer a batch asks for.
+const BATCH_RCVBUF: usize = 8 << 20;
+
+/// Sizes a batch for a transport: asks for a receive buffer that lets
+/// thousands of answers be in flight (`SO_RCVBUFFORCE` needs
+/// `CAP_NET_ADMIN`; otherwise the kernel caps it at `rmem_max`) and returns
+/// the window (requests in flight, so that their answers always fit what
+/// was granted) and the most bytes one `sendmsg` may carry.
+pub(crate) fn batch_limits<T: Transport + ?Sized>(t: &T) -> (usize, usize) {
+    let mut rcv = t.recv_buffer_size().unwrap_or(212_992);
+    if rcv < BATCH_RCVBUF {
+        if t.set_recv_buffer_size(BATCH_RCVBUF, true).is_err() {
+            let _ = t.set_recv_buffer_size(BATCH_RCVBUF, false);
+        }
+        rcv = t.recv_buffer_size().unwrap_or(rcv);
+    }
+    let snd = t.send_buffer_size().unwrap_or(212_992);
+    let window = (rcv / ANSWER_COST).clamp(1, 65_536);
+    let max_bytes = snd.saturating_sub(1024).max(4096);
+    (window, max_bytes)
+}
 
 /// A request message that can be written into a send buffer.
 ///
@@ -81,173 +198,6 @@ pub(crate) fn describe(req: &dyn ToMsg) -> String {
     D(req).to_string()
 }
 
-/// What one received message is.
-#[derive(Debug, Clone, Copy)]
-pub enum Event<'a> {
-    /// A data message answering request `seq` (a dump part when `MULTI` is set).
-    Reply {
-        /// The request's sequence number.
-        seq: u32,
-        /// The message.
-        msg: Msg<&'a [u8]>,
-    },
-    /// An ACK for `seq`; a non-empty extended ACK is a warning.
-    Ack {
-        /// The request's sequence number.
-        seq: u32,
-        /// Extended ACK (a warning), possibly empty.
-        ext_ack: ExtAck<'a>,
-    },
-    /// An error for `seq`.
-    Error {
-        /// The request's sequence number.
-        seq: u32,
-        /// The error message, decoded.
-        err: wire::ErrorMsg<'a>,
-    },
-    /// The end of the dump `seq`.
-    Done {
-        /// The dump's sequence number.
-        seq: u32,
-        /// Its status.
-        done: wire::DoneMsg<'a>,
-        /// `NLM_F_DUMP_INTR` on the DONE message.
-        interrupted: bool,
-    },
-    /// A notification: sequence 0, or delivered to a group.
-    Notification(Msg<&'a [u8]>),
-    /// `NLMSG_NOOP`.
-    Noop,
-    /// `NLMSG_OVERRUN`.
-    Overrun,
-    /// Dropped: the sender may not answer on this protocol.
-    Spoofed {
-        /// The sender's port id.
-        port_id: u32,
-    },
-    /// A control message that could not be decoded.
-    Malformed(wire::Error),
-}
-
-/// Who a received message is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Route {
-    /// A reply to the request with this sequence number.
-    Reply(u32),
-    /// A notification.
-    Notification,
-    /// Dropped: a process may not answer on a kernel protocol.
-    Spoofed,
-}
-
-/// Counters the engine keeps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Messages dropped because a non-kernel port id sent them on a kernel protocol.
-    pub spoofed: u64,
-    /// Messages whose sequence number matched no request in flight.
-    pub stale: u64,
-    /// Notifications seen by the request engine.
-    pub notifications: u64,
-    /// Overruns (`ENOBUFS`) seen.
-    pub overruns: u64,
-}
-
-/// The sans-IO request engine.
-#[derive(Debug, Clone)]
-pub struct Engine {
-    kernel_protocol: bool,
-    next_seq: u32,
-    stats: Stats,
-}
-
-impl Engine {
-    /// An engine for a protocol whose only legitimate replier is the kernel
-    /// (`kernel_protocol`), or one where processes talk to each other (USERSOCK).
-    pub fn new(kernel_protocol: bool) -> Engine {
-        Engine {
-            kernel_protocol,
-            next_seq: 1,
-            stats: Stats::default(),
-        }
-    }
-
-    /// Takes the next sequence number (wrapping, never 0: 0 marks notifications).
-    pub fn next_seq(&mut self) -> u32 {
-        self.take_seqs(1)
-    }
-
-    /// Takes `n` consecutive sequence numbers (none of them 0) and returns the first.
-    pub fn take_seqs(&mut self, n: u32) -> u32 {
-        let mut first = self.next_seq;
-        if first == 0 || first.checked_add(n.saturating_sub(1)).is_none() {
-            first = 1;
-        }
-        self.next_seq = first.wrapping_add(n);
-        first
-    }
-
-    /// Counters.
-    pub fn stats(&self) -> Stats {
-        self.stats
-    }
-
-    /// Counts a stale message (matched no request).
-    pub fn note_stale(&mut self) {
-        self.stats.stale += 1;
-    }
-
-    /// Counts an overrun.
-    pub fn note_overrun(&mut self) {
-        self.stats.overruns += 1;
-    }
-
-    /// Decides who a message is for, from its sequence number and the
-    /// datagram's sender port id and destination groups (as `recvmsg` gave them).
-    pub fn route(&mut self, seq: u32, from_port: u32, groups: u32) -> Route {
-        if self.kernel_protocol && from_port != 0 {
-            self.stats.spoofed += 1;
-            return Route::Spoofed;
-        }
-        if groups != 0 || seq == 0 {
-            self.stats.notifications += 1;
-            return Route::Notification;
-        }
-        Route::Reply(seq)
-    }
-
-    /// Says what `msg` is. `from_port` and `groups` are the datagram's sender
-    /// port id and destination groups as `recvmsg` reported them.
-    pub fn classify<'a>(&mut self, msg: Msg<&'a [u8]>, from_port: u32, groups: u32) -> Event<'a> {
-        match self.route(msg.seq(), from_port, groups) {
-            Route::Spoofed => Event::Spoofed { port_id: from_port },
-            Route::Notification => Event::Notification(msg),
-            Route::Reply(_) => Engine::decode(msg),
-        }
-    }
-
-    /// Says what a reply message is (after [`Engine::route`] found it is one).
-    pub fn decode(msg: Msg<&[u8]>) -> Event<'_> {
-        let seq = msg.seq();
-        match Control::parse(&msg) {
-            Ok(None) => Event::Reply { seq, msg },
-            Ok(Some(Control::Error(err))) if err.is_ack() => Event::Ack {
-                seq,
-                ext_ack: err.ext_ack,
-            },
-            Ok(Some(Control::Error(err))) => Event::Error { seq, err },
-            Ok(Some(Control::Done(done))) => Event::Done {
-                seq,
-                done,
-                interrupted: msg.flags().contains(MsgFlags::DUMP_INTR),
-            },
-            Ok(Some(Control::Noop)) => Event::Noop,
-            Ok(Some(Control::Overrun)) => Event::Overrun,
-            Err(e) => Event::Malformed(e),
-        }
-    }
-}
-
 /// Builds a [`KernelError`] from an error code and extended ACK, resolving
 /// the attribute offset against the request that was sent (`request`: its
 /// bytes; `attrs_at`: where its attributes begin).
@@ -283,84 +233,4 @@ pub fn kernel_error(
         }
     }
     Error::Kernel(Box::new(k))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::{MsgIter, NLMSG_DONE, NLMSG_ERROR};
-
-    fn one(buf: &[u8]) -> Msg<&[u8]> {
-        MsgIter::new(buf).next().unwrap().unwrap().1
-    }
-
-    #[test]
-    fn seqs_wrap_and_skip_zero() {
-        let mut e = Engine::new(true);
-        assert_eq!(e.next_seq(), 1);
-        assert_eq!(e.next_seq(), 2);
-        e.next_seq = u32::MAX - 1;
-        assert_eq!(e.take_seqs(5), 1);
-        assert_eq!(e.next_seq(), 6);
-        e.next_seq = u32::MAX;
-        assert_eq!(e.next_seq(), u32::MAX);
-        assert_eq!(e.next_seq(), 1);
-    }
-
-    #[test]
-    fn classify_kinds() {
-        let mut e = Engine::new(true);
-        let mut b = Vec::new();
-        MsgWriter::new(&mut b, 16, MsgFlags::MULTI, 5, 77)
-            .finish()
-            .unwrap();
-        assert!(matches!(
-            e.classify(one(&b), 0, 0),
-            Event::Reply { seq: 5, .. }
-        ));
-        assert!(matches!(
-            e.classify(one(&b), 1234, 0),
-            Event::Spoofed { port_id: 1234 }
-        ));
-        assert!(matches!(e.classify(one(&b), 0, 1), Event::Notification(_)));
-        assert_eq!(e.stats().spoofed, 1);
-        // On USERSOCK a process may answer.
-        let mut u = Engine::new(false);
-        assert!(matches!(u.classify(one(&b), 1234, 0), Event::Reply { .. }));
-
-        let mut b = Vec::new();
-        let mut w = MsgWriter::new(&mut b, NLMSG_ERROR, MsgFlags::CAPPED, 5, 77);
-        w.bytes(&0i32.to_ne_bytes());
-        w.bytes(&[0u8; 16]);
-        w.finish().unwrap();
-        assert!(matches!(
-            e.classify(one(&b), 0, 0),
-            Event::Ack { seq: 5, .. }
-        ));
-
-        let mut b = Vec::new();
-        let mut w = MsgWriter::new(
-            &mut b,
-            NLMSG_DONE,
-            MsgFlags::MULTI | MsgFlags::DUMP_INTR,
-            6,
-            77,
-        );
-        w.bytes(&0i32.to_ne_bytes());
-        w.finish().unwrap();
-        assert!(matches!(
-            e.classify(one(&b), 0, 0),
-            Event::Done {
-                seq: 6,
-                interrupted: true,
-                ..
-            }
-        ));
-
-        let mut b = Vec::new();
-        let mut w = MsgWriter::new(&mut b, NLMSG_ERROR, 0, 7, 77);
-        w.bytes(&[1, 2]);
-        w.finish().unwrap();
-        assert!(matches!(e.classify(one(&b), 0, 0), Event::Malformed(_)));
-    }
 }

@@ -1,52 +1,72 @@
 //! The request engine driven by tokio (feature `tokio`). Same [`Engine`],
-//! same errors as the blocking [`Connection`](super::Connection); one
-//! request at a time per `AsyncConnection` (`&mut self`), so tasks that want
-//! to share one put it behind a `tokio::sync::Mutex` or open one each.
+//! same rules, same errors as the blocking [`Connection`](super::Connection):
+//! this loop only moves bytes. One exchange at a time per `AsyncConnection`
+//! (`&mut self`), so tasks that want to share one put it behind a
+//! `tokio::sync::Mutex` or open one each.
 
-use super::{describe, kernel_error, Engine, Event, Route, Stats, ToMsg};
+use super::engine::{next_step, Batcher, Next};
+use super::sync::Attempts;
+use super::{batch_limits, setup, AckMode, BatchSummary, Engine, Kind, Outgoing, Output};
+use super::{Requests, Stats, ToMsg, Token, Transport};
 use crate::error::{Error, Result};
 use crate::socket::tokio::AsyncSocket;
-use crate::socket::{is_overrun, Dest, Socket};
-use crate::wire::{Msg, MsgFlags, MsgIter, Protocol};
+use crate::socket::{Dest, RecvInfo, Socket};
+use crate::wire::{Msg, MsgFlags, Protocol};
+use std::future::Future;
+use std::io;
+
+/// What the tokio driver receives through: a [`Transport`] whose receive can be awaited.
+pub trait AsyncTransport {
+    /// The transport that sends and holds the options.
+    type Blocking: Transport;
+    /// It.
+    fn get_ref(&self) -> &Self::Blocking;
+    /// Receives one whole datagram (see [`Transport::recv`]) without blocking the thread.
+    fn recv(&self, buf: &mut Vec<u8>) -> impl Future<Output = io::Result<RecvInfo>>;
+}
+
+impl AsyncTransport for AsyncSocket {
+    type Blocking = Socket;
+    fn get_ref(&self) -> &Socket {
+        AsyncSocket::get_ref(self)
+    }
+    fn recv(&self, buf: &mut Vec<u8>) -> impl Future<Output = io::Result<RecvInfo>> {
+        AsyncSocket::recv(self, buf)
+    }
+}
 
 /// An async request/response connection.
 #[derive(Debug)]
-pub struct AsyncConnection {
-    sock: AsyncSocket,
+pub struct AsyncConnection<T: AsyncTransport = AsyncSocket> {
+    sock: T,
     engine: Engine,
     buf: Vec<u8>,
-    out: Vec<u8>,
 }
 
-enum Step {
-    Continue,
-    Finished(Option<String>),
-}
-
-impl AsyncConnection {
+impl AsyncConnection<AsyncSocket> {
     /// Opens a socket for `proto` with extended and capped ACKs (and strict
     /// checking on `NETLINK_ROUTE`), registered with the current reactor.
     pub fn new(proto: Protocol) -> Result<AsyncConnection> {
         let sock = Socket::open(proto)
             .map_err(|e| Error::io(format!("open netlink {proto} socket"), e))?;
-        let _ = sock.set_ext_ack(true);
-        let _ = sock.set_cap_ack(true);
-        if proto == Protocol::ROUTE {
-            sock.set_strict_check(true)
-                .map_err(|e| Error::io("enable NETLINK_GET_STRICT_CHK", e))?;
-        }
-        let kernel = proto != Protocol::USERSOCK;
+        let sock = AsyncSocket::new(sock)
+            .map_err(|e| Error::io("register netlink socket with tokio", e))?;
+        AsyncConnection::with_transport(sock)
+    }
+}
+
+impl<T: AsyncTransport> AsyncConnection<T> {
+    /// Uses any async transport, set up as the blocking driver sets up its own.
+    pub fn with_transport(sock: T) -> Result<AsyncConnection<T>> {
         Ok(AsyncConnection {
-            sock: AsyncSocket::new(sock)
-                .map_err(|e| Error::io("register netlink socket with tokio", e))?,
-            engine: Engine::new(kernel),
+            engine: setup(sock.get_ref())?,
+            sock,
             buf: Vec::new(),
-            out: Vec::new(),
         })
     }
 
     /// The socket.
-    pub fn socket(&self) -> &Socket {
+    pub fn socket(&self) -> &T::Blocking {
         self.sock.get_ref()
     }
 
@@ -55,90 +75,65 @@ impl AsyncConnection {
         self.engine.stats()
     }
 
-    async fn run(
+    fn start<R: Requests + ?Sized>(&mut self, out: &mut Outgoing, reqs: &R) -> Result<Token> {
+        let token = self.engine.start(out);
+        if let Err(e) = self.sock.get_ref().send_to(out.bytes(), Dest::KERNEL) {
+            self.engine.release(token);
+            return Err(Error::io(format!("{}: send", out.what(reqs)), e));
+        }
+        Ok(token)
+    }
+
+    async fn wait<R: Requests + ?Sized>(
+        &mut self,
+        token: Token,
+        out: &Outgoing,
+        reqs: &R,
+    ) -> Result<Output> {
+        loop {
+            if let Some(o) = self.engine.poll(token, out, reqs) {
+                return Ok(o);
+            }
+            let r = self.sock.recv(&mut self.buf).await;
+            self.engine.handle_recv(r, &self.buf, token, out, reqs)?;
+        }
+    }
+
+    /// Runs one request or dump to its end, handing data to `each`.
+    async fn run<E: From<Error>>(
         &mut self,
         req: &dyn ToMsg,
-        flags: u16,
-        on_reply: &mut dyn FnMut(Msg<&[u8]>) -> Result<()>,
-    ) -> Result<Option<String>> {
-        let seq = self.engine.next_seq();
-        self.out.clear();
-        let attrs_at = req.write(&mut self.out).map_err(|e| Error::Build {
-            what: describe(req),
-            source: e,
-        })?;
-        {
-            let mut m = Msg::new_checked(&mut self.out[..]).map_err(|e| Error::Build {
-                what: describe(req),
-                source: e,
-            })?;
-            m.set_seq(seq);
-            m.set_flags(MsgFlags(m.flags().0 | MsgFlags::REQUEST | flags));
-        }
-        self.sock
-            .send_to(&self.out, Dest::KERNEL)
-            .await
-            .map_err(|e| Error::io(format!("{}: send", describe(req)), e))?;
+        kind: Kind,
+        each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+    ) -> Result<(Option<String>, bool), E> {
+        let mut out = Outgoing::new(kind);
+        let flags = if kind == Kind::Request {
+            MsgFlags::ACK
+        } else {
+            0
+        };
+        out.push(req, flags)?;
+        let token = self.start(&mut out, req)?;
+        let r = self.exchange(token, &out, req, each).await;
+        self.engine.release(token);
+        r
+    }
+
+    async fn exchange<E: From<Error>>(
+        &mut self,
+        token: Token,
+        out: &Outgoing,
+        req: &dyn ToMsg,
+        mut each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+    ) -> Result<(Option<String>, bool), E> {
         loop {
-            let info = match self.sock.recv(&mut self.buf).await {
-                Ok(i) => i,
-                Err(e) if is_overrun(&e) => {
-                    self.engine.note_overrun();
-                    return Err(Error::Overrun {
-                        what: describe(req),
-                    });
-                }
-                Err(e) => return Err(Error::io(format!("{}: receive", describe(req)), e)),
-            };
-            for m in MsgIter::new(&self.buf) {
-                let (_, m) = m.map_err(|e| Error::Malformed {
-                    what: describe(req),
-                    source: e,
-                })?;
-                match self.engine.route(m.seq(), info.port_id, info.groups) {
-                    Route::Reply(s) if s == seq => {}
-                    Route::Reply(_) => {
-                        self.engine.note_stale();
-                        continue;
-                    }
-                    _ => continue,
-                }
-                let step = match Engine::decode(m) {
-                    Event::Reply { msg, .. } => {
-                        on_reply(msg)?;
-                        Step::Continue
-                    }
-                    Event::Ack { ext_ack, .. } => {
-                        Step::Finished(ext_ack.message().map(|m| m.into_owned()))
-                    }
-                    Event::Error { err, .. } => {
-                        return Err(kernel_error(
-                            err.code,
-                            &err.ext_ack,
-                            Some((&self.out, attrs_at, req)),
-                            None,
-                        ))
-                    }
-                    Event::Done { done, .. } if done.code != 0 => {
-                        return Err(kernel_error(
-                            done.code,
-                            &done.ext_ack,
-                            Some((&self.out, attrs_at, req)),
-                            None,
-                        ))
-                    }
-                    Event::Done { .. } => Step::Finished(None),
-                    Event::Malformed(e) => {
-                        return Err(Error::Malformed {
-                            what: describe(req),
-                            source: e,
-                        })
-                    }
-                    _ => Step::Continue,
-                };
-                if let Step::Finished(w) = step {
-                    return Ok(w);
-                }
+            let o = self.wait(token, out, req).await?;
+            match next_step(o, &mut self.buf)? {
+                Next::Msg(m) => each(m)?,
+                Next::End {
+                    warning,
+                    interrupted,
+                } => return Ok((warning, interrupted)),
             }
         }
     }
@@ -148,24 +143,96 @@ impl AsyncConnection {
     pub async fn request(
         &mut self,
         req: &dyn ToMsg,
-        mut on_reply: impl FnMut(Msg<&[u8]>) -> Result<()>,
+        on_reply: impl FnMut(Msg<&[u8]>) -> Result<()>,
     ) -> Result<Option<String>> {
-        self.run(req, MsgFlags::ACK, &mut on_reply).await
+        self.request_with(req, on_reply).await
+    }
+
+    /// [`AsyncConnection::request`] with a callback that returns the caller's error type.
+    pub async fn request_with<E: From<Error>>(
+        &mut self,
+        req: &dyn ToMsg,
+        on_reply: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+    ) -> Result<Option<String>, E> {
+        Ok(self.run(req, Kind::Request, on_reply).await?.0)
     }
 
     /// Runs a dump; every message goes to `each`, straight from the receive
-    /// buffer. Returns whether the dump was interrupted (`NLM_F_DUMP_INTR`).
+    /// buffer. Returns whether the dump was interrupted (`NLM_F_DUMP_INTR` on
+    /// a data message or on `DONE`).
     pub async fn dump(
         &mut self,
         req: &dyn ToMsg,
-        mut each: impl FnMut(Msg<&[u8]>) -> Result<()>,
+        each: impl FnMut(Msg<&[u8]>) -> Result<()>,
     ) -> Result<bool> {
-        let mut interrupted = false;
-        self.run(req, 0, &mut |m| {
-            interrupted |= m.flags().contains(MsgFlags::DUMP_INTR);
-            each(m)
-        })
-        .await?;
-        Ok(interrupted)
+        self.dump_with(req, each).await
+    }
+
+    /// [`AsyncConnection::dump`] with a callback that returns the caller's error type.
+    pub async fn dump_with<E: From<Error>>(
+        &mut self,
+        req: &dyn ToMsg,
+        each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        Ok(self.run(req, Kind::Dump, each).await?.1)
+    }
+
+    /// Dumps and folds every message into a fresh `A`, starting over while
+    /// the dump comes back interrupted, up to `attempts` times in all (see
+    /// [`Connection::dump_consistent`](super::Connection::dump_consistent)).
+    pub async fn dump_consistent<A>(
+        &mut self,
+        req: &dyn ToMsg,
+        attempts: u32,
+        mut init: impl FnMut() -> A,
+        mut each: impl FnMut(&mut A, Msg<&[u8]>) -> Result<()>,
+    ) -> Result<A> {
+        let mut tries = Attempts::new(attempts);
+        while tries.next() {
+            let mut acc = init();
+            if !self.dump(req, |m| each(&mut acc, m)).await? {
+                return Ok(acc);
+            }
+        }
+        Err(tries.exhausted(req))
+    }
+
+    /// Sends many requests as [`Connection::batch`](super::Connection::batch)
+    /// does: packed `sendmsg` calls, a bounded window, `on_result` for every
+    /// request in order, kernel errors reported and not fatal.
+    pub async fn batch<I: ToMsg>(
+        &mut self,
+        items: impl IntoIterator<Item = I>,
+        mode: AckMode,
+        mut on_result: impl FnMut(usize, Result<()>),
+    ) -> Result<BatchSummary> {
+        let (window, max_bytes) = batch_limits(self.sock.get_ref());
+        let mut b = Batcher::new(items.into_iter(), mode, window, max_bytes);
+        while b.fill(&mut on_result) {
+            let (out, chunk) = b.chunk();
+            let token = self.start(out, chunk)?;
+            let r = self.chunk(token, &mut b, &mut on_result).await;
+            self.engine.release(token);
+            r?;
+        }
+        Ok(b.summary())
+    }
+
+    async fn chunk<It: Iterator>(
+        &mut self,
+        token: Token,
+        b: &mut Batcher<It>,
+        on_result: &mut dyn FnMut(usize, Result<()>),
+    ) -> Result<()>
+    where
+        It::Item: ToMsg,
+    {
+        loop {
+            let (out, chunk) = b.chunk();
+            let o = self.wait(token, out, chunk).await?;
+            if b.report(o, on_result)? {
+                return Ok(());
+            }
+        }
     }
 }

@@ -418,7 +418,6 @@ pub fn show(
         }
         return list_end(out);
     }
-    let mut stop = None;
     let r = Handle::with(conn).links(|v| {
         if let Some(n) = v.name {
             names.note(v.index(), n, v.flags());
@@ -428,14 +427,14 @@ pub fn show(
         }
         let addrs = match addrs_of(&aux, s, v.index()) {
             Ok(a) => a,
-            Err(e) => return keep(Err(e), &mut stop),
+            Err(e) => return keep(Err(e)),
         };
         if s.filtering() && addrs.is_empty() {
             return Ok(());
         }
-        keep(print_link_addrs(out, &v, &addrs, names, g, ll), &mut stop)
+        keep(print_link_addrs(out, &v, &addrs, names, g, ll))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

@@ -444,7 +444,6 @@ pub fn show(
         kind: s.kind.clone(),
     };
     list_begin(out)?;
-    let mut stop = None;
     let r = h.links_filtered(&dump, |v| {
         if let Some(n) = v.name {
             names.note(v.index(), n, v.flags());
@@ -458,9 +457,9 @@ pub fn show(
         if s.kind.is_some() && v.kind != s.kind.as_deref() {
             return Ok(());
         }
-        keep(print_link_with(out, &v, names, g), &mut stop)
+        keep(print_link_with(out, &v, names, g))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

@@ -366,25 +366,15 @@ impl fmt::Display for Req {
     }
 }
 
-/// Turns the result of printing into what a dump callback returns, keeping
-/// the printing error (a closed pipe) aside.
-pub(crate) fn keep(r: Result<(), CliError>, stop: &mut Option<CliError>) -> nlkit::Result<()> {
-    match r {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            *stop = Some(e);
-            Err(nlkit::Error::Invalid("output stopped".into()))
-        }
-    }
+/// Turns the result of printing into what a dump callback returns: a
+/// printing error (a closed pipe) rides through the library unchanged.
+pub(crate) fn keep(r: Result<(), CliError>) -> nlkit::Result<()> {
+    r.map_err(nlkit::Error::callback)
 }
 
-/// What a dump returned, with a printing error first.
-pub(crate) fn finish(r: nlkit::Result<()>, stop: Option<CliError>) -> Result<(), CliError> {
-    match (stop, r) {
-        (Some(e), _) => Err(e),
-        (None, Err(e)) => Err(e.into()),
-        (None, Ok(())) => Ok(()),
-    }
+/// What a dump returned, with a printing error taken back out.
+pub(crate) fn finish(r: nlkit::Result<()>) -> Result<(), CliError> {
+    r.map_err(|e| e.into_callback::<CliError>().unwrap_or_else(CliError::from))
 }
 
 /// Starts output for a list: `[` in JSON.

@@ -186,7 +186,6 @@ pub fn show(
         proxy: s.proxy,
     };
     list_begin(out)?;
-    let mut stop = None;
     let r = Handle::with(conn).neighs(dump, |v| {
         let fam = v.family();
         if fam != AF_INET && fam != AF_INET6 {
@@ -209,9 +208,9 @@ pub fn show(
                 return Ok(());
             }
         }
-        keep(print_neigh(out, &v, names, s.dev.is_some()), &mut stop)
+        keep(print_neigh(out, &v, names, s.dev.is_some()))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

@@ -281,7 +281,6 @@ pub fn show(
         groups: s.groups,
     };
     list_begin(out)?;
-    let mut stop = None;
     let r = Handle::with(conn).dump_msgs(&dump, |m| {
         if m.msg_type() != RTM_NEWNEXTHOP {
             return Ok(());
@@ -297,9 +296,9 @@ pub fn show(
         {
             return Ok(());
         }
-        keep(print_nexthop(out, &v, names), &mut stop)
+        keep(print_nexthop(out, &v, names))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

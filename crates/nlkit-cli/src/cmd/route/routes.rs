@@ -595,14 +595,13 @@ pub fn show(
         omit_scope: s.scope.is_some(),
     };
     list_begin(out)?;
-    let mut stop = None;
     let r = Handle::with(conn).routes(s.dump(), |v| {
         if !s.wants(&v) {
             return Ok(());
         }
-        keep(print_route(out, &v, names, &fmt), &mut stop)
+        keep(print_route(out, &v, names, &fmt))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

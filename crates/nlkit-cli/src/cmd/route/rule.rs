@@ -288,14 +288,13 @@ fn parse_change(g: &Global, w: &mut Words, add: bool) -> Result<Parsed, CliError
 /// Runs `rule show`.
 pub fn show(_g: &Global, conn: &Connection, out: &mut Out, s: &RuleShow) -> Result<(), CliError> {
     list_begin(out)?;
-    let mut stop = None;
     let r = Handle::with(conn).rules(s.family, |v| {
         if v.header.family != s.family {
             return Ok(());
         }
-        keep(print_rule(out, &v), &mut stop)
+        keep(print_rule(out, &v))
     });
-    super::finish(r, stop)?;
+    super::finish(r)?;
     list_end(out)
 }
 

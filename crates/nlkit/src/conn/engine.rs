@@ -1,0 +1,1180 @@
+//! The sans-IO request engine: every rule for completing a request lives
+//! here, once.
+//!
+//! A driver writes requests into an [`Outgoing`], registers it with
+//! [`Engine::start`] (which numbers the messages), sends the bytes, and then
+//! alternates between [`Engine::poll`] (what happened to its request) and
+//! receiving: each datagram goes to [`Engine::handle_datagram`], an overrun
+//! (`ENOBUFS`) to [`Engine::handle_overrun`]. The engine matches replies by
+//! sequence number and sender, ends requests on their ACK or error, dumps on
+//! `NLMSG_DONE` (noting `NLM_F_DUMP_INTR` on data and on `DONE`), batches when
+//! every request (or the barrier) has answered, and builds errors with the
+//! extended ACK resolved against the bytes that were sent. It never does I/O,
+//! never blocks and never panics; drivers only move bytes.
+//!
+//! Replies for the reader's own request stay in the reader's buffer
+//! ([`Output::Message`] is a range into it); replies for another request
+//! (another thread's, on a shared blocking connection) are copied into that
+//! request's queue ([`Output::Copied`]).
+
+use super::{describe, kernel_error, ToMsg};
+use crate::error::{Error, Result};
+use crate::socket::{is_overrun, RecvInfo};
+use crate::wire::{self, Control, Msg, MsgFlags, MsgIter};
+use std::collections::VecDeque;
+use std::io;
+use std::ops::Range;
+
+/// How a batch asks for ACKs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AckMode {
+    /// Every request carries `NLM_F_ACK`: one answer per request.
+    Every,
+    /// Only the last request of each `sendmsg` carries `NLM_F_ACK` (a barrier);
+    /// the kernel still reports every failure, so nothing is lost, and
+    /// successes cost no answer at all.
+    ErrorsOnly,
+}
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// Requests that succeeded.
+    pub ok: usize,
+    /// Requests that failed.
+    pub failed: usize,
+    /// `sendmsg` calls made.
+    pub sends: usize,
+}
+
+/// Counters the engine keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages dropped because a non-kernel port id sent them on a kernel protocol.
+    pub spoofed: u64,
+    /// Messages whose sequence number matched no request in flight.
+    pub stale: u64,
+    /// Notifications seen by the request engine.
+    pub notifications: u64,
+    /// Overruns (`ENOBUFS`) seen.
+    pub overruns: u64,
+    /// Datagrams that could not be split into messages.
+    pub malformed: u64,
+}
+
+/// What kind of exchange an [`Outgoing`] starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One request; data replies until its ACK or error.
+    Request,
+    /// A dump: data until `NLMSG_DONE` (or an error).
+    Dump,
+    /// Part of a batch: one answer per request ([`AckMode::Every`]) or only
+    /// failures and the barrier's ACK ([`AckMode::ErrorsOnly`]).
+    Batch {
+        /// How ACKs are asked for.
+        mode: AckMode,
+        /// Index of the chunk's first request in the whole batch.
+        first_index: usize,
+    },
+}
+
+/// A request (or a batch chunk) in flight, as the engine knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Token(u64);
+
+/// The bytes of one exchange: its messages, where each begins and where
+/// its attributes begin (to name the attribute an extended ACK points at).
+#[derive(Debug)]
+pub struct Outgoing {
+    kind: Kind,
+    buf: Vec<u8>,
+    msgs: Vec<Sent>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sent {
+    start: usize,
+    attrs_at: usize,
+}
+
+impl Outgoing {
+    /// An empty exchange of `kind`.
+    pub fn new(kind: Kind) -> Outgoing {
+        Outgoing {
+            kind,
+            buf: Vec::new(),
+            msgs: Vec::new(),
+        }
+    }
+
+    /// Empties it for a new exchange of `kind`, keeping the allocations.
+    pub fn reset(&mut self, kind: Kind) {
+        self.kind = kind;
+        self.buf.clear();
+        self.msgs.clear();
+    }
+
+    /// The kind of exchange.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Appends `req` with `NLM_F_REQUEST` and `flags` (its sequence number is
+    /// set by [`Engine::start`]). A request that cannot be built is an
+    /// [`Error::Build`] and leaves nothing behind.
+    pub fn push(&mut self, req: &dyn ToMsg, flags: u16) -> Result<()> {
+        let start = wire::align(self.buf.len());
+        let build = |e| Error::Build {
+            what: describe(req),
+            source: e,
+        };
+        let written = req.write(&mut self.buf).and_then(|attrs_at| {
+            let mut m = Msg::new_checked(&mut self.buf[start..])?;
+            m.set_flags(MsgFlags(m.flags().0 | MsgFlags::REQUEST | flags));
+            Ok(attrs_at)
+        });
+        match written {
+            Ok(attrs_at) => {
+                self.msgs.push(Sent { start, attrs_at });
+                Ok(())
+            }
+            Err(e) => {
+                self.buf.truncate(start.min(self.buf.len()));
+                Err(build(e))
+            }
+        }
+    }
+
+    /// Removes the last message.
+    pub fn pop(&mut self) {
+        if let Some(s) = self.msgs.pop() {
+            self.buf.truncate(s.start);
+        }
+    }
+
+    /// Adds `NLM_F_ACK` to the last message (a batch's barrier).
+    pub fn ack_last(&mut self) {
+        if let Some(s) = self.msgs.last() {
+            if let Ok(mut m) = Msg::new_checked(&mut self.buf[s.start..]) {
+                m.set_flags(MsgFlags(m.flags().0 | MsgFlags::ACK));
+            }
+        }
+    }
+
+    /// Number of messages.
+    pub fn len(&self) -> usize {
+        self.msgs.len()
+    }
+
+    /// True if it holds no message.
+    pub fn is_empty(&self) -> bool {
+        self.msgs.is_empty()
+    }
+
+    /// The bytes to send, as one datagram.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Message `i`'s bytes and where its attributes begin.
+    fn message(&self, i: usize) -> Option<(&[u8], usize)> {
+        let s = self.msgs.get(i)?;
+        let end = self.msgs.get(i + 1).map_or(self.buf.len(), |n| n.start);
+        Some((self.buf.get(s.start..end)?, s.attrs_at))
+    }
+
+    /// What this exchange does, for error messages.
+    pub fn what<R: Requests + ?Sized>(&self, reqs: &R) -> String {
+        match self.kind {
+            Kind::Batch { first_index, .. } => {
+                format!(
+                    "batch of {} requests from #{}",
+                    self.msgs.len(),
+                    first_index + 1
+                )
+            }
+            _ => reqs.request(0).map(describe).unwrap_or_default(),
+        }
+    }
+}
+
+/// The requests behind an [`Outgoing`], by index (for descriptions and
+/// attribute names in errors).
+pub trait Requests {
+    /// Request `index`, if there is one.
+    fn request(&self, index: usize) -> Option<&dyn ToMsg>;
+}
+
+impl Requests for dyn ToMsg + '_ {
+    fn request(&self, index: usize) -> Option<&dyn ToMsg> {
+        (index == 0).then_some(self)
+    }
+}
+
+impl<T: ToMsg> Requests for [T] {
+    fn request(&self, index: usize) -> Option<&dyn ToMsg> {
+        self.get(index).map(|t| t as &dyn ToMsg)
+    }
+}
+
+/// What happened to a request in flight ([`Engine::poll`]).
+#[derive(Debug)]
+pub enum Output {
+    /// A data reply, at this range of the datagram the reader handed to
+    /// [`Engine::handle_datagram`] (valid until it receives again).
+    Message(Range<usize>),
+    /// A data reply another reader received, copied.
+    Copied(Vec<u8>),
+    /// The request was acknowledged; a non-empty extended ACK is a warning. Final.
+    Ack {
+        /// The warning, if any.
+        warning: Option<String>,
+    },
+    /// The dump (or a request answered like one) ended. Final.
+    Done {
+        /// `NLM_F_DUMP_INTR` on a data message or on `DONE`: the dump may be inconsistent.
+        interrupted: bool,
+    },
+    /// The exchange failed: a kernel error (ext-ack resolved), an overrun,
+    /// a malformed answer. Final.
+    Failed(Error),
+    /// A batch request's outcome; outcomes come in order once the chunk is complete.
+    Result {
+        /// Index in the whole batch.
+        index: usize,
+        /// Its outcome.
+        result: Result<()>,
+    },
+    /// Every outcome of the batch chunk was reported. Final.
+    BatchDone,
+}
+
+/// An answer kept until it is polled: errors are copied as received and
+/// built (with names from the request) when polled.
+#[derive(Debug)]
+enum Stored {
+    Message(Range<usize>),
+    Copied(Vec<u8>),
+    Ack(Option<String>),
+    Done,
+    /// A copy of the `NLMSG_ERROR`/`NLMSG_DONE` message with a non-zero code.
+    Kernel(Vec<u8>),
+    Overrun,
+    Malformed(wire::Error),
+}
+
+impl Stored {
+    fn is_final(&self) -> bool {
+        !matches!(self, Stored::Message(_) | Stored::Copied(_))
+    }
+}
+
+#[derive(Debug)]
+struct Pending {
+    token: u64,
+    first: u32,
+    count: u32,
+    kind: Kind,
+    queue: VecDeque<Stored>,
+    /// A final answer was queued: later messages for it are stale.
+    finished: bool,
+    /// The final output was polled: nothing more comes.
+    delivered: bool,
+    interrupted: bool,
+    batch: BatchState,
+}
+
+/// A batch chunk's answers so far.
+#[derive(Debug, Default)]
+struct BatchState {
+    /// Answers received, by index (`Every`: all of them; `ErrorsOnly`: failures and the barrier).
+    answers: Vec<Option<Stored>>,
+    unanswered: usize,
+    /// Next outcome to report once complete.
+    cursor: usize,
+}
+
+impl Pending {
+    fn index_of(&self, seq: u32) -> Option<usize> {
+        let i = seq.wrapping_sub(self.first);
+        (i < self.count).then_some(i as usize)
+    }
+
+    fn finish(&mut self, s: Stored) {
+        self.queue.push_back(s);
+        self.finished = true;
+    }
+
+    /// Takes one message for this exchange. `at` is its range in the
+    /// datagram when the datagram is the owner's own buffer.
+    fn accept(&mut self, m: Msg<&[u8]>, at: Option<Range<usize>>, idx: usize) {
+        let intr = m.flags().contains(MsgFlags::DUMP_INTR);
+        let parsed = Control::parse(&m);
+        if let Kind::Batch { mode, .. } = self.kind {
+            let answer = match parsed {
+                Ok(Some(Control::Error(e))) if e.is_ack() => Stored::Ack(None),
+                Ok(Some(Control::Error(_))) => Stored::Kernel(m.as_bytes().to_vec()),
+                Err(e) => Stored::Malformed(e),
+                _ => return, // data, DONE, NOOP: not an answer to a batched request
+            };
+            let b = &mut self.batch;
+            let last = self.count as usize - 1;
+            let Some(slot) = b.answers.get_mut(idx) else {
+                return;
+            };
+            let first_answer = slot.is_none();
+            if first_answer {
+                *slot = Some(answer);
+            }
+            let completes = match mode {
+                AckMode::Every => first_answer,
+                AckMode::ErrorsOnly => idx == last && first_answer,
+            };
+            if completes {
+                b.unanswered -= 1;
+                if b.unanswered == 0 {
+                    self.finished = true;
+                }
+            }
+            return;
+        }
+        self.interrupted |= intr;
+        let kernel = || Stored::Kernel(m.as_bytes().to_vec());
+        match parsed {
+            Ok(None) => self.queue.push_back(match at {
+                Some(r) => Stored::Message(r),
+                None => Stored::Copied(m.as_bytes().to_vec()),
+            }),
+            Ok(Some(Control::Error(e))) if e.is_ack() => {
+                // A dump ends with DONE; an ACK there (NLM_F_ACK on a dump) is not its end.
+                if self.kind == Kind::Request {
+                    self.finish(Stored::Ack(e.ext_ack.message().map(|m| m.into_owned())));
+                }
+            }
+            Ok(Some(Control::Error(_))) => self.finish(kernel()),
+            Ok(Some(Control::Done(d))) if d.code != 0 => self.finish(kernel()),
+            Ok(Some(Control::Done(_))) => self.finish(Stored::Done),
+            Ok(Some(Control::Noop | Control::Overrun)) => {}
+            Err(e) => self.finish(Stored::Malformed(e)),
+        }
+    }
+
+    /// Ends the exchange for a reason that is not its answer (overrun, a datagram that cannot be split).
+    fn fail(&mut self, s: Stored) {
+        if !self.finished {
+            self.batch.answers.clear();
+            self.finish(s);
+        }
+    }
+}
+
+/// The sans-IO request engine. See the [module docs](self).
+#[derive(Debug)]
+pub struct Engine {
+    kernel_protocol: bool,
+    next_seq: u32,
+    next_token: u64,
+    pending: Vec<Pending>,
+    stats: Stats,
+}
+
+impl Engine {
+    /// An engine for a protocol whose only legitimate replier is the kernel
+    /// (`kernel_protocol`), or one where processes talk to each other (USERSOCK).
+    pub fn new(kernel_protocol: bool) -> Engine {
+        Engine {
+            kernel_protocol,
+            next_seq: 1,
+            next_token: 0,
+            pending: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Takes `n` consecutive sequence numbers (none of them 0: 0 marks
+    /// notifications; they wrap) and returns the first.
+    fn take_seqs(&mut self, n: u32) -> u32 {
+        let mut first = self.next_seq;
+        if first == 0 || first.checked_add(n.saturating_sub(1)).is_none() {
+            first = 1;
+        }
+        self.next_seq = first.wrapping_add(n);
+        first
+    }
+
+    /// Registers an exchange: numbers its messages and returns its token.
+    /// Send `out.bytes()` next; until [`Engine::release`], answers are kept
+    /// for it.
+    pub fn start(&mut self, out: &mut Outgoing) -> Token {
+        let count = out.msgs.len().max(1) as u32;
+        let first = self.take_seqs(count);
+        for (i, s) in out.msgs.iter().enumerate() {
+            if let Ok(mut m) = Msg::new_checked(&mut out.buf[s.start..]) {
+                m.set_seq(first.wrapping_add(i as u32));
+            }
+        }
+        let token = self.next_token;
+        self.next_token += 1;
+        let mut batch = BatchState::default();
+        if let Kind::Batch { mode, .. } = out.kind {
+            batch.answers.resize_with(count as usize, || None);
+            batch.unanswered = match mode {
+                AckMode::Every => count as usize,
+                AckMode::ErrorsOnly => 1,
+            };
+        }
+        self.pending.push(Pending {
+            token,
+            first,
+            count,
+            kind: out.kind,
+            queue: VecDeque::new(),
+            finished: false,
+            delivered: false,
+            interrupted: false,
+            batch,
+        });
+        Token(token)
+    }
+
+    /// Forgets an exchange (answered or abandoned); later messages for it are stale.
+    pub fn release(&mut self, token: Token) {
+        self.pending.retain(|p| p.token != token.0);
+    }
+
+    /// True if a message of this dump so far carried `NLM_F_DUMP_INTR`.
+    pub fn interrupted(&self, token: Token) -> bool {
+        self.pending
+            .iter()
+            .any(|p| p.token == token.0 && p.interrupted)
+    }
+
+    /// Takes in one received datagram. `reader` is the exchange whose
+    /// driver owns `buf`: its replies are handed out as ranges of `buf`;
+    /// replies for any other exchange are copied.
+    pub fn handle_datagram(&mut self, buf: &[u8], info: &RecvInfo, reader: Option<Token>) {
+        if self.kernel_protocol && info.port_id != 0 {
+            // Nobody but the kernel may answer: drop all of it, unread.
+            let n = MsgIter::new(buf).take_while(|m| m.is_ok()).count();
+            self.stats.spoofed += n.max(1) as u64;
+            return;
+        }
+        for m in MsgIter::new(buf) {
+            let (at, m) = match m {
+                Ok(x) => x,
+                Err(e) => {
+                    // What follows cannot be attributed: every exchange may have lost an answer.
+                    self.stats.malformed += 1;
+                    self.fail_all(|| Stored::Malformed(e));
+                    return;
+                }
+            };
+            let seq = m.seq();
+            if info.groups != 0 || seq == 0 {
+                self.stats.notifications += 1;
+                continue;
+            }
+            let Some((p, idx)) = self
+                .pending
+                .iter_mut()
+                .filter(|p| !p.finished)
+                .find_map(|p| p.index_of(seq).map(|i| (p, i)))
+            else {
+                self.stats.stale += 1;
+                continue;
+            };
+            let own = reader == Some(Token(p.token));
+            p.accept(m, own.then(|| at..at + m.len() as usize), idx);
+        }
+    }
+
+    /// The socket reported an overrun (`ENOBUFS`): answers were lost, so
+    /// every exchange in flight fails with [`Error::Overrun`].
+    pub fn handle_overrun(&mut self) {
+        self.stats.overruns += 1;
+        self.fail_all(|| Stored::Overrun);
+    }
+
+    /// Takes the outcome of one receive: a datagram, an overrun, or an I/O
+    /// error (returned, naming the exchange `out`).
+    pub fn handle_recv<R: Requests + ?Sized>(
+        &mut self,
+        r: io::Result<RecvInfo>,
+        buf: &[u8],
+        reader: Token,
+        out: &Outgoing,
+        reqs: &R,
+    ) -> Result<()> {
+        match r {
+            Ok(info) => {
+                self.handle_datagram(buf, &info, Some(reader));
+                Ok(())
+            }
+            Err(e) if is_overrun(&e) => {
+                self.handle_overrun();
+                Ok(())
+            }
+            Err(e) => Err(Error::io(format!("{}: receive", out.what(reqs)), e)),
+        }
+    }
+
+    fn fail_all(&mut self, s: impl Fn() -> Stored) {
+        for p in self.pending.iter_mut() {
+            p.fail(s());
+        }
+    }
+
+    /// The next thing that happened to exchange `token`, if any; `out` and
+    /// `reqs` are what was sent (to describe it and resolve extended ACKs).
+    /// After a final output, `None` forever.
+    pub fn poll<R: Requests + ?Sized>(
+        &mut self,
+        token: Token,
+        out: &Outgoing,
+        reqs: &R,
+    ) -> Option<Output> {
+        let p = self.pending.iter_mut().find(|p| p.token == token.0)?;
+        if let Some(s) = p.queue.pop_front() {
+            p.delivered |= s.is_final();
+            return Some(build(s, 0, p.interrupted, out, reqs, None));
+        }
+        let Kind::Batch { first_index, .. } = p.kind else {
+            return None;
+        };
+        if p.delivered || !p.finished {
+            return None;
+        }
+        let b = &mut p.batch;
+        let i = b.cursor;
+        b.cursor += 1;
+        let Some(slot) = b.answers.get_mut(i) else {
+            p.delivered = true;
+            return Some(Output::BatchDone);
+        };
+        let index = first_index + i;
+        Some(match slot.take() {
+            None | Some(Stored::Ack(_)) => Output::Result {
+                index,
+                result: Ok(()),
+            },
+            Some(s) => match build(s, i, false, out, reqs, Some(index)) {
+                Output::Failed(e) => Output::Result {
+                    index,
+                    result: Err(e),
+                },
+                o => o,
+            },
+        })
+    }
+}
+
+/// Turns a stored answer into an output, building errors against message
+/// `i` of `out` (and request `i` of `reqs`).
+fn build<R: Requests + ?Sized>(
+    s: Stored,
+    i: usize,
+    interrupted: bool,
+    out: &Outgoing,
+    reqs: &R,
+    index: Option<usize>,
+) -> Output {
+    match s {
+        Stored::Message(r) => Output::Message(r),
+        Stored::Copied(v) => Output::Copied(v),
+        Stored::Ack(warning) => Output::Ack { warning },
+        Stored::Done => Output::Done { interrupted },
+        Stored::Overrun => Output::Failed(Error::Overrun {
+            what: out.what(reqs),
+        }),
+        Stored::Malformed(e) => Output::Failed(Error::Malformed {
+            what: out.what(reqs),
+            source: e,
+        }),
+        Stored::Kernel(bytes) => {
+            let sent = out.message(i).zip(reqs.request(i));
+            let ctx = sent.map(|((b, at), r)| (b, at, r));
+            let err = Msg::new_checked(&bytes[..])
+                .and_then(|m| Control::parse(&m).map(|c| (c, m)))
+                .map(|(c, _)| match c {
+                    Some(Control::Error(e)) => kernel_error(e.code, &e.ext_ack, ctx, index),
+                    Some(Control::Done(d)) => kernel_error(d.code, &d.ext_ack, ctx, index),
+                    _ => Error::Invalid("engine kept a message that is no error".into()),
+                });
+            Output::Failed(err.unwrap_or_else(|e| Error::Malformed {
+                what: out.what(reqs),
+                source: e,
+            }))
+        }
+    }
+}
+
+/// What a request or dump driver does next with an output.
+pub(crate) enum Next<'b> {
+    /// Hand this data message to the caller.
+    Msg(Msg<&'b [u8]>),
+    /// The exchange ended well: the ACK's warning, and whether a dump was interrupted.
+    End {
+        warning: Option<String>,
+        interrupted: bool,
+    },
+}
+
+/// Resolves an output of a request or dump against the driver's receive
+/// buffer (a copied message replaces its contents). Failures are errors.
+pub(crate) fn next_step(o: Output, buf: &mut Vec<u8>) -> Result<Next<'_>> {
+    let range = match o {
+        Output::Message(r) => r,
+        Output::Copied(v) => {
+            *buf = v;
+            0..buf.len()
+        }
+        Output::Ack { warning } => {
+            return Ok(Next::End {
+                warning,
+                interrupted: false,
+            })
+        }
+        Output::Done { interrupted } => {
+            return Ok(Next::End {
+                warning: None,
+                interrupted,
+            })
+        }
+        Output::Failed(e) => return Err(e),
+        Output::Result { .. } | Output::BatchDone => {
+            return Err(Error::Invalid(
+                "batch outcome for a request that is not a batch".into(),
+            ))
+        }
+    };
+    let bytes = buf.get(range).unwrap_or_default();
+    Msg::new_checked(bytes)
+        .map(Next::Msg)
+        .map_err(|e| Error::Malformed {
+            what: "reply".into(),
+            source: e,
+        })
+}
+
+/// Cuts a batch into chunks: as many requests as fit one `sendmsg` and the
+/// in-flight window, each chunk ending with a barrier that asks for an ACK.
+/// Requests that cannot be built are reported in order and never sent.
+/// Both drivers feed it; it does no I/O.
+pub(crate) struct Batcher<I: Iterator> {
+    items: std::iter::Peekable<I>,
+    mode: AckMode,
+    window: usize,
+    max_bytes: usize,
+    next_index: usize,
+    chunk: Vec<I::Item>,
+    out: Outgoing,
+    summary: BatchSummary,
+}
+
+impl<I: Iterator> Batcher<I>
+where
+    I::Item: ToMsg,
+{
+    /// A batcher over `items` sending at most `window` requests and
+    /// `max_bytes` bytes at a time.
+    pub(crate) fn new(items: I, mode: AckMode, window: usize, max_bytes: usize) -> Self {
+        Batcher {
+            items: items.peekable(),
+            mode,
+            window: window.max(1),
+            max_bytes,
+            next_index: 0,
+            chunk: Vec::new(),
+            out: Outgoing::new(Kind::Request),
+            summary: BatchSummary::default(),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Batch {
+            mode: self.mode,
+            first_index: self.next_index,
+        }
+    }
+
+    /// Fills the next chunk; returns false when every request was sent.
+    /// Requests that cannot be built before it are reported to `on_result`.
+    pub(crate) fn fill(&mut self, on_result: &mut dyn FnMut(usize, Result<()>)) -> bool {
+        let flags = match self.mode {
+            AckMode::Every => MsgFlags::ACK,
+            AckMode::ErrorsOnly => 0,
+        };
+        self.chunk.clear();
+        self.out.reset(self.kind());
+        while self.chunk.len() < self.window {
+            let Some(item) = self.items.peek() else { break };
+            if let Err(e) = self.out.push(item, flags) {
+                if !self.chunk.is_empty() {
+                    break; // reported after the requests before it
+                }
+                self.items.next();
+                self.summary.failed += 1;
+                on_result(self.next_index, Err(e));
+                self.next_index += 1;
+                self.out.reset(self.kind());
+                continue;
+            }
+            if self.out.bytes().len() > self.max_bytes && !self.chunk.is_empty() {
+                self.out.pop();
+                break;
+            }
+            match self.items.next() {
+                Some(item) => self.chunk.push(item),
+                None => self.out.pop(),
+            }
+        }
+        if self.chunk.is_empty() {
+            return false;
+        }
+        // The last request of the chunk is the barrier: it always asks for an ACK.
+        self.out.ack_last();
+        self.next_index += self.chunk.len();
+        self.summary.sends += 1;
+        true
+    }
+
+    /// The chunk to send, and its requests.
+    pub(crate) fn chunk(&mut self) -> (&mut Outgoing, &[I::Item]) {
+        (&mut self.out, &self.chunk)
+    }
+
+    /// Reports one output of the chunk; true when the chunk is complete.
+    /// A failure of the whole chunk (an overrun) is the batch's error.
+    pub(crate) fn report(
+        &mut self,
+        o: Output,
+        on_result: &mut dyn FnMut(usize, Result<()>),
+    ) -> Result<bool> {
+        match o {
+            Output::Result { index, result } => {
+                match result {
+                    Ok(()) => self.summary.ok += 1,
+                    Err(_) => self.summary.failed += 1,
+                }
+                on_result(index, result);
+                Ok(false)
+            }
+            Output::Failed(e) => Err(e),
+            Output::BatchDone => Ok(true),
+            _ => Ok(false),
+        }
+    }
+
+    /// What the batch did.
+    pub(crate) fn summary(&self) -> BatchSummary {
+        self.summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conn::RawRequest;
+    use crate::wire::{MsgWriter, NLMSG_DONE, NLMSG_ERROR};
+    use std::fmt;
+
+    /// A SETLINK-like request: `ifinfomsg` (16 bytes), then IFLA_MTU (4).
+    struct SetMtu;
+    impl ToMsg for SetMtu {
+        fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+            let mut w = MsgWriter::new(buf, 19, 0, 0, 0);
+            w.bytes(&[0u8; 16]);
+            w.attr_u32(4, 1500)?;
+            w.finish()?;
+            Ok(wire::NLMSG_HDRLEN + 16)
+        }
+        fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("set mtu")
+        }
+        fn attr_name(&self, path: &[u16]) -> Option<String> {
+            match path {
+                [4] => Some("IFLA_MTU".into()),
+                [3] => Some("IFLA_IFNAME".into()),
+                _ => None,
+            }
+        }
+    }
+
+    fn raw(flags: u16) -> RawRequest<'static> {
+        RawRequest {
+            msg_type: 18,
+            flags,
+            payload: &[0u8; 16],
+            fixed_len: 16,
+            what: "dump links",
+        }
+    }
+
+    fn kernel() -> RecvInfo {
+        RecvInfo::default()
+    }
+
+    fn data(buf: &mut Vec<u8>, seq: u32, flags: u16) {
+        MsgWriter::new(buf, 16, MsgFlags::MULTI | flags, seq, 4242).bytes(&[0u8; 16]);
+    }
+
+    fn done(buf: &mut Vec<u8>, seq: u32, flags: u16, code: i32) {
+        MsgWriter::new(buf, NLMSG_DONE, MsgFlags::MULTI | flags, seq, 4242)
+            .bytes(&code.to_ne_bytes());
+    }
+
+    /// An ACK (code 0) or a bare error, header echoed (capped).
+    fn answer(buf: &mut Vec<u8>, seq: u32, code: i32) {
+        let mut w = MsgWriter::new(buf, NLMSG_ERROR, MsgFlags::CAPPED, seq, 4242);
+        w.bytes(&code.to_ne_bytes());
+        w.bytes(&[0u8; 16]);
+    }
+
+    fn start(e: &mut Engine, req: &dyn ToMsg, kind: Kind, flags: u16) -> (Token, Outgoing) {
+        let mut out = Outgoing::new(kind);
+        out.push(req, flags).unwrap();
+        (e.start(&mut out), out)
+    }
+
+    #[test]
+    fn seqs_wrap_and_skip_zero() {
+        let mut e = Engine::new(true);
+        assert_eq!(e.take_seqs(1), 1);
+        assert_eq!(e.take_seqs(1), 2);
+        e.next_seq = u32::MAX - 1;
+        assert_eq!(e.take_seqs(5), 1);
+        assert_eq!(e.take_seqs(1), 6);
+        e.next_seq = u32::MAX;
+        assert_eq!(e.take_seqs(1), u32::MAX);
+        assert_eq!(e.take_seqs(1), 1);
+    }
+
+    #[test]
+    fn start_numbers_and_flags_the_messages() {
+        let mut e = Engine::new(true);
+        let (_, out) = start(&mut e, &SetMtu, Kind::Request, MsgFlags::ACK);
+        let m = Msg::new_checked(out.bytes()).unwrap();
+        assert_eq!(m.seq(), 1);
+        assert_eq!(m.flags().0, MsgFlags::REQUEST | MsgFlags::ACK);
+        assert_eq!(out.what(&SetMtu as &dyn ToMsg), "set mtu");
+    }
+
+    /// The kernel's answer to SetMtu (seq 1) with NETLINK_EXT_ACK and
+    /// NETLINK_CAP_ACK: ERANGE, a message, and IFLA_MTU at offset 32.
+    #[test]
+    fn error_resolves_ext_ack_against_the_sent_request() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut b = Vec::new();
+        b.extend_from_slice(&56u32.to_ne_bytes()); // nlmsg_len
+        b.extend_from_slice(&NLMSG_ERROR.to_ne_bytes()); // nlmsg_type
+        b.extend_from_slice(&0x0300u16.to_ne_bytes()); // NLM_F_CAPPED | NLM_F_ACK_TLVS
+        b.extend_from_slice(&1u32.to_ne_bytes()); // nlmsg_seq
+        b.extend_from_slice(&4242u32.to_ne_bytes()); // nlmsg_pid
+        b.extend_from_slice(&(-libc::ERANGE).to_ne_bytes()); // error
+        b.extend_from_slice(&40u32.to_ne_bytes()); // echoed nlmsg_len
+        b.extend_from_slice(&19u16.to_ne_bytes()); // echoed nlmsg_type
+        b.extend_from_slice(&5u16.to_ne_bytes()); // echoed nlmsg_flags
+        b.extend_from_slice(&1u32.to_ne_bytes()); // echoed nlmsg_seq
+        b.extend_from_slice(&0u32.to_ne_bytes()); // echoed nlmsg_pid
+        b.extend_from_slice(&12u16.to_ne_bytes()); // nla_len
+        b.extend_from_slice(&1u16.to_ne_bytes()); // NLMSGERR_ATTR_MSG
+        b.extend_from_slice(b"too big\0"); // the message
+        b.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        b.extend_from_slice(&2u16.to_ne_bytes()); // NLMSGERR_ATTR_OFFS
+        b.extend_from_slice(&32u32.to_ne_bytes()); // offset of IFLA_MTU
+        assert_eq!(b.len(), 56);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        let Some(Output::Failed(err)) = e.poll(t, &out, req) else {
+            panic!("no error");
+        };
+        let k = err.kernel().unwrap();
+        assert_eq!(k.errno, libc::ERANGE);
+        assert_eq!(k.attr.unwrap().types(), &[4]);
+        assert_eq!(k.attr_name.as_deref(), Some("IFLA_MTU"));
+        assert_eq!(
+            err.to_string(),
+            "set mtu: Numerical result out of range (ERANGE): too big [attribute IFLA_MTU]"
+        );
+        assert!(
+            e.poll(t, &out, req).is_none(),
+            "nothing after the final output"
+        );
+        // A late copy of the answer is stale, not a second answer.
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(e.poll(t, &out, req).is_none());
+        assert_eq!(e.stats().stale, 1);
+    }
+
+    #[test]
+    fn request_data_then_ack_with_warning() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut b = Vec::new();
+        data(&mut b, 1, 0);
+        let mut w = MsgWriter::new(
+            &mut b,
+            NLMSG_ERROR,
+            MsgFlags::CAPPED | MsgFlags::ACK_TLVS,
+            1,
+            4242,
+        );
+        w.bytes(&0i32.to_ne_bytes());
+        w.bytes(&[0u8; 16]);
+        w.attr_str(1, "deprecated").unwrap();
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
+        assert!(matches!(
+            e.poll(t, &out, req),
+            Some(Output::Ack { warning: Some(w) }) if w == "deprecated"
+        ));
+    }
+
+    #[test]
+    fn dump_over_datagrams_interrupted_on_done_only() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, out) = start(&mut e, req, Kind::Dump, 0);
+        for _ in 0..3 {
+            let mut b = Vec::new();
+            data(&mut b, 1, 0);
+            data(&mut b, 1, 0);
+            e.handle_datagram(&b, &kernel(), Some(t));
+            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
+            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (32..64)));
+            assert!(e.poll(t, &out, req).is_none());
+        }
+        assert!(!e.interrupted(t));
+        let mut b = Vec::new();
+        done(&mut b, 1, MsgFlags::DUMP_INTR, 0);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(
+            e.poll(t, &out, req),
+            Some(Output::Done { interrupted: true })
+        ));
+        assert!(e.interrupted(t));
+    }
+
+    #[test]
+    fn dump_interrupted_on_data_and_failed_by_done() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, out) = start(&mut e, req, Kind::Dump, 0);
+        let mut b = Vec::new();
+        data(&mut b, 1, MsgFlags::DUMP_INTR);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(e.interrupted(t));
+        let mut b = Vec::new();
+        done(&mut b, 1, 0, -libc::EMSGSIZE);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(_))));
+        let Some(Output::Failed(err)) = e.poll(t, &out, req) else {
+            panic!("the dump did not fail");
+        };
+        assert_eq!(err.errno(), Some(libc::EMSGSIZE));
+        assert!(err.to_string().starts_with("dump links: "), "{err}");
+    }
+
+    #[test]
+    fn other_readers_replies_are_copied() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (a, out_a) = start(&mut e, req, Kind::Dump, 0);
+        let (b, out_b) = start(&mut e, req, Kind::Dump, 0);
+        let mut d = Vec::new();
+        data(&mut d, 2, 0);
+        data(&mut d, 1, 0);
+        e.handle_datagram(&d, &kernel(), Some(a));
+        assert!(matches!(e.poll(a, &out_a, req), Some(Output::Message(r)) if r == (32..64)));
+        let Some(Output::Copied(v)) = e.poll(b, &out_b, req) else {
+            panic!("not copied");
+        };
+        assert_eq!(v, &d[..32]);
+        e.release(b);
+        e.handle_datagram(&d, &kernel(), Some(a));
+        assert_eq!(e.stats().stale, 1, "a released request's replies are stale");
+    }
+
+    #[test]
+    fn spoofed_notifications_and_stale_are_counted_not_delivered() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (t, out) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let mut d = Vec::new();
+        answer(&mut d, 1, -libc::EPERM);
+        let spoofed = RecvInfo {
+            port_id: 999,
+            ..RecvInfo::default()
+        };
+        e.handle_datagram(&d, &spoofed, Some(t));
+        let group = RecvInfo {
+            groups: 1,
+            ..RecvInfo::default()
+        };
+        e.handle_datagram(&d, &group, Some(t));
+        let mut n = Vec::new();
+        data(&mut n, 0, 0);
+        answer(&mut n, 77, 0);
+        e.handle_datagram(&n, &kernel(), Some(t));
+        assert!(e.poll(t, &out, req).is_none());
+        let s = e.stats();
+        assert_eq!((s.spoofed, s.notifications, s.stale), (1, 2, 1));
+        // On USERSOCK, a process may answer.
+        let mut u = Engine::new(false);
+        let (t, out) = start(&mut u, req, Kind::Request, MsgFlags::ACK);
+        u.handle_datagram(&d, &spoofed, Some(t));
+        assert!(matches!(u.poll(t, &out, req), Some(Output::Failed(_))));
+    }
+
+    #[test]
+    fn overrun_and_unsplittable_datagrams_fail_everything_in_flight() {
+        let mut e = Engine::new(true);
+        let req: &dyn ToMsg = &SetMtu;
+        let (a, out_a) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        let (b, out_b) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        e.handle_overrun();
+        for (t, out) in [(a, &out_a), (b, &out_b)] {
+            let Some(Output::Failed(err)) = e.poll(t, out, req) else {
+                panic!("no overrun");
+            };
+            assert!(err.is_overrun());
+            assert!(err
+                .to_string()
+                .starts_with("set mtu: receive buffer overrun"));
+        }
+        let (c, out_c) = start(&mut e, req, Kind::Request, MsgFlags::ACK);
+        e.handle_datagram(&[20, 0, 0, 0, 2, 0], &kernel(), Some(c));
+        assert!(matches!(
+            e.poll(c, &out_c, req),
+            Some(Output::Failed(Error::Malformed { .. }))
+        ));
+        assert_eq!((e.stats().overruns, e.stats().malformed), (1, 1));
+    }
+
+    fn batch(e: &mut Engine, n: usize, mode: AckMode, first_index: usize) -> (Token, Outgoing) {
+        let mut out = Outgoing::new(Kind::Batch { mode, first_index });
+        let flags = if mode == AckMode::Every {
+            MsgFlags::ACK
+        } else {
+            0
+        };
+        for _ in 0..n {
+            out.push(&SetMtu, flags).unwrap();
+        }
+        out.ack_last();
+        (e.start(&mut out), out)
+    }
+
+    fn outcomes(e: &mut Engine, t: Token, out: &Outgoing) -> Vec<(usize, Option<i32>)> {
+        let reqs = [SetMtu, SetMtu, SetMtu, SetMtu];
+        let mut v = Vec::new();
+        loop {
+            match e.poll(t, out, &reqs[..]) {
+                Some(Output::Result { index, result }) => {
+                    if let Err(err) = &result {
+                        assert_eq!(err.kernel().unwrap().index, Some(index));
+                        assert!(err.to_string().starts_with("set mtu: "), "{err}");
+                    }
+                    v.push((index, result.err().and_then(|e| e.errno())))
+                }
+                Some(Output::BatchDone) => return v,
+                o => panic!("unexpected {o:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn batch_every_waits_for_each_answer_and_reports_in_order() {
+        let mut e = Engine::new(true);
+        let (t, out) = batch(&mut e, 4, AckMode::Every, 10);
+        let mut d = Vec::new();
+        answer(&mut d, 1, 0);
+        answer(&mut d, 2, -libc::ENODEV);
+        answer(&mut d, 4, 0);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert!(
+            e.poll(t, &out, &[SetMtu][..]).is_none(),
+            "#3 not answered yet"
+        );
+        let mut d = Vec::new();
+        answer(&mut d, 3, -libc::EEXIST);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert_eq!(
+            outcomes(&mut e, t, &out),
+            [
+                (10, None),
+                (11, Some(libc::ENODEV)),
+                (12, Some(libc::EEXIST)),
+                (13, None)
+            ]
+        );
+        assert!(e.poll(t, &out, &[SetMtu][..]).is_none());
+    }
+
+    #[test]
+    fn batch_errors_only_ends_on_the_barrier() {
+        let mut e = Engine::new(true);
+        let (t, out) = batch(&mut e, 4, AckMode::ErrorsOnly, 0);
+        let flags: Vec<u16> = MsgIter::new(out.bytes())
+            .map(|m| m.unwrap().1.flags().0 & MsgFlags::ACK)
+            .collect();
+        assert_eq!(
+            flags,
+            [0, 0, 0, MsgFlags::ACK],
+            "only the barrier asks for an ACK"
+        );
+        let mut d = Vec::new();
+        answer(&mut d, 2, -libc::ENODEV);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert!(e.poll(t, &out, &[SetMtu][..]).is_none());
+        let mut d = Vec::new();
+        answer(&mut d, 4, -libc::EINVAL);
+        e.handle_datagram(&d, &kernel(), Some(t));
+        assert_eq!(
+            outcomes(&mut e, t, &out),
+            [
+                (0, None),
+                (1, Some(libc::ENODEV)),
+                (2, None),
+                (3, Some(libc::EINVAL))
+            ]
+        );
+    }
+
+    #[test]
+    fn outgoing_leaves_nothing_of_a_request_that_cannot_be_built() {
+        struct TooLong;
+        impl ToMsg for TooLong {
+            fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+                let mut w = MsgWriter::new(buf, 19, 0, 0, 0);
+                w.attr(1, &vec![0u8; 70_000])?;
+                w.finish()?;
+                Ok(16)
+            }
+            fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("too long")
+            }
+        }
+        let mut out = Outgoing::new(Kind::Request);
+        out.push(&SetMtu, 0).unwrap();
+        let before = out.bytes().to_vec();
+        let err = out.push(&TooLong, 0).unwrap_err();
+        assert!(matches!(err, Error::Build { .. }), "{err}");
+        assert!(err
+            .to_string()
+            .starts_with("too long: cannot build request"));
+        assert_eq!(out.bytes(), &before[..]);
+        assert_eq!(out.len(), 1);
+    }
+}
