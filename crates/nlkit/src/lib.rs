@@ -36,6 +36,7 @@ pub mod genl;
 pub mod monitor;
 pub mod route;
 pub mod socket;
+pub mod uevent;
 pub mod wire;
 
 pub use conn::{AckMode, Connection, ToMsg};
