@@ -117,14 +117,19 @@ fn veth_add_and_remove_come_as_net_uevents_in_their_own_netns_only() {
         assert_eq!(add.source, Source::Kernel);
         assert_eq!(add.action, b"add");
         assert_eq!(add.subsystem.as_deref(), Some(&b"net"[..]));
-        assert!(add.props.contains(&(b"INTERFACE".to_vec(), b"ue0".to_vec())));
+        assert!(add
+            .props
+            .contains(&(b"INTERFACE".to_vec(), b"ue0".to_vec())));
         assert_eq!(add.props.last().unwrap().0, b"SEQNUM", "SEQNUM comes last");
         sh("ip link del ue0");
         let remove = next_for(&mut l, b"/devices/virtual/net/ue0");
         assert_eq!(remove.action, b"remove");
         assert_eq!(remove.subsystem.as_deref(), Some(&b"net"[..]));
         let stats = l.stats();
-        assert_eq!((stats.untrusted, stats.overruns, stats.malformed), (0, 0, 0));
+        assert_eq!(
+            (stats.untrusted, stats.overruns, stats.malformed),
+            (0, 0, 0)
+        );
     });
     done_tx.send(()).unwrap();
     let seen_elsewhere = other.join().unwrap();
@@ -159,7 +164,10 @@ fn an_injected_uevent_comes_back_as_a_kernel_event_with_a_seqnum() {
         assert_eq!(ev.action, b"add");
         assert_eq!(ev.subsystem.as_deref(), Some(&b"nlkit-test"[..]));
         assert_eq!(ev.props.len(), 6, "{:?}", ev.props);
-        assert_eq!(ev.props[4], (b"WEIRD".to_vec(), b"caf\xc3\xa9\xfe".to_vec()));
+        assert_eq!(
+            ev.props[4],
+            (b"WEIRD".to_vec(), b"caf\xc3\xa9\xfe".to_vec())
+        );
         let (k, v) = &ev.props[5];
         assert_eq!(k, b"SEQNUM");
         assert!(std::str::from_utf8(v).unwrap().parse::<u64>().is_ok());
@@ -248,7 +256,11 @@ fn an_overrun_is_reported_as_lost_and_the_listener_carries_on() {
                 Err(e) => panic!("{e}"),
             }
         }
-        assert_eq!(lost, Some(1), "one overrun reported ({burst} events got through)");
+        assert_eq!(
+            lost,
+            Some(1),
+            "one overrun reported ({burst} events got through)"
+        );
         assert!(burst < 200);
         l.socket().set_nonblocking(false).unwrap();
         inject(&marker("after")).unwrap();

@@ -37,7 +37,9 @@ pub const UDEV_HEADER_LEN: usize = 40;
 /// ```
 /// The sizes and offsets are in the sender's byte order; the magic and the
 /// filter hashes are big-endian so that socket filters can match them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
+)]
 #[repr(C)]
 #[doc(alias = "monitor_netlink_header")]
 pub struct UdevHeader {

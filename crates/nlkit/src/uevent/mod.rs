@@ -192,6 +192,8 @@ impl Listener {
                         overruns: self.stats.overruns,
                     });
                 }
+                // A signal (with a receive timeout set, receives are not restarted).
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::io("receive uevent", e)),
                 Ok(info) if Self::trusted(&info) => break,
                 Ok(_) => self.stats.untrusted += 1,
@@ -308,10 +310,16 @@ mod tests {
             ..RecvInfo::default()
         };
         assert!(Listener::trusted(&info(0, 1, creds(0))));
-        assert!(!Listener::trusted(&info(1234, 1, creds(0))), "user port on group 1");
+        assert!(
+            !Listener::trusted(&info(1234, 1, creds(0))),
+            "user port on group 1"
+        );
         assert!(!Listener::trusted(&info(0, 1, creds(1000))), "uid 1000");
         assert!(!Listener::trusted(&info(0, 1, None)), "no credentials");
-        assert!(Listener::trusted(&info(4321, 2, creds(0))), "udevd on group 2");
+        assert!(
+            Listener::trusted(&info(4321, 2, creds(0))),
+            "udevd on group 2"
+        );
         assert!(!Listener::trusted(&info(4321, 2, creds(1000))));
         assert!(!Listener::trusted(&info(0, 0, creds(0))), "unicast");
     }

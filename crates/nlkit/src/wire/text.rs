@@ -96,7 +96,7 @@ mod tests {
             b"\\x41 literal",
             b"\xff\xfe\x00",
             "héllo wörld".as_bytes(),
-            b"\xe2\x82",       // a cut UTF-8 sequence
+            b"\xe2\x82",      // a cut UTF-8 sequence
             b"tab\there\x7f", // controls
             b"\\\\\\",
         ];
