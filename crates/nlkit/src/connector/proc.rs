@@ -171,8 +171,8 @@ member!(
         process_tgid: I32<NativeEndian>,
         /// The wait status (`task->exit_code`): `code << 8`, or the signal (+ 0x80 with a core dump).
         exit_code: U32<NativeEndian>,
-        /// The signal the parent is sent (`task->exit_signal`, usually SIGCHLD).
-        exit_signal: U32<NativeEndian>,
+        /// The signal the parent is sent (`task->exit_signal`: usually SIGCHLD; -1 for a thread).
+        exit_signal: I32<NativeEndian>,
         /// Parent's thread id.
         parent_pid: I32<NativeEndian>,
         /// Parent's process id.
@@ -214,9 +214,7 @@ pub struct ProcEvent<'a> {
     data: EventData<'a>,
 }
 
-fn member<'a, T: FromBytes + KnownLayout + Immutable + Unaligned>(
-    rest: &'a [u8],
-) -> wire::Result<&'a T> {
+fn member<T: FromBytes + KnownLayout + Immutable + Unaligned>(rest: &[u8]) -> wire::Result<&T> {
     T::ref_from_prefix(rest)
         .map(|(t, _)| t)
         .map_err(|_| wire::Error::Truncated {
@@ -354,8 +352,9 @@ impl<'a> ProcEvent<'a> {
     pub fn core_dumped(&self) -> bool {
         self.exit_status().is_some_and(|s| s & 0x80 != 0)
     }
-    /// `exit`: the signal sent to the parent (the kernel's `exit_signal`, usually SIGCHLD).
-    pub fn exit_signal(&self) -> Option<u32> {
+    /// `exit`: the signal sent to the parent (the kernel's `exit_signal`:
+    /// usually SIGCHLD, -1 for a thread).
+    pub fn exit_signal(&self) -> Option<i32> {
         match self.data {
             EventData::Exit(d) => Some(d.exit_signal.get()),
             _ => None,
