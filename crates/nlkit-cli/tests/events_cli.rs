@@ -315,3 +315,19 @@ fn proc_refuses_a_netns() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn proc_outside_the_initial_pid_namespace_is_a_clear_error() {
+    // The kernel does not answer: the monitor says why instead of hanging.
+    let out = Command::new("unshare")
+        .args(["--pid", "--fork", NLKIT, "monitor", "proc"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no answer from the kernel")
+            && err.contains("initial user and pid namespaces"),
+        "{err}"
+    );
+}
