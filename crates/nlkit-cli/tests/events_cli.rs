@@ -150,34 +150,21 @@ fn uevent_json_with_properties_is_lossless() {
             "--count",
             "1",
         ]);
-        let mut ev = Vec::new();
         let devpath = b"/devices/virtual/nlkit-test/j\xff";
-        emit_kernel(
-            &mut ev,
-            b"online",
-            devpath,
-            &[
+        let online = |devtype: &[u8], extra: &[(&[u8], &[u8])]| {
+            let mut props: Vec<(&[u8], &[u8])> = vec![
                 (b"ACTION", b"online"),
                 (b"DEVPATH", devpath),
                 (b"SUBSYSTEM", b"nlkit-test"),
-                (b"DEVTYPE", b"other"), // filtered out by the devtype
-            ],
-        );
-        inject(&ev).unwrap();
-        ev.clear();
-        emit_kernel(
-            &mut ev,
-            b"online",
-            devpath,
-            &[
-                (b"ACTION", b"online"),
-                (b"DEVPATH", devpath),
-                (b"SUBSYSTEM", b"nlkit-test"),
-                (b"DEVTYPE", b"gadget"),
-                (b"PATH", b"C:\\x"),
-            ],
-        );
-        inject(&ev).unwrap();
+                (b"DEVTYPE", devtype),
+            ];
+            props.extend_from_slice(extra);
+            let mut ev = Vec::new();
+            emit_kernel(&mut ev, b"online", devpath, &props);
+            inject(&ev).unwrap();
+        };
+        online(b"other", &[]); // filtered out by the devtype
+        online(b"gadget", &[(b"PATH", b"C:\\x")]);
         let v: Value = serde_json::from_str(&m.line()).unwrap();
         assert_eq!(v["source"], "kernel");
         assert_eq!(v["action"], "online");

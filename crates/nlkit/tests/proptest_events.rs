@@ -46,6 +46,23 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
+#[test]
+fn strict_escaping_round_trips_the_hard_cases() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"\\x41 literal",
+        b"\xff\xfe\x00",
+        "héllo wörld".as_bytes(),
+        b"\xe2\x82", // a cut UTF-8 sequence
+        b"tab\there\x7f",
+        b"\\\\\\",
+    ];
+    for c in cases {
+        let s = Escaped::strict(c).to_string();
+        assert_eq!(unescape(&s), *c, "{s}");
+    }
+}
+
 proptest! {
     #[test]
     fn kernel_format_round_trips(

@@ -2,6 +2,7 @@
 //! what they share (option parsing, JSON lines).
 
 use crate::error::CliError;
+use crate::output::Out;
 use crate::Global;
 
 /// Runs `nlkit monitor WORDS` if the first word names one of these monitors.
@@ -46,7 +47,25 @@ pub fn json_line(g: &Global, v: &impl serde::Serialize) -> Result<String, CliErr
     s.map_err(|e| CliError::Other(format!("JSON output: {e}")))
 }
 
-/// Lowercase hex of `b`, for bytes kept whole in JSON.
-pub fn hex(b: &[u8]) -> String {
+/// Lowercase hex of `b`, for bytes kept whole.
+fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A message that does not parse, kept whole: `{"malformed": REASON, "hex":
+/// BYTES}` on stdout with `-j`, a line on stderr (`nlkit: WHAT (N bytes):
+/// REASON: HEX`) otherwise.
+pub fn print_malformed(
+    g: &Global,
+    out: &mut Out,
+    what: &str,
+    raw: &[u8],
+    error: &dyn std::fmt::Display,
+) -> Result<(), CliError> {
+    if out.json {
+        let j = serde_json::json!({ "malformed": error.to_string(), "hex": hex(raw) });
+        return out.line(json_line(g, &j)?);
+    }
+    eprintln!("nlkit: {what} ({} bytes): {error}: {}", raw.len(), hex(raw));
+    Ok(())
 }

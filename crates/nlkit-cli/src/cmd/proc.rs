@@ -9,7 +9,7 @@
 //! namespace and answers only processes in the initial user and pid
 //! namespaces; elsewhere subscribing fails with an error that says so.
 
-use super::events::{hex, json_line, parse};
+use super::events::{json_line, parse, print_malformed};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
@@ -102,16 +102,7 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
                 }
             }
             ProcReceived::Malformed { raw, error } => {
-                if out.json {
-                    let j = serde_json::json!({ "malformed": error.to_string(), "hex": hex(raw) });
-                    out.line(json_line(g, &j)?)?;
-                } else {
-                    eprintln!(
-                        "nlkit: malformed proc event ({} bytes): {error}: {}",
-                        raw.len(),
-                        hex(raw)
-                    );
-                }
+                print_malformed(g, &mut out, "malformed proc event", raw, &error)?
             }
         }
         out.flush()?;

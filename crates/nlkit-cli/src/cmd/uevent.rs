@@ -13,7 +13,7 @@
 //! with the count so far. An overrun is a `lost` line (text) or object
 //! (JSON) with the number of overruns since the start; the monitor carries on.
 
-use super::events::{hex, json_line, parse};
+use super::events::{json_line, parse, print_malformed};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
@@ -131,16 +131,7 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
                 }
             }
             Received::Malformed { raw, error } => {
-                if out.json {
-                    let j = serde_json::json!({ "malformed": error.to_string(), "hex": hex(raw) });
-                    out.line(json_line(g, &j)?)?;
-                } else {
-                    eprintln!(
-                        "nlkit: not a uevent ({} bytes): {error}: {}",
-                        raw.len(),
-                        hex(raw)
-                    );
-                }
+                print_malformed(g, &mut out, "not a uevent", raw, &error)?
             }
         }
         out.flush()?;

@@ -287,31 +287,27 @@ impl<'a> ProcEvent<'a> {
     pub fn timestamp_ns(&self) -> u64 {
         self.header.timestamp_ns.get()
     }
+    /// `(pid, tgid)` of the task the event is about.
+    fn task(&self) -> Option<(i32, i32)> {
+        let (pid, tgid) = match self.data {
+            EventData::Fork(d) => (d.child_pid, d.child_tgid),
+            EventData::Exec(d) | EventData::Sid(d) => (d.process_pid, d.process_tgid),
+            EventData::Uid(d) | EventData::Gid(d) => (d.process_pid, d.process_tgid),
+            EventData::Ptrace(d) => (d.process_pid, d.process_tgid),
+            EventData::Comm(d) => (d.process_pid, d.process_tgid),
+            EventData::Coredump(d) => (d.process_pid, d.process_tgid),
+            EventData::Exit(d) => (d.process_pid, d.process_tgid),
+            EventData::Ack(_) | EventData::Unknown(_) => return None,
+        };
+        Some((pid.get(), tgid.get()))
+    }
     /// The thread the event is about (for `fork`: the child).
     pub fn pid(&self) -> Option<i32> {
-        Some(match self.data {
-            EventData::Fork(d) => d.child_pid.get(),
-            EventData::Exec(d) | EventData::Sid(d) => d.process_pid.get(),
-            EventData::Uid(d) | EventData::Gid(d) => d.process_pid.get(),
-            EventData::Ptrace(d) => d.process_pid.get(),
-            EventData::Comm(d) => d.process_pid.get(),
-            EventData::Coredump(d) => d.process_pid.get(),
-            EventData::Exit(d) => d.process_pid.get(),
-            EventData::Ack(_) | EventData::Unknown(_) => return None,
-        })
+        self.task().map(|t| t.0)
     }
     /// The process (thread group) the event is about.
     pub fn tgid(&self) -> Option<i32> {
-        Some(match self.data {
-            EventData::Fork(d) => d.child_tgid.get(),
-            EventData::Exec(d) | EventData::Sid(d) => d.process_tgid.get(),
-            EventData::Uid(d) | EventData::Gid(d) => d.process_tgid.get(),
-            EventData::Ptrace(d) => d.process_tgid.get(),
-            EventData::Comm(d) => d.process_tgid.get(),
-            EventData::Coredump(d) => d.process_tgid.get(),
-            EventData::Exit(d) => d.process_tgid.get(),
-            EventData::Ack(_) | EventData::Unknown(_) => return None,
-        })
+        self.task().map(|t| t.1)
     }
     /// The parent's thread id (`fork`, `coredump`, `exit`).
     pub fn parent_pid(&self) -> Option<i32> {
@@ -384,7 +380,7 @@ impl fmt::Display for ProcEvent<'_> {
     /// (`tgid T` is added when a thread is not its process's leader).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())?;
-        if let (Some(pid), Some(tgid)) = (self.pid(), self.tgid()) {
+        if let Some((pid, tgid)) = self.task() {
             write!(f, " pid {pid}")?;
             if tgid != pid {
                 write!(f, " tgid {tgid}")?;
