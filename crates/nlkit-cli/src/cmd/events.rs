@@ -9,7 +9,7 @@ use crate::Global;
 pub fn dispatch(g: &Global, words: &[String]) -> Option<Result<(), CliError>> {
     let (first, rest) = words.split_first()?;
     match first.as_str() {
-        "uevent" | "udev" => Some(super::uevent::run(g, rest)),
+        "uevent" => Some(super::uevent::run(g, rest)),
         "proc" => Some(super::proc::run(g, rest)),
         _ => None,
     }
