@@ -165,6 +165,61 @@ fn nonzero_exit_leaves_out_clean_exits() {
     assert_eq!(seen.last().unwrap().exit_code, Some(7));
 }
 
+#[test]
+fn comm_uid_and_gid_changes_arrive_with_their_values() {
+    let mut l = ProcListener::subscribe(EventSet::parse("comm,uid,gid,exit").unwrap()).unwrap();
+    l.socket()
+        .set_recv_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // Naming a thread is PR_SET_NAME: a comm event for that thread.
+    let named = std::thread::Builder::new()
+        .name("nlkit-comm".into())
+        .spawn(|| rustix::thread::gettid().as_raw_nonzero().get())
+        .unwrap()
+        .join()
+        .unwrap();
+    let mut child = Command::new("setpriv")
+        .args([
+            "--regid",
+            "65533",
+            "--reuid",
+            "65534",
+            "--clear-groups",
+            "/bin/true",
+        ])
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    assert!(child.wait().unwrap().success());
+    let mut comm = None;
+    let (mut uid, mut gid) = (None, None);
+    loop {
+        match l.recv().unwrap() {
+            ProcReceived::Event(ev) => match (ev.name(), ev.pid()) {
+                ("comm", Some(p)) if p == named => {
+                    comm = ev.comm().map(<[u8]>::to_vec);
+                    assert_eq!(ev.tgid(), Some(std::process::id() as i32));
+                }
+                ("uid", Some(p)) if p == pid => uid = Some(ev.to_string()),
+                ("gid", Some(p)) if p == pid => gid = Some(ev.to_string()),
+                ("exit", Some(p)) if p == pid => break,
+                _ => {}
+            },
+            ProcReceived::Lost { .. } => panic!("lost events: {:?}", l.stats()),
+            ProcReceived::Malformed { error, .. } => panic!("{error}"),
+        }
+    }
+    assert_eq!(comm.as_deref(), Some(&b"nlkit-comm"[..]));
+    assert_eq!(
+        uid.as_deref(),
+        Some(&*format!("uid pid {pid} ruid 65534 euid 65534"))
+    );
+    assert_eq!(
+        gid.as_deref(),
+        Some(&*format!("gid pid {pid} rgid 65533 egid 65533"))
+    );
+}
+
 /// What a burst ran: the helper thread's id (the `parent_pid` of its forks)
 /// and the children's pids.
 struct Burst {
