@@ -8,6 +8,22 @@
 //!
 //! The connector exists only in the initial network namespace.
 //!
+//! ```
+//! use nlkit::connector::proc::{EventSet, Subscription, PROC_CN_MCAST_LISTEN};
+//! use nlkit::connector::{emit, CnMsg, CN_IDX_PROC, CN_VAL_PROC};
+//! use nlkit::wire::Msg;
+//!
+//! // What a listener sends: listen, with the kernel filtering for exits (6.5+).
+//! let sub = Subscription { op: PROC_CN_MCAST_LISTEN, events: Some(EventSet::parse("exit")?) };
+//! let mut buf = Vec::new();
+//! emit(&mut buf, 1234, (CN_IDX_PROC, CN_VAL_PROC), 7, 7, &sub.to_bytes())?;
+//! let msg = Msg::new_checked(&buf[..])?;
+//! let cn = CnMsg::from_msg(&msg)?;
+//! assert_eq!((cn.id(), cn.seq(), cn.data().len()), ((1, 1), 7, 8));
+//! assert_eq!(Subscription::parse(cn.data()), Some(sub));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # References
 //! `include/uapi/linux/connector.h`, `drivers/connector/connector.c`.
 

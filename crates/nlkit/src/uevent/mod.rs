@@ -24,6 +24,21 @@
 //!
 //! Nothing here panics on any input.
 //!
+//! ```
+//! use nlkit::uevent::{emit_kernel, Action, Event, Source};
+//!
+//! let mut buf = Vec::new();
+//! emit_kernel(&mut buf, b"add", b"/devices/virtual/net/d0",
+//!     &[(b"SUBSYSTEM", b"net"), (b"INTERFACE", b"d0"), (b"SEQNUM", b"42")]);
+//! assert_eq!(buf, b"add@/devices/virtual/net/d0\0SUBSYSTEM=net\0INTERFACE=d0\0SEQNUM=42\0");
+//! let ev = Event::parse(&buf)?;
+//! assert_eq!((ev.source(), ev.action()), (Source::Kernel, Some(Action::Add)));
+//! assert_eq!(ev.subsystem(), Some(&b"net"[..]));
+//! assert_eq!(ev.seqnum(), Some(42));
+//! assert_eq!(ev.properties().nth(1), Some((&b"INTERFACE"[..], &b"d0"[..])));
+//! # Ok::<(), nlkit::uevent::ParseError>(())
+//! ```
+//!
 //! # References
 //! `lib/kobject_uevent.c`; systemd's `sd-device/device-monitor.c` (the udev
 //! header); `udevadm(8)`.
