@@ -313,7 +313,7 @@ fn a_burst_of_20k_processes_loses_nothing_unreported() {
 }
 
 #[test]
-fn with_a_tiny_buffer_losses_are_reported_and_counted() {
+fn with_a_tiny_buffer_the_loss_is_reported() {
     let mut l = subscribe("all");
     l.socket().set_recv_buffer_size(1, true).unwrap();
     // Nothing is read until the burst is over: the buffer overflows.
@@ -336,9 +336,9 @@ fn with_a_tiny_buffer_losses_are_reported_and_counted() {
         "tiny buffer: {got}/{want} events seen, {} overruns, {} missing by sequence",
         st.overruns, st.missing
     );
-    // The overrun is always reported; the count of missing events is a lower
-    // bound (a CPU's gap is seen only after a first event from that CPU).
+    // The overrun is always reported. The count of missing events is only a
+    // lower bound, possibly 0: a CPU's gap shows once an event from that CPU
+    // came both before and after the loss.
     assert!(st.overruns >= 1 && lost_reports >= 1, "{st:?}");
-    assert!(st.missing > 0, "{st:?}");
     assert!(got < want);
 }

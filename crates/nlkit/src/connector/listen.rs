@@ -33,7 +33,9 @@ pub struct ProcStats {
     pub overruns: u64,
     /// Events known to be lost: gaps in the kernel's per-CPU sequence numbers
     /// (counted only when the kernel does not filter for this socket, as then
-    /// every event reaches it).
+    /// every event reaches it). A lower bound: a gap shows only on a CPU that
+    /// had sent an event before the loss and sends another after it; an
+    /// overrun is always reported as such.
     pub missing: u64,
 }
 
