@@ -131,7 +131,11 @@ impl ProcListener {
             sock.set_recv_buffer_size(RECV_BUFFER, false).map_err(io)?;
         }
         let port_id = sock.port_id().map_err(io)?;
-        let token = (crate::uevent::monotonic_now().subsec_nanos() ^ (port_id << 12)) & !1;
+        // Answers go to every listener: a token of our own tells ours apart.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let token = (nanos ^ (port_id << 12)) & !3;
         let mut l = ProcListener {
             sock,
             port_id,
