@@ -269,3 +269,22 @@ fn an_overrun_is_reported_as_lost_and_the_listener_carries_on() {
         assert_eq!(l.stats().overruns, 1);
     });
 }
+
+#[test]
+fn too_big_an_injection_is_refused_with_the_kernels_reason() {
+    netns(|| {
+        let big = vec![b'x'; 3000];
+        let mut msg = Vec::new();
+        emit_kernel(
+            &mut msg,
+            b"add",
+            b"/devices/virtual/nlkit-test/big",
+            &[(b"X", &big)],
+        );
+        let e = inject(&msg).unwrap_err();
+        assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+        let k = e.kernel().expect("a kernel error");
+        assert_eq!(k.message.as_deref(), Some("uevent message too big"), "{e}");
+        assert!(e.to_string().starts_with("inject uevent: "), "{e}");
+    });
+}
