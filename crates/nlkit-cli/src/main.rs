@@ -85,7 +85,7 @@ enum Cmd {
     /// Nexthop objects: show, get, add, replace, del.
     #[command(alias = "nh")]
     Nexthop(cmd::Words),
-    /// Watch events: link, addr, route, neigh, rule, nexthop, all.
+    /// Watch events: link, addr, route, neigh, rule, nexthop, all; uevent, proc.
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
     Genl(cmd::Words),

@@ -30,12 +30,14 @@
 #![warn(missing_docs)]
 
 pub mod conn;
+pub mod connector;
 pub mod errno;
 pub mod error;
 pub mod genl;
 pub mod monitor;
 pub mod route;
 pub mod socket;
+pub mod uevent;
 pub mod wire;
 
 pub use conn::{AckMode, Connection, ToMsg};

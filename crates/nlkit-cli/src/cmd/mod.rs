@@ -2,10 +2,13 @@
 
 pub mod batch;
 pub mod decode;
+pub mod events;
 pub mod genl;
 pub mod monitor;
+pub mod proc;
 pub mod raw;
 pub mod route;
+pub mod uevent;
 
 use crate::error::CliError;
 use crate::Global;

@@ -42,6 +42,9 @@ fn open(g: &Global) -> Result<Socket, CliError> {
 
 /// Runs `nlkit monitor ...`.
 pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
+    if let Some(r) = super::events::dispatch(g, words) {
+        return r; // monitor uevent, monitor proc
+    }
     let mut objects = Objects::default();
     let mut count: Option<u64> = None;
     let mut rcvbuf = MONITOR_RCVBUF;

@@ -14,6 +14,7 @@ mod ctrl;
 mod error;
 mod flags;
 mod msg;
+mod text;
 mod writer;
 
 pub use attr::{
@@ -27,6 +28,7 @@ pub use ctrl::{
 pub use error::Error;
 pub use flags::{FlagContext, FlagName, MsgFlags};
 pub use msg::{Msg, MsgHeader, MsgIter, NLMSG_HDRLEN};
+pub use text::Escaped;
 pub use writer::{MsgWriter, Nest};
 
 /// `Result` with a wire [`Error`].
