@@ -1,10 +1,11 @@
 //! The resyncing monitor against the real kernel, in a netns of its own.
 
-use nlkit::monitor::{Change, Monitor, Tracker};
+use nlkit::monitor::{same, Change, Monitor, Tracker};
 use nlkit::route::track::{Objects, RouteTracker};
 use nlkit::route::{LinkRequest, Prefix, RouteDump, RouteRequest};
 use nlkit::socket::netns::in_new_netns;
 use nlkit::socket::Socket;
+use nlkit::wire::Msg;
 use nlkit::{AckMode, Connection, Error, Protocol};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -32,6 +33,13 @@ fn prefix(i: u32) -> Prefix {
     format!("{a}/32").parse().unwrap()
 }
 
+/// The identity the tracker gives a message, and what it does.
+fn identify(t: &RouteTracker, m: &Msg<&[u8]>) -> Option<(Vec<u8>, Change)> {
+    let mut key = Vec::new();
+    let change = t.identify(m, &mut key).unwrap()?;
+    Some((key, change))
+}
+
 /// The state a fresh dump gives, keyed like the monitor keys it.
 fn fresh(conn: &Connection, t: &RouteTracker) -> HashMap<Vec<u8>, Vec<u8>> {
     let dump = RouteDump {
@@ -39,12 +47,16 @@ fn fresh(conn: &Connection, t: &RouteTracker) -> HashMap<Vec<u8>, Vec<u8>> {
         ..RouteDump::default()
     };
     conn.dump_consistent(&dump, 5, HashMap::new, |s, m| {
-        if let Some((k, Change::Set)) = t.identify(&m) {
+        if let Some((k, Change::Set)) = identify(t, &m) {
             s.insert(k, m.as_bytes().to_vec());
         }
         Ok(())
     })
     .unwrap()
+}
+
+fn msg(b: &[u8]) -> Msg<&[u8]> {
+    Msg::new_checked(b).unwrap()
 }
 
 fn same_state(
@@ -54,7 +66,7 @@ fn same_state(
 ) -> bool {
     a.len() == b.len()
         && a.iter()
-            .all(|(k, v)| b.get(k).is_some_and(|w| t.same(v, w)))
+            .all(|(k, v)| b.get(k).is_some_and(|w| same(t, &msg(v), &msg(w))))
 }
 
 #[test]
@@ -74,12 +86,12 @@ fn notifications_update_the_view() {
         conn.request(&RouteRequest::add(prefix(7)).dev(1), |_| Ok(()))
             .unwrap();
         let ev = m.next().unwrap();
-        assert_eq!((ev.msg.msg_type(), ev.resync), (24, false)); // RTM_NEWROUTE
+        assert_eq!((ev.msg.msg_type(), ev.is_resync()), (24, false)); // RTM_NEWROUTE
         assert_eq!(m.len(), before + 1);
         conn.request(&RouteRequest::delete(prefix(7)).dev(1), |_| Ok(()))
             .unwrap();
         let ev = m.next().unwrap();
-        assert_eq!((ev.msg.msg_type(), ev.resync), (25, false)); // RTM_DELROUTE
+        assert_eq!((ev.msg.msg_type(), ev.is_resync()), (25, false)); // RTM_DELROUTE
         assert_eq!(m.len(), before);
         assert!(timed_out(&m.next().unwrap_err()));
         assert_eq!(m.resyncs(), 0);
@@ -118,7 +130,7 @@ fn storm(concurrent: bool) {
                                    // The consumer starts from the monitor's view and applies every event.
         let mut consumer: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
         for msg in m.view() {
-            let (k, _) = t.identify(&msg).unwrap();
+            let (k, _) = identify(&t, &msg).unwrap();
             consumer.insert(k, msg.as_bytes().to_vec());
         }
         let insert = move || {
@@ -150,8 +162,8 @@ fn storm(concurrent: bool) {
             match m.next() {
                 Ok(ev) => {
                     events += 1;
-                    resync_events += ev.resync as u64;
-                    match t.identify(&ev.msg) {
+                    resync_events += ev.is_resync() as u64;
+                    match identify(&t, &ev.msg) {
                         Some((k, Change::Set)) => {
                             consumer.insert(k, ev.msg.as_bytes().to_vec());
                         }
@@ -179,7 +191,7 @@ fn storm(concurrent: bool) {
         let kernel = fresh(&conn, &t);
         let view: HashMap<Vec<u8>, Vec<u8>> = m
             .view()
-            .map(|msg| (t.identify(&msg).unwrap().0, msg.as_bytes().to_vec()))
+            .map(|msg| (identify(&t, &msg).unwrap().0, msg.as_bytes().to_vec()))
             .collect();
         assert!(kernel.len() >= 90_000, "{}", kernel.len());
         assert!(

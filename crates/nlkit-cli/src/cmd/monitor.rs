@@ -24,7 +24,7 @@ use super::route::{
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::monitor::{Monitor, MONITOR_RCVBUF};
+use nlkit::monitor::{Monitor, Tracker, MONITOR_RCVBUF};
 use nlkit::route::track::{Objects, RouteTracker};
 use nlkit::route::{AddrView, LinkView, NeighView, NexthopView, RouteView, RuleView};
 use nlkit::socket::netns::Netns;
@@ -94,9 +94,12 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
     let mut names = Names::new(g.netns.as_deref());
     let mut seen = 0u64;
     while count.is_none_or(|c| seen < c) {
+        // One write per burst, not per event: flush only before waiting for the kernel.
+        if !mon.has_event()? {
+            out.flush()?;
+        }
         let ev = mon.next()?;
-        print_event(g, &mut out, &mut names, &ev.msg, ev.resync)?;
-        out.flush()?;
+        print_event(g, &mut out, &mut names, &ev.msg, ev.is_resync())?;
         seen += 1;
     }
     Ok(())

@@ -1,21 +1,34 @@
 //! What an rtnetlink monitor watches: groups to join, dumps that give the
 //! full state, and the identity of each object ([`RouteTracker`] implements
-//! [`Tracker`](crate::monitor::Tracker) for [`Monitor`](crate::monitor::Monitor)).
+//! [`Tracker`] for the [monitor](crate::monitor)).
 //!
-//! Identities: a link is its family and index; an address its family, link,
-//! prefix length and address; a route its family, table, destination,
-//! source, TOS and metric; a neighbour its family, link and address; a rule
-//! its whole content (rules have no other identity); a nexthop object its id. Attributes that change
-//! on their own (statistics, cache timestamps) do not count as changes.
+//! Identities, read through the typed views: a link is its index; an
+//! address its family, link, prefix length and address; a route its
+//! family, table, destination, source, TOS and metric; a neighbour its
+//! family, link and address (and MAC for bridge FDB entries); a rule its
+//! whole content (rules have no other identity); a nexthop object its id.
+//! Attributes that change on their own (statistics, carrier counters, cache
+//! timers, IPv6 route expiry) and the link header's change mask do not
+//! count as changes.
 
+use super::addr::IFA_CACHEINFO;
+use super::link::{
+    IFLA_CARRIER_CHANGES, IFLA_CARRIER_DOWN_COUNT, IFLA_CARRIER_UP_COUNT, IFLA_STATS, IFLA_STATS64,
+};
+use super::neigh::{NDA_CACHEINFO, NDA_PROBES};
+use super::routes::{RTA_CACHEINFO, RTA_EXPIRES, RTM_F_CLONED};
 use super::{
-    AddrDump, LinkDump, NeighDump, NexthopDump, RouteDump, RuleDump, RTM_DELADDR, RTM_DELLINK,
+    AddrDump, AddrView, LinkDump, LinkView, NeighDump, NeighView, NexthopDump, NexthopView,
+    RouteDump, RouteView, RuleDump, RuleView, AF_BRIDGE, AF_UNSPEC, RTM_DELADDR, RTM_DELLINK,
     RTM_DELNEIGH, RTM_DELNEXTHOP, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK,
     RTM_NEWNEIGH, RTM_NEWNEXTHOP, RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::conn::ToMsg;
 use crate::monitor::{Change, Tracker};
-use crate::wire::{AttrIter, Msg, NLMSG_HDRLEN};
+use crate::wire::{self, AttrIter, Msg};
+use std::hash::Hasher;
+use std::net::IpAddr;
+use zerocopy::IntoBytes;
 
 /// rtnetlink multicast groups (`RTNLGRP_*`), by number for `add_membership`.
 pub mod groups {
@@ -96,58 +109,12 @@ const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 impl RouteTracker {
-    /// The groups to join for these objects and families.
-    pub fn groups(&self) -> Vec<u32> {
-        use groups::*;
-        let v4 = self.family == 0 || self.family == AF_INET;
-        let v6 = self.family == 0 || self.family == AF_INET6;
-        let o = self.objects;
-        let mut g = Vec::new();
-        let mut add = |cond: bool, n: u32| {
-            if cond {
-                g.push(n)
-            }
-        };
-        add(o.link, RTNLGRP_LINK);
-        add(o.neigh, RTNLGRP_NEIGH);
-        add(o.addr && v4, RTNLGRP_IPV4_IFADDR);
-        add(o.addr && v6, RTNLGRP_IPV6_IFADDR);
-        add(o.route && v4, RTNLGRP_IPV4_ROUTE);
-        add(o.route && v6, RTNLGRP_IPV6_ROUTE);
-        add(o.rule && v4, RTNLGRP_IPV4_RULE);
-        add(o.rule && v6, RTNLGRP_IPV6_RULE);
-        add(o.nexthop, RTNLGRP_NEXTHOP);
-        g
-    }
-
     fn family_ok(&self, family: u8) -> bool {
         self.family == 0 || family == self.family
     }
 }
 
-/// Attributes that change by themselves, per message type: left out when
-/// deciding whether an object changed.
-fn volatile(new_type: u16, attr: u16) -> bool {
-    match new_type {
-        RTM_NEWLINK => matches!(attr, 7 | 23 | 43), // IFLA_STATS, IFLA_STATS64, IFLA_CARRIER_CHANGES
-        RTM_NEWADDR => attr == 6,                   // IFA_CACHEINFO
-        RTM_NEWROUTE => attr == 12,                 // RTA_CACHEINFO
-        RTM_NEWNEIGH => matches!(attr, 3 | 4),      // NDA_CACHEINFO, NDA_PROBES
-        _ => false,
-    }
-}
-
-fn fixed_len(new_type: u16) -> usize {
-    match new_type {
-        RTM_NEWLINK => 16,
-        RTM_NEWADDR => 8,
-        RTM_NEWROUTE | RTM_NEWNEIGH | RTM_NEWRULE => 12,
-        RTM_NEWNEXTHOP => 8,
-        _ => 0,
-    }
-}
-
-/// The NEW type for a NEW or DEL type of the five followed objects.
+/// The NEW type for a NEW or DEL type of the six followed objects.
 fn new_type_of(ty: u16) -> Option<(u16, Change)> {
     Some(match ty {
         RTM_NEWLINK | RTM_NEWADDR | RTM_NEWROUTE | RTM_NEWNEIGH | RTM_NEWRULE | RTM_NEWNEXTHOP => {
@@ -160,90 +127,174 @@ fn new_type_of(ty: u16) -> Option<(u16, Change)> {
     })
 }
 
-fn find(attrs: &[u8], kind: u16) -> Option<&[u8]> {
-    AttrIter::new(attrs)
-        .flatten()
-        .find(|a| a.kind() == kind)
-        .map(|a| a.payload())
+/// Appends an optional address, tagged with its length so that keys stay unambiguous.
+fn push_ip(key: &mut Vec<u8>, ip: Option<IpAddr>) {
+    match ip {
+        None => key.push(0),
+        Some(IpAddr::V4(a)) => {
+            key.push(4);
+            key.extend_from_slice(&a.octets());
+        }
+        Some(IpAddr::V6(a)) => {
+            key.push(16);
+            key.extend_from_slice(&a.octets());
+        }
+    }
 }
 
+/// Feeds a fixed header and the attributes that are not `volatile` to `h`.
+fn feed(h: &mut dyn Hasher, header: &[u8], attrs: AttrIter<'_>, volatile: &[u16]) {
+    h.write(header);
+    for a in attrs {
+        match a {
+            Ok(a) if volatile.contains(&a.kind()) => {}
+            Ok(a) => {
+                h.write_u16(a.raw_type());
+                h.write_usize(a.payload().len());
+                h.write(a.payload());
+            }
+            Err(_) => {
+                h.write_u8(0xff); // malformed tail: counts as a state of its own
+                break;
+            }
+        }
+    }
+}
+
+/// Volatile attributes, per object.
+const LINK_VOLATILE: &[u16] = &[
+    IFLA_STATS,
+    IFLA_STATS64,
+    IFLA_CARRIER_CHANGES,
+    IFLA_CARRIER_UP_COUNT,
+    IFLA_CARRIER_DOWN_COUNT,
+];
+const ADDR_VOLATILE: &[u16] = &[IFA_CACHEINFO];
+const ROUTE_VOLATILE: &[u16] = &[RTA_CACHEINFO, RTA_EXPIRES];
+const NEIGH_VOLATILE: &[u16] = &[NDA_CACHEINFO, NDA_PROBES];
+
 impl Tracker for RouteTracker {
-    fn identify(&self, msg: &Msg<&[u8]>) -> Option<(Vec<u8>, Change)> {
-        let (new_type, change) = new_type_of(msg.msg_type())?;
-        let p = msg.payload_ref();
-        let fixed = fixed_len(new_type);
-        let hdr = p.get(..fixed)?;
-        let attrs = p.get(crate::wire::align(fixed)..).unwrap_or(&[]);
-        let family = hdr[0];
-        let mut key = vec![new_type as u8, family];
+    /// The groups to join for these objects and families.
+    fn groups(&self) -> Vec<u32> {
+        use groups::*;
+        let v4 = self.family == 0 || self.family == AF_INET;
+        let v6 = self.family == 0 || self.family == AF_INET6;
+        let o = self.objects;
+        [
+            (o.link, RTNLGRP_LINK),
+            (o.neigh, RTNLGRP_NEIGH),
+            (o.addr && v4, RTNLGRP_IPV4_IFADDR),
+            (o.addr && v6, RTNLGRP_IPV6_IFADDR),
+            (o.route && v4, RTNLGRP_IPV4_ROUTE),
+            (o.route && v6, RTNLGRP_IPV6_ROUTE),
+            (o.rule && v4, RTNLGRP_IPV4_RULE),
+            (o.rule && v6, RTNLGRP_IPV6_RULE),
+            (o.nexthop, RTNLGRP_NEXTHOP),
+        ]
+        .into_iter()
+        .filter_map(|(on, g)| on.then_some(g))
+        .collect()
+    }
+
+    fn identify(&self, msg: &Msg<&[u8]>, key: &mut Vec<u8>) -> wire::Result<Option<Change>> {
+        let Some((new_type, change)) = new_type_of(msg.msg_type()) else {
+            return Ok(None);
+        };
+        let o = self.objects;
+        key.extend_from_slice(&new_type.to_ne_bytes());
         match new_type {
-            // Bridge-port views (AF_BRIDGE) come on the link group too, but a link dump does not give them.
-            RTM_NEWLINK if self.objects.link && family == 0 => key.extend_from_slice(&hdr[4..8]), // ifi_index
-            RTM_NEWADDR if self.objects.addr && self.family_ok(family) => {
-                key.push(hdr[1]); // prefix length
-                key.extend_from_slice(&hdr[4..8]); // ifa_index
-                key.extend_from_slice(find(attrs, 2).or_else(|| find(attrs, 1)).unwrap_or(&[]));
-                // IFA_LOCAL, else IFA_ADDRESS
-            }
-            RTM_NEWROUTE if self.objects.route && self.family_ok(family) => {
-                let flags = u32::from_ne_bytes(hdr[8..12].try_into().ok()?); // rtm_flags
-                if flags & super::routes::RTM_F_CLONED != 0 {
-                    return None; // cache entries are not part of the table
+            RTM_NEWLINK if o.link => {
+                let v = LinkView::parse(msg)?;
+                // Bridge-port views (AF_BRIDGE) come on the link group too, but a link dump does not give them.
+                if v.header.family != AF_UNSPEC {
+                    return Ok(None);
                 }
-                let table = find(attrs, 15) // RTA_TABLE
-                    .and_then(|b| b.try_into().ok())
-                    .map(u32::from_ne_bytes)
-                    .unwrap_or(hdr[4] as u32);
-                key.extend_from_slice(&table.to_ne_bytes());
-                key.extend_from_slice(&[hdr[1], hdr[2], hdr[3]]); // dst_len, src_len, tos
-                for (kind, width) in [(1u16, 16usize), (2, 16), (6, 4)] {
-                    // RTA_DST, RTA_SRC, RTA_PRIORITY, each padded to a fixed width
-                    let v = find(attrs, kind).unwrap_or(&[]);
-                    let mut field = vec![0u8; width];
-                    field[..v.len().min(width)].copy_from_slice(&v[..v.len().min(width)]);
-                    key.extend_from_slice(&field);
+                key.extend_from_slice(&v.index().to_ne_bytes());
+            }
+            RTM_NEWADDR if o.addr => {
+                let v = AddrView::parse(msg)?;
+                if !self.family_ok(v.family()) {
+                    return Ok(None);
+                }
+                key.extend_from_slice(&[v.family(), v.prefix_len()]);
+                key.extend_from_slice(&v.index().to_ne_bytes());
+                push_ip(key, v.local_addr());
+            }
+            RTM_NEWROUTE if o.route => {
+                let v = RouteView::parse(msg)?;
+                // Cache entries are not part of the table.
+                if !self.family_ok(v.family()) || v.flags() & RTM_F_CLONED != 0 {
+                    return Ok(None);
+                }
+                let h = v.header;
+                key.extend_from_slice(&[h.family, h.dst_len, h.src_len, h.tos]);
+                key.extend_from_slice(&v.table().to_ne_bytes());
+                key.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
+                push_ip(key, v.dst);
+                push_ip(key, v.src);
+            }
+            RTM_NEWNEIGH if o.neigh => {
+                let v = NeighView::parse(msg)?;
+                if !self.family_ok(v.family()) {
+                    return Ok(None);
+                }
+                key.push(v.family());
+                key.extend_from_slice(&v.ifindex().to_ne_bytes());
+                push_ip(key, v.dst);
+                if v.family() == AF_BRIDGE {
+                    key.extend_from_slice(v.lladdr.unwrap_or(&[])); // FDB entries are keyed by MAC
                 }
             }
-            RTM_NEWNEIGH if self.objects.neigh && self.family_ok(family) => {
-                key.extend_from_slice(&hdr[4..8]); // ndm_ifindex
-                key.extend_from_slice(find(attrs, 1).unwrap_or(&[])); // NDA_DST
-                if let Some(lladdr) = find(attrs, 2).filter(|_| family == libc::AF_BRIDGE as u8) {
-                    key.extend_from_slice(lladdr); // FDB entries are keyed by MAC
+            RTM_NEWRULE if o.rule => {
+                let v = RuleView::parse(msg)?;
+                if !self.family_ok(v.header.family) {
+                    return Ok(None);
                 }
-            }
-            RTM_NEWRULE if self.objects.rule && self.family_ok(family) => {
-                key.extend_from_slice(p);
+                key.extend_from_slice(msg.payload());
             }
             // A nexthop is its id, whatever its family (groups have none).
-            RTM_NEWNEXTHOP if self.objects.nexthop => {
-                key.truncate(1);
-                key.extend_from_slice(find(attrs, 1)?); // NHA_ID
-            }
-            _ => return None,
+            RTM_NEWNEXTHOP if o.nexthop => match NexthopView::parse(msg)?.id {
+                Some(id) => key.extend_from_slice(&id.to_ne_bytes()),
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
         }
-        Some((key, change))
+        Ok(Some(change))
     }
 
-    fn wants(&self, msg: &Msg<&[u8]>) -> bool {
-        let Some((new_type, _)) = new_type_of(msg.msg_type()) else {
-            return false;
+    fn state(&self, msg: &Msg<&[u8]>, h: &mut dyn Hasher) {
+        let ty = msg.msg_type();
+        h.write_u16(ty);
+        let fed = match ty {
+            RTM_NEWLINK => LinkView::parse(msg)
+                .map(|v| {
+                    // The change mask says what this notification changed, not the state.
+                    let hd = v.header;
+                    h.write(&[hd.family]);
+                    h.write_u16(hd.ty.get());
+                    feed(h, hd.flags.as_bytes(), v.attrs(), LINK_VOLATILE);
+                    h.write_i32(hd.index.get());
+                })
+                .is_ok(),
+            RTM_NEWADDR => AddrView::parse(msg)
+                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), ADDR_VOLATILE))
+                .is_ok(),
+            RTM_NEWROUTE => RouteView::parse(msg)
+                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), ROUTE_VOLATILE))
+                .is_ok(),
+            RTM_NEWNEIGH => NeighView::parse(msg)
+                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), NEIGH_VOLATILE))
+                .is_ok(),
+            _ => false, // rules and nexthops: all of it
         };
-        let family = msg.payload().first().copied().unwrap_or(0);
-        let o = self.objects;
-        match new_type {
-            RTM_NEWLINK => o.link,
-            RTM_NEWADDR => o.addr && self.family_ok(family),
-            RTM_NEWROUTE => o.route && self.family_ok(family),
-            RTM_NEWNEIGH => o.neigh && self.family_ok(family),
-            RTM_NEWRULE => o.rule && self.family_ok(family),
-            RTM_NEWNEXTHOP => o.nexthop,
-            _ => false,
+        if !fed {
+            h.write(msg.payload());
         }
     }
 
-    fn dumps(&self) -> Vec<Box<dyn ToMsg + '_>> {
+    fn dumps(&self) -> Vec<Box<dyn ToMsg + Send + Sync>> {
         let o = self.objects;
-        let mut d: Vec<Box<dyn ToMsg>> = Vec::new();
+        let mut d: Vec<Box<dyn ToMsg + Send + Sync>> = Vec::new();
         if o.link {
             d.push(Box::new(LinkDump::default()));
         }
@@ -277,37 +328,6 @@ impl Tracker for RouteTracker {
     }
 
     fn delete_type(&self, new_type: u16) -> u16 {
-        new_type + 1
-    }
-
-    fn same(&self, a: &[u8], b: &[u8]) -> bool {
-        let (Ok(ma), Ok(mb)) = (Msg::new_checked(a), Msg::new_checked(b)) else {
-            return a == b;
-        };
-        if ma.msg_type() != mb.msg_type() {
-            return false;
-        }
-        let ty = ma.msg_type();
-        let fixed = crate::wire::align(fixed_len(ty));
-        let (pa, pb) = (ma.payload(), mb.payload());
-        let (Some(ha), Some(hb)) = (pa.get(..fixed), pb.get(..fixed)) else {
-            return pa == pb;
-        };
-        // Link flags' change mask and route/address header bytes that are not state are compared as they are.
-        if ha != hb {
-            return false;
-        }
-        let mut ia = AttrIter::with_offset(&pa[fixed..], NLMSG_HDRLEN)
-            .filter(|x| !x.as_ref().is_ok_and(|x| volatile(ty, x.kind())));
-        let mut ib = AttrIter::with_offset(&pb[fixed..], NLMSG_HDRLEN)
-            .filter(|x| !x.as_ref().is_ok_and(|x| volatile(ty, x.kind())));
-        loop {
-            match (ia.next(), ib.next()) {
-                (None, None) => return true,
-                (Some(Ok(x)), Some(Ok(y)))
-                    if x.raw_type() == y.raw_type() && x.payload() == y.payload() => {}
-                _ => return false,
-            }
-        }
+        new_type + 1 // RTM_DEL* = RTM_NEW* + 1 for every followed object
     }
 }
