@@ -8,7 +8,7 @@
 //! Tests feed it built bytes the same way.
 
 use super::view::{self, View};
-use super::{fingerprint, key_hash, Change, Event, EventKind, Tracker};
+use super::{key_hash, observe, Change, Event, EventKind, Tracker};
 use crate::conn::ToMsg;
 use crate::error::{Error, Result};
 use crate::socket::{is_overrun, RecvInfo};
@@ -95,7 +95,6 @@ pub struct Core<T: Tracker> {
     pending: VecDeque<Pending>,
     out: Vec<u8>,
     key: Vec<u8>,
-    key2: Vec<u8>,
     stats: Stats,
 }
 
@@ -134,7 +133,6 @@ impl<T: Tracker> Core<T> {
             pending: VecDeque::new(),
             out: Vec::new(),
             key: Vec::new(),
-            key2: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -335,31 +333,30 @@ impl<T: Tracker> Core<T> {
                 "monitor: a dumped message outside a resync".into(),
             ));
         };
-        self.key.clear();
-        let change = self
-            .tracker
-            .identify(&msg, &mut self.key)
-            .map_err(malformed("monitor resync"))?;
-        if change != Some(Change::Set) {
+        let Some((Change::Set, fp)) =
+            observe(&self.tracker, &msg, &mut self.key).map_err(malformed("monitor resync"))?
+        else {
             return Ok(());
-        }
-        let fp = fingerprint(&self.tracker, &msg);
-        let kind = match find(&self.view, &self.tracker, &self.key, &mut self.key2) {
-            Some(off) if self.view.get(off).is_some_and(|r| r.fingerprint == fp) => {
-                self.view.set_epoch(off, self.epoch);
+        };
+        let hash = key_hash(&self.key);
+        let (view, epoch) = (&mut self.view, self.epoch);
+        let (stored, kind) = match view.find(hash, &self.key) {
+            Some(off) if view.get(off).is_some_and(|r| r.fingerprint == fp) => {
+                view.set_epoch(off, epoch);
                 return Ok(());
             }
-            Some(off) => {
-                let off = self.store(Some(off), fp, msg)?;
-                (off, EventKind::Changed)
-            }
-            None => (self.store(None, fp, msg)?, EventKind::New),
+            Some(off) => (
+                view.replace(off, fp, epoch, msg.as_bytes()),
+                EventKind::Changed,
+            ),
+            None => (
+                view.insert(hash, &self.key, fp, epoch, msg.as_bytes()),
+                EventKind::New,
+            ),
         };
+        let off = stored.ok_or_else(too_big)?;
         if !quiet {
-            self.pending.push_back(Pending {
-                off: kind.0,
-                kind: kind.1,
-            });
+            self.pending.push_back(Pending { off, kind });
         }
         Ok(())
     }
@@ -427,56 +424,28 @@ impl<T: Tracker> Core<T> {
     /// Applies the notification at `range` of the buffer; whether it is reported.
     fn notification(&mut self, range: Range<usize>) -> Result<bool> {
         let msg = Msg::new_checked(&self.buf[range]).map_err(malformed("monitor"))?;
-        self.key.clear();
-        let change = self
-            .tracker
-            .identify(&msg, &mut self.key)
-            .map_err(malformed("monitor"))?;
-        let found = find(&self.view, &self.tracker, &self.key, &mut self.key2);
-        match change {
-            Some(Change::Set) => {
-                let fp = fingerprint(&self.tracker, &msg);
-                match found {
-                    Some(off) => self.view.replace(off, fp, self.epoch, msg.as_bytes()),
-                    None => self
-                        .view
-                        .insert(key_hash(&self.key), fp, self.epoch, msg.as_bytes()),
-                }
-                .ok_or_else(too_big)?;
-                Ok(true)
+        let observed = observe(&self.tracker, &msg, &mut self.key).map_err(malformed("monitor"))?;
+        let Some((change, fp)) = observed else {
+            return Ok(self.tracker.wants(&msg));
+        };
+        let hash = key_hash(&self.key);
+        let found = self.view.find(hash, &self.key);
+        match (change, found) {
+            (Change::Set, Some(off)) => {
+                self.view
+                    .replace(off, fp, self.epoch, msg.as_bytes())
+                    .ok_or_else(too_big)?;
             }
-            Some(Change::Remove) => {
-                if let Some(off) = found {
-                    self.view.remove(off);
-                }
-                Ok(true)
+            (Change::Set, None) => {
+                self.view
+                    .insert(hash, &self.key, fp, self.epoch, msg.as_bytes())
+                    .ok_or_else(too_big)?;
             }
-            None => Ok(self.tracker.wants(&msg)),
+            (Change::Remove, Some(off)) => self.view.remove(off),
+            (Change::Remove, None) => {}
         }
+        Ok(true)
     }
-
-    /// Stores `msg` (key in `self.key`) as a new record or over `old`.
-    fn store(&mut self, old: Option<u32>, fp: u64, msg: Msg<&[u8]>) -> Result<u32> {
-        match old {
-            Some(off) => self.view.replace(off, fp, self.epoch, msg.as_bytes()),
-            None => self
-                .view
-                .insert(key_hash(&self.key), fp, self.epoch, msg.as_bytes()),
-        }
-        .ok_or_else(too_big)
-    }
-}
-
-/// The live record of `view` whose key is `key` (`scratch` holds the stored ones' keys).
-fn find<T: Tracker>(view: &View, tracker: &T, key: &[u8], scratch: &mut Vec<u8>) -> Option<u32> {
-    view.find(key_hash(key), |stored| {
-        scratch.clear();
-        Msg::new_checked(stored)
-            .ok()
-            .and_then(|m| tracker.identify(&m, scratch).ok().flatten())
-            .is_some()
-            && scratch.as_slice() == key
-    })
 }
 
 fn too_big() -> Error {

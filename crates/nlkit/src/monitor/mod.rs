@@ -85,6 +85,22 @@ pub trait Tracker {
         h.write(msg.payload());
     }
 
+    /// [`Tracker::identify`] and, for a [`Change::Set`], [`Tracker::state`]
+    /// into `h`, in one go: the monitor calls this. A tracker that decodes
+    /// the message for both overrides it to decode once.
+    fn identify_state(
+        &self,
+        msg: &Msg<&[u8]>,
+        key: &mut Vec<u8>,
+        h: &mut dyn Hasher,
+    ) -> wire::Result<Option<Change>> {
+        let change = self.identify(msg, key)?;
+        if change == Some(Change::Set) {
+            self.state(msg, h);
+        }
+        Ok(change)
+    }
+
     /// The message type that deletes an object described by a message of type `new_type`.
     fn delete_type(&self, new_type: u16) -> u16;
 
@@ -108,6 +124,19 @@ pub fn fingerprint<T: Tracker + ?Sized>(tracker: &T, msg: &Msg<&[u8]>) -> u64 {
 /// Whether `a` and `b` describe the same state of an object, as `tracker` sees it.
 pub fn same<T: Tracker + ?Sized>(tracker: &T, a: &Msg<&[u8]>, b: &Msg<&[u8]>) -> bool {
     fingerprint(tracker, a) == fingerprint(tracker, b)
+}
+
+/// Identity and state fingerprint of `msg`: the key in `key`, the
+/// fingerprint (of a [`Change::Set`]) returned beside the change.
+pub(crate) fn observe<T: Tracker + ?Sized>(
+    tracker: &T,
+    msg: &Msg<&[u8]>,
+    key: &mut Vec<u8>,
+) -> wire::Result<Option<(Change, u64)>> {
+    key.clear();
+    let mut h = DefaultHasher::new();
+    let change = tracker.identify_state(msg, key, &mut h)?;
+    Ok(change.map(|c| (c, h.finish())))
 }
 
 /// The hash of an identity (key), as the view indexes it.

@@ -1,21 +1,21 @@
 //! The monitor's view: one record per object, all in one arena.
 //!
-//! A record is the object's last message behind a small header:
+//! A record is the object's key and last message behind a small header:
 //!
 //! ```text
-//!  0               8               16      20
-//! +---------------+---------------+-------+---------------------------+
-//! | key hash      | fingerprint   | epoch | message (nlmsg_len bytes, |
-//! | (u64)         | (u64)         | (u32) | padded to 4)              |
-//! +---------------+---------------+-------+---------------------------+
+//!  0               8               16      20      22      24
+//! +---------------+---------------+-------+-------+-------+-----------+---------------+
+//! | key hash      | fingerprint   | epoch | key   | (pad) | key,      | message       |
+//! | (u64)         | (u64)         | (u32) | length|       | padded    | (nlmsg_len,   |
+//! |               |               |       | (u16) |       | to 4      |  padded to 4) |
+//! +---------------+---------------+-------+-------+-------+-----------+---------------+
 //! ```
 //!
 //! Epoch 0 marks a dead record (deleted or replaced); its bytes stay until
 //! [`View::compact`] slides the live records down. The index is a hash table
-//! of record offsets (in units of 4 bytes) keyed by the key hash; keys
-//! themselves are not stored: a candidate is confirmed by the caller, which
-//! recomputes the stored message's key. Per object this costs the message,
-//! 20 bytes and about 5 bytes of table, instead of two allocations and a key.
+//! of record offsets (in units of 4 bytes) keyed by the key hash, confirmed
+//! by comparing the stored key. Per object this costs the message, the key,
+//! 24 bytes and about 5 bytes of table, instead of two allocations.
 //!
 //! Nothing here panics on any input: offsets come only from the table or a
 //! walk of the arena, both of which only ever hold whole records.
@@ -28,7 +28,8 @@ mod field {
     pub const HASH: Range<usize> = 0..8;
     pub const FINGERPRINT: Range<usize> = 8..16;
     pub const EPOCH: Range<usize> = 16..20;
-    pub const MSG: usize = 20;
+    pub const KEY_LEN: Range<usize> = 20..22;
+    pub const KEY: usize = 24;
 }
 
 /// The epoch of dead records.
@@ -43,6 +44,7 @@ pub(crate) struct Record<'a> {
     pub hash: u64,
     pub fingerprint: u64,
     pub epoch: u32,
+    pub key: &'a [u8],
     pub msg: &'a [u8],
 }
 
@@ -68,21 +70,38 @@ fn read_u32(b: &[u8], at: usize) -> u32 {
         .unwrap_or(0)
 }
 
+fn read_u16(b: &[u8], at: usize) -> u16 {
+    b.get(at..at + 2)
+        .and_then(|s| s.try_into().ok())
+        .map(u16::from_ne_bytes)
+        .unwrap_or(0)
+}
+
 /// The record at byte offset `at` of `arena` (whole, or `None` past the end).
 fn record_at(arena: &[u8], at: usize) -> Option<Record<'_>> {
-    let msg_at = at + field::MSG;
+    let key_at = at + field::KEY;
+    let key_len = read_u16(arena, at + field::KEY_LEN.start) as usize;
+    let key = arena.get(key_at..key_at + key_len)?;
+    let msg_at = key_at + align(key_len);
     let len = read_u32(arena, msg_at) as usize;
     let msg = arena.get(msg_at..msg_at.checked_add(len)?)?;
     Some(Record {
         hash: read_u64(arena, at + field::HASH.start),
         fingerprint: read_u64(arena, at + field::FINGERPRINT.start),
         epoch: read_u32(arena, at + field::EPOCH.start),
+        key,
         msg,
     })
 }
 
-fn record_len(msg_len: usize) -> usize {
-    field::MSG + align(msg_len)
+fn record_len(key_len: usize, msg_len: usize) -> usize {
+    field::KEY + align(key_len) + align(msg_len)
+}
+
+impl Record<'_> {
+    fn len(&self) -> usize {
+        record_len(self.key.len(), self.msg.len())
+    }
 }
 
 impl View {
@@ -101,35 +120,56 @@ impl View {
         record_at(&self.arena, off as usize * 4)
     }
 
-    /// The live record with key hash `hash` whose message `is_it` confirms.
-    pub fn find(&self, hash: u64, mut is_it: impl FnMut(&[u8]) -> bool) -> Option<u32> {
+    /// The live record with key `key` (whose hash is `hash`).
+    pub fn find(&self, hash: u64, key: &[u8]) -> Option<u32> {
         let arena = &self.arena;
         self.table
             .find(hash, |&off| {
-                record_at(arena, off as usize * 4).is_some_and(|r| r.hash == hash && is_it(r.msg))
+                record_at(arena, off as usize * 4).is_some_and(|r| r.hash == hash && r.key == key)
             })
             .copied()
     }
 
-    fn append(&mut self, hash: u64, fingerprint: u64, epoch: u32, msg: &[u8]) -> Option<u32> {
+    fn append(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        fingerprint: u64,
+        epoch: u32,
+        msg: &[u8],
+    ) -> Option<u32> {
         let at = self.arena.len();
         let off = u32::try_from(at / 4).ok()?;
+        let key_len = u16::try_from(key.len()).ok()?;
         if msg.len() < NLMSG_HDRLEN || read_u32(msg, 0) as usize != msg.len() {
             return None;
         }
-        self.arena.reserve(record_len(msg.len()));
+        let len = record_len(key.len(), msg.len());
+        self.arena.reserve(len);
         self.arena.extend_from_slice(&hash.to_ne_bytes());
         self.arena.extend_from_slice(&fingerprint.to_ne_bytes());
         self.arena.extend_from_slice(&epoch.to_ne_bytes());
+        self.arena.extend_from_slice(&key_len.to_ne_bytes());
+        self.arena.extend_from_slice(&[0, 0]);
+        self.arena.extend_from_slice(key);
+        self.arena.resize(align(self.arena.len()), 0);
         self.arena.extend_from_slice(msg);
-        self.arena.resize(at + record_len(msg.len()), 0);
+        self.arena.resize(at + len, 0);
         Some(off)
     }
 
     /// Adds a record for a key that is not in the view. `None` if `msg` is
-    /// not exactly one message or the arena would pass 16 GiB.
-    pub fn insert(&mut self, hash: u64, fingerprint: u64, epoch: u32, msg: &[u8]) -> Option<u32> {
-        let off = self.append(hash, fingerprint, epoch, msg)?;
+    /// not exactly one message, the key is over 64 KiB or the arena would
+    /// pass 16 GiB.
+    pub fn insert(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        fingerprint: u64,
+        epoch: u32,
+        msg: &[u8],
+    ) -> Option<u32> {
+        let off = self.append(hash, key, fingerprint, epoch, msg)?;
         let arena = &self.arena;
         self.table.insert_unique(hash, off, |&o| {
             read_u64(arena, o as usize * 4 + field::HASH.start)
@@ -143,21 +183,19 @@ impl View {
     pub fn replace(&mut self, off: u32, fingerprint: u64, epoch: u32, msg: &[u8]) -> Option<u32> {
         let old = self.get(off)?;
         let at = off as usize * 4;
-        if record_len(old.msg.len()) == record_len(msg.len())
-            && read_u32(msg, 0) as usize == msg.len()
-        {
+        let (hash, old_len, key_len) = (old.hash, old.len(), old.key.len());
+        if old_len == record_len(key_len, msg.len()) && read_u32(msg, 0) as usize == msg.len() {
             let start = at + field::FINGERPRINT.start;
             self.arena[start..start + 8].copy_from_slice(&fingerprint.to_ne_bytes());
             self.set_epoch(off, epoch);
-            let m = at + field::MSG;
+            let m = at + field::KEY + align(key_len);
             self.arena[m..m + msg.len()].copy_from_slice(msg);
             return Some(off);
         }
-        let hash = old.hash;
-        let dead = record_len(old.msg.len());
-        let new = self.append(hash, fingerprint, epoch, msg)?;
+        let key = old.key.to_vec();
+        let new = self.append(hash, &key, fingerprint, epoch, msg)?;
         self.set_epoch(off, DEAD);
-        self.dead_bytes += dead;
+        self.dead_bytes += old_len;
         if let Some(slot) = self.table.find_mut(hash, |&o| o == off) {
             *slot = new;
         }
@@ -176,7 +214,7 @@ impl View {
     /// until the next compaction, so a handle to it can still be read.
     pub fn remove(&mut self, off: u32) {
         let Some(r) = self.get(off) else { return };
-        let (hash, len) = (r.hash, record_len(r.msg.len()));
+        let (hash, len) = (r.hash, r.len());
         if let Ok(e) = self.table.find_entry(hash, |&o| o == off) {
             e.remove();
             self.set_epoch(off, DEAD);
@@ -190,7 +228,7 @@ impl View {
         std::iter::from_fn(move || loop {
             let r = record_at(&self.arena, at)?;
             let off = (at / 4) as u32;
-            at += record_len(r.msg.len());
+            at += r.len();
             if r.epoch != DEAD {
                 return Some((off, r));
             }
@@ -221,7 +259,7 @@ impl View {
     pub fn compact(&mut self) {
         let (mut read, mut write) = (0usize, 0usize);
         while let Some(r) = record_at(&self.arena, read) {
-            let (hash, epoch, len) = (r.hash, r.epoch, record_len(r.msg.len()));
+            let (hash, epoch, len) = (r.hash, r.epoch, r.len());
             if epoch != DEAD {
                 if read != write {
                     self.arena.copy_within(read..read + len, write);
@@ -263,47 +301,57 @@ mod tests {
     #[test]
     fn insert_find_replace_remove() {
         let mut v = View::default();
-        let a = v.insert(1, 10, 1, &m(24, &[1, 2, 3])).unwrap();
-        let b = v.insert(2, 20, 1, &m(24, &[4])).unwrap();
+        let a = v.insert(1, b"a", 10, 1, &m(24, &[1, 2, 3])).unwrap();
+        let b = v.insert(2, b"bb", 20, 1, &m(24, &[4])).unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!(v.find(1, |_| true), Some(a));
-        assert_eq!(v.find(1, |_| false), None); // the caller's confirmation decides
+        assert_eq!(v.find(1, b"a"), Some(a));
+        assert_eq!(v.find(1, b"b"), None); // the stored key decides, not the hash
         assert_eq!(v.get(b).unwrap().msg, &m(24, &[4])[..]);
+        assert_eq!(v.get(b).unwrap().key, b"bb");
         // Same padded size: in place.
         assert_eq!(v.replace(a, 11, 1, &m(24, &[9, 9, 9, 9])), Some(a));
         assert_eq!(v.get(a).unwrap().fingerprint, 11);
-        // Bigger: appended, the old record dead, the index follows.
+        assert_eq!(v.get(a).unwrap().msg, &m(24, &[9, 9, 9, 9])[..]);
+        // Bigger: appended, the old record dead, the index follows, the key kept.
         let a2 = v.replace(a, 12, 1, &m(24, &[7; 9])).unwrap();
         assert_ne!(a2, a);
-        assert_eq!(v.find(1, |_| true), Some(a2));
+        assert_eq!(v.find(1, b"a"), Some(a2));
+        assert_eq!(v.get(a2).unwrap().key, b"a");
         assert_eq!(v.get(a).unwrap().epoch, DEAD);
         assert_eq!(v.iter().count(), 2);
         v.remove(b);
         assert_eq!(v.len(), 1);
-        assert_eq!(v.find(2, |_| true), None);
+        assert_eq!(v.find(2, b"bb"), None);
         assert_eq!(v.get(b).unwrap().msg, &m(24, &[4])[..]); // readable until compaction
     }
 
     #[test]
-    fn colliding_hashes_are_told_apart_by_the_confirmation() {
+    fn colliding_hashes_are_told_apart_by_the_key() {
         let mut v = View::default();
-        let a = v.insert(7, 0, 1, &m(24, &[1])).unwrap();
-        let b = v.insert(7, 0, 1, &m(24, &[2])).unwrap();
-        assert_eq!(v.find(7, |msg| msg[16] == 1), Some(a));
-        assert_eq!(v.find(7, |msg| msg[16] == 2), Some(b));
+        let a = v.insert(7, b"one", 0, 1, &m(24, &[1])).unwrap();
+        let b = v.insert(7, b"two", 0, 1, &m(24, &[2])).unwrap();
+        assert_eq!(v.find(7, b"one"), Some(a));
+        assert_eq!(v.find(7, b"two"), Some(b));
         v.remove(a);
-        assert_eq!(v.find(7, |msg| msg[16] == 2), Some(b));
-        assert_eq!(v.find(7, |msg| msg[16] == 1), None);
+        assert_eq!(v.find(7, b"two"), Some(b));
+        assert_eq!(v.find(7, b"one"), None);
     }
 
     #[test]
     fn sweep_and_compact_keep_the_live_records() {
         let mut v = View::default();
         for i in 0..1000u64 {
-            v.insert(i, i, 1, &m(24, &i.to_ne_bytes())).unwrap();
+            v.insert(
+                i,
+                &i.to_ne_bytes()[..(i % 8) as usize + 1],
+                i,
+                1,
+                &m(24, &i.to_ne_bytes()),
+            )
+            .unwrap();
         }
         for i in (0..1000u64).step_by(3) {
-            let off = v.find(i, |_| true).unwrap();
+            let off = v.find(i, &i.to_ne_bytes()[..(i % 8) as usize + 1]).unwrap();
             v.set_epoch(off, 2);
         }
         let mut gone = 0;
@@ -315,7 +363,7 @@ mod tests {
         assert!(v.arena_bytes() < before / 2);
         for i in 0..1000u64 {
             let got = v
-                .find(i, |_| true)
+                .find(i, &i.to_ne_bytes()[..(i % 8) as usize + 1])
                 .map(|off| v.get(off).unwrap().msg[16..].to_vec());
             assert_eq!(got, (i % 3 == 0).then(|| i.to_ne_bytes().to_vec()), "{i}");
         }
@@ -323,12 +371,13 @@ mod tests {
     }
 
     #[test]
-    fn bad_messages_are_refused() {
+    fn bad_messages_and_keys_are_refused() {
         let mut v = View::default();
-        assert_eq!(v.insert(1, 0, 1, &[1, 2, 3]), None);
+        assert_eq!(v.insert(1, b"k", 0, 1, &[1, 2, 3]), None);
         let mut short = m(24, &[1, 2]);
         short.truncate(17);
-        assert_eq!(v.insert(1, 0, 1, &short), None);
+        assert_eq!(v.insert(1, b"k", 0, 1, &short), None);
+        assert_eq!(v.insert(1, &vec![0; 70_000], 0, 1, &m(24, &[])), None);
         assert_eq!(v.len(), 0);
     }
 }

@@ -112,6 +112,107 @@ impl RouteTracker {
     fn family_ok(&self, family: u8) -> bool {
         self.family == 0 || family == self.family
     }
+
+    /// The identity of `msg` into `key` and, with `h`, its state into `h`
+    /// (one decode for both).
+    fn observe(
+        &self,
+        msg: &Msg<&[u8]>,
+        key: &mut Vec<u8>,
+        h: Option<&mut dyn Hasher>,
+    ) -> wire::Result<Option<Change>> {
+        let Some((new_type, change)) = new_type_of(msg.msg_type()) else {
+            return Ok(None);
+        };
+        let o = self.objects;
+        key.extend_from_slice(&new_type.to_ne_bytes());
+        let h = h.map(|h| {
+            h.write_u16(new_type);
+            h
+        });
+        match new_type {
+            RTM_NEWLINK if o.link => {
+                let v = LinkView::parse(msg)?;
+                // Bridge-port views (AF_BRIDGE) come on the link group too, but a link dump does not give them.
+                if v.header.family != AF_UNSPEC {
+                    return Ok(None);
+                }
+                key.extend_from_slice(&v.index().to_ne_bytes());
+                if let Some(h) = h {
+                    // The change mask says what a notification changed, not the state.
+                    let hd = v.header;
+                    h.write_u16(hd.ty.get());
+                    h.write_i32(hd.index.get());
+                    feed(h, hd.flags.as_bytes(), v.attrs(), LINK_VOLATILE);
+                }
+            }
+            RTM_NEWADDR if o.addr => {
+                let v = AddrView::parse(msg)?;
+                if !self.family_ok(v.family()) {
+                    return Ok(None);
+                }
+                key.extend_from_slice(&[v.family(), v.prefix_len()]);
+                key.extend_from_slice(&v.index().to_ne_bytes());
+                push_ip(key, v.local_addr());
+                if let Some(h) = h {
+                    feed(h, v.header.as_bytes(), v.attrs(), ADDR_VOLATILE);
+                }
+            }
+            RTM_NEWROUTE if o.route => {
+                let v = RouteView::parse(msg)?;
+                // Cache entries are not part of the table.
+                if !self.family_ok(v.family()) || v.flags() & RTM_F_CLONED != 0 {
+                    return Ok(None);
+                }
+                let hd = v.header;
+                key.extend_from_slice(&[hd.family, hd.dst_len, hd.src_len, hd.tos]);
+                key.extend_from_slice(&v.table().to_ne_bytes());
+                key.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
+                push_ip(key, v.dst);
+                push_ip(key, v.src);
+                if let Some(h) = h {
+                    feed(h, v.header.as_bytes(), v.attrs(), ROUTE_VOLATILE);
+                }
+            }
+            RTM_NEWNEIGH if o.neigh => {
+                let v = NeighView::parse(msg)?;
+                if !self.family_ok(v.family()) {
+                    return Ok(None);
+                }
+                key.push(v.family());
+                key.extend_from_slice(&v.ifindex().to_ne_bytes());
+                push_ip(key, v.dst);
+                if v.family() == AF_BRIDGE {
+                    key.extend_from_slice(v.lladdr.unwrap_or(&[])); // FDB entries are keyed by MAC
+                }
+                if let Some(h) = h {
+                    feed(h, v.header.as_bytes(), v.attrs(), NEIGH_VOLATILE);
+                }
+            }
+            RTM_NEWRULE if o.rule => {
+                let v = RuleView::parse(msg)?;
+                if !self.family_ok(v.header.family) {
+                    return Ok(None);
+                }
+                key.extend_from_slice(msg.payload());
+                if let Some(h) = h {
+                    h.write(msg.payload());
+                }
+            }
+            // A nexthop is its id, whatever its family (groups have none).
+            RTM_NEWNEXTHOP if o.nexthop => {
+                let Some(id) = NexthopView::parse(msg)?.id else {
+                    return Ok(None);
+                };
+                key.extend_from_slice(&id.to_ne_bytes());
+                if let Some(h) = h {
+                    h.write(msg.payload());
+                }
+            }
+            _ => return Ok(None),
+        }
+        Ok(Some(change))
+    }
 }
 
 /// The NEW type for a NEW or DEL type of the six followed objects.
@@ -197,98 +298,21 @@ impl Tracker for RouteTracker {
     }
 
     fn identify(&self, msg: &Msg<&[u8]>, key: &mut Vec<u8>) -> wire::Result<Option<Change>> {
-        let Some((new_type, change)) = new_type_of(msg.msg_type()) else {
-            return Ok(None);
-        };
-        let o = self.objects;
-        key.extend_from_slice(&new_type.to_ne_bytes());
-        match new_type {
-            RTM_NEWLINK if o.link => {
-                let v = LinkView::parse(msg)?;
-                // Bridge-port views (AF_BRIDGE) come on the link group too, but a link dump does not give them.
-                if v.header.family != AF_UNSPEC {
-                    return Ok(None);
-                }
-                key.extend_from_slice(&v.index().to_ne_bytes());
-            }
-            RTM_NEWADDR if o.addr => {
-                let v = AddrView::parse(msg)?;
-                if !self.family_ok(v.family()) {
-                    return Ok(None);
-                }
-                key.extend_from_slice(&[v.family(), v.prefix_len()]);
-                key.extend_from_slice(&v.index().to_ne_bytes());
-                push_ip(key, v.local_addr());
-            }
-            RTM_NEWROUTE if o.route => {
-                let v = RouteView::parse(msg)?;
-                // Cache entries are not part of the table.
-                if !self.family_ok(v.family()) || v.flags() & RTM_F_CLONED != 0 {
-                    return Ok(None);
-                }
-                let h = v.header;
-                key.extend_from_slice(&[h.family, h.dst_len, h.src_len, h.tos]);
-                key.extend_from_slice(&v.table().to_ne_bytes());
-                key.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
-                push_ip(key, v.dst);
-                push_ip(key, v.src);
-            }
-            RTM_NEWNEIGH if o.neigh => {
-                let v = NeighView::parse(msg)?;
-                if !self.family_ok(v.family()) {
-                    return Ok(None);
-                }
-                key.push(v.family());
-                key.extend_from_slice(&v.ifindex().to_ne_bytes());
-                push_ip(key, v.dst);
-                if v.family() == AF_BRIDGE {
-                    key.extend_from_slice(v.lladdr.unwrap_or(&[])); // FDB entries are keyed by MAC
-                }
-            }
-            RTM_NEWRULE if o.rule => {
-                let v = RuleView::parse(msg)?;
-                if !self.family_ok(v.header.family) {
-                    return Ok(None);
-                }
-                key.extend_from_slice(msg.payload());
-            }
-            // A nexthop is its id, whatever its family (groups have none).
-            RTM_NEWNEXTHOP if o.nexthop => match NexthopView::parse(msg)?.id {
-                Some(id) => key.extend_from_slice(&id.to_ne_bytes()),
-                None => return Ok(None),
-            },
-            _ => return Ok(None),
-        }
-        Ok(Some(change))
+        self.observe(msg, key, None)
+    }
+
+    fn identify_state(
+        &self,
+        msg: &Msg<&[u8]>,
+        key: &mut Vec<u8>,
+        h: &mut dyn Hasher,
+    ) -> wire::Result<Option<Change>> {
+        self.observe(msg, key, Some(h))
     }
 
     fn state(&self, msg: &Msg<&[u8]>, h: &mut dyn Hasher) {
-        let ty = msg.msg_type();
-        h.write_u16(ty);
-        let fed = match ty {
-            RTM_NEWLINK => LinkView::parse(msg)
-                .map(|v| {
-                    // The change mask says what this notification changed, not the state.
-                    let hd = v.header;
-                    h.write(&[hd.family]);
-                    h.write_u16(hd.ty.get());
-                    feed(h, hd.flags.as_bytes(), v.attrs(), LINK_VOLATILE);
-                    h.write_i32(hd.index.get());
-                })
-                .is_ok(),
-            RTM_NEWADDR => AddrView::parse(msg)
-                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), ADDR_VOLATILE))
-                .is_ok(),
-            RTM_NEWROUTE => RouteView::parse(msg)
-                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), ROUTE_VOLATILE))
-                .is_ok(),
-            RTM_NEWNEIGH => NeighView::parse(msg)
-                .map(|v| feed(h, v.header.as_bytes(), v.attrs(), NEIGH_VOLATILE))
-                .is_ok(),
-            _ => false, // rules and nexthops: all of it
-        };
-        if !fed {
-            h.write(msg.payload());
+        if !matches!(self.observe(msg, &mut Vec::new(), Some(h)), Ok(Some(_))) {
+            h.write(msg.payload()); // not an object this tracker follows: all of it
         }
     }
 
