@@ -451,3 +451,378 @@ impl<T: Tracker> Core<T> {
 fn too_big() -> Error {
     Error::Invalid("monitor: the view outgrew 16 GiB (or a message is not whole)".into())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The core against built bytes, with a toy family: type 16 sets object
+    //! `id`, type 17 removes it, payload `[id u32][state u32][counter u32]`
+    //! (the counter is volatile); type 99 is reported but not followed.
+    use super::*;
+    use crate::conn::RawRequest;
+    use crate::wire::{Error as WireError, MsgWriter};
+    use std::collections::BTreeMap;
+    use std::hash::Hasher;
+
+    const NEW: u16 = 16;
+    const DEL: u16 = 17;
+    const OTHER: u16 = 99;
+
+    struct Toy {
+        dumps: usize,
+    }
+
+    fn word(p: &[u8], i: usize) -> Result<u32, WireError> {
+        p.get(i * 4..i * 4 + 4)
+            .map(|b| u32::from_ne_bytes(b.try_into().unwrap_or([0; 4])))
+            .ok_or(WireError::Truncated {
+                at: 16 + i * 4,
+                need: 4,
+                have: p.len().saturating_sub(i * 4),
+            })
+    }
+
+    impl Tracker for Toy {
+        fn groups(&self) -> Vec<u32> {
+            vec![1]
+        }
+        fn dumps(&self) -> Vec<Box<dyn ToMsg + Send + Sync>> {
+            (0..self.dumps)
+                .map(|_| {
+                    Box::new(RawRequest {
+                        msg_type: NEW + 2,
+                        flags: 0x300,
+                        payload: &[],
+                        fixed_len: 0,
+                        what: "dump toys",
+                    }) as Box<dyn ToMsg + Send + Sync>
+                })
+                .collect()
+        }
+        fn identify(
+            &self,
+            msg: &Msg<&[u8]>,
+            key: &mut Vec<u8>,
+        ) -> crate::wire::Result<Option<Change>> {
+            let change = match msg.msg_type() {
+                NEW => Change::Set,
+                DEL => Change::Remove,
+                _ => return Ok(None),
+            };
+            key.extend_from_slice(&word(msg.payload(), 0)?.to_ne_bytes());
+            Ok(Some(change))
+        }
+        fn wants(&self, msg: &Msg<&[u8]>) -> bool {
+            msg.msg_type() == OTHER
+        }
+        fn state(&self, msg: &Msg<&[u8]>, h: &mut dyn Hasher) {
+            h.write(msg.payload().get(..8).unwrap_or(msg.payload()));
+        }
+        fn delete_type(&self, _new_type: u16) -> u16 {
+            DEL
+        }
+    }
+
+    fn msg(ty: u16, id: u32, state: u32, counter: u32) -> Vec<u8> {
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, ty, 0, 0, 0);
+        w.bytes(&id.to_ne_bytes())
+            .bytes(&state.to_ne_bytes())
+            .bytes(&counter.to_ne_bytes());
+        w.finish().unwrap();
+        b
+    }
+
+    fn datagram(msgs: &[Vec<u8>]) -> Vec<u8> {
+        msgs.concat()
+    }
+
+    /// (type, id, state) of a message.
+    fn fields(m: &Msg<&[u8]>) -> (u16, u32, u32) {
+        let p = m.payload();
+        (m.msg_type(), word(p, 0).unwrap(), word(p, 1).unwrap_or(0))
+    }
+
+    /// Runs every dump of the core's current resync with `objects` as the kernel's state.
+    fn dump(core: &mut Core<Toy>, objects: &[(u32, u32, u32)]) {
+        while let Step::Dump(_) = core.step().unwrap() {
+            for &(id, state, counter) in objects {
+                core.resync_msg(Msg::new_checked(&msg(NEW, id, state, counter)[..]).unwrap())
+                    .unwrap();
+            }
+            core.end_dump(false).unwrap();
+        }
+    }
+
+    /// Every event ready now, as (kind, type, id, state).
+    fn events(core: &mut Core<Toy>) -> Vec<(EventKind, u16, u32, u32)> {
+        let mut out = Vec::new();
+        while let Step::Event = core.step().unwrap() {
+            let ev = core.poll_ready().unwrap();
+            let (ty, id, state) = fields(&ev.msg);
+            out.push((ev.kind, ty, id, state));
+        }
+        out
+    }
+
+    fn view(core: &Core<Toy>) -> BTreeMap<u32, u32> {
+        core.view()
+            .map(|m| {
+                let (_, id, state) = fields(&m);
+                (id, state)
+            })
+            .collect()
+    }
+
+    fn started(objects: &[(u32, u32, u32)]) -> Core<Toy> {
+        let mut core = Core::new(Toy { dumps: 1 });
+        dump(&mut core, objects);
+        core
+    }
+
+    fn would_block() -> io::Result<RecvInfo> {
+        Err(io::Error::from(io::ErrorKind::WouldBlock))
+    }
+
+    fn from(port_id: u32) -> io::Result<RecvInfo> {
+        Ok(RecvInfo {
+            len: 0,
+            port_id,
+            groups: 1,
+            group: Some(1),
+            nsid: None,
+            creds: None,
+        })
+    }
+
+    #[test]
+    fn the_first_snapshot_is_silent() {
+        let mut core = started(&[(1, 10, 0), (2, 20, 0)]);
+        assert!(!core.resyncing());
+        assert_eq!(view(&core), BTreeMap::from([(1, 10), (2, 20)]));
+        assert!(matches!(core.step().unwrap(), Step::Recv));
+        assert_eq!(events(&mut core), vec![]);
+    }
+
+    #[test]
+    fn notifications_set_and_remove_and_pass_through() {
+        let mut core = started(&[(1, 10, 0)]);
+        let d = datagram(&[msg(NEW, 2, 20, 0), msg(NEW, 1, 11, 0), msg(DEL, 1, 11, 0)]);
+        core.handle_recv(from(0), &d).unwrap();
+        assert_eq!(
+            events(&mut core),
+            vec![
+                (EventKind::Notified, NEW, 2, 20),
+                (EventKind::Notified, NEW, 1, 11),
+                (EventKind::Notified, DEL, 1, 11),
+            ]
+        );
+        assert_eq!(view(&core), BTreeMap::from([(2, 20)]));
+        // Not followed: reported if wanted (the view untouched), else skipped.
+        let d = datagram(&[msg(OTHER, 7, 0, 0), msg(50, 8, 0, 0), msg(DEL, 9, 0, 0)]);
+        core.handle_recv(from(0), &d).unwrap();
+        assert_eq!(
+            events(&mut core),
+            vec![
+                (EventKind::Notified, OTHER, 7, 0),
+                (EventKind::Notified, DEL, 9, 0), // a delete of an unknown object is still news
+            ]
+        );
+        assert_eq!(view(&core), BTreeMap::from([(2, 20)]));
+        // Only the kernel speaks: a datagram from another port is dropped.
+        core.handle_recv(from(1234), &msg(NEW, 3, 30, 0)).unwrap();
+        assert_eq!(events(&mut core), vec![]);
+        assert_eq!(core.stats().events, 5);
+    }
+
+    #[test]
+    fn overrun_drains_then_resync_reports_the_differences() {
+        let mut core = started(&[(1, 10, 0), (2, 20, 0), (3, 30, 0)]);
+        core.handle_recv(Err(io::Error::from_raw_os_error(libc::ENOBUFS)), &[])
+            .unwrap();
+        assert!(matches!(core.step().unwrap(), Step::Drain));
+        // Queued before the overrun, so older than what was lost: dropped, never replayed.
+        core.handle_recv(from(0), &msg(NEW, 4, 40, 0)).unwrap();
+        core.handle_recv(Err(io::Error::from_raw_os_error(libc::ENOBUFS)), &[])
+            .unwrap(); // more of the same overrun
+        core.handle_recv(from(0), &msg(DEL, 1, 10, 0)).unwrap();
+        assert!(matches!(core.step().unwrap(), Step::Drain));
+        core.handle_recv(would_block(), &[]).unwrap();
+        assert!(core.resyncing());
+        // The kernel now: 1 as it was (its counter moved: volatile), 2 changed, 3 gone, 5 new.
+        dump(&mut core, &[(1, 10, 99), (2, 21, 0), (5, 50, 0)]);
+        assert_eq!(
+            events(&mut core),
+            vec![
+                (EventKind::Changed, NEW, 2, 21),
+                (EventKind::New, NEW, 5, 50),
+                (EventKind::Deleted, DEL, 3, 30), // synthesized from the last message
+            ]
+        );
+        assert_eq!(view(&core), BTreeMap::from([(1, 10), (2, 21), (5, 50)]));
+        let s = core.stats();
+        assert_eq!((s.resyncs, s.drained), (1, 2));
+        // Notifications after the drain replay on top.
+        core.handle_recv(from(0), &msg(DEL, 5, 50, 0)).unwrap();
+        assert_eq!(events(&mut core), vec![(EventKind::Notified, DEL, 5, 50)]);
+        assert_eq!(view(&core), BTreeMap::from([(1, 10), (2, 21)]));
+    }
+
+    #[test]
+    fn volatile_attributes_are_not_changes() {
+        let mut core = started(&[(1, 10, 0)]);
+        core.handle_overrun();
+        core.handle_recv(would_block(), &[]).unwrap();
+        dump(&mut core, &[(1, 10, 12345)]);
+        assert_eq!(events(&mut core), vec![]);
+    }
+
+    #[test]
+    fn a_handled_notification_survives_an_overrun() {
+        let mut core = started(&[]);
+        let d = datagram(&[msg(NEW, 1, 10, 0), msg(NEW, 2, 20, 0)]);
+        core.handle_datagram(&d).unwrap();
+        assert!(matches!(core.step().unwrap(), Step::Event)); // 1 is in the view now
+        core.handle_overrun(); // 2 was not handled yet: dropped with the queue
+        let ev = core.poll_ready().unwrap();
+        assert_eq!(fields(&ev.msg), (NEW, 1, 10));
+        assert!(matches!(core.step().unwrap(), Step::Drain));
+        core.handle_recv(would_block(), &[]).unwrap();
+        dump(&mut core, &[(1, 10, 0), (2, 20, 0)]);
+        assert_eq!(events(&mut core), vec![(EventKind::New, NEW, 2, 20)]);
+    }
+
+    #[test]
+    fn an_interrupted_dump_starts_the_resync_over() {
+        let mut core = Core::new(Toy { dumps: 2 });
+        dump(&mut core, &[(1, 10, 0), (2, 20, 0)]);
+        core.handle_overrun();
+        core.handle_recv(would_block(), &[]).unwrap();
+        // First attempt: sees 6, then the second dump comes back interrupted.
+        let Step::Dump(_) = core.step().unwrap() else {
+            panic!("no dump")
+        };
+        for m in [msg(NEW, 1, 10, 0), msg(NEW, 6, 60, 0)] {
+            core.resync_msg(Msg::new_checked(&m[..]).unwrap()).unwrap();
+        }
+        core.end_dump(true).unwrap();
+        // The second attempt does not see 6: reported new, then gone.
+        dump(&mut core, &[(1, 10, 0), (2, 20, 0)]);
+        assert_eq!(core.stats().restarts, 1);
+        assert_eq!(
+            events(&mut core),
+            vec![
+                (EventKind::New, NEW, 6, 60),
+                (EventKind::Deleted, DEL, 6, 60)
+            ]
+        );
+        assert_eq!(view(&core), BTreeMap::from([(1, 10), (2, 20)]));
+    }
+
+    #[test]
+    fn endlessly_interrupted_dumps_are_an_error() {
+        let mut core = started(&[]);
+        core.handle_overrun();
+        core.handle_recv(would_block(), &[]).unwrap();
+        let mut last = Ok(());
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(matches!(core.step().unwrap(), Step::Dump(_)));
+            last = core.end_dump(true);
+        }
+        assert!(
+            matches!(last, Err(Error::DumpInterrupted { .. })),
+            "{last:?}"
+        );
+        // Still resyncing: the next call tries again.
+        assert!(matches!(core.step().unwrap(), Step::Dump(_)));
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_and_loses_nothing_before_it() {
+        let mut core = started(&[]);
+        let mut d = msg(NEW, 1, 10, 0);
+        d.extend_from_slice(&[0xff; 7]); // a truncated header after a good message
+        assert!(matches!(
+            core.handle_recv(from(0), &d),
+            Err(Error::Malformed { .. })
+        ));
+        assert_eq!(events(&mut core), vec![(EventKind::Notified, NEW, 1, 10)]);
+        // A message the tracker cannot identify: an error, not a silent skip.
+        let mut short = Vec::new();
+        MsgWriter::new(&mut short, NEW, 0, 0, 0).finish().unwrap();
+        core.handle_recv(from(0), &short).unwrap();
+        assert!(matches!(core.step(), Err(Error::Malformed { .. })));
+        assert!(matches!(core.step().unwrap(), Step::Recv));
+        // Asking for an event when none is ready, or feeding a dump outside a resync: errors.
+        assert!(core.poll_ready().is_err());
+        assert!(core
+            .resync_msg(Msg::new_checked(&msg(NEW, 1, 1, 0)[..]).unwrap())
+            .is_err());
+        assert!(core.end_dump(false).is_err());
+        // Receive errors other than overruns are reported.
+        let e = core.handle_recv(Err(io::Error::from_raw_os_error(libc::EBADF)), &[]);
+        assert!(matches!(e, Err(Error::Io { .. })));
+        assert!(matches!(
+            core.handle_recv(would_block(), &[]),
+            Err(Error::Io { .. })
+        ));
+    }
+
+    /// Random notifications, overruns at random points and random kernel
+    /// changes while the queue is lost: a consumer that applies every event
+    /// always ends with the kernel's state, and so does the view.
+    #[test]
+    fn a_consumer_of_every_event_converges() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut kinds = BTreeMap::new();
+        for _round in 0..50 {
+            let mut kernel: BTreeMap<u32, u32> = BTreeMap::new();
+            let mut core = started(&[]);
+            let mut consumer: BTreeMap<u32, u32> = BTreeMap::new();
+            for _ in 0..200 {
+                let id = rand(40) as u32;
+                let (ty, state) = if rand(3) == 0 {
+                    kernel.remove(&id);
+                    (DEL, 0)
+                } else {
+                    let s = rand(5) as u32;
+                    kernel.insert(id, s);
+                    (NEW, s)
+                };
+                if rand(10) == 0 {
+                    // This one is lost with the queue: overrun, drain, dump.
+                    core.handle_overrun();
+                    core.handle_recv(from(0), &msg(ty, id, state, 0)).unwrap();
+                    core.handle_recv(would_block(), &[]).unwrap();
+                    let now: Vec<_> = kernel
+                        .iter()
+                        .map(|(&i, &s)| (i, s, rand(9) as u32))
+                        .collect();
+                    dump(&mut core, &now);
+                } else {
+                    core.handle_recv(from(0), &msg(ty, id, state, rand(9) as u32))
+                        .unwrap();
+                }
+                for (kind, ty, id, state) in events(&mut core) {
+                    *kinds.entry(format!("{kind:?}")).or_insert(0) += 1;
+                    match ty {
+                        NEW => consumer.insert(id, state),
+                        _ => consumer.remove(&id),
+                    };
+                }
+            }
+            assert_eq!(consumer, kernel);
+            assert_eq!(view(&core), kernel);
+            // Deletes and replacements left garbage; compaction keeps the view.
+            core.view.compact();
+            assert_eq!(view(&core), kernel);
+        }
+        // Every kind of event happened (the test proves something).
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+    }
+}
