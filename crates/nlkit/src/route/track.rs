@@ -355,3 +355,218 @@ impl Tracker for RouteTracker {
         new_type + 1 // RTM_DEL* = RTM_NEW* + 1 for every followed object
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::same;
+    use crate::route::link::LinkStats64;
+    use crate::route::routes::RtaCacheInfo;
+    use crate::route::{Link, Nexthop, Prefix, Route};
+    use zerocopy::FromZeros;
+
+    const ALL: RouteTracker = RouteTracker {
+        objects: Objects::ALL,
+        family: 0,
+    };
+
+    fn key(t: &RouteTracker, b: &[u8]) -> Option<(Vec<u8>, Change)> {
+        let mut k = Vec::new();
+        let c = t.identify(&Msg::new_checked(b).unwrap(), &mut k).unwrap()?;
+        Some((k, c))
+    }
+
+    fn same_state(a: &[u8], b: &[u8]) -> bool {
+        same(
+            &ALL,
+            &Msg::new_checked(a).unwrap(),
+            &Msg::new_checked(b).unwrap(),
+        )
+    }
+
+    fn route(r: &Route, ty: u16) -> Vec<u8> {
+        let mut b = Vec::new();
+        r.write_msg(&mut b, ty, 0).unwrap();
+        b
+    }
+
+    fn r(dst: &str) -> Route {
+        let mut r = Route::new(dst.parse::<Prefix>().unwrap());
+        r.oif = Some(1);
+        r
+    }
+
+    #[test]
+    fn routes_are_keyed_by_table_prefix_tos_and_metric() {
+        let a = route(&r("10.0.0.0/24"), RTM_NEWROUTE);
+        let (ka, c) = key(&ALL, &a).unwrap();
+        assert_eq!(c, Change::Set);
+        // The delete of the same route: same key.
+        assert_eq!(
+            key(&ALL, &route(&r("10.0.0.0/24"), RTM_DELROUTE)),
+            Some((ka.clone(), Change::Remove))
+        );
+        // Another gateway or device is another state of the same route.
+        let mut b = r("10.0.0.0/24");
+        b.oif = Some(2);
+        assert_eq!(key(&ALL, &route(&b, RTM_NEWROUTE)).unwrap().0, ka);
+        assert!(!same_state(&a, &route(&b, RTM_NEWROUTE)));
+        // Another prefix length, table, metric or TOS is another route.
+        let mut others = vec![
+            r("10.0.0.0/25"),
+            r("10.0.0.0/24"),
+            r("10.0.0.0/24"),
+            r("10.0.0.0/24"),
+        ];
+        others[1].table = 100;
+        others[2].priority = Some(7);
+        others[3].tos = 0x10;
+        for o in &others {
+            assert_ne!(key(&ALL, &route(o, RTM_NEWROUTE)).unwrap().0, ka, "{o:?}");
+        }
+        // IPv6 and IPv4 keys never collide; the family filter applies.
+        let v6 = route(&r("2001:db8::/64"), RTM_NEWROUTE);
+        assert_ne!(key(&ALL, &v6).unwrap().0, ka);
+        let v4only = RouteTracker {
+            family: AF_INET,
+            ..ALL
+        };
+        assert_eq!(key(&v4only, &v6), None);
+        assert!(key(&v4only, &a).is_some());
+        // Cache entries are not part of the table.
+        let mut cloned = r("10.0.0.1/32");
+        cloned.flags = RTM_F_CLONED;
+        assert_eq!(key(&ALL, &route(&cloned, RTM_NEWROUTE)), None);
+    }
+
+    #[test]
+    fn route_cache_info_and_expiry_are_volatile() {
+        let mut a = r("2001:db8::/64");
+        a.priority = Some(1024);
+        let mut b = a.clone();
+        let mut ci = RtaCacheInfo::new_zeroed();
+        ci.lastuse = 5.into();
+        a.cacheinfo = Some(ci);
+        ci.lastuse = 9.into();
+        ci.used = 3.into();
+        b.cacheinfo = Some(ci);
+        a.expires = Some(100);
+        b.expires = Some(97);
+        let (ma, mb) = (route(&a, RTM_NEWROUTE), route(&b, RTM_NEWROUTE));
+        assert_ne!(ma, mb);
+        assert_eq!(key(&ALL, &ma), key(&ALL, &mb));
+        assert!(same_state(&ma, &mb));
+        b.protocol = 4;
+        assert!(!same_state(&ma, &route(&b, RTM_NEWROUTE)));
+    }
+
+    #[test]
+    fn a_captured_route_is_identified_through_its_view() {
+        let b = include_bytes!("../../tests/fixtures/route/newroute_local_lo.bin");
+        let m = Msg::new_checked(&b[..]).unwrap();
+        let v = RouteView::parse(&m).unwrap();
+        let (k, c) = key(&ALL, b).unwrap();
+        assert_eq!(c, Change::Set);
+        let mut want = RTM_NEWROUTE.to_ne_bytes().to_vec();
+        let h = v.header;
+        want.extend_from_slice(&[h.family, h.dst_len, h.src_len, h.tos]);
+        want.extend_from_slice(&v.table().to_ne_bytes());
+        want.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
+        push_ip(&mut want, v.dst);
+        push_ip(&mut want, v.src);
+        assert_eq!(k, want);
+        // Not followed when routes are not asked for.
+        let links = RouteTracker {
+            objects: Objects {
+                link: true,
+                ..Objects::default()
+            },
+            family: 0,
+        };
+        assert_eq!(key(&links, b), None);
+    }
+
+    fn link(l: &Link) -> Vec<u8> {
+        let mut b = Vec::new();
+        l.write_msg(&mut b, RTM_NEWLINK, 0).unwrap();
+        b
+    }
+
+    #[test]
+    fn links_are_keyed_by_index_and_counters_are_volatile() {
+        let mut a = Link::named("v0");
+        a.index = 7;
+        a.mtu = Some(1500);
+        a.flags = 1;
+        let mut b = a.clone();
+        b.change = 1; // a notification's change mask is not state
+        b.carrier_changes = Some(4);
+        let mut st = LinkStats64::new_zeroed();
+        st.rx_packets = 1000.into();
+        b.stats64 = Some(st);
+        let (ma, mb) = (link(&a), link(&b));
+        assert_eq!(key(&ALL, &ma).unwrap().0, key(&ALL, &mb).unwrap().0);
+        assert!(same_state(&ma, &mb));
+        b.mtu = Some(9000);
+        assert!(!same_state(&ma, &link(&b)));
+        let mut c = a.clone();
+        c.index = 8;
+        assert_ne!(key(&ALL, &ma).unwrap().0, key(&ALL, &link(&c)).unwrap().0);
+        // Bridge-port views of a link are not the link.
+        let mut bridge = a.clone();
+        bridge.family = AF_BRIDGE;
+        assert_eq!(key(&ALL, &link(&bridge)), None);
+    }
+
+    #[test]
+    fn nexthops_are_their_id_and_deletes_are_synthesized_from_the_last_message() {
+        let nh = |id| {
+            let mut b = Vec::new();
+            Nexthop {
+                family: AF_INET,
+                id,
+                blackhole: true,
+                ..Default::default()
+            }
+            .write_msg(&mut b, RTM_NEWNEXTHOP, 0)
+            .unwrap();
+            b
+        };
+        let (k5, _) = key(&ALL, &nh(5)).unwrap();
+        assert_ne!(k5, key(&ALL, &nh(6)).unwrap().0);
+        let m = nh(5);
+        let mut out = Vec::new();
+        ALL.delete(&Msg::new_checked(&m[..]).unwrap(), &mut out)
+            .unwrap();
+        let del = Msg::new_checked(&out[..]).unwrap();
+        assert_eq!(del.msg_type(), RTM_DELNEXTHOP);
+        assert_eq!(del.payload(), &m[16..]);
+        assert_eq!(key(&ALL, &out), Some((k5, Change::Remove)));
+    }
+
+    #[test]
+    fn groups_follow_objects_and_families() {
+        use groups::*;
+        let t = RouteTracker {
+            objects: Objects {
+                route: true,
+                addr: true,
+                ..Objects::default()
+            },
+            family: AF_INET6,
+        };
+        assert_eq!(t.groups(), vec![RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE]);
+        assert_eq!(ALL.groups().len(), 9);
+    }
+
+    #[test]
+    fn malformed_messages_are_errors() {
+        let mut b = route(&r("10.0.0.0/24"), RTM_NEWROUTE);
+        let n = b.len();
+        b[n - 8..n - 6].copy_from_slice(&200u16.to_ne_bytes()); // an attribute longer than the message
+        let mut k = Vec::new();
+        assert!(ALL
+            .identify(&Msg::new_checked(&b[..]).unwrap(), &mut k)
+            .is_err());
+    }
+}
