@@ -4,7 +4,9 @@
 //!
 //! Identities, read through the typed views: a link is its index; an
 //! address its family, link, prefix length and address; a route its
-//! family, table, destination, source, TOS and metric; a neighbour its
+//! family, table, destination, source, TOS and metric (and for IPv6, which
+//! keeps routes apart by nexthop, its device and gateway unless it is
+//! multipath); a neighbour its
 //! family, link and address (and MAC for bridge FDB entries); a rule its
 //! whole content (rules have no other identity); a nexthop object its id.
 //! Attributes that change on their own (statistics, carrier counters, cache
@@ -170,6 +172,12 @@ impl RouteTracker {
                 key.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
                 push_ip(key, v.dst);
                 push_ip(key, v.src);
+                // IPv6 keeps routes that differ only in their nexthop apart (every link's
+                // fe80::/64, metric 256); a multipath route is one object.
+                if hd.family == AF_INET6 && v.multipath_attr.is_none() {
+                    key.extend_from_slice(&v.oif.unwrap_or(0).to_ne_bytes());
+                    push_ip(key, v.gateway);
+                }
                 if let Some(h) = h {
                     feed(h, v.header.as_bytes(), v.attrs(), ROUTE_VOLATILE);
                 }
@@ -432,6 +440,13 @@ mod tests {
             ..ALL
         };
         assert_eq!(key(&v4only, &v6), None);
+        // IPv6 routes that differ only in their device are two routes; IPv4 ones one route.
+        let mut v6b = r("2001:db8::/64");
+        v6b.oif = Some(2);
+        assert_ne!(
+            key(&ALL, &route(&v6b, RTM_NEWROUTE)).unwrap().0,
+            key(&ALL, &v6).unwrap().0
+        );
         assert!(key(&v4only, &a).is_some());
         // Cache entries are not part of the table.
         let mut cloned = r("10.0.0.1/32");
