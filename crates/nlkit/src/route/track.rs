@@ -128,10 +128,10 @@ impl RouteTracker {
         };
         let o = self.objects;
         key.extend_from_slice(&new_type.to_ne_bytes());
-        let h = h.map(|h| {
+        let mut h = h;
+        if let Some(h) = h.as_mut() {
             h.write_u16(new_type);
-            h
-        });
+        }
         match new_type {
             RTM_NEWLINK if o.link => {
                 let v = LinkView::parse(msg)?;
