@@ -38,6 +38,17 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs `nlkit -batch -` with `batch` on its standard input.
+fn batch_stdin(batch: &str) {
+    let mut b = Command::new(NLKIT)
+        .args(["-batch", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    b.stdin.take().unwrap().write_all(batch.as_bytes()).unwrap();
+    assert!(b.wait().unwrap().success());
+}
+
 #[test]
 fn consumer_of_monitor_output_ends_with_kernel_state() {
     in_new_netns(|| {
@@ -71,13 +82,7 @@ fn consumer_of_monitor_output_ends_with_kernel_state() {
         for i in (0..20_000u32).step_by(10) {
             batch += &format!("route del 10.{}.{}.0/24 dev lo\n", i >> 8, i & 255);
         }
-        let mut b = Command::new(NLKIT)
-            .args(["-batch", "-"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        b.stdin.take().unwrap().write_all(batch.as_bytes()).unwrap();
-        assert!(b.wait().unwrap().success());
+        batch_stdin(&batch);
         // Apply events until the monitor has been quiet for 1.5 s.
         let (mut events, mut resynced) = (0, 0);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -221,13 +226,7 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
         for i in 0..250u32 {
             batch += &format!("route del 10.200.{}.0/24 dev lo\n", i);
         }
-        let mut b = Command::new(NLKIT)
-            .args(["-batch", "-"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        b.stdin.take().unwrap().write_all(batch.as_bytes()).unwrap();
-        assert!(b.wait().unwrap().success());
+        batch_stdin(&batch);
         sh("kill", &["-CONT", &pid]);
         let (ip_lines, mon_lines) = (until_quiet(&ip_rx), until_quiet(&mon_rx));
         let _ = (mon.kill(), ip.kill(), mon.wait(), ip.wait());

@@ -173,13 +173,7 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
         }
         20 | 21 => {
             let v = AddrView::parse(msg).map_err(bad)?;
-            show(
-                json,
-                &v,
-                names,
-                |v, n| addr_text(v, n),
-                |v, n| addr_json(v, n),
-            )
+            show(json, &v, names, addr_text, addr_json)
         }
         24 | 25 => {
             let v = RouteView::parse(msg).map_err(bad)?;
@@ -211,13 +205,7 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
         }
         104 | 105 => {
             let v = NexthopView::parse(msg).map_err(bad)?;
-            show(
-                json,
-                &v,
-                names,
-                |v, n| nexthop_text(v, n),
-                |v, n| nexthop_json(v, n),
-            )
+            show(json, &v, names, nexthop_text, nexthop_json)
         }
         _ if json => Shown::Json(serde_json::json!({ "type": ty })),
         _ => Shown::Text(format!("message type {ty}")),

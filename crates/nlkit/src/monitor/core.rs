@@ -7,7 +7,7 @@
 //! [`Core::end_dump`]) or [`Step::Event`] ([`Core::poll_ready`] hands it out).
 //! Tests feed it built bytes the same way.
 
-use super::view::{self, View};
+use super::view::{self, Record, View};
 use super::{key_hash, observe, Change, Event, EventKind, Tracker};
 use crate::conn::ToMsg;
 use crate::error::{Error, Result};
@@ -350,7 +350,7 @@ impl<T: Tracker> Core<T> {
                 EventKind::Changed,
             ),
             None => (
-                view.insert(hash, &self.key, fp, epoch, msg.as_bytes()),
+                view.insert(Record::new(hash, &self.key, fp, epoch, msg.bytes_ref())),
                 EventKind::New,
             ),
         };
@@ -438,7 +438,13 @@ impl<T: Tracker> Core<T> {
             }
             (Change::Set, None) => {
                 self.view
-                    .insert(hash, &self.key, fp, self.epoch, msg.as_bytes())
+                    .insert(Record::new(
+                        hash,
+                        &self.key,
+                        fp,
+                        self.epoch,
+                        msg.bytes_ref(),
+                    ))
                     .ok_or_else(too_big)?;
             }
             (Change::Remove, Some(off)) => self.view.remove(off),

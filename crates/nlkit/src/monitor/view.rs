@@ -98,7 +98,18 @@ fn record_len(key_len: usize, msg_len: usize) -> usize {
     field::KEY + align(key_len) + align(msg_len)
 }
 
-impl Record<'_> {
+impl<'a> Record<'a> {
+    /// A record to insert.
+    pub fn new(hash: u64, key: &'a [u8], fingerprint: u64, epoch: u32, msg: &'a [u8]) -> Self {
+        Record {
+            hash,
+            fingerprint,
+            epoch,
+            key,
+            msg,
+        }
+    }
+
     fn len(&self) -> usize {
         record_len(self.key.len(), self.msg.len())
     }
@@ -130,48 +141,34 @@ impl View {
             .copied()
     }
 
-    fn append(
-        &mut self,
-        hash: u64,
-        key: &[u8],
-        fingerprint: u64,
-        epoch: u32,
-        msg: &[u8],
-    ) -> Option<u32> {
+    fn append(&mut self, r: Record<'_>) -> Option<u32> {
         let at = self.arena.len();
         let off = u32::try_from(at / 4).ok()?;
-        let key_len = u16::try_from(key.len()).ok()?;
-        if msg.len() < NLMSG_HDRLEN || read_u32(msg, 0) as usize != msg.len() {
+        let key_len = u16::try_from(r.key.len()).ok()?;
+        if r.msg.len() < NLMSG_HDRLEN || read_u32(r.msg, 0) as usize != r.msg.len() {
             return None;
         }
-        let len = record_len(key.len(), msg.len());
+        let len = r.len();
         self.arena.reserve(len);
-        self.arena.extend_from_slice(&hash.to_ne_bytes());
-        self.arena.extend_from_slice(&fingerprint.to_ne_bytes());
-        self.arena.extend_from_slice(&epoch.to_ne_bytes());
+        self.arena.extend_from_slice(&r.hash.to_ne_bytes());
+        self.arena.extend_from_slice(&r.fingerprint.to_ne_bytes());
+        self.arena.extend_from_slice(&r.epoch.to_ne_bytes());
         self.arena.extend_from_slice(&key_len.to_ne_bytes());
         self.arena.extend_from_slice(&[0, 0]);
-        self.arena.extend_from_slice(key);
+        self.arena.extend_from_slice(r.key);
         self.arena.resize(align(self.arena.len()), 0);
-        self.arena.extend_from_slice(msg);
+        self.arena.extend_from_slice(r.msg);
         self.arena.resize(at + len, 0);
         Some(off)
     }
 
-    /// Adds a record for a key that is not in the view. `None` if `msg` is
-    /// not exactly one message, the key is over 64 KiB or the arena would
-    /// pass 16 GiB.
-    pub fn insert(
-        &mut self,
-        hash: u64,
-        key: &[u8],
-        fingerprint: u64,
-        epoch: u32,
-        msg: &[u8],
-    ) -> Option<u32> {
-        let off = self.append(hash, key, fingerprint, epoch, msg)?;
+    /// Adds a record for a key that is not in the view. `None` if the
+    /// message is not exactly one message, the key is over 64 KiB or the
+    /// arena would pass 16 GiB.
+    pub fn insert(&mut self, r: Record<'_>) -> Option<u32> {
+        let off = self.append(r)?;
         let arena = &self.arena;
-        self.table.insert_unique(hash, off, |&o| {
+        self.table.insert_unique(r.hash, off, |&o| {
             read_u64(arena, o as usize * 4 + field::HASH.start)
         });
         Some(off)
@@ -193,7 +190,7 @@ impl View {
             return Some(off);
         }
         let key = old.key.to_vec();
-        let new = self.append(hash, &key, fingerprint, epoch, msg)?;
+        let new = self.append(Record::new(hash, &key, fingerprint, epoch, msg))?;
         self.set_epoch(off, DEAD);
         self.dead_bytes += old_len;
         if let Some(slot) = self.table.find_mut(hash, |&o| o == off) {
@@ -301,8 +298,12 @@ mod tests {
     #[test]
     fn insert_find_replace_remove() {
         let mut v = View::default();
-        let a = v.insert(1, b"a", 10, 1, &m(24, &[1, 2, 3])).unwrap();
-        let b = v.insert(2, b"bb", 20, 1, &m(24, &[4])).unwrap();
+        let a = v
+            .insert(Record::new(1, b"a", 10, 1, &m(24, &[1, 2, 3])))
+            .unwrap();
+        let b = v
+            .insert(Record::new(2, b"bb", 20, 1, &m(24, &[4])))
+            .unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v.find(1, b"a"), Some(a));
         assert_eq!(v.find(1, b"b"), None); // the stored key decides, not the hash
@@ -328,8 +329,12 @@ mod tests {
     #[test]
     fn colliding_hashes_are_told_apart_by_the_key() {
         let mut v = View::default();
-        let a = v.insert(7, b"one", 0, 1, &m(24, &[1])).unwrap();
-        let b = v.insert(7, b"two", 0, 1, &m(24, &[2])).unwrap();
+        let a = v
+            .insert(Record::new(7, b"one", 0, 1, &m(24, &[1])))
+            .unwrap();
+        let b = v
+            .insert(Record::new(7, b"two", 0, 1, &m(24, &[2])))
+            .unwrap();
         assert_eq!(v.find(7, b"one"), Some(a));
         assert_eq!(v.find(7, b"two"), Some(b));
         v.remove(a);
@@ -341,13 +346,13 @@ mod tests {
     fn sweep_and_compact_keep_the_live_records() {
         let mut v = View::default();
         for i in 0..1000u64 {
-            v.insert(
+            v.insert(Record::new(
                 i,
                 &i.to_ne_bytes()[..(i % 8) as usize + 1],
                 i,
                 1,
                 &m(24, &i.to_ne_bytes()),
-            )
+            ))
             .unwrap();
         }
         for i in (0..1000u64).step_by(3) {
@@ -373,11 +378,14 @@ mod tests {
     #[test]
     fn bad_messages_and_keys_are_refused() {
         let mut v = View::default();
-        assert_eq!(v.insert(1, b"k", 0, 1, &[1, 2, 3]), None);
+        assert_eq!(v.insert(Record::new(1, b"k", 0, 1, &[1, 2, 3])), None);
         let mut short = m(24, &[1, 2]);
         short.truncate(17);
-        assert_eq!(v.insert(1, b"k", 0, 1, &short), None);
-        assert_eq!(v.insert(1, &vec![0; 70_000], 0, 1, &m(24, &[])), None);
+        assert_eq!(v.insert(Record::new(1, b"k", 0, 1, &short)), None);
+        assert_eq!(
+            v.insert(Record::new(1, &vec![0; 70_000], 0, 1, &m(24, &[]))),
+            None
+        );
         assert_eq!(v.len(), 0);
     }
 }
