@@ -95,6 +95,7 @@ pub struct Core<T: Tracker> {
     pending: VecDeque<Pending>,
     out: Vec<u8>,
     key: Vec<u8>,
+    state_bytes: Vec<u8>,
     stats: Stats,
 }
 
@@ -133,6 +134,7 @@ impl<T: Tracker> Core<T> {
             pending: VecDeque::new(),
             out: Vec::new(),
             key: Vec::new(),
+            state_bytes: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -334,7 +336,8 @@ impl<T: Tracker> Core<T> {
             ));
         };
         let Some((Change::Set, fp)) =
-            observe(&self.tracker, &msg, &mut self.key).map_err(malformed("monitor resync"))?
+            observe(&self.tracker, &msg, &mut self.key, &mut self.state_bytes)
+                .map_err(malformed("monitor resync"))?
         else {
             return Ok(());
         };
@@ -424,7 +427,8 @@ impl<T: Tracker> Core<T> {
     /// Applies the notification at `range` of the buffer; whether it is reported.
     fn notification(&mut self, range: Range<usize>) -> Result<bool> {
         let msg = Msg::new_checked(&self.buf[range]).map_err(malformed("monitor"))?;
-        let observed = observe(&self.tracker, &msg, &mut self.key).map_err(malformed("monitor"))?;
+        let observed = observe(&self.tracker, &msg, &mut self.key, &mut self.state_bytes)
+            .map_err(malformed("monitor"))?;
         let Some((change, fp)) = observed else {
             return Ok(self.tracker.wants(&msg));
         };
