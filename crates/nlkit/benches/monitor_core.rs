@@ -68,7 +68,7 @@ fn take(core: &mut Core<RouteTracker>) -> u64 {
     let mut n = 0;
     while let Step::Event = core.step().unwrap() {
         let ev = core.poll_ready().unwrap();
-        n += u64::from(ev.msg.len() > 0);
+        n += u64::from(!ev.msg.is_empty());
     }
     n
 }
