@@ -37,7 +37,7 @@ mod sync;
 mod tokio;
 mod view;
 
-pub use self::core::{Core, Step};
+pub use self::core::{Core, Stats, Step};
 pub use self::sync::Monitor;
 #[cfg(feature = "tokio")]
 pub use self::tokio::AsyncMonitor;

@@ -60,7 +60,9 @@ impl<T: Tracker> AsyncMonitor<T> {
         core.end_dump(interrupted)
     }
 
-    /// The next event; waits until there is one.
+    /// The next event; waits until there is one. Cancel-safe: dropped
+    /// between awaits (a `timeout`, a `select!`), it loses nothing — a dump
+    /// cut short is run again by the next call.
     pub async fn next(&mut self) -> Result<Event<'_>> {
         loop {
             match self.core.step()? {

@@ -12,6 +12,10 @@
 //! Attributes that change on their own (statistics, carrier counters, cache
 //! timers, IPv6 route expiry) and the link header's change mask do not
 //! count as changes.
+//!
+//! One known gap: `ip -6 route replace` that moves a route to another device
+//! or gateway is notified as a new route (with `NLM_F_REPLACE`) under another
+//! identity, so the old one stays in the view until the next resync.
 
 use super::addr::IFA_CACHEINFO;
 use super::link::{
