@@ -38,6 +38,17 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs `nlkit -batch -` with `batch` on its standard input.
+fn batch_stdin(batch: &str) {
+    let mut b = Command::new(NLKIT)
+        .args(["-batch", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    b.stdin.take().unwrap().write_all(batch.as_bytes()).unwrap();
+    assert!(b.wait().unwrap().success());
+}
+
 #[test]
 fn consumer_of_monitor_output_ends_with_kernel_state() {
     in_new_netns(|| {
@@ -71,13 +82,7 @@ fn consumer_of_monitor_output_ends_with_kernel_state() {
         for i in (0..20_000u32).step_by(10) {
             batch += &format!("route del 10.{}.{}.0/24 dev lo\n", i >> 8, i & 255);
         }
-        let mut b = Command::new(NLKIT)
-            .args(["-batch", "-"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        b.stdin.take().unwrap().write_all(batch.as_bytes()).unwrap();
-        assert!(b.wait().unwrap().success());
+        batch_stdin(&batch);
         // Apply events until the monitor has been quiet for 1.5 s.
         let (mut events, mut resynced) = (0, 0);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -119,6 +124,148 @@ fn consumer_of_monitor_output_ends_with_kernel_state() {
         );
         assert_eq!(a, b);
         assert_eq!(kernel.len(), before.as_array().unwrap().len() + 18_000);
+    })
+    .unwrap();
+}
+
+fn sh(cmd: &str, args: &[&str]) {
+    let out = Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Lines of a child's stdout, on a channel.
+fn lines(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Lines until `rx` has been quiet for 1.5 s.
+fn until_quiet(rx: &mpsc::Receiver<String>) -> Vec<String> {
+    let mut v = Vec::new();
+    while let Ok(l) = rx.recv_timeout(Duration::from_millis(1500)) {
+        v.push(l);
+    }
+    v
+}
+
+/// Deletes a resync synthesizes (the kernel's own were lost to an overrun)
+/// print exactly as `ip monitor` prints the kernel's deletes of the same routes.
+#[test]
+fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
+    in_new_netns(|| {
+        sh("ip", &["link", "set", "lo", "up"]);
+        sh(
+            "ip",
+            &["link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+        );
+        sh("ip", &["link", "set", "v0", "up"]);
+        sh("ip", &["link", "set", "v1", "up"]);
+        sh("ip", &["addr", "add", "10.9.0.1/24", "dev", "v0"]);
+        let routes: &[&[&str]] = &[
+            &["10.1.1.0/24", "dev", "lo"],
+            &[
+                "10.2.0.0/24",
+                "via",
+                "10.9.0.2",
+                "metric",
+                "5",
+                "proto",
+                "static",
+            ],
+            &["10.3.0.0/24", "dev", "v0", "table", "100"],
+            &[
+                "10.4.0.0/16",
+                "dev",
+                "v0",
+                "scope",
+                "host",
+                "src",
+                "10.9.0.1",
+            ],
+            &["blackhole", "10.5.0.0/24"],
+            &["2001:db8::/64", "dev", "v0", "metric", "7"],
+        ];
+        for r in routes {
+            sh("ip", &[&["route", "add"], *r].concat());
+        }
+        std::thread::sleep(Duration::from_millis(500)); // IPv6 link-local routes settle
+        let mut ip = Command::new("ip")
+            .args(["monitor", "route"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut mon = Command::new(NLKIT)
+            .args(["monitor", "route", "rcvbuf", "1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (ip_rx, mon_rx) = (lines(&mut ip), lines(&mut mon));
+        std::thread::sleep(Duration::from_millis(500)); // both listening, nlkit has its snapshot
+        let pid = mon.id().to_string();
+        sh("kill", &["-STOP", &pid]);
+        for r in routes {
+            sh("ip", &[&["route", "del"], *r].concat());
+        }
+        // Enough more to overrun the stopped monitor's tiny buffer (and little enough for ip's).
+        let mut batch = String::new();
+        for i in 0..250u32 {
+            batch += &format!("route add 10.200.{}.0/24 dev lo\n", i);
+        }
+        for i in 0..250u32 {
+            batch += &format!("route del 10.200.{}.0/24 dev lo\n", i);
+        }
+        batch_stdin(&batch);
+        sh("kill", &["-CONT", &pid]);
+        let (ip_lines, mon_lines) = (until_quiet(&ip_rx), until_quiet(&mon_rx));
+        let _ = (mon.kill(), ip.kill(), mon.wait(), ip.wait());
+        let ip_deleted: Vec<String> = ip_lines
+            .iter()
+            .filter(|l| l.starts_with("Deleted ") && !l.contains("10.200."))
+            .map(|l| l.trim_end().to_string())
+            .collect();
+        assert_eq!(ip_deleted.len(), routes.len(), "ip monitor: {ip_lines:#?}");
+        let synthesized: Vec<String> = mon_lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("[resync] [ROUTE] "))
+            .filter(|l| l.starts_with("Deleted "))
+            .map(str::to_string)
+            .collect();
+        assert!(
+            !synthesized.is_empty(),
+            "no resync happened: the test proves nothing; nlkit printed {mon_lines:#?}"
+        );
+        for l in &synthesized {
+            assert!(
+                ip_deleted.contains(l),
+                "nlkit printed {l:?}, ip monitor printed {ip_deleted:#?}"
+            );
+        }
+        // With the deletes that did arrive as notifications: every route deleted once.
+        let mut a: Vec<String> = mon_lines
+            .iter()
+            .map(|l| {
+                l.trim_start_matches("[resync] ")
+                    .trim_start_matches("[ROUTE] ")
+            })
+            .filter(|l| l.starts_with("Deleted ") && !l.contains("10.200."))
+            .map(str::to_string)
+            .collect();
+        let mut want = ip_deleted.clone();
+        a.sort();
+        want.sort();
+        assert_eq!(a, want, "every route deleted once, as ip monitor prints it");
     })
     .unwrap();
 }

@@ -24,7 +24,7 @@ use super::route::{
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::monitor::{Monitor, MONITOR_RCVBUF};
+use nlkit::monitor::{Monitor, Tracker, MONITOR_RCVBUF};
 use nlkit::route::track::{Objects, RouteTracker};
 use nlkit::route::{AddrView, LinkView, NeighView, NexthopView, RouteView, RuleView};
 use nlkit::socket::netns::Netns;
@@ -97,9 +97,12 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
     let mut names = Names::new(g.netns.as_deref());
     let mut seen = 0u64;
     while count.is_none_or(|c| seen < c) {
+        // One write per burst, not per event: flush only before waiting for the kernel.
+        if !mon.has_event()? {
+            out.flush()?;
+        }
         let ev = mon.next()?;
-        print_event(g, &mut out, &mut names, &ev.msg, ev.resync)?;
-        out.flush()?;
+        print_event(g, &mut out, &mut names, &ev.msg, ev.is_resync())?;
         seen += 1;
     }
     Ok(())
@@ -122,12 +125,29 @@ fn object_name(ty: u16) -> &'static str {
     }
 }
 
-/// Renders one object message as `nlkit OBJECT show` does: text and JSON.
-fn render(
-    g: &Global,
+/// One event's object, in the one format asked for.
+enum Shown {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Renders `v` with the text or the JSON printer, whichever `json` asks for (never both).
+fn show<V>(
+    json: bool,
+    v: &V,
     names: &mut Names,
-    msg: &Msg<&[u8]>,
-) -> Result<(String, serde_json::Value), CliError> {
+    text: impl FnOnce(&V, &mut Names) -> String,
+    js: impl FnOnce(&V, &mut Names) -> serde_json::Value,
+) -> Shown {
+    if json {
+        Shown::Json(js(v, names))
+    } else {
+        Shown::Text(text(v, names))
+    }
+}
+
+/// Renders one object message as `nlkit OBJECT show` does.
+fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, CliError> {
     let bad = |e| {
         CliError::Nl(nlkit::Error::Malformed {
             what: "monitor event".into(),
@@ -136,48 +156,62 @@ fn render(
     };
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1;
+    let d = g.details;
     Ok(match ty {
         16 | 17 => {
             let v = LinkView::parse(msg).map_err(bad)?;
-            let (text, json) = (
-                link_text(&v, names, g.details),
-                link_json(&v, names, g.details),
+            let shown = show(
+                json,
+                &v,
+                names,
+                |v, n| link_text(v, n, d),
+                |v, n| link_json(v, n, d),
             );
             match (deleted, v.name) {
                 (true, _) => names.forget(v.index()),
                 (false, Some(n)) => names.note(v.index(), n, v.flags()),
                 _ => {}
             }
-            (text, json)
+            shown
         }
         20 | 21 => {
             let v = AddrView::parse(msg).map_err(bad)?;
-            (addr_text(&v, names), addr_json(&v, names))
+            show(json, &v, names, addr_text, addr_json)
         }
         24 | 25 => {
             let v = RouteView::parse(msg).map_err(bad)?;
             let fmt = RouteFmt {
-                details: g.details,
+                details: d,
                 ..RouteFmt::default()
             };
-            (route_text(&v, names, &fmt), route_json(&v, names, &fmt))
+            show(
+                json,
+                &v,
+                names,
+                |v, n| route_text(v, n, &fmt),
+                |v, n| route_json(v, n, &fmt),
+            )
         }
         28 | 29 => {
             let v = NeighView::parse(msg).map_err(bad)?;
-            (neigh_text(&v, names, false), neigh_json(&v, names, false))
+            show(
+                json,
+                &v,
+                names,
+                |v, n| neigh_text(v, n, false),
+                |v, n| neigh_json(v, n, false),
+            )
         }
         32 | 33 => {
             let v = RuleView::parse(msg).map_err(bad)?;
-            (rule_text(&v), rule_json(&v))
+            show(json, &v, names, |v, _| rule_text(v), |v, _| rule_json(v))
         }
         104 | 105 => {
             let v = NexthopView::parse(msg).map_err(bad)?;
-            (nexthop_text(&v, names), nexthop_json(&v, names))
+            show(json, &v, names, nexthop_text, nexthop_json)
         }
-        _ => (
-            format!("message type {ty}"),
-            serde_json::json!({ "type": ty }),
-        ),
+        _ if json => Shown::Json(serde_json::json!({ "type": ty })),
+        _ => Shown::Text(format!("message type {ty}")),
     })
 }
 
@@ -193,19 +227,20 @@ pub fn print_event(
 ) -> Result<(), CliError> {
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1; // RTM_DEL* types are RTM_NEW* + 1
-    let (text, json) = render(g, names, msg)?;
-    if out.json {
-        let mut v = json;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("event".into(), (if deleted { "del" } else { "new" }).into());
-            o.insert("object".into(), object_name(ty).into());
-            o.insert("resync".into(), resync.into());
-            if g.timestamp {
-                o.insert("timestamp".into(), timestamp().into());
+    let text = match render(g, out.json, names, msg)? {
+        Shown::Text(t) => t,
+        Shown::Json(mut v) => {
+            if let Some(o) = v.as_object_mut() {
+                o.insert("event".into(), (if deleted { "del" } else { "new" }).into());
+                o.insert("object".into(), object_name(ty).into());
+                o.insert("resync".into(), resync.into());
+                if g.timestamp {
+                    o.insert("timestamp".into(), timestamp().into());
+                }
             }
+            return out.json_value(&v);
         }
-        return out.json_value(&v);
-    }
+    };
     let mut line = String::new();
     if g.timestamp {
         line.push_str(&format!("[{}] ", timestamp()));
