@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod conn;
+pub mod diag;
 pub mod errno;
 pub mod error;
 pub mod genl;

@@ -1,0 +1,172 @@
+//! packet_diag: `AF_PACKET` sockets.
+//!
+//! # References
+//! `linux/packet_diag.h`, `net/packet/diag.c`.
+
+use super::{read_padded, AttrTable, SkMemInfo, AF_PACKET, SOCK_DIAG_BY_FAMILY};
+use crate::conn::ToMsg;
+use crate::wire::{self, Msg, MsgFlags, MsgWriter, NLMSG_HDRLEN};
+use core::fmt;
+use zerocopy::byteorder::{BigEndian, NativeEndian, U16, U32};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+/// `PACKET_DIAG_INFO`: `struct packet_diag_info`.
+pub const PACKET_DIAG_INFO: u16 = 0;
+/// `PACKET_DIAG_MCLIST`.
+pub const PACKET_DIAG_MCLIST: u16 = 1;
+/// `PACKET_DIAG_RX_RING`.
+pub const PACKET_DIAG_RX_RING: u16 = 2;
+/// `PACKET_DIAG_TX_RING`.
+pub const PACKET_DIAG_TX_RING: u16 = 3;
+/// `PACKET_DIAG_FANOUT`.
+pub const PACKET_DIAG_FANOUT: u16 = 4;
+/// `PACKET_DIAG_UID`.
+pub const PACKET_DIAG_UID: u16 = 5;
+/// `PACKET_DIAG_MEMINFO`.
+pub const PACKET_DIAG_MEMINFO: u16 = 6;
+/// `PACKET_DIAG_FILTER`.
+pub const PACKET_DIAG_FILTER: u16 = 7;
+
+/// `PACKET_SHOW_*`.
+pub mod show {
+    /// `PACKET_SHOW_INFO`.
+    pub const INFO: u32 = 1;
+    /// `PACKET_SHOW_MCLIST`.
+    pub const MCLIST: u32 = 2;
+    /// `PACKET_SHOW_RING_CFG`.
+    pub const RING_CFG: u32 = 4;
+    /// `PACKET_SHOW_FANOUT`.
+    pub const FANOUT: u32 = 8;
+    /// `PACKET_SHOW_MEMINFO`.
+    pub const MEMINFO: u32 = 16;
+    /// `PACKET_SHOW_FILTER`.
+    pub const FILTER: u32 = 32;
+}
+
+/// `struct packet_diag_req`.
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+#[doc(alias = "packet_diag_req")]
+#[allow(missing_docs)]
+pub struct PacketDiagReq {
+    pub family: u8,
+    pub protocol: u8,
+    pub pad: U16<NativeEndian>,
+    pub ino: U32<NativeEndian>,
+    pub show: U32<NativeEndian>,
+    pub cookie: [U32<NativeEndian>; 2],
+}
+
+/// `struct packet_diag_msg`.
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+#[doc(alias = "packet_diag_msg")]
+#[allow(missing_docs)]
+pub struct PacketDiagMsg {
+    pub family: u8,
+    /// `SOCK_RAW` (3) or `SOCK_DGRAM` (2).
+    pub ty: u8,
+    /// The ethertype bound to (network order).
+    pub num: U16<BigEndian>,
+    pub ino: U32<NativeEndian>,
+    pub cookie: [U32<NativeEndian>; 2],
+}
+
+/// `struct packet_diag_info`.
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+#[allow(missing_docs)]
+pub struct PacketInfo {
+    /// Bound interface index.
+    pub index: U32<NativeEndian>,
+    pub version: U32<NativeEndian>,
+    pub reserve: U32<NativeEndian>,
+    pub copy_thresh: U32<NativeEndian>,
+    pub tstamp: U32<NativeEndian>,
+    /// `PDI_RUNNING` 1, `PDI_AUXDATA` 2, `PDI_ORIGDEV` 4, `PDI_VNETHDR` 8, `PDI_LOSS` 16.
+    pub flags: U32<NativeEndian>,
+}
+
+/// A dump of packet sockets.
+#[derive(Clone, Copy, Debug)]
+pub struct PacketDump {
+    /// [`show`] bits.
+    pub show: u32,
+}
+
+impl ToMsg for PacketDump {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let req = PacketDiagReq {
+            family: AF_PACKET,
+            show: self.show.into(),
+            ..Default::default()
+        };
+        let mut w = MsgWriter::new(buf, SOCK_DIAG_BY_FAMILY, MsgFlags::DUMP, 0, 0);
+        w.fixed(&req);
+        w.finish()?;
+        Ok(NLMSG_HDRLEN + core::mem::size_of::<PacketDiagReq>())
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("dump packet sockets")
+    }
+}
+
+/// One packet socket of a dump.
+#[derive(Clone, Copy, Debug)]
+pub struct PacketSock<'a> {
+    /// The fixed header.
+    pub hdr: &'a PacketDiagMsg,
+    /// The attributes, indexed; unknown ones kept raw.
+    pub attrs: AttrTable<'a, 8>,
+}
+
+impl<'a> PacketSock<'a> {
+    /// Parses one reply.
+    pub fn parse(msg: Msg<&'a [u8]>) -> wire::Result<Self> {
+        let (hdr, rest) = msg.fixed::<PacketDiagMsg>()?;
+        let base = NLMSG_HDRLEN + core::mem::size_of::<PacketDiagMsg>();
+        Ok(PacketSock {
+            hdr,
+            attrs: AttrTable::parse(rest, base)?,
+        })
+    }
+    /// `PACKET_DIAG_INFO`.
+    pub fn info(&self) -> Option<PacketInfo> {
+        self.attrs.get(PACKET_DIAG_INFO).map(read_padded)
+    }
+    /// `PACKET_DIAG_UID`.
+    pub fn uid(&self) -> Option<u32> {
+        self.attrs.u32(PACKET_DIAG_UID)
+    }
+    /// `PACKET_DIAG_MEMINFO`.
+    pub fn skmeminfo(&self) -> Option<SkMemInfo<'a>> {
+        self.attrs.get(PACKET_DIAG_MEMINFO).map(SkMemInfo::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_and_parse() {
+        assert_eq!(core::mem::size_of::<PacketDiagReq>(), 20);
+        assert_eq!(core::mem::size_of::<PacketDiagMsg>(), 16);
+        assert_eq!(core::mem::size_of::<PacketInfo>(), 24);
+        let hdr = PacketDiagMsg {
+            family: AF_PACKET,
+            ty: 3,
+            num: 0x0003.into(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let mut w = MsgWriter::new(&mut out, SOCK_DIAG_BY_FAMILY, 2, 1, 0);
+        w.fixed(&hdr);
+        w.attr(PACKET_DIAG_INFO, &[2, 0, 0, 0]).unwrap();
+        w.finish().unwrap();
+        let s = PacketSock::parse(Msg::new_checked(&out[..]).unwrap()).unwrap();
+        assert_eq!(s.hdr.num.get(), 3);
+        assert_eq!(s.info().unwrap().index.get(), 2);
+        assert_eq!(s.info().unwrap().flags.get(), 0);
+    }
+}
