@@ -155,3 +155,31 @@ mod tests {
         assert!(s.skmeminfo().is_none());
     }
 }
+
+/// ss's short name of a netlink protocol (`rtnl`, `tcpdiag`, `genl`...).
+pub fn ss_proto_name(p: u8) -> Option<&'static str> {
+    Some(match p {
+        0 => "rtnl",
+        1 => "unused",
+        2 => "usersock",
+        3 => "fw",
+        4 => "tcpdiag",
+        5 => "nflog",
+        6 => "xfrm",
+        7 => "selinux",
+        8 => "iscsi",
+        9 => "audit",
+        10 => "fiblookup",
+        11 => "connector",
+        12 => "nft",
+        13 => "ip6fw",
+        14 => "dec-rt",
+        15 => "uevent",
+        16 => "genl",
+        18 => "scsi-trans",
+        19 => "ecryptfs",
+        20 => "rdma",
+        21 => "crypto",
+        _ => return None,
+    })
+}

@@ -7,7 +7,7 @@ use super::{read_padded, AttrTable, SkMemInfo, AF_PACKET, SOCK_DIAG_BY_FAMILY};
 use crate::conn::ToMsg;
 use crate::wire::{self, Msg, MsgFlags, MsgWriter, NLMSG_HDRLEN};
 use core::fmt;
-use zerocopy::byteorder::{BigEndian, NativeEndian, U16, U32};
+use zerocopy::byteorder::{NativeEndian, U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `PACKET_DIAG_INFO`: `struct packet_diag_info`.
@@ -66,8 +66,8 @@ pub struct PacketDiagMsg {
     pub family: u8,
     /// `SOCK_RAW` (3) or `SOCK_DGRAM` (2).
     pub ty: u8,
-    /// The ethertype bound to (network order).
-    pub num: U16<BigEndian>,
+    /// The ethertype bound to (the kernel converts it to host order).
+    pub num: U16<NativeEndian>,
     pub ino: U32<NativeEndian>,
     pub cookie: [U32<NativeEndian>; 2],
 }
@@ -142,6 +142,40 @@ impl<'a> PacketSock<'a> {
     pub fn skmeminfo(&self) -> Option<SkMemInfo<'a>> {
         self.attrs.get(PACKET_DIAG_MEMINFO).map(SkMemInfo::new)
     }
+}
+
+/// The name iproute2 gives an ethertype (`ip`, `arp`, `ipv6`, `all`...).
+pub fn ether_proto_name(p: u16) -> Option<&'static str> {
+    Some(match p {
+        0x0060 => "loop",
+        0x0200 => "pup",
+        0x0800 => "ip",
+        0x0805 => "x25",
+        0x0806 => "arp",
+        0x08ff => "bpq",
+        0x6000 => "dec",
+        0x6004 => "lat",
+        0x8035 => "rarp",
+        0x809b => "atalk",
+        0x80f3 => "aarp",
+        0x8137 => "ipx",
+        0x86dd => "ipv6",
+        0x8863 => "ppp_disc",
+        0x8864 => "ppp_ses",
+        0x0001 => "802_3",
+        0x0002 => "ax25",
+        0x0003 => "all",
+        0x0004 => "802_2",
+        0x0005 => "snap",
+        0x000c => "can",
+        0x8100 => "802.1Q",
+        0x88a8 => "802.1ad",
+        0x8847 => "mpls_uc",
+        0x8848 => "mpls_mc",
+        0x6558 => "teb",
+        0x88cc => "LLDP",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
