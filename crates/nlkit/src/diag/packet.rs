@@ -87,6 +87,20 @@ pub struct PacketInfo {
     pub flags: U32<NativeEndian>,
 }
 
+/// `struct packet_diag_ring` (`PACKET_DIAG_RX_RING`, `PACKET_DIAG_TX_RING`).
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+#[allow(missing_docs)]
+pub struct PacketRing {
+    pub block_size: U32<NativeEndian>,
+    pub block_nr: U32<NativeEndian>,
+    pub frame_size: U32<NativeEndian>,
+    pub frame_nr: U32<NativeEndian>,
+    pub retire_tmo: U32<NativeEndian>,
+    pub sizeof_priv: U32<NativeEndian>,
+    pub features: U32<NativeEndian>,
+}
+
 /// A dump of packet sockets.
 #[derive(Clone, Copy, Debug)]
 pub struct PacketDump {
@@ -133,6 +147,14 @@ impl<'a> PacketSock<'a> {
     /// `PACKET_DIAG_INFO`.
     pub fn info(&self) -> Option<PacketInfo> {
         self.attrs.get(PACKET_DIAG_INFO).map(read_padded)
+    }
+    /// `PACKET_DIAG_RX_RING` or `PACKET_DIAG_TX_RING`.
+    pub fn ring(&self, kind: u16) -> Option<PacketRing> {
+        self.attrs.get(kind).map(read_padded)
+    }
+    /// `PACKET_DIAG_FANOUT`: group id (low 16 bits) and type (high 16 bits).
+    pub fn fanout(&self) -> Option<u32> {
+        self.attrs.u32(PACKET_DIAG_FANOUT)
     }
     /// `PACKET_DIAG_UID`.
     pub fn uid(&self) -> Option<u32> {

@@ -1141,6 +1141,7 @@ fn packet_show<W: Write>(cx: &mut Ctx<'_, W>, conn: &Connection) -> Result<(), C
             cx.extf(format_args!(" ino:{}", h.ino.get()));
             let ck = (h.cookie[1].get() as u64) << 32 | h.cookie[0].get() as u64;
             cx.extf(format_args!(" sk:{ck:x}"));
+            packet_details(cx, &s);
         }
         if o.show_mem {
             if let Some(m) = s.skmeminfo() {
@@ -1150,6 +1151,60 @@ fn packet_show<W: Write>(cx: &mut Ctx<'_, W>, conn: &Connection) -> Result<(), C
         cx.end()?;
         Ok(())
     })
+}
+
+fn packet_details<W: Write>(cx: &mut Ctx<'_, W>, s: &PacketSock<'_>) {
+    use nlkit::diag::packet::{PACKET_DIAG_RX_RING, PACKET_DIAG_TX_RING};
+    let nl = if cx.o.oneline { " " } else { "\n\t" };
+    if let Some(i) = s.info() {
+        cx.extf(format_args!("{nl}ver:{}", i.version.get() as i32));
+        cx.extf(format_args!(" cpy_thresh:{}", i.copy_thresh.get() as i32));
+        cx.ext(" flags( ");
+        let f = i.flags.get();
+        for (b, n) in [
+            (1, "running"),
+            (2, " auxdata"),
+            (4, " origdev"),
+            (8, " vnethdr"),
+            (16, " loss"),
+        ] {
+            if f & b != 0 {
+                cx.ext(n);
+            }
+        }
+        if f == 0 {
+            cx.ext("0");
+        }
+        cx.ext(" )");
+    }
+    for (kind, name) in [
+        (PACKET_DIAG_RX_RING, "ring_rx"),
+        (PACKET_DIAG_TX_RING, "ring_tx"),
+    ] {
+        if let Some(r) = s.ring(kind) {
+            cx.extf(format_args!(
+                "{nl}{name}(blk_size:{},blk_nr:{},frm_size:{},frm_nr:{},tmo:{},features:0x{:x})",
+                r.block_size.get() as i32,
+                r.block_nr.get() as i32,
+                r.frame_size.get() as i32,
+                r.frame_nr.get() as i32,
+                r.retire_tmo.get() as i32,
+                r.features.get()
+            ));
+        }
+    }
+    if let Some(f) = s.fanout() {
+        let ty = match (f >> 16) & 0xffff {
+            0 => "hash".to_string(),
+            1 => "lb".into(),
+            2 => "cpu".into(),
+            3 => "roll".into(),
+            4 => "random".into(),
+            5 => "qm".into(),
+            t => format!("0x{t:x}"),
+        };
+        cx.extf(format_args!("{nl}fanout(id:{},type:{ty})", f & 0xffff));
+    }
 }
 
 /// `ss -s`, from `/proc/net/sockstat{,6}` and `/proc/net/snmp` (read in the netns).

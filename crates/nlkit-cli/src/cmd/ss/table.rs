@@ -105,10 +105,10 @@ pub struct Table<W: Write> {
     out: W,
     disabled: [bool; NCOLS],
     max_len: [usize; NCOLS],
-    /// Field text, one after another; `ends[i]` is where field `i` ends.
+    /// The fields, one after another, each a native-endian `u16` length and
+    /// its text (ss's own layout, without its alignment padding).
     text: Vec<u8>,
-    ends: Vec<usize>,
-    /// Start of the current (unfinished) field in `text`.
+    /// Where the current (unfinished) field's length is, in `text`.
     cur_start: usize,
     cur: usize,
     // ss's chunk accounting
@@ -128,8 +128,12 @@ impl<W: Write> Table<W> {
             out,
             disabled,
             max_len: [0; NCOLS],
-            text: Vec::with_capacity(1 << 16),
-            ends: Vec::with_capacity(1 << 12),
+            text: {
+                // what ss buffers before it renders, at most: never reallocated
+                let mut v = Vec::with_capacity(CHUNK * CHUNKS_MAX + (1 << 16));
+                v.extend_from_slice(&[0, 0]);
+                v
+            },
             cur_start: 0,
             cur: 0,
             chunks: 0,
@@ -193,10 +197,11 @@ impl<W: Write> Table<W> {
         if self.chunks == 0 {
             self.new_chunk();
         }
-        let len = self.text.len() - self.cur_start;
+        self.close_field();
+        let len = self.text.len() - self.cur_start - 2;
         self.max_len[c] = self.max_len[c].max(len);
-        self.ends.push(self.text.len());
         self.cur_start = self.text.len();
+        self.text.extend_from_slice(&[0, 0]);
         let pad = self.tok_len % 2;
         if (CHUNK as isize - self.end as isize - pad as isize) < 2 {
             self.end += pad;
@@ -206,6 +211,16 @@ impl<W: Write> Table<W> {
             self.tok_len = 0;
             self.end = self.tok_off + 2;
         }
+    }
+
+    /// Writes the current field's length (cut to 64 KiB, as ss cuts it).
+    fn close_field(&mut self) {
+        let max = self.cur_start + 2 + u16::MAX as usize;
+        if self.text.len() > max {
+            self.text.truncate(max);
+        }
+        let len = (self.text.len() - self.cur_start - 2) as u16;
+        self.text[self.cur_start..self.cur_start + 2].copy_from_slice(&len.to_ne_bytes());
     }
 
     /// Finishes the current field and moves to the next column (rendering
@@ -244,7 +259,7 @@ impl<W: Write> Table<W> {
             return Ok(());
         }
         // the current field is rendered too, though not finished
-        self.ends.push(self.text.len());
+        self.close_field();
         let mut width = [0usize; NCOLS];
         let mut first = true;
         for c in 0..NCOLS {
@@ -262,7 +277,7 @@ impl<W: Write> Table<W> {
         }
         let mut f = (0..NCOLS).find(|&c| width[c] > 0).unwrap_or(0);
         let mut line_started = false;
-        let mut start = 0;
+        let mut at = 0;
         let spaces = [b' '; 256];
         let pad = |out: &mut W, n: usize| -> io::Result<()> {
             let mut n = n;
@@ -273,9 +288,10 @@ impl<W: Write> Table<W> {
             }
             Ok(())
         };
-        for &end in &self.ends {
-            let tok = &self.text[start..end];
-            start = end;
+        while at + 2 <= self.text.len() {
+            let len = u16::from_ne_bytes([self.text[at], self.text[at + 1]]) as usize;
+            let tok = &self.text[at + 2..at + 2 + len];
+            at += 2 + len;
             let def = &COLS[f];
             let mut printed = 0;
             if line_started {
@@ -312,7 +328,7 @@ impl<W: Write> Table<W> {
             self.out.write_all(b"\n")?;
         }
         self.text.clear();
-        self.ends.clear();
+        self.text.extend_from_slice(&[0, 0]);
         self.cur_start = 0;
         self.cur = 0;
         self.chunks = 0;
@@ -363,9 +379,9 @@ mod tests {
         let out = String::from_utf8(t.finish().unwrap()).unwrap();
         assert_eq!(
             out,
-            "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process\n\
-             LISTEN 0      0          127.0.0.1:22         0.0.0.0:*           \n\
-             ESTAB  0      0          127.0.0.1:22       127.0.0.1:54136       \n"
+            "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n\
+             LISTEN 0      0          127.0.0.1:22        0.0.0.0:*           \n\
+             ESTAB  0      0          127.0.0.1:22      127.0.0.1:54136       \n"
         );
     }
 
