@@ -132,7 +132,7 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
-    let mut args = args.into_iter().enumerate().map(|(_, a)| a);
+    let mut args = args.into_iter();
     for (i, a) in args.by_ref().enumerate() {
         let a = match a.as_str() {
             "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
@@ -253,5 +253,8 @@ mod tests {
             n("nlkit -p -j nexthop get id 1")
         );
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
+        // ss's options are ss's own: passed on untouched
+        assert_eq!(n("nlkit ss -tan -4"), ["nlkit", "ss", "--", "-tan", "-4"]);
+        assert_eq!(n("nlkit -n ss ss -t"), ["nlkit", "-n", "ss", "ss", "--", "-t"]);
     }
 }

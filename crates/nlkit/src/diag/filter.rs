@@ -318,7 +318,8 @@ impl Parser<'_> {
                         FilterError(format!("\"{w}\" is not a port to compare with"))
                     })
                 };
-                let (ge, le): (fn(u16) -> Expr, fn(u16) -> Expr) = if src {
+                type Mk = fn(u16) -> Expr;
+                let (ge, le): (Mk, Mk) = if src {
                     (Expr::SportGe, Expr::SportLe)
                 } else {
                     (Expr::DportGe, Expr::DportLe)

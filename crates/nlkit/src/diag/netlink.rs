@@ -130,32 +130,6 @@ impl<'a> NetlinkSock<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layouts_and_groups() {
-        assert_eq!(core::mem::size_of::<NetlinkDiagReq>(), 20);
-        assert_eq!(core::mem::size_of::<NetlinkDiagMsg>(), 28);
-        let hdr = NetlinkDiagMsg {
-            family: AF_NETLINK,
-            protocol: 0,
-            portid: 5.into(),
-            ..Default::default()
-        };
-        let mut out = Vec::new();
-        let mut w = MsgWriter::new(&mut out, SOCK_DIAG_BY_FAMILY, 2, 1, 0);
-        w.fixed(&hdr);
-        w.attr(NETLINK_DIAG_GROUPS, &0x11u64.to_ne_bytes()).unwrap();
-        w.finish().unwrap();
-        let s = NetlinkSock::parse(Msg::new_checked(&out[..]).unwrap()).unwrap();
-        assert_eq!(s.groups(), 0x11);
-        assert_eq!(s.hdr.portid.get(), 5);
-        assert!(s.skmeminfo().is_none());
-    }
-}
-
 /// ss's short name of a netlink protocol (`rtnl`, `tcpdiag`, `genl`...).
 pub fn ss_proto_name(p: u8) -> Option<&'static str> {
     Some(match p {
@@ -182,4 +156,30 @@ pub fn ss_proto_name(p: u8) -> Option<&'static str> {
         21 => "crypto",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_and_groups() {
+        assert_eq!(core::mem::size_of::<NetlinkDiagReq>(), 20);
+        assert_eq!(core::mem::size_of::<NetlinkDiagMsg>(), 28);
+        let hdr = NetlinkDiagMsg {
+            family: AF_NETLINK,
+            protocol: 0,
+            portid: 5.into(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let mut w = MsgWriter::new(&mut out, SOCK_DIAG_BY_FAMILY, 2, 1, 0);
+        w.fixed(&hdr);
+        w.attr(NETLINK_DIAG_GROUPS, &0x11u64.to_ne_bytes()).unwrap();
+        w.finish().unwrap();
+        let s = NetlinkSock::parse(Msg::new_checked(&out[..]).unwrap()).unwrap();
+        assert_eq!(s.groups(), 0x11);
+        assert_eq!(s.hdr.portid.get(), 5);
+        assert!(s.skmeminfo().is_none());
+    }
 }
