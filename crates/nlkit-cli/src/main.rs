@@ -255,6 +255,9 @@ mod tests {
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
         // ss's options are ss's own: passed on untouched
         assert_eq!(n("nlkit ss -tan -4"), ["nlkit", "ss", "--", "-tan", "-4"]);
-        assert_eq!(n("nlkit -n ss ss -t"), ["nlkit", "-n", "ss", "ss", "--", "-t"]);
+        assert_eq!(
+            n("nlkit -n ss ss -t"),
+            ["nlkit", "-n", "ss", "ss", "--", "-t"]
+        );
     }
 }

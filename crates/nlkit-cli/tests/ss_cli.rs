@@ -350,3 +350,31 @@ fn json_has_the_documented_keys() {
     })
     .unwrap();
 }
+
+/// `-N NETNS` lists the sockets of a named namespace, as ss does.
+#[test]
+fn named_netns() {
+    in_new_netns(|| {
+        let name = format!("nlkit-ss-test-{}", std::process::id());
+        sh(&format!("ip netns add {name}"));
+        struct Del(String);
+        impl Drop for Del {
+            fn drop(&mut self) {
+                let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+            }
+        }
+        let _guard = Del(name.clone());
+        sh(&format!("ip -n {name} link set lo up"));
+        let _l = nlkit::socket::netns::Netns::Named(&name)
+            .run(|| TcpListener::bind("127.0.0.1:4242"))
+            .unwrap();
+        let there = same(&format!("-N {name} -tln"));
+        assert!(there.contains("127.0.0.1:4242"), "{there}");
+        let here = ok("ss -tln");
+        assert!(!here.contains("4242"), "{here}");
+        let r = nl("ss -N no-such-netns-here -tln");
+        assert_eq!(r.code, 1);
+        assert!(r.stderr.contains("no-such-netns-here"), "{r:?}");
+    })
+    .unwrap();
+}

@@ -224,6 +224,14 @@ fn not(e: Expr) -> Expr {
     Expr::Not(Box::new(e))
 }
 
+fn negate_if(neg: bool, e: Expr) -> Expr {
+    if neg {
+        not(e)
+    } else {
+        e
+    }
+}
+
 impl Parser<'_> {
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
@@ -344,12 +352,7 @@ impl Parser<'_> {
                         .ifindex(&w)
                         .ok_or_else(|| FilterError(format!("cannot find device \"{w}\"")))?,
                 };
-                let e = Expr::Dev(idx);
-                if neg {
-                    not(e)
-                } else {
-                    e
-                }
+                negate_if(neg, Expr::Dev(idx))
             }
             Tok::Fwmark => {
                 let neg = self.eq_or_ne();
@@ -361,12 +364,7 @@ impl Parser<'_> {
                 let (Some(mark), Some(mask)) = (m, k) else {
                     return err(format!("cannot parse mark \"{w}\""));
                 };
-                let e = Expr::Mark { mark, mask };
-                if neg {
-                    not(e)
-                } else {
-                    e
-                }
+                negate_if(neg, Expr::Mark { mark, mask })
             }
             Tok::Cgroup => {
                 let neg = self.eq_or_ne();
@@ -375,12 +373,7 @@ impl Parser<'_> {
                     .r
                     .cgroup(&w)
                     .ok_or_else(|| FilterError(format!("cannot find cgroup \"{w}\"")))?;
-                let e = Expr::Cgroup(id);
-                if neg {
-                    not(e)
-                } else {
-                    e
-                }
+                negate_if(neg, Expr::Cgroup(id))
             }
             Tok::Auto => Expr::Auto,
             t => return err(format!("expected a condition, found {}", tok_name(&t))),

@@ -517,12 +517,8 @@ pub struct InetSock<'a> {
 impl<'a> InetSock<'a> {
     /// Parses one `SOCK_DIAG_BY_FAMILY` reply.
     pub fn parse(msg: Msg<&'a [u8]>) -> wire::Result<Self> {
-        let (hdr, rest) = msg.fixed::<InetDiagMsg>()?;
-        let base = NLMSG_HDRLEN + wire::align(core::mem::size_of::<InetDiagMsg>());
-        Ok(InetSock {
-            hdr,
-            attrs: AttrTable::parse(rest, base)?,
-        })
+        let (hdr, attrs) = super::parse_reply(msg)?;
+        Ok(InetSock { hdr, attrs })
     }
     /// The socket's state.
     pub fn state(&self) -> super::State {

@@ -256,6 +256,30 @@ impl<'a, const N: usize> AttrTable<'a, N> {
     }
 }
 
+/// Writes a dump request: `SOCK_DIAG_BY_FAMILY` with `NLM_F_DUMP` and the
+/// family's request header `h`; returns where attributes would start.
+pub(crate) fn write_dump<H: zerocopy::IntoBytes + zerocopy::Immutable>(
+    buf: &mut Vec<u8>,
+    h: &H,
+) -> wire::Result<usize> {
+    let mut w = wire::MsgWriter::new(buf, SOCK_DIAG_BY_FAMILY, wire::MsgFlags::DUMP, 0, 0);
+    w.fixed(h);
+    w.finish()?;
+    Ok(wire::NLMSG_HDRLEN + wire::align(core::mem::size_of::<H>()))
+}
+
+/// Splits a reply into its family header (in place) and its indexed attributes.
+pub(crate) fn parse_reply<'a, H, const N: usize>(
+    msg: wire::Msg<&'a [u8]>,
+) -> wire::Result<(&'a H, AttrTable<'a, N>)>
+where
+    H: zerocopy::FromBytes + zerocopy::KnownLayout + zerocopy::Immutable + zerocopy::Unaligned,
+{
+    let (hdr, rest) = msg.fixed::<H>()?;
+    let base = wire::NLMSG_HDRLEN + wire::align(core::mem::size_of::<H>());
+    Ok((hdr, AttrTable::parse(rest, base)?))
+}
+
 /// Reads a `T` from the start of `p`, zero-filling what a shorter (older
 /// kernel's) struct lacks and ignoring what a newer one adds.
 pub(crate) fn read_padded<T: zerocopy::FromBytes + zerocopy::IntoBytes + Copy>(p: &[u8]) -> T {

@@ -3,9 +3,9 @@
 //! # References
 //! `linux/netlink_diag.h`, `net/netlink/diag.c`.
 
-use super::{AttrTable, SkMemInfo, AF_NETLINK, SOCK_DIAG_BY_FAMILY};
+use super::{AttrTable, SkMemInfo, AF_NETLINK};
 use crate::conn::ToMsg;
-use crate::wire::{self, Msg, MsgFlags, MsgWriter, NLMSG_HDRLEN};
+use crate::wire::{self, Msg};
 use core::fmt;
 use zerocopy::byteorder::{NativeEndian, U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -83,10 +83,7 @@ impl ToMsg for NetlinkDump {
             show: self.show.into(),
             ..Default::default()
         };
-        let mut w = MsgWriter::new(buf, SOCK_DIAG_BY_FAMILY, MsgFlags::DUMP, 0, 0);
-        w.fixed(&req);
-        w.finish()?;
-        Ok(NLMSG_HDRLEN + core::mem::size_of::<NetlinkDiagReq>())
+        super::write_dump(buf, &req)
     }
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("dump netlink sockets")
@@ -105,12 +102,8 @@ pub struct NetlinkSock<'a> {
 impl<'a> NetlinkSock<'a> {
     /// Parses one reply.
     pub fn parse(msg: Msg<&'a [u8]>) -> wire::Result<Self> {
-        let (hdr, rest) = msg.fixed::<NetlinkDiagMsg>()?;
-        let base = NLMSG_HDRLEN + core::mem::size_of::<NetlinkDiagMsg>();
-        Ok(NetlinkSock {
-            hdr,
-            attrs: AttrTable::parse(rest, base)?,
-        })
+        let (hdr, attrs) = super::parse_reply(msg)?;
+        Ok(NetlinkSock { hdr, attrs })
     }
     /// The first word of the groups bitmap (groups 1..=64), 0 if none.
     pub fn groups(&self) -> u64 {
@@ -161,6 +154,8 @@ pub fn ss_proto_name(p: u8) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::SOCK_DIAG_BY_FAMILY;
+    use crate::wire::MsgWriter;
 
     #[test]
     fn layouts_and_groups() {

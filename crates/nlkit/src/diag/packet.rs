@@ -3,9 +3,9 @@
 //! # References
 //! `linux/packet_diag.h`, `net/packet/diag.c`.
 
-use super::{read_padded, AttrTable, SkMemInfo, AF_PACKET, SOCK_DIAG_BY_FAMILY};
+use super::{read_padded, AttrTable, SkMemInfo, AF_PACKET};
 use crate::conn::ToMsg;
-use crate::wire::{self, Msg, MsgFlags, MsgWriter, NLMSG_HDRLEN};
+use crate::wire::{self, Msg};
 use core::fmt;
 use zerocopy::byteorder::{NativeEndian, U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -115,10 +115,7 @@ impl ToMsg for PacketDump {
             show: self.show.into(),
             ..Default::default()
         };
-        let mut w = MsgWriter::new(buf, SOCK_DIAG_BY_FAMILY, MsgFlags::DUMP, 0, 0);
-        w.fixed(&req);
-        w.finish()?;
-        Ok(NLMSG_HDRLEN + core::mem::size_of::<PacketDiagReq>())
+        super::write_dump(buf, &req)
     }
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("dump packet sockets")
@@ -137,12 +134,8 @@ pub struct PacketSock<'a> {
 impl<'a> PacketSock<'a> {
     /// Parses one reply.
     pub fn parse(msg: Msg<&'a [u8]>) -> wire::Result<Self> {
-        let (hdr, rest) = msg.fixed::<PacketDiagMsg>()?;
-        let base = NLMSG_HDRLEN + core::mem::size_of::<PacketDiagMsg>();
-        Ok(PacketSock {
-            hdr,
-            attrs: AttrTable::parse(rest, base)?,
-        })
+        let (hdr, attrs) = super::parse_reply(msg)?;
+        Ok(PacketSock { hdr, attrs })
     }
     /// `PACKET_DIAG_INFO`.
     pub fn info(&self) -> Option<PacketInfo> {
@@ -203,6 +196,8 @@ pub fn ether_proto_name(p: u16) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::SOCK_DIAG_BY_FAMILY;
+    use crate::wire::MsgWriter;
 
     #[test]
     fn layouts_and_parse() {

@@ -3,9 +3,9 @@
 //! # References
 //! `linux/unix_diag.h`, `net/unix/diag.c`.
 
-use super::{read_padded, AttrTable, SkMemInfo, AF_UNIX, SOCK_DIAG_BY_FAMILY};
+use super::{read_padded, AttrTable, SkMemInfo, AF_UNIX};
 use crate::conn::ToMsg;
-use crate::wire::{self, Msg, MsgFlags, MsgWriter, NLMSG_HDRLEN};
+use crate::wire::{self, Msg};
 use core::fmt;
 use zerocopy::byteorder::{NativeEndian, U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -106,10 +106,7 @@ impl ToMsg for UnixDump {
             cookie: [u32::MAX.into(), u32::MAX.into()],
             ..Default::default()
         };
-        let mut w = MsgWriter::new(buf, SOCK_DIAG_BY_FAMILY, MsgFlags::DUMP, 0, 0);
-        w.fixed(&req);
-        w.finish()?;
-        Ok(NLMSG_HDRLEN + core::mem::size_of::<UnixDiagReq>())
+        super::write_dump(buf, &req)
     }
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("dump unix sockets")
@@ -128,12 +125,8 @@ pub struct UnixSock<'a> {
 impl<'a> UnixSock<'a> {
     /// Parses one reply.
     pub fn parse(msg: Msg<&'a [u8]>) -> wire::Result<Self> {
-        let (hdr, rest) = msg.fixed::<UnixDiagMsg>()?;
-        let base = NLMSG_HDRLEN + core::mem::size_of::<UnixDiagMsg>();
-        Ok(UnixSock {
-            hdr,
-            attrs: AttrTable::parse(rest, base)?,
-        })
+        let (hdr, attrs) = super::parse_reply(msg)?;
+        Ok(UnixSock { hdr, attrs })
     }
     /// The bound name, as sent (abstract names begin with a NUL).
     pub fn name(&self) -> Option<&'a [u8]> {
@@ -179,6 +172,8 @@ impl<'a> UnixSock<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::SOCK_DIAG_BY_FAMILY;
+    use crate::wire::MsgWriter;
 
     #[test]
     fn request_and_reply() {

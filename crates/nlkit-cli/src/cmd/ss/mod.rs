@@ -349,6 +349,9 @@ fn inet_show<W: Write>(
     Ok(())
 }
 
+/// ss's names of `idiag_timer` values.
+const TIMERS: [&str; 6] = ["off", "on", "keepalive", "timewait", "persist", "unknown"];
+
 fn proto_name(p: u8) -> &'static str {
     match p {
         0 => "raw",
@@ -414,8 +417,7 @@ fn inet_sock<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, proto: u16) -> io:
         return cx.end();
     }
     if o.show_options && h.timer != 0 {
-        const NAMES: [&str; 6] = ["off", "on", "keepalive", "timewait", "persist", "unknown"];
-        let t = NAMES[(h.timer as usize).min(5)];
+        let t = TIMERS[(h.timer as usize).min(5)];
         cx.extf(format_args!(
             " timer:({t},{},{})",
             cfmt::ms_timer(h.expires.get()),
@@ -726,12 +728,11 @@ fn inet_json<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>) {
     cx.jnum("ino", h.inode.get());
     cx.jnum("sk", h.id.cookie64());
     if h.timer != 0 {
-        const NAMES: [&str; 6] = ["off", "on", "keepalive", "timewait", "persist", "unknown"];
         cx.jraw(
             "timer",
             &format!(
                 "{{\"name\":\"{}\",\"expires_ms\":{},\"retrans\":{}}}",
-                NAMES[(h.timer as usize).min(5)],
+                TIMERS[(h.timer as usize).min(5)],
                 h.expires.get(),
                 h.retrans
             ),
