@@ -378,3 +378,49 @@ fn named_netns() {
     })
     .unwrap();
 }
+
+/// An MPTCP socket (std cannot make one), as a std socket type.
+fn mptcp<T: From<std::os::fd::OwnedFd>>() -> T {
+    use rustix::net::{ipproto, socket, AddressFamily, SocketType};
+    T::from(
+        socket(
+            AddressFamily::INET,
+            SocketType::STREAM,
+            Some(ipproto::MPTCP),
+        )
+        .unwrap(),
+    )
+}
+
+/// MPTCP sockets (`-M`) and their TCP subflows, with `-i` and `-m`.
+#[test]
+fn mptcp_matches_ss() {
+    in_new_netns(|| {
+        sh("ip link set lo up");
+        let addr = std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 9000);
+        let l: TcpListener = mptcp();
+        rustix::net::bind(&l, &addr).unwrap();
+        rustix::net::listen(&l, 16).unwrap();
+        let c: TcpStream = mptcp();
+        rustix::net::connect(&c, &addr).unwrap();
+        let (_a, _) = l.accept().unwrap();
+        let out = same("-Mtan");
+        assert!(out.contains("mptcp ESTAB"), "{out}");
+        same("-Mtanm");
+        for args in ["-Mtani", "-tani"] {
+            let a: Vec<&str> = args.split_whitespace().collect();
+            let (theirs, _, _, _) = run("ss", &a);
+            let mut b = vec!["ss"];
+            b.extend(&a);
+            let (ours, _, code, err) = run(bin(), &b);
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(
+                normalized(&ours),
+                normalized(&theirs),
+                "nlkit ss {args}\nours:\n{ours}\ntheirs:\n{theirs}"
+            );
+            assert!(ours.contains("tcp-ulp-mptcp"), "{ours}");
+        }
+    })
+    .unwrap();
+}

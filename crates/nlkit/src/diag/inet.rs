@@ -294,6 +294,60 @@ pub struct TcpInfo {
     pub snd_wnd: U32<NativeEndian>,
 }
 
+/// `struct mptcp_info` (`INET_DIAG_INFO` of an MPTCP socket).
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+#[doc(alias = "mptcp_info")]
+#[allow(missing_docs)]
+pub struct MptcpInfo {
+    pub subflows: u8,
+    pub add_addr_signal: u8,
+    pub add_addr_accepted: u8,
+    pub subflows_max: u8,
+    pub add_addr_signal_max: u8,
+    pub add_addr_accepted_max: u8,
+    pub pad: [u8; 2],
+    /// `MPTCP_INFO_FLAG_*`: 1 fallback, 2 remote key received.
+    pub flags: U32<NativeEndian>,
+    pub token: U32<NativeEndian>,
+    pub write_seq: U64<NativeEndian>,
+    pub snd_una: U64<NativeEndian>,
+    pub rcv_nxt: U64<NativeEndian>,
+    pub local_addr_used: u8,
+    pub local_addr_max: u8,
+    pub csum_enabled: u8,
+    pub pad2: [u8; 5],
+}
+
+/// `MPTCP_SUBFLOW_ATTR_*`: what `INET_ULP_INFO_MPTCP` holds for a subflow.
+pub mod subflow {
+    /// `MPTCP_SUBFLOW_ATTR_TOKEN_REM` (u32).
+    pub const TOKEN_REM: u16 = 1;
+    /// `MPTCP_SUBFLOW_ATTR_TOKEN_LOC` (u32).
+    pub const TOKEN_LOC: u16 = 2;
+    /// `MPTCP_SUBFLOW_ATTR_RELWRITE_SEQ` (u32).
+    pub const RELWRITE_SEQ: u16 = 3;
+    /// `MPTCP_SUBFLOW_ATTR_MAP_SEQ` (u64).
+    pub const MAP_SEQ: u16 = 4;
+    /// `MPTCP_SUBFLOW_ATTR_MAP_SFSEQ` (u32).
+    pub const MAP_SFSEQ: u16 = 5;
+    /// `MPTCP_SUBFLOW_ATTR_SSN_OFFSET` (u32).
+    pub const SSN_OFFSET: u16 = 6;
+    /// `MPTCP_SUBFLOW_ATTR_MAP_DATALEN` (u32).
+    pub const MAP_DATALEN: u16 = 7;
+    /// `MPTCP_SUBFLOW_ATTR_FLAGS` (u32, `MPTCP_SUBFLOW_FLAG_*`).
+    pub const FLAGS: u16 = 8;
+    /// `MPTCP_SUBFLOW_ATTR_ID_REM` (u8).
+    pub const ID_REM: u16 = 9;
+    /// `MPTCP_SUBFLOW_ATTR_ID_LOC` (u8).
+    pub const ID_LOC: u16 = 10;
+}
+
+/// `INET_ULP_INFO_TLS` (nested in `INET_DIAG_ULP_INFO`).
+pub const INET_ULP_INFO_TLS: u16 = 2;
+/// `INET_ULP_INFO_MPTCP` (nested in `INET_DIAG_ULP_INFO`).
+pub const INET_ULP_INFO_MPTCP: u16 = 3;
+
 /// `TCPI_OPT_*` bits of [`TcpInfo::options`].
 pub mod tcpi_opt {
     /// `TCPI_OPT_TIMESTAMPS`.
@@ -574,6 +628,16 @@ impl<'a> InetSock<'a> {
         let a = wire::AttrIter::new(p).find(INET_ULP_INFO_NAME).ok()??;
         a.cstr().ok()
     }
+    /// `struct mptcp_info`, for an MPTCP socket (zero-filled past what was sent).
+    pub fn mptcp_info(&self) -> Option<MptcpInfo> {
+        self.attrs.get(INET_DIAG_INFO).map(read_padded)
+    }
+    /// The MPTCP subflow attributes (`INET_ULP_INFO_MPTCP`) of a TCP subflow.
+    pub fn mptcp_subflow(&self) -> Option<AttrTable<'a, 12>> {
+        let p = self.attrs.get(INET_DIAG_ULP_INFO)?;
+        let a = wire::AttrIter::new(p).find(INET_ULP_INFO_MPTCP).ok()??;
+        AttrTable::parse(a.payload(), 0).ok()
+    }
     /// `INET_DIAG_SHUTDOWN`: bit 0 receive, bit 1 send.
     pub fn shutdown(&self) -> Option<u8> {
         self.attrs.u8(INET_DIAG_SHUTDOWN)
@@ -621,6 +685,7 @@ mod tests {
         assert_eq!(core::mem::size_of::<TcpInfo>(), 232);
         assert_eq!(core::mem::size_of::<DctcpInfo>(), 16);
         assert_eq!(core::mem::size_of::<BbrInfo>(), 20);
+        assert_eq!(core::mem::size_of::<MptcpInfo>(), 48);
     }
 
     #[test]

@@ -413,7 +413,7 @@ fn inet_sock<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, proto: u16) -> io:
     cx.row(&row)?;
     cx.s = la;
     if cx.is_json() {
-        inet_json(cx, s);
+        inet_json(cx, s, netid == "mptcp");
         return cx.end();
     }
     if o.show_options && h.timer != 0 {
@@ -468,7 +468,11 @@ fn inet_sock<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, proto: u16) -> io:
         if !o.oneline {
             cx.ext("\n\t");
         }
-        tcp_show_info(cx, s);
+        if netid == "mptcp" {
+            mptcp_show_info(cx, s);
+        } else {
+            tcp_show_info(cx, s);
+        }
     }
     cx.end()
 }
@@ -530,6 +534,80 @@ fn tcp_show_info<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>) {
     }
     if let Some(u) = s.ulp_name() {
         cx.extf(format_args!(" tcp-ulp-{u}"));
+    }
+    if let Some(t) = s.mptcp_subflow() {
+        use inet::subflow as sf;
+        if let Some(f) = t.u32(sf::FLAGS).filter(|&f| f != 0) {
+            let caps: String = "MmJjBbecv"
+                .chars()
+                .enumerate()
+                .filter(|&(i, _)| f & (1 << i) != 0)
+                .map(|(_, c)| c)
+                .collect();
+            cx.extf(format_args!(" flags:{caps}"));
+        }
+        if let (Some(tr), Some(tl), Some(ir), Some(il)) = (
+            t.u32(sf::TOKEN_REM),
+            t.u32(sf::TOKEN_LOC),
+            t.u8(sf::ID_REM),
+            t.u8(sf::ID_LOC),
+        ) {
+            cx.extf(format_args!(" token:{tr:04x}(id:{ir})/{tl:04x}(id:{il})"));
+        }
+        if let Some(v) = t.u64(sf::MAP_SEQ) {
+            cx.extf(format_args!(" seq:{v:x}"));
+        }
+        for (k, n) in [
+            (sf::MAP_SFSEQ, "sfseq"),
+            (sf::SSN_OFFSET, "ssnoff"),
+            (sf::MAP_DATALEN, "maplen"),
+        ] {
+            // MAP_DATALEN is a u16 that ss reads as a u32 (the padding is zero)
+            if let Some(p) = t.get(k) {
+                let mut b = [0u8; 4];
+                let n4 = p.len().min(4);
+                b[..n4].copy_from_slice(&p[..n4]);
+                cx.extf(format_args!(" {n}:{:x}", u32::from_ne_bytes(b)));
+            }
+        }
+    }
+}
+
+fn mptcp_show_info<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>) {
+    if let Some(m) = s.skmeminfo() {
+        cx.ext(&skmem_text(&m));
+    }
+    let Some(i) = s.mptcp_info() else { return };
+    for (v, n) in [
+        (i.subflows, "subflows"),
+        (i.add_addr_signal, "add_addr_signal"),
+        (i.add_addr_accepted, "add_addr_accepted"),
+        (i.subflows_max, "subflows_max"),
+        (i.add_addr_signal_max, "add_addr_signal_max"),
+        (i.add_addr_accepted_max, "add_addr_accepted_max"),
+    ] {
+        if v != 0 {
+            cx.extf(format_args!(" {n}:{v}"));
+        }
+    }
+    let f = i.flags.get();
+    if f & 1 != 0 {
+        cx.ext(" fallback");
+    }
+    if f & 2 != 0 {
+        cx.ext(" remote_key");
+    }
+    if i.token.get() != 0 {
+        cx.extf(format_args!(" token:{:x}", i.token.get()));
+    }
+    for (v, n) in [
+        (i.write_seq.get(), "write_seq"),
+        (i.snd_una.get(), "snd_una"),
+        (i.rcv_nxt.get(), "rcv_nxt"),
+    ] {
+        if v != 0 {
+            cx.extf(format_args!(" {n}:{v:x}"));
+        }
     }
 }
 
@@ -718,9 +796,8 @@ fn tcp_info_text(o: &Opts, s: &InetSock<'_>, i: &TcpInfo) -> String {
     t
 }
 
-fn inet_json<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>) {
+fn inet_json<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, mptcp: bool) {
     let h = s.hdr;
-    let o = cx.o;
     if let Some(i) = Some(h.id.ifindex.get()).filter(|&i| i != 0) {
         cx.jnum("ifindex", i);
     }
@@ -781,8 +858,25 @@ fn inet_json<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>) {
     if let Some(u) = s.ulp_name() {
         cx.jstr("ulp", u);
     }
-    if let Some(i) = s.tcp_info() {
-        let _ = o;
+    if mptcp {
+        if let Some(i) = s.mptcp_info() {
+            cx.jraw(
+                "mptcp_info",
+                &format!(
+                    "{{\"subflows\":{},\"subflows_max\":{},\"add_addr_signal\":{},\"add_addr_accepted\":{},\"flags\":{},\"token\":{},\"write_seq\":{},\"snd_una\":{},\"rcv_nxt\":{}}}",
+                    i.subflows,
+                    i.subflows_max,
+                    i.add_addr_signal,
+                    i.add_addr_accepted,
+                    i.flags.get(),
+                    i.token.get(),
+                    i.write_seq.get(),
+                    i.snd_una.get(),
+                    i.rcv_nxt.get()
+                ),
+            );
+        }
+    } else if let Some(i) = s.tcp_info() {
         cx.jraw("tcp_info", &tcp_info_json(&i));
     }
 }
