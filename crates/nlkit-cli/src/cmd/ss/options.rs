@@ -506,6 +506,7 @@ pub fn parse(g: &Global, args: &[String]) -> Result<Option<Opts>, CliError> {
             "ss: no socket states to show with such filter.".into(),
         ));
     }
+    o.dbs = sel.dbs;
     let names = Names::new(&o);
     let parsed = super::parse_filter(rest, sel.preferred, &names)?;
     if let Some(f) = parsed.family {
