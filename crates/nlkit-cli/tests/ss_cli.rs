@@ -424,3 +424,26 @@ fn mptcp_matches_ss() {
     })
     .unwrap();
 }
+
+/// `-s`: the same summary as ss, from this namespace's counters (the
+/// system-wide `Total:` line aside: other processes open sockets meanwhile).
+#[test]
+fn summary_matches_ss() {
+    in_new_netns(|| {
+        let _s = setup();
+        let strip = |s: &str| -> String {
+            s.lines()
+                .filter(|l| !l.starts_with("Total:"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
+        let theirs = run("ss", &["-s"]).0;
+        let ours = ok("ss -s");
+        assert_eq!(strip(&ours), strip(&theirs));
+        assert!(
+            ours.contains("TCP:   ") && ours.contains("estab 8,"),
+            "{ours}"
+        );
+    })
+    .unwrap();
+}
