@@ -140,18 +140,19 @@ fn same(args: &str) -> String {
     ours
 }
 
-/// For `-i`: timers that tick between the two runs are masked, and so are
-/// the widths they may change.
+/// For `-i`: the times since the last send/receive tick between the two
+/// runs (and are left out while 0), so they are dropped, and the widths they
+/// may change with them.
 fn normalized(s: &str) -> Vec<Vec<String>> {
     s.lines()
         .map(|l| {
             l.split_whitespace()
-                .map(|w| match w.split_once(':') {
-                    Some((k, _)) if ["lastsnd", "lastrcv", "lastack", "busy"].contains(&k) => {
-                        format!("{k}:N")
-                    }
-                    _ => w.to_string(),
+                .filter(|w| {
+                    !w.split_once(':').is_some_and(|(k, _)| {
+                        ["lastsnd", "lastrcv", "lastack", "busy"].contains(&k)
+                    })
                 })
+                .map(str::to_string)
                 .collect()
         })
         .collect()
