@@ -234,22 +234,28 @@ fn state_and_expression_filters_match_ss() {
     .unwrap();
 }
 
+/// `nlkit ss ARGS` equals `ss ARGS` once [`normalized`]; returns our output.
+fn same_info(args: &str) -> String {
+    let a: Vec<&str> = args.split_whitespace().collect();
+    let (theirs, _, _, _) = run("ss", &a);
+    let mut b = vec!["ss"];
+    b.extend(&a);
+    let (ours, _, code, err) = run(bin(), &b);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        normalized(&ours),
+        normalized(&theirs),
+        "nlkit ss {args}\nours:\n{ours}\ntheirs:\n{theirs}"
+    );
+    ours
+}
+
 #[test]
 fn tcp_info_matches_ss() {
     in_new_netns(|| {
         let _s = setup();
         for args in ["-ti", "-tani", "-tn -i -e", "-tan -io"] {
-            let a: Vec<&str> = args.split_whitespace().collect();
-            let (theirs, _, _, _) = run("ss", &a);
-            let mut b = vec!["ss"];
-            b.extend(&a);
-            let (ours, _, code, err) = run(bin(), &b);
-            assert_eq!(code, 0, "{err}");
-            assert_eq!(
-                normalized(&ours),
-                normalized(&theirs),
-                "nlkit ss {args}\nours:\n{ours}\ntheirs:\n{theirs}"
-            );
+            let ours = same_info(args);
             assert!(ours.contains("rtt:") && ours.contains("cwnd:"), "{ours}");
         }
     })
@@ -409,17 +415,7 @@ fn mptcp_matches_ss() {
         assert!(out.contains("mptcp ESTAB"), "{out}");
         same("-Mtanm");
         for args in ["-Mtani", "-tani"] {
-            let a: Vec<&str> = args.split_whitespace().collect();
-            let (theirs, _, _, _) = run("ss", &a);
-            let mut b = vec!["ss"];
-            b.extend(&a);
-            let (ours, _, code, err) = run(bin(), &b);
-            assert_eq!(code, 0, "{err}");
-            assert_eq!(
-                normalized(&ours),
-                normalized(&theirs),
-                "nlkit ss {args}\nours:\n{ours}\ntheirs:\n{theirs}"
-            );
+            let ours = same_info(args);
             assert!(ours.contains("tcp-ulp-mptcp"), "{ours}");
         }
     })
