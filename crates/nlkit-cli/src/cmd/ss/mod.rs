@@ -412,6 +412,7 @@ fn inet_sock<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, proto: u16) -> io:
     };
     cx.row(&row)?;
     cx.s = la;
+    users(cx, h.inode.get());
     if cx.is_json() {
         inet_json(cx, s, netid == "mptcp");
         return cx.end();
@@ -475,6 +476,39 @@ fn inet_sock<W: Write>(cx: &mut Ctx<'_, W>, s: &InetSock<'_>, proto: u16) -> io:
         }
     }
     cx.end()
+}
+
+/// ss's ` users:((\"task\",pid=N,fd=M),...)` (`-p`); JSON: `users`.
+fn users<W: Write>(cx: &mut Ctx<'_, W>, ino: u32) {
+    if !cx.o.show_processes || ino == 0 {
+        return;
+    }
+    let list = cx.names.users(ino);
+    if list.is_empty() {
+        return;
+    }
+    let mut t = String::new();
+    let mut j = String::from("[");
+    for (i, u) in list.iter().enumerate() {
+        if i > 0 {
+            t.push(',');
+            j.push(',');
+        }
+        t.push_str(&format!("(\"{}\",pid={},fd={})", u.task, u.pid, u.fd));
+        j.push_str(&format!(
+            "{{\"name\":{},\"pid\":{},\"fd\":{}}}",
+            serde_json::to_string(&u.task).unwrap_or_else(|_| "null".into()),
+            u.pid,
+            u.fd
+        ));
+    }
+    j.push(']');
+    if cx.is_json() {
+        jkey(&mut cx.json, "users");
+        cx.json.push_str(&j);
+    } else {
+        cx.extf(format_args!(" users:({t})"));
+    }
 }
 
 /// C's `%#x`: `0` for zero, `0x..` otherwise.
@@ -1042,6 +1076,7 @@ fn unix_show<W: Write>(cx: &mut Ctx<'_, W>, conn: &Connection) -> Result<(), Cli
             },
         };
         cx.row(&row)?;
+        users(cx, ino);
         if cx.is_json() {
             if let Some(m) = s.skmeminfo() {
                 cx.jraw("skmem", &skmem_json(&m));
@@ -1220,6 +1255,7 @@ fn packet_show<W: Write>(cx: &mut Ctx<'_, W>, conn: &Connection) -> Result<(), C
             },
         };
         cx.row(&row)?;
+        users(cx, h.ino.get());
         if cx.is_json() {
             cx.jnum("ino", h.ino.get());
             cx.jnum("ifindex", iface);

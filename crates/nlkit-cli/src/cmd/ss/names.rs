@@ -34,7 +34,15 @@ pub struct Names {
     ephemeral: OnceCell<(u32, u32)>,
     links: OnceCell<HashMap<u32, String>>,
     cgroups: OnceCell<HashMap<u64, String>>,
+    users: OnceCell<HashMap<u32, Vec<User>>>,
     tcp_udp: (bool, bool),
+}
+
+/// A process holding a socket (`-p`).
+pub struct User {
+    pub task: String,
+    pub pid: u32,
+    pub fd: u32,
 }
 
 fn in_netns<R: Send>(netns: &Option<String>, f: impl FnOnce() -> R + Send) -> Option<R> {
@@ -54,6 +62,7 @@ impl Names {
             ephemeral: OnceCell::new(),
             links: OnceCell::new(),
             cgroups: OnceCell::new(),
+            users: OnceCell::new(),
             tcp_udp: (
                 o.dbs & 1 != 0 || o.dbs == 0,
                 o.dbs & (1 << 3) != 0 || o.dbs == 0,
@@ -222,6 +231,59 @@ impl Names {
             Some(p) => p.clone(),
             None => format!("unreachable:{id:x}"),
         }
+    }
+
+    /// The processes holding socket `ino` (`-p`), in the order ss lists them.
+    pub fn users(&self, ino: u32) -> &[User] {
+        let m = self.users.get_or_init(|| {
+            let mut m: HashMap<u32, Vec<User>> = HashMap::new();
+            let Ok(procs) = std::fs::read_dir("/proc") else {
+                return m;
+            };
+            for p in procs.flatten() {
+                let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                    continue;
+                };
+                let mut task: Option<String> = None;
+                for f in fds.flatten() {
+                    let Some(fd) = f.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+                    else {
+                        continue;
+                    };
+                    let Ok(link) = std::fs::read_link(f.path()) else {
+                        continue;
+                    };
+                    let Some(ino) = link
+                        .to_str()
+                        .and_then(|l| l.strip_prefix("socket:["))
+                        .and_then(|l| l.strip_suffix(']'))
+                        .and_then(|l| l.parse::<u32>().ok())
+                    else {
+                        continue;
+                    };
+                    let task = task
+                        .get_or_insert_with(|| {
+                            let stat =
+                                std::fs::read_to_string(p.path().join("stat")).unwrap_or_default();
+                            stat.split_once('(')
+                                .and_then(|(_, r)| r.split(')').next())
+                                .unwrap_or("")
+                                .to_string()
+                        })
+                        .clone();
+                    m.entry(ino).or_default().push(User { task, pid, fd });
+                }
+            }
+            // ss keeps the newest first
+            for v in m.values_mut() {
+                v.reverse();
+            }
+            m
+        });
+        m.get(&ino).map_or(&[], Vec::as_slice)
     }
 
     /// A netlink port id as ss shows it: `kernel`, `comm/pid`, or the number.

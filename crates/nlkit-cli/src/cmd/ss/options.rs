@@ -125,6 +125,7 @@ pub struct Opts {
     pub show_tcpinfo: bool,
     pub show_tos: bool,
     pub show_cgroup: bool,
+    pub show_processes: bool,
     pub summary: bool,
     /// `-s` alone: the summary and nothing else.
     pub only_summary: bool,
@@ -221,6 +222,7 @@ Usage: nlkit ss [ OPTIONS ] [ FILTER ]
    -i, --info          show internal TCP information
        --tos           show tos and priority information
        --cgroup        show cgroup information
+   -p, --processes     show process using socket
    -s, --summary       show socket usage summary
    -K, --kill          forcibly close sockets, display what was closed
    -H, --no-header     Suppress header line
@@ -439,7 +441,8 @@ pub fn parse(g: &Global, args: &[String]) -> Result<Option<Opts>, CliError> {
                     return Ok(None);
                 }
                 'r' => return Err(unsupported("-r (resolving host names)")),
-                'p' | 'T' => return Err(unsupported("-p (processes)")),
+                'p' => o.show_processes = true,
+                'T' => return Err(unsupported("-T (threads)")),
                 'b' => return Err(unsupported("-b (BPF filters)")),
                 'E' => return Err(unsupported("-E (events)")),
                 'd' => return Err(unsupported("-d (DCCP)")),
