@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(msg_iter attr_iter control ext_ack attr_path route_views event_views)
+[ ${#targets[@]} -gt 0 ] || targets=(msg_iter attr_iter control ext_ack attr_path route_views event_views diag_views)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/fuzz}"
 # --target keeps the instrumentation off build scripts and proc macros.
 RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \

@@ -89,6 +89,8 @@ enum Cmd {
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
     Genl(cmd::Words),
+    /// Sockets, as `ss` lists them (ss's options: `nlkit ss -tan`).
+    Ss(cmd::Words),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -130,7 +132,8 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
-    for (i, a) in args.into_iter().enumerate() {
+    let mut args = args.into_iter();
+    for (i, a) in args.by_ref().enumerate() {
         let a = match a.as_str() {
             "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
                 if i > 0 =>
@@ -141,6 +144,13 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
             "-stats" | "-statistics" if i > 0 => "--stats".to_string(),
             _ => a,
         };
+        // ss's options are its own (`-t` is TCP there): hand them over untouched
+        if object_at.is_none() && i > 0 && a == "ss" && !out.last().is_some_and(|p| takes_value(p))
+        {
+            out.extend(["ss".to_string(), "--".to_string()]);
+            out.extend(args.by_ref());
+            break;
+        }
         if object_at.is_some() && HOISTED.contains(&a.as_str()) {
             hoisted.push(a);
             continue;
@@ -190,6 +200,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
+        Cmd::Ss(w) => cmd::ss::run(g, &w.words),
     }
 }
 
@@ -242,5 +253,11 @@ mod tests {
             n("nlkit -p -j nexthop get id 1")
         );
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
+        // ss's options are ss's own: passed on untouched
+        assert_eq!(n("nlkit ss -tan -4"), ["nlkit", "ss", "--", "-tan", "-4"]);
+        assert_eq!(
+            n("nlkit -n ss ss -t"),
+            ["nlkit", "-n", "ss", "ss", "--", "-t"]
+        );
     }
 }

@@ -31,6 +31,7 @@
 
 pub mod conn;
 pub mod connector;
+pub mod diag;
 pub mod errno;
 pub mod error;
 pub mod genl;

@@ -9,6 +9,7 @@ pub mod proc;
 pub mod raw;
 pub mod route;
 pub mod uevent;
+pub mod ss;
 
 use crate::error::CliError;
 use crate::Global;
