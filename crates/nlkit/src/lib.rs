@@ -8,6 +8,7 @@
 //! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
 //!   (requests, streamed dumps, packed batches), shareable by threads.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
+//! - [`decode`]: any message explained, from a registry of family descriptors.
 //!
 //! ```no_run
 //! use nlkit::route::{Handle, RouteRequest};
@@ -30,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod conn;
+pub mod decode;
 pub mod errno;
 pub mod error;
 pub mod genl;

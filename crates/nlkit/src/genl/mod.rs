@@ -6,6 +6,7 @@
 //! # References
 //! `genetlink.h`, `include/uapi/linux/genetlink.h`.
 
+pub mod decode;
 pub mod nltest;
 
 use crate::conn::{Connection, ToMsg};

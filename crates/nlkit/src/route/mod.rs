@@ -27,6 +27,7 @@
 
 pub mod addr;
 pub mod attrs;
+pub mod decode;
 mod handle;
 pub mod link;
 pub mod neigh;
