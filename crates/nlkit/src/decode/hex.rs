@@ -136,8 +136,9 @@ fn parse_xxd(text: &str) -> Result<Vec<u8>, HexError> {
     Ok(out)
 }
 
-/// The most a `*` line of `hexdump -C` may stand for (a netlink datagram is
-/// far smaller): a typo in an offset is an error, not gigabytes of zeros.
+/// How far `*` lines of `hexdump -C` may repeat (the offset they repeat up
+/// to; a netlink datagram is far smaller): a typo in an offset is an error,
+/// not gigabytes of zeros.
 pub const MAX_REPEAT: usize = 16 << 20;
 
 fn parse_hexdump(text: &str) -> Result<Vec<u8>, HexError> {
@@ -164,11 +165,11 @@ fn parse_hexdump(text: &str) -> Result<Vec<u8>, HexError> {
         let rel = off.saturating_sub(base);
         if repeat && !last.is_empty() {
             // `*`: the previous line repeats up to this offset.
-            if rel.saturating_sub(out.len()) > MAX_REPEAT {
+            if rel > MAX_REPEAT {
                 return Err(HexError {
                     line: n,
                     what: format!(
-                        "a `*` line repeats up to offset {off_tok}, more than {MAX_REPEAT} bytes"
+                        "a `*` line repeats up to offset {off_tok}: more than {MAX_REPEAT} bytes"
                     ),
                 });
             }
