@@ -7,6 +7,8 @@
 //!   option, groups, network namespaces (tokio behind the `tokio` feature).
 //! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
 //!   (requests, streamed dumps, packed batches), shareable by threads.
+//! - [`schema`]: attribute sets, value kinds, fixed headers and name tables as
+//!   data, shared by every family; the generic decoder walk.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
 //!
 //! ```no_run
@@ -35,6 +37,7 @@ pub mod error;
 pub mod genl;
 pub mod monitor;
 pub mod route;
+pub mod schema;
 pub mod socket;
 pub mod wire;
 

@@ -554,7 +554,7 @@ fn describe_attr(
                 }
                 kids
             }
-            Inner::Multipath => describe_hops(&a, depth + 1, errors),
+            Inner::Records(_) => describe_hops(&a, depth + 1, errors),
         };
         d.display = format!("{} attributes", kids.len());
         d.attributes = Some(kids);
