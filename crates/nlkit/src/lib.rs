@@ -7,6 +7,8 @@
 //!   option, groups, network namespaces (tokio behind the `tokio` feature).
 //! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
 //!   (requests, streamed dumps, packed batches), shareable by threads.
+//! - [`schema`]: attribute sets, value kinds, fixed headers and name tables as
+//!   data, shared by every family; the generic decoder walk.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
 //! - [`decode`]: any message explained, from a registry of family descriptors.
 //!
@@ -37,6 +39,7 @@ pub mod error;
 pub mod genl;
 pub mod monitor;
 pub mod route;
+pub mod schema;
 pub mod socket;
 pub mod wire;
 

@@ -10,7 +10,9 @@
 
 use super::registry::MsgSpec;
 use super::Decoder;
-use crate::route::attrs::{self, AttrSet, FieldValue, FixedHeader, Inner, Siblings, ValueKind};
+use crate::schema::{
+    self, AttrSet, FieldValue, FixedHeader, Inner, RecordIter, Records, Siblings, ValueKind,
+};
 use crate::wire::{
     self, align, Attr, AttrIter, AttrPath, Control, Msg, MsgFlags, MsgHeader, MsgIter, NLMSG_HDRLEN,
 };
@@ -177,7 +179,7 @@ pub struct AttrDesc<'a> {
     /// `NLA_F_NET_BYTEORDER` was set.
     pub net_byteorder: bool,
     /// Typed value, when the type is known and the payload fits it.
-    pub value: Option<attrs::Value>,
+    pub value: Option<schema::Value>,
     /// The value shown for people (`65536`, `"lo"`, `2 (DOWN)`), with `value`.
     pub display: String,
     /// Symbolic value (enum or flag names).
@@ -550,7 +552,7 @@ fn describe_attr<'a>(
     errors: &mut Vec<Problem>,
 ) -> AttrDesc<'a> {
     let mut d = blank(&a, name);
-    if let Some(inner) = attrs::inner(kind, &a, sib) {
+    if let Some(inner) = schema::inner(kind, &a, sib) {
         if depth >= MAX_DEPTH {
             d.opaque = true;
             d.note = Some(format!(
@@ -587,7 +589,7 @@ fn describe_attr<'a>(
                 }
                 kids
             }
-            Inner::Multipath => describe_hops(&a, depth + 1, errors),
+            Inner::Records(r) => describe_records(r, &a, depth + 1, errors),
         };
         d.attributes = Some(kids);
         return d;
@@ -596,7 +598,7 @@ fn describe_attr<'a>(
         d.opaque = true;
         return d;
     };
-    match attrs::typed(kind, &a) {
+    match schema::typed(kind, &a) {
         Ok(Some(t)) => {
             d.value = Some(t.value);
             d.display = t.text;
@@ -611,38 +613,46 @@ fn describe_attr<'a>(
     d
 }
 
-/// The hops of `RTA_MULTIPATH`: one `[i]` entry per `rtnexthop`, its fields
-/// in the note, its attributes nested.
-fn describe_hops<'a>(a: &Attr<'a>, depth: usize, errors: &mut Vec<Problem>) -> Vec<AttrDesc<'a>> {
-    use crate::route::routes::{NextHopIter, RTA_SET, RTNEXTHOP};
+/// An array of fixed records each followed by attributes (`RTA_MULTIPATH`'s
+/// `rtnexthop`s): one `[i]` entry per record, its header's fields in the
+/// note, its attributes nested.
+fn describe_records<'a>(
+    r: &'static Records,
+    a: &Attr<'a>,
+    depth: usize,
+    errors: &mut Vec<Problem>,
+) -> Vec<AttrDesc<'a>> {
     let p = a.payload();
     let base = a.offset() + wire::NLA_HDRLEN;
     let mut kids = Vec::new();
-    for (i, hop) in NextHopIter::new(p).enumerate() {
-        let hop = match hop {
-            Ok(h) => h,
+    for (i, rec) in RecordIter::new(r, a.kind(), p).enumerate() {
+        let rec = match rec {
+            Ok(rec) => rec,
             Err(e) => {
                 errors.push(Problem::at(base, wire_reason(&e)));
                 break;
             }
         };
-        let start = hop.attrs_at - RTNEXTHOP.size;
-        let head = &p[start..hop.attrs_at];
-        let fields: Vec<String> = RTNEXTHOP.read(head).iter().map(|f| f.to_string()).collect();
-        let attrs = AttrIter::with_offset(hop.attrs, base + hop.attrs_at);
+        let fields: Vec<String> = r
+            .header
+            .read(rec.header)
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        let attrs = AttrIter::with_offset(rec.attrs, base + rec.attrs_at);
         kids.push(AttrDesc {
-            offset: base + start,
-            kind: i as u16,
+            offset: base + rec.at,
+            kind: u16::try_from(i).unwrap_or(u16::MAX),
             name: Some(format!("[{i}]")),
-            payload: &p[start..hop.attrs_at + hop.attrs.len()],
+            payload: &p[rec.at..rec.attrs_at + rec.attrs.len()],
             nested: false,
             net_byteorder: false,
             value: None,
             display: String::new(),
             text: None,
             opaque: false,
-            note: Some(format!("{}: {}", RTNEXTHOP.name, fields.join(", "))),
-            attributes: Some(describe_attrs(Some(&RTA_SET), attrs, depth, errors)),
+            note: Some(format!("{}: {}", r.header.name, fields.join(", "))),
+            attributes: Some(describe_attrs(r.set, attrs, depth, errors)),
         });
     }
     kids
@@ -706,13 +716,13 @@ pub(crate) fn path_names(
             }
         };
         names.push(name);
-        match attrs::inner(kind, &a, &sib) {
+        match schema::inner(kind, &a, &sib) {
             Some(inner @ Inner::Attrs { set, .. }) => {
                 held = set;
                 level = inner.attrs(&a).map(|it| (set, None, it));
             }
             Some(Inner::Array(item)) => level = Some((None, Some(item), a.nested())),
-            Some(Inner::Multipath) | None => {}
+            Some(Inner::Records(_)) | None => {}
         }
     }
     (names, held)
@@ -840,7 +850,7 @@ mod tests {
         );
         let a = m.attributes.as_ref().unwrap();
         assert_eq!(a[0].name.as_deref(), Some("IFLA_IFNAME"));
-        assert_eq!(a[0].value, Some(attrs::Value::Str("lo".into())));
+        assert_eq!(a[0].value, Some(schema::Value::Str("lo".into())));
         assert_eq!(a[1].display, "65536");
         let kids = a[2].attributes.as_ref().unwrap();
         assert_eq!(kids[0].name.as_deref(), Some("IFLA_INFO_KIND"));
@@ -872,6 +882,51 @@ mod tests {
         assert_eq!(printable(&[1, 2, 3]), None);
         assert_eq!(printable(&[0, 0]), None);
         assert_eq!(printable_column(b"eth0\0\x7f~ \xff"), "eth0..~ .");
+    }
+
+    #[test]
+    fn multipath_records() {
+        // RTM_NEWROUTE, RTA_MULTIPATH { rtnexthop ifindex 2 + RTA_GATEWAY, rtnexthop ifindex 3 }
+        let mut hops = Vec::new();
+        hops.extend_from_slice(&16u16.to_ne_bytes()); // rtnh_len: 8 + an 8-byte RTA_GATEWAY
+        hops.extend_from_slice(&[0, 4]); // rtnh_flags, rtnh_hops (weight 5)
+        hops.extend_from_slice(&2i32.to_ne_bytes()); // rtnh_ifindex
+        hops.extend_from_slice(&8u16.to_ne_bytes()); // nla_len
+        hops.extend_from_slice(&5u16.to_ne_bytes()); // RTA_GATEWAY
+        hops.extend_from_slice(&[10, 9, 0, 2]);
+        hops.extend_from_slice(&8u16.to_ne_bytes()); // rtnh_len: the header alone
+        hops.extend_from_slice(&[0, 0]);
+        hops.extend_from_slice(&3i32.to_ne_bytes());
+        let mut buf = Vec::new();
+        let mut w = MsgWriter::new(&mut buf, 24, 0, 1, 0);
+        w.fixed(&[2u8, 24, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0]); // rtmsg: AF_INET /24 main boot universe unicast
+        w.attr(9, &hops).unwrap(); // RTA_MULTIPATH
+        w.finish().unwrap();
+        let d = Decoder::new(Protocol::ROUTE).decode(&buf);
+        let a = &d.messages[0].attributes.as_ref().unwrap()[0];
+        assert_eq!(a.name.as_deref(), Some("RTA_MULTIPATH"));
+        let kids = a.attributes.as_ref().unwrap();
+        assert_eq!(kids.len(), 2);
+        assert_eq!(kids[0].name.as_deref(), Some("[0]"));
+        assert_eq!(kids[0].offset, 32);
+        assert!(
+            kids[0].note.as_deref().unwrap().starts_with("rtnexthop: "),
+            "{:?}",
+            kids[0].note
+        );
+        assert!(
+            kids[0].note.as_deref().unwrap().contains("rtnh_ifindex 2"),
+            "{:?}",
+            kids[0].note
+        );
+        let gw = &kids[0].attributes.as_ref().unwrap()[0];
+        assert_eq!(
+            (gw.name.as_deref(), gw.display.as_str()),
+            (Some("RTA_GATEWAY"), "10.9.0.2")
+        );
+        assert_eq!(kids[1].offset, 48);
+        assert!(kids[1].attributes.as_ref().unwrap().is_empty());
+        assert!(d.first_problem().is_none());
     }
 
     #[test]

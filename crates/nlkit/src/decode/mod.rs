@@ -237,7 +237,7 @@ impl Summary<'_> {
 }
 
 fn hex_str(b: &[u8]) -> String {
-    crate::route::attrs::hex(b)
+    crate::schema::hex(b)
 }
 
 fn attr_short(a: &AttrDesc<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {

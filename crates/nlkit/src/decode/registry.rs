@@ -15,7 +15,7 @@
 //! [`Decoder`](super::Decoder) is told which id is which family, or given
 //! one family to assume for every non-control message.
 
-use crate::route::attrs::{AttrSet, FixedHeader};
+use crate::schema::{AttrSet, FixedHeader};
 use crate::wire::{FlagContext, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
 use crate::Protocol;
 use std::sync::{Arc, OnceLock};

@@ -1,10 +1,10 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
-use super::attrs::{
-    attr_table, field, read_struct, typed_attrs, FixedHeader, Int, Names, Show, ValueKind::*,
-};
 use super::{NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, field, read_struct, typed_attrs, FixedHeader, Int, Names, Show, ValueKind::*,
+};
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;

@@ -1,8 +1,8 @@
 //! rtnetlink's decoder descriptor: type names, flag context, family headers
 //! and attribute sets all come from the tables of this module's siblings.
 
-use super::attrs::FixedHeader;
 use crate::decode::{Family, MsgSpec};
+use crate::schema::FixedHeader;
 
 /// The rtnetlink descriptor ([`BUILTIN`](crate::decode::BUILTIN) registers it for `NETLINK_ROUTE`).
 pub static RTNETLINK: Rtnetlink = Rtnetlink;

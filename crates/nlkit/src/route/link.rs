@@ -5,12 +5,12 @@
 //! veth, bridge, vlan, macvlan, vxlan, tun; any other kind keeps its
 //! `IFLA_INFO_DATA` raw.
 
-use super::attrs::{
-    attr_table, enum_name, field, read_raw, typed_attrs, AttrSet, AttrValue, FixedHeader, Int,
-    Names, Show, ValueKind::*,
-};
 use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, enum_name, fixed_header, read_raw, typed_attrs, AttrSet, AttrValue, Int, Names,
+    SubMessage, ValueKind::*,
+};
 use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -60,18 +60,16 @@ pub struct IfInfoMsg {
     pub change: U32<NativeEndian>,
 }
 
-/// `ifinfomsg` field by field, for decoders.
-pub static IFINFOMSG: FixedHeader = FixedHeader {
-    name: "ifinfomsg",
-    size: IfInfoMsg::LEN,
-    fields: &[
-        field("ifi_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("ifi_type", 2, Int::U16, Show::Enum(ARPHRD_NAMES)),
-        field("ifi_index", 4, Int::I32, Show::Dec),
-        field("ifi_flags", 8, Int::U32, Show::Bits(IFF_FLAGS)),
-        field("ifi_change", 12, Int::U32, Show::Hex),
-    ],
-};
+fixed_header! {
+    /// `ifinfomsg` field by field, for decoders.
+    pub static IFINFOMSG: IfInfoMsg = "ifinfomsg" {
+        family => "ifi_family", U8, Enum(super::AF_NAMES);
+        ty => "ifi_type", U16, Enum(ARPHRD_NAMES);
+        index => "ifi_index", I32, Dec;
+        flags => "ifi_flags", U32, Bits(IFF_FLAGS);
+        change => "ifi_change", U32, Hex;
+    }
+}
 
 /// `ARPHRD_*` link types (`ifi_type`), without the prefix: the common ones.
 #[rustfmt::skip]
@@ -325,10 +323,10 @@ attr_table! {
     /// The `IFLA_INFO_*` set.
     static LINKINFO_SET = "linkinfo";
     Kind = 1, IFLA_INFO_KIND, "IFLA_INFO_KIND", Str;
-    Data = 2, IFLA_INFO_DATA, "IFLA_INFO_DATA", InfoData;
+    Data = 2, IFLA_INFO_DATA, "IFLA_INFO_DATA", SubMessage(&INFO_DATA_BY_KIND);
     Xstats = 3, IFLA_INFO_XSTATS, "IFLA_INFO_XSTATS", Bytes;
     SlaveKind = 4, IFLA_INFO_SLAVE_KIND, "IFLA_INFO_SLAVE_KIND", Str;
-    SlaveData = 5, IFLA_INFO_SLAVE_DATA, "IFLA_INFO_SLAVE_DATA", InfoData;
+    SlaveData = 5, IFLA_INFO_SLAVE_DATA, "IFLA_INFO_SLAVE_DATA", SubMessage(&INFO_SLAVE_DATA_BY_KIND);
 }
 
 attr_table! {
@@ -336,7 +334,7 @@ attr_table! {
     enum VethAttr;
     /// The `VETH_INFO_*` set.
     static VETH_SET = "veth";
-    Peer = 1, VETH_INFO_PEER, "VETH_INFO_PEER", IfinfoThen(&LINK_SET);
+    Peer = 1, VETH_INFO_PEER, "VETH_INFO_PEER", HeaderThen(&IFINFOMSG, &LINK_SET);
 }
 
 attr_table! {
@@ -490,25 +488,36 @@ attr_table! {
     UnicastFlood = 9, IFLA_BRPORT_UNICAST_FLOOD, "IFLA_BRPORT_UNICAST_FLOOD", U8;
 }
 
+/// `IFLA_INFO_DATA`: its set is chosen by the sibling `IFLA_INFO_KIND`.
+pub static INFO_DATA_BY_KIND: SubMessage = SubMessage {
+    name: "IFLA_INFO_KIND",
+    selector: IFLA_INFO_KIND,
+    sets: &[
+        ("veth", &VETH_SET),
+        ("bridge", &BRIDGE_SET),
+        ("vlan", &VLAN_SET),
+        ("macvlan", &MACVLAN_SET),
+        ("macvtap", &MACVLAN_SET),
+        ("vxlan", &VXLAN_SET),
+        ("tun", &TUN_SET),
+    ],
+};
+
+/// `IFLA_INFO_SLAVE_DATA`: its set is chosen by the sibling `IFLA_INFO_SLAVE_KIND`.
+pub static INFO_SLAVE_DATA_BY_KIND: SubMessage = SubMessage {
+    name: "IFLA_INFO_SLAVE_KIND",
+    selector: IFLA_INFO_SLAVE_KIND,
+    sets: &[("bridge", &BRPORT_SET)],
+};
+
 /// The attribute set of `IFLA_INFO_DATA` for a link kind, if nlkit knows it.
 pub fn info_data_set(kind: &str) -> Option<&'static AttrSet> {
-    Some(match kind {
-        "veth" => &VETH_SET,
-        "bridge" => &BRIDGE_SET,
-        "vlan" => &VLAN_SET,
-        "macvlan" | "macvtap" => &MACVLAN_SET,
-        "vxlan" => &VXLAN_SET,
-        "tun" => &TUN_SET,
-        _ => return None,
-    })
+    INFO_DATA_BY_KIND.set_for(kind.as_bytes())
 }
 
 /// The attribute set of `IFLA_INFO_SLAVE_DATA` for a port kind (`bridge`).
 pub fn info_slave_data_set(kind: &str) -> Option<&'static AttrSet> {
-    match kind {
-        "bridge" => Some(&BRPORT_SET),
-        _ => None,
-    }
+    INFO_SLAVE_DATA_BY_KIND.set_for(kind.as_bytes())
 }
 
 // ---------------------------------------------------------------------------
@@ -1439,7 +1448,7 @@ impl ToMsg for LinkRequest {
             write!(f, " mtu {m}")?;
         }
         if let Some(a) = &l.address {
-            write!(f, " address {}", super::attrs::mac_string(a))?;
+            write!(f, " address {}", crate::schema::mac_string(a))?;
         }
         if let Some(m) = l.master {
             write!(f, " master {m}")?;

@@ -1,11 +1,11 @@
 //! Neighbours (`RTM_NEWNEIGH`/`GETNEIGH`/`DELNEIGH`): `ndmsg` and `NDA_*`.
 
-use super::attrs::{
+use super::{family_of, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
+use crate::conn::ToMsg;
+use crate::schema::{
     attr_table, field, mac_string, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
     ValueKind::*,
 };
-use super::{family_of, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
-use crate::conn::ToMsg;
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;

@@ -1,10 +1,10 @@
 //! Nexthop objects (`RTM_NEWNEXTHOP`/`GETNEXTHOP`/`DELNEXTHOP`): `nhmsg` and `NHA_*`.
 
-use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
 use super::{
     family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 };
 use crate::conn::ToMsg;
+use crate::schema::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;

@@ -1,15 +1,15 @@
 //! Routes (`RTM_NEWROUTE`/`GETROUTE`/`DELROUTE`): `rtmsg` and `RTA_*`.
 
-use super::attrs::{
-    attr_table, field, read_raw, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
-    ValueKind::*,
-};
 use super::{
     family_of, rtn, rtprot, NewMode, Prefix, WriteExt, AF_INET, AF_INET6, RTM_DELROUTE,
     RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE,
     RT_TABLE_MAIN,
 };
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, fixed_header, read_raw, read_struct, typed_attrs, Int, Names, RecordIter, Records,
+    ValueKind::*,
+};
 use crate::wire::{self, Attr, AttrIter, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -63,22 +63,20 @@ pub struct RtMsg {
     pub flags: U32<NativeEndian>,
 }
 
-/// `rtmsg` field by field, for decoders.
-pub static RTMSG: FixedHeader = FixedHeader {
-    name: "rtmsg",
-    size: RtMsg::LEN,
-    fields: &[
-        field("rtm_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("rtm_dst_len", 1, Int::U8, Show::Dec),
-        field("rtm_src_len", 2, Int::U8, Show::Dec),
-        field("rtm_tos", 3, Int::U8, Show::Hex),
-        field("rtm_table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
-        field("rtm_protocol", 5, Int::U8, Show::Enum(super::RTPROT_NAMES)),
-        field("rtm_scope", 6, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("rtm_type", 7, Int::U8, Show::Enum(super::RTN_NAMES)),
-        field("rtm_flags", 8, Int::U32, Show::Bits(RTM_F_FLAGS)),
-    ],
-};
+fixed_header! {
+    /// `rtmsg` field by field, for decoders.
+    pub static RTMSG: RtMsg = "rtmsg" {
+        family => "rtm_family", U8, Enum(super::AF_NAMES);
+        dst_len => "rtm_dst_len", U8, Dec;
+        src_len => "rtm_src_len", U8, Dec;
+        tos => "rtm_tos", U8, Hex;
+        table => "rtm_table", U8, Enum(super::TABLE_NAMES);
+        protocol => "rtm_protocol", U8, Enum(super::RTPROT_NAMES);
+        scope => "rtm_scope", U8, Enum(super::SCOPE_NAMES);
+        ty => "rtm_type", U8, Enum(super::RTN_NAMES);
+        flags => "rtm_flags", U32, Bits(RTM_F_FLAGS);
+    }
+}
 
 impl RtMsg {
     /// Size on the wire.
@@ -141,16 +139,22 @@ pub struct RtNextHop {
     pub ifindex: I32<NativeEndian>,
 }
 
-/// `rtnexthop` field by field, for decoders.
-pub static RTNEXTHOP: FixedHeader = FixedHeader {
-    name: "rtnexthop",
-    size: 8,
-    fields: &[
-        field("rtnh_len", 0, Int::U16, Show::Dec),
-        field("rtnh_flags", 2, Int::U8, Show::Bits(RTM_F_FLAGS)),
-        field("rtnh_hops", 3, Int::U8, Show::Dec),
-        field("rtnh_ifindex", 4, Int::I32, Show::Dec),
-    ],
+fixed_header! {
+    /// `rtnexthop` field by field, for decoders.
+    pub static RTNEXTHOP: RtNextHop = "rtnexthop" {
+        len => "rtnh_len", U16, Dec;
+        flags => "rtnh_flags", U8, Bits(RTM_F_FLAGS);
+        hops => "rtnh_hops", U8, Dec;
+        ifindex => "rtnh_ifindex", I32, Dec;
+    }
+}
+
+/// `RTA_MULTIPATH`: `rtnexthop` records (`rtnh_len` covers each record),
+/// each followed by route attributes.
+pub static MULTIPATH: Records = Records {
+    header: &RTNEXTHOP,
+    len_at: Some(core::mem::offset_of!(RtNextHop, len)),
+    set: Some(&RTA_SET),
 };
 
 attr_table! {
@@ -167,7 +171,7 @@ attr_table! {
     Priority = 6, RTA_PRIORITY, "RTA_PRIORITY", U32;
     Prefsrc = 7, RTA_PREFSRC, "RTA_PREFSRC", Ip;
     Metrics = 8, RTA_METRICS, "RTA_METRICS", Nested(&RTAX_SET);
-    Multipath = 9, RTA_MULTIPATH, "RTA_MULTIPATH", Multipath;
+    Multipath = 9, RTA_MULTIPATH, "RTA_MULTIPATH", Records(&MULTIPATH);
     Protoinfo = 10, RTA_PROTOINFO, "RTA_PROTOINFO", Bytes;
     Flow = 11, RTA_FLOW, "RTA_FLOW", U32;
     Cacheinfo = 12, RTA_CACHEINFO, "RTA_CACHEINFO", Counters(Int::U32, &["rta_clntref", "rta_lastuse", "rta_expires", "rta_error", "rta_used", "rta_id", "rta_ts", "rta_tsage"]);
@@ -355,50 +359,28 @@ pub struct NextHopView<'a> {
 
 /// Iterates over the hops of an `RTA_MULTIPATH` payload; stops after the first error.
 #[derive(Clone, Debug)]
-pub struct NextHopIter<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    failed: bool,
-}
+pub struct NextHopIter<'a>(RecordIter<'a>);
 
 impl<'a> NextHopIter<'a> {
     /// Iterates over `payload`.
     pub fn new(payload: &'a [u8]) -> Self {
-        NextHopIter {
-            buf: payload,
-            pos: 0,
-            failed: false,
-        }
+        NextHopIter(RecordIter::new(&MULTIPATH, RTA_MULTIPATH, payload))
     }
 }
 
 impl<'a> Iterator for NextHopIter<'a> {
     type Item = wire::Result<NextHopView<'a>>;
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.buf.is_empty() {
-            return None;
-        }
-        let r = (|| {
-            let (h, _) = RtNextHop::ref_from_prefix(self.buf)
-                .map_err(|_| bad_size(RTA_MULTIPATH, 8, self.buf.len()))?;
-            let len = h.len.get() as usize;
-            if len < 8 || len > self.buf.len() {
-                return Err(bad_size(RTA_MULTIPATH, len.max(8), self.buf.len()));
-            }
-            let attrs = &self.buf[8..len];
-            let attrs_at = self.pos + 8;
-            self.buf = self.buf.get(wire::align(len)..).unwrap_or(&[]);
-            self.pos += wire::align(len);
+        let r = self.0.next()?;
+        Some(r.and_then(|r| {
+            let (header, _) = RtNextHop::ref_from_prefix(r.header)
+                .map_err(|_| bad_size(RTA_MULTIPATH, RTNEXTHOP.size, r.header.len()))?;
             Ok(NextHopView {
-                header: h,
-                attrs,
-                attrs_at,
+                header,
+                attrs: r.attrs,
+                attrs_at: r.attrs_at,
             })
-        })();
-        if r.is_err() {
-            self.failed = true;
-        }
-        Some(r)
+        }))
     }
 }
 

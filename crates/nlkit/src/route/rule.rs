@@ -1,10 +1,10 @@
 //! Policy routing rules (`RTM_NEWRULE`/`GETRULE`/`DELRULE`): `fib_rule_hdr` and `FRA_*`.
 
-use super::attrs::{
-    attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
-};
 use super::{Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
+};
 use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -93,7 +93,7 @@ attr_table! {
     Priority = 6, FRA_PRIORITY, "FRA_PRIORITY", U32;
     Fwmark = 10, FRA_FWMARK, "FRA_FWMARK", U32;
     Flow = 11, FRA_FLOW, "FRA_FLOW", U32;
-    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", Int(super::attrs::Int::BeU64);
+    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", Int(crate::schema::Int::BeU64);
     SuppressIfgroup = 13, FRA_SUPPRESS_IFGROUP, "FRA_SUPPRESS_IFGROUP", U32;
     SuppressPrefixlen = 14, FRA_SUPPRESS_PREFIXLEN, "FRA_SUPPRESS_PREFIXLEN", U32;
     Table = 15, FRA_TABLE, "FRA_TABLE", Enum(Int::U32, super::TABLE_NAMES);

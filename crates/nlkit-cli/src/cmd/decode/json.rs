@@ -6,7 +6,7 @@ use nlkit::decode::{
     printable, printable_column, AttrDesc, ControlDesc, Decoded, ExtAckDesc, HeaderDesc, MsgDesc,
     Problem,
 };
-use nlkit::route::attrs::{hex, Num, Value};
+use nlkit::schema::{hex, Num, Value};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
@@ -107,7 +107,7 @@ impl Serialize for Problems<'_> {
 
 impl Serialize for J<'_, HeaderDesc> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Field<'a>(&'a nlkit::route::attrs::FieldValue);
+        struct Field<'a>(&'a nlkit::schema::FieldValue);
         impl Serialize for Field<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(None)?;
@@ -117,7 +117,7 @@ impl Serialize for J<'_, HeaderDesc> {
                 m.end()
             }
         }
-        struct Fields<'a>(&'a [nlkit::route::attrs::FieldValue]);
+        struct Fields<'a>(&'a [nlkit::schema::FieldValue]);
         impl Serialize for Fields<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 seq(s, self.0.iter().map(Field))

@@ -211,7 +211,7 @@ fn control_lines(c: &ControlDesc<'_>, indent: usize, out: &mut Vec<String>) {
             out.push(line(
                 None,
                 indent,
-                format!("cookie: {}", nlkit::route::attrs::hex(ck)),
+                format!("cookie: {}", nlkit::schema::hex(ck)),
             ));
         }
     }
