@@ -478,8 +478,9 @@ fn unknown_generic_family_shows_bytes_as_xxd_does() {
     );
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr
-            .contains("no descriptor for generic netlink family \"wireguard\" (known: nlctrl)"),
+        r.stderr.contains(
+            "no descriptor for generic netlink family \"wireguard\" (known: nlctrl, nltest)"
+        ),
         "{}",
         r.stderr
     );

@@ -360,7 +360,22 @@ mod tests {
         let e = Decoder::new(Protocol::GENERIC)
             .genl_family("nope")
             .unwrap_err();
-        assert!(e.to_string().contains("known: nlctrl"), "{e}");
+        assert!(e.to_string().contains("known: nlctrl, nltest"), "{e}");
+        // The module's family, by its dynamic id: NLTEST_A_COUNT is a u32.
+        let d = Decoder::new(Protocol::GENERIC)
+            .genl_id(0x1d, "nltest")
+            .unwrap();
+        let m = d.describe(&one(&buf), 0);
+        assert_eq!(m.type_label(), "nltest (29)");
+        let a = m.attributes.unwrap();
+        assert_eq!(a[0].name.as_deref(), Some("NLTEST_A_COUNT"));
+        assert!(a[0].opaque && a[0].note.is_some()); // a string where a u32 belongs
+        assert_eq!(
+            (a[1].name.as_deref(), a[1].display.as_str()),
+            (Some("NLTEST_A_INDEX"), "7")
+        );
+        // Ids other than the one named are still any family's.
+        assert_eq!(d.spec(0x1e, &[]).name, None);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 
 use crate::schema::{AttrSet, FixedHeader};
 use crate::wire::{FlagContext, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
-use crate::Protocol;
+use crate::{genl, route, Protocol};
 use std::sync::{Arc, OnceLock};
 
 /// What a descriptor says about one message.
@@ -87,12 +87,10 @@ pub enum Entry {
 
 /// Every family nlkit decodes out of the box: one line per family.
 pub const BUILTIN: &[Entry] = &[
-    Entry::Protocol(Protocol::ROUTE, &crate::route::decode::RTNETLINK),
-    Entry::Protocol(Protocol::GENERIC, &crate::genl::decode::GENERIC),
-    Entry::Genl(
-        &crate::genl::decode::NLCTRL,
-        Some(crate::genl::GENL_ID_CTRL),
-    ),
+    Entry::Protocol(Protocol::ROUTE, &route::decode::RTNETLINK),
+    Entry::Protocol(Protocol::GENERIC, &genl::decode::GENERIC),
+    Entry::Genl(&genl::decode::NLCTRL, Some(genl::GENL_ID_CTRL)),
+    Entry::Genl(&genl::decode::NLTEST, None),
 ];
 
 #[derive(Clone)]
@@ -196,8 +194,8 @@ impl Registry {
     }
 
     /// The message type called `name` on `proto` (any case): a control
-    /// type, one of the protocol's, or a generic netlink family with a fixed
-    /// id (`nlctrl`).
+    /// type, one of the protocol's, or (on `NETLINK_GENERIC`) a family with
+    /// a fixed id, by its name or its type's (`nlctrl`, `GENL_ID_CTRL`).
     pub fn type_from_name(&self, proto: Protocol, name: &str) -> Option<u16> {
         if let Some(&(v, _)) = CONTROL.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)) {
             return Some(v);
@@ -205,10 +203,17 @@ impl Registry {
         if let Some(t) = self.protocol(proto).and_then(|f| f.type_by_name(name)) {
             return Some(t);
         }
-        if proto == Protocol::GENERIC {
-            return self.genl.iter().find_map(|e| e.family.type_by_name(name));
+        if proto != Protocol::GENERIC {
+            return None;
         }
-        None
+        self.genl.iter().find_map(|e| {
+            let id = e.fixed_id?;
+            let f = &e.family;
+            let type_name = f.message(id, &[]).and_then(|s| s.name);
+            let named = f.name().eq_ignore_ascii_case(name)
+                || type_name.is_some_and(|t| t.eq_ignore_ascii_case(name));
+            named.then_some(id)
+        })
     }
 }
 
