@@ -219,6 +219,15 @@ pub fn attr_path_name(
     Decoder::new(proto).attr_path_name(msg_type, payload, path)
 }
 
+/// Names the attribute at `path` in `request`, a whole message as it was
+/// sent (`nlmsghdr` first), on `proto`, with the built-in registry: what
+/// the request engine needs to name an extended ACK's offending or missing
+/// attribute for any request, typed or raw.
+pub fn request_attr_name(proto: Protocol, request: &[u8], path: &[u16]) -> Option<String> {
+    let m = Msg::new_checked(request).ok()?;
+    attr_path_name(proto, m.msg_type(), m.payload(), path)
+}
+
 /// One line about `msg` on `proto`, with the built-in registry (see [`Decoder::summary`]).
 pub fn summary<'a>(proto: Protocol, msg: &Msg<&'a [u8]>) -> Summary<'a> {
     Decoder::new(proto).summary(msg)
@@ -421,6 +430,21 @@ mod tests {
             Some("RTA_METRICS > RTAX_MTU")
         );
         assert_eq!(attr_path_name(Protocol::ROUTE, 16, &[], &[999]), None);
+        // A request's own bytes name what depends on a sibling.
+        let mut req = Vec::new();
+        let mut w = MsgWriter::new(&mut req, 16, 0x601, 1, 0); // RTM_NEWLINK, CREATE|EXCL
+        w.fixed(&[0u8; 16]);
+        w.nest(18, |w| {
+            w.attr_str(1, "vxlan")?; // IFLA_INFO_KIND
+            w.nest(2, |w| w.attr_u32(1, 42).map(drop)).map(drop) // IFLA_INFO_DATA { IFLA_VXLAN_ID }
+        })
+        .unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            request_attr_name(Protocol::ROUTE, &req, &[18, 2, 1]).as_deref(),
+            Some("IFLA_LINKINFO > IFLA_INFO_DATA > IFLA_VXLAN_ID")
+        );
+        assert_eq!(request_attr_name(Protocol::ROUTE, &req[..10], &[18]), None);
         assert_eq!(
             attr_path_name(Protocol::GENERIC, 0x10, &[3, 2, 0, 0], &[2]).as_deref(),
             Some("CTRL_ATTR_FAMILY_NAME")
