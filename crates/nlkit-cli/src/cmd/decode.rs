@@ -36,6 +36,8 @@ JSON output (-j, -p to pretty-print) is one object:
   protocol        protocol the types were named for (\"route\", \"usersock\", ...)
   length          input size in bytes
   messages        array of messages, in order
+  datagram        for a protocol without nlmsghdr (uevents): its fields, as
+                  attributes {offset, type 0, name, len, value} (absent otherwise)
   error           {offset, reason}: where the input breaks (absent when it does not)
 Each message:
   offset, len, type, type_name (null if unknown), flags, flag_names, seq, port_id

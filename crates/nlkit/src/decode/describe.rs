@@ -86,6 +86,9 @@ pub struct Decoded<'a> {
     pub input: &'a [u8],
     /// Every message decoded, in order.
     pub messages: Vec<MsgDesc<'a>>,
+    /// For a protocol without `nlmsghdr` (uevents): the datagram's fields,
+    /// as its descriptor reads them ([`Family::datagram`](super::Family::datagram)).
+    pub datagram: Option<Vec<AttrDesc<'a>>>,
     /// Where the input breaks, if it does: nothing after it was decoded.
     pub error: Option<Problem>,
 }
@@ -192,10 +195,29 @@ pub struct AttrDesc<'a> {
     pub attributes: Option<Vec<AttrDesc<'a>>>,
 }
 
-impl AttrDesc<'_> {
+impl<'a> AttrDesc<'a> {
     /// No schema names it: show its bytes with a printable column.
     pub fn is_unknown(&self) -> bool {
         self.name.is_none()
+    }
+    /// A named text field of a datagram that has no attributes (a uevent's
+    /// `ACTION=add`), at `offset` of the input.
+    pub fn field(offset: usize, name: impl Into<String>, value: &'a [u8]) -> AttrDesc<'a> {
+        let text = schema::Name::new(value).to_string();
+        AttrDesc {
+            offset,
+            kind: 0,
+            name: Some(name.into()),
+            payload: value,
+            nested: false,
+            net_byteorder: false,
+            display: format!("{text:?}"),
+            value: Some(schema::Value::Str(text)),
+            text: None,
+            opaque: false,
+            note: None,
+            attributes: None,
+        }
     }
 }
 
@@ -274,6 +296,16 @@ pub fn printable_column(p: &[u8]) -> String {
 impl Decoder<'_> {
     /// Decodes every message of `buf`.
     pub fn decode<'a>(&self, buf: &'a [u8]) -> Decoded<'a> {
+        let datagram = self.family().and_then(|f| f.datagram(buf));
+        if datagram.is_some() {
+            return Decoded {
+                protocol: self.protocol(),
+                input: buf,
+                messages: Vec::new(),
+                datagram,
+                error: None,
+            };
+        }
         let mut messages = Vec::new();
         let mut error = None;
         for m in MsgIter::new(buf) {
@@ -289,6 +321,7 @@ impl Decoder<'_> {
             protocol: self.protocol(),
             input: buf,
             messages,
+            datagram: None,
             error,
         }
     }

@@ -131,6 +131,11 @@ impl<'r> Decoder<'r> {
         Ok(self)
     }
 
+    /// The descriptor of the protocol, if the registry has one.
+    pub fn family(&self) -> Option<&dyn Family> {
+        self.registry.protocol(self.proto).map(|f| &**f)
+    }
+
     /// What the registry knows about a message of type `ty` whose payload is `payload`.
     pub fn spec(&self, ty: u16, payload: &[u8]) -> MsgSpec {
         if let Some(s) = control_spec(ty) {

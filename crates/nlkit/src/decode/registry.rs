@@ -15,6 +15,7 @@
 //! [`Decoder`](super::Decoder) is told which id is which family, or given
 //! one family to assume for every non-control message.
 
+use super::AttrDesc;
 use crate::schema::{AttrSet, FixedHeader};
 use crate::wire::{FlagContext, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
 use crate::{genl, route, Protocol};
@@ -70,6 +71,14 @@ pub trait Family: Send + Sync {
     /// The message type called `name` (any case), for `nlkit send --type`.
     fn type_by_name(&self, name: &str) -> Option<u16> {
         let _ = name;
+        None
+    }
+    /// For a protocol whose datagrams are not netlink messages (kobject
+    /// uevents, `action@devpath\0KEY=VAL\0...`, have no `nlmsghdr`): the
+    /// whole datagram as named fields ([`AttrDesc::field`]). `None`, the
+    /// default: the datagram is netlink messages.
+    fn datagram<'a>(&self, buf: &'a [u8]) -> Option<Vec<AttrDesc<'a>>> {
+        let _ = buf;
         None
     }
 }
@@ -300,6 +309,43 @@ mod tests {
         r.add_genl(Arc::new(Toy), Some(0x30));
         assert_eq!(r.genl_names().filter(|n| *n == "toy").count(), 1);
         assert_eq!(r.genl_fixed(0x30).unwrap().name(), "toy");
+    }
+
+    /// A protocol without `nlmsghdr`, as kobject uevents are: `action@devpath\0KEY=VAL\0...`.
+    struct Headerless;
+    impl Family for Headerless {
+        fn name(&self) -> &str {
+            "headerless"
+        }
+        fn message(&self, _: u16, _: &[u8]) -> Option<MsgSpec> {
+            None
+        }
+        fn datagram<'a>(&self, buf: &'a [u8]) -> Option<Vec<AttrDesc<'a>>> {
+            let mut at = 0;
+            let mut out = Vec::new();
+            for part in buf.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+                let at_here = buf[at..].windows(part.len()).position(|w| w == part)? + at;
+                let eq = part.iter().position(|&b| b == b'=').unwrap_or(0);
+                let name = String::from_utf8_lossy(&part[..eq]).into_owned();
+                let value = &part[if eq == 0 { 0 } else { eq + 1 }..];
+                out.push(AttrDesc::field(at_here, name, value));
+                at = at_here + part.len();
+            }
+            Some(out)
+        }
+    }
+
+    #[test]
+    fn a_protocol_without_nlmsghdr() {
+        let mut r = Registry::empty();
+        r.add_protocol(Protocol(15), Arc::new(Headerless));
+        let buf = b"add@/devices/x\0ACTION=add\0SEQNUM=7\0";
+        let d = crate::decode::Decoder::with_registry(&r, Protocol(15)).decode(buf);
+        assert!(d.messages.is_empty() && d.error.is_none());
+        let f = d.datagram.unwrap();
+        assert_eq!(f.len(), 3);
+        assert_eq!((f[1].offset, f[1].name.as_deref()), (15, Some("ACTION")));
+        assert_eq!(f[2].display, "\"7\"");
     }
 
     #[test]

@@ -39,6 +39,7 @@ impl Serialize for J<'_, Decoded<'_>> {
         m.serialize_entry("protocol", &d.protocol.to_string())?;
         m.serialize_entry("length", &d.input.len())?;
         m.serialize_entry("messages", &Msgs(&d.messages))?;
+        opt(&mut m, "datagram", d.datagram.as_deref().map(Attrs))?;
         opt(&mut m, "error", d.error.as_ref().map(J))?;
         m.end()
     }

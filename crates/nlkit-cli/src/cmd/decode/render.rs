@@ -30,10 +30,15 @@ pub fn decoded_lines(d: &Decoded<'_>) -> Vec<String> {
     for (i, m) in d.messages.iter().enumerate() {
         msg_lines(m, Some(i + 1), 0, &mut out);
     }
+    // A datagram without nlmsghdr: named fields, no type numbers.
+    for f in d.datagram.iter().flatten() {
+        let name = f.name.as_deref().unwrap_or("?");
+        out.push(line(Some(f.offset), 0, format!("{name}: {}", f.display)));
+    }
     if let Some(e) = &d.error {
         out.push(line(e.offset, 0, e.to_string()));
     }
-    if d.messages.is_empty() && d.error.is_none() {
+    if d.messages.is_empty() && d.datagram.is_none() && d.error.is_none() {
         out.push(line(None, 0, "no messages"));
     }
     out
@@ -241,5 +246,27 @@ mod tests {
             "77 6c 61 6e 30 00 01  wlan0.."
         );
         assert_eq!(xxd_row(&[0x41; 16], true).len(), 47 + 2 + 16);
+    }
+
+    #[test]
+    fn a_datagram_without_nlmsghdr_is_its_fields() {
+        let input = b"add@/devices/x\0SEQNUM=7\0";
+        let d = Decoded {
+            protocol: nlkit::Protocol(15),
+            input,
+            messages: Vec::new(),
+            datagram: Some(vec![
+                AttrDesc::field(0, "add", &input[4..14]),
+                AttrDesc::field(15, "SEQNUM", &input[22..23]),
+            ]),
+            error: None,
+        };
+        assert_eq!(
+            decoded_lines(&d),
+            ["    0  add: \"/devices/x\"", "   15  SEQNUM: \"7\""]
+        );
+        let v = serde_json::to_value(super::super::json::J(&d)).unwrap();
+        assert_eq!(v["datagram"][1]["name"], "SEQNUM");
+        assert_eq!(v["datagram"][1]["value"], "7");
     }
 }
