@@ -8,8 +8,8 @@
 use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
 use crate::schema::{
-    attr_table, enum_name, fixed_header, read_raw, typed_attrs, AttrSet, AttrValue, Int, Names,
-    SubMessage, ValueKind::*,
+    attr_table, enum_name, fixed_header, read_raw, typed_attrs, AttrSet, AttrValue, Int, Name,
+    Names, SubMessage, ValueKind::*,
 };
 use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
@@ -680,7 +680,7 @@ typed_attrs! {
     #[derive(Clone, Copy, Debug)]
     pub struct LinkView<'a>: IfInfoMsg, LINK_SET, "a link message" {
         /// `IFLA_IFNAME`.
-        pub name: &'a str = IFLA_IFNAME,
+        pub name: Name<'a> = IFLA_IFNAME,
         /// `IFLA_MTU`.
         pub mtu: u32 = IFLA_MTU,
         /// `IFLA_MIN_MTU`.
@@ -706,9 +706,9 @@ typed_attrs! {
         /// `IFLA_LINKMODE`.
         pub linkmode: u8 = IFLA_LINKMODE,
         /// `IFLA_QDISC`.
-        pub qdisc: &'a str = IFLA_QDISC,
+        pub qdisc: Name<'a> = IFLA_QDISC,
         /// `IFLA_IFALIAS`.
-        pub alias: &'a str = IFLA_IFALIAS,
+        pub alias: Name<'a> = IFLA_IFALIAS,
         /// `IFLA_GROUP`.
         pub group: u32 = IFLA_GROUP,
         /// `IFLA_PROMISCUITY`.
@@ -747,9 +747,10 @@ impl<'a> LinkView<'a> {
         for i in a.nested() {
             let i = i?;
             match i.kind() {
-                IFLA_INFO_KIND => self.kind = Some(i.str()?),
+                // Kinds are ASCII words; one that is not UTF-8 is unknown (its data stays raw).
+                IFLA_INFO_KIND => self.kind = Name::new(i.payload()).to_str(),
                 IFLA_INFO_DATA => self.info_data = Some(i),
-                IFLA_INFO_SLAVE_KIND => self.slave_kind = Some(i.str()?),
+                IFLA_INFO_SLAVE_KIND => self.slave_kind = Name::new(i.payload()).to_str(),
                 IFLA_INFO_SLAVE_DATA => self.slave_data = Some(i),
                 _ => {}
             }
@@ -774,14 +775,14 @@ impl<'a> LinkView<'a> {
         self.flags() & IFF_UP != 0
     }
     /// Alternative names (`IFLA_PROP_LIST > IFLA_ALT_IFNAME`).
-    pub fn alt_names(&self) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn alt_names(&self) -> impl Iterator<Item = Name<'a>> + 'a {
         self.prop_list
             .map(|p| p.nested())
             .into_iter()
             .flatten()
             .map_while(Result::ok)
             .filter(|a| a.kind() == IFLA_ALT_IFNAME)
-            .filter_map(|a| a.str().ok())
+            .map(|a| Name::new(a.payload()))
     }
     /// The kind-specific data, decoded.
     pub fn info(&self) -> wire::Result<Option<LinkInfo>> {
@@ -806,8 +807,8 @@ impl<'a> LinkView<'a> {
             link_type: self.link_type(),
             flags: self.flags(),
             change: self.header.change.get(),
-            name: self.name.map(str::to_string),
-            alt_names: self.alt_names().map(str::to_string).collect(),
+            name: self.name.map(|n| n.to_string()),
+            alt_names: self.alt_names().map(|n| n.to_string()).collect(),
             mtu: self.mtu,
             min_mtu: self.min_mtu,
             max_mtu: self.max_mtu,
@@ -820,8 +821,8 @@ impl<'a> LinkView<'a> {
             link_netnsid: self.link_netnsid,
             operstate: self.operstate,
             linkmode: self.linkmode,
-            qdisc: self.qdisc.map(str::to_string),
-            alias: self.alias.map(str::to_string),
+            qdisc: self.qdisc.map(|n| n.to_string()),
+            alias: self.alias.map(|n| n.to_string()),
             group: self.group,
             promiscuity: self.promiscuity,
             num_tx_queues: self.num_tx_queues,
@@ -1698,6 +1699,30 @@ mod tests {
         assert_eq!(v.attrs().count(), 2);
         assert_eq!(LinkAttr::from_u16(900), LinkAttr::Unknown(900));
         assert_eq!(LinkAttr::Mtu.to_string(), "IFLA_MTU");
+    }
+
+    #[test]
+    fn odd_values_never_fail_the_view() {
+        let mut buf = Vec::new();
+        let mut w = MsgWriter::new(&mut buf, RTM_NEWLINK, 0, 0, 0);
+        w.fixed(&IfInfoMsg::new(2, 0, 0));
+        w.attr(IFLA_IFNAME, b"v\xe9\0").unwrap(); // a name that is not UTF-8
+        w.attr(IFLA_IFALIAS, b"caf\xe9").unwrap(); // no NUL either
+        w.attr(IFLA_MTU, &[0xdc, 0x05]).unwrap(); // 2 bytes: not a u32
+        w.attr_u32(IFLA_TXQLEN, 1000).unwrap();
+        w.finish().unwrap();
+        let (_, m) = MsgIter::new(&buf).next().unwrap().unwrap();
+        let v = LinkView::parse(&m).unwrap();
+        assert_eq!(v.name.unwrap().as_bytes(), b"v\xe9");
+        assert_eq!(v.name.unwrap().to_string(), "v\\xe9");
+        assert_eq!(v.alias.unwrap().as_bytes(), b"caf\xe9");
+        assert_eq!(v.mtu, None);
+        assert_eq!(v.txqlen, Some(1000));
+        let bad: Vec<u16> = v.malformed_attrs().map(|a| a.kind()).collect();
+        assert_eq!(bad, [IFLA_MTU]);
+        let l = v.to_owned().unwrap();
+        assert_eq!(l.name.as_deref(), Some("v\\xe9"));
+        assert_eq!(l.alias.as_deref(), Some("caf\\xe9"));
     }
 
     #[test]

@@ -173,9 +173,14 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            v.$field = Some($crate::typed_attrs!(
-                                @read a, $ty $(, as $wrap)? $(, with $read)?
-                            ));
+                            // A value that does not read (wrong size) leaves the field
+                            // unset and stays in `attrs`: see `malformed_attrs`.
+                            let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                            };
+                            if let Ok(x) = read(a) {
+                                v.$field = Some(x);
+                            }
                         } )*
                         _ => other(&mut v, a)?,
                     }
@@ -191,6 +196,21 @@ macro_rules! typed_attrs {
             /// Attributes nlkit does not know, kept raw.
             pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
                 $crate::schema::unknown(&$SET, self.attrs())
+            }
+
+            /// Attributes of a known type whose value does not read as its
+            /// field's type (an integer of the wrong size...), kept raw:
+            /// parsing leaves their fields unset instead of failing.
+            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
+                    $( $($C)|+ => {
+                        let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                        };
+                        read(*a).is_err()
+                    } )*
+                    _ => false,
+                })
             }
         }
     };
@@ -216,7 +236,13 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            s.$field = Some($crate::typed_attrs!(@read a, $ty $(, as $wrap)?));
+                            // A value of the wrong size leaves the field unset.
+                            let read = |a: $crate::wire::Attr<'_>| -> $crate::wire::Result<$ty> {
+                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)?))
+                            };
+                            if let Ok(x) = read(a) {
+                                s.$field = Some(x);
+                            }
                         } )*
                         _ => {}
                     }
