@@ -2,6 +2,7 @@
 
 use super::{NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
+use crate::schema::Name;
 use crate::schema::{
     attr_table, field, read_struct, typed_attrs, FixedHeader, Int, Names, Show, ValueKind::*,
 };
@@ -187,7 +188,7 @@ typed_attrs! {
         /// `IFA_LOCAL`: the local address (IPv4).
         pub local: IpAddr = IFA_LOCAL,
         /// `IFA_LABEL`.
-        pub label: &'a str = IFA_LABEL,
+        pub label: Name<'a> = IFA_LABEL,
         /// `IFA_BROADCAST`.
         pub broadcast: IpAddr = IFA_BROADCAST,
         /// `IFA_ANYCAST`.
@@ -247,7 +248,7 @@ impl<'a> AddrView<'a> {
             index: self.index(),
             address: self.address,
             local: self.local,
-            label: self.label.map(str::to_string),
+            label: self.label.map(|n| n.to_string()),
             broadcast: self.broadcast,
             anycast: self.anycast,
             multicast: self.multicast,
@@ -562,7 +563,7 @@ mod tests {
         assert_eq!(v.prefix_len(), 8);
         assert_eq!(v.scope(), super::super::RT_SCOPE_HOST);
         assert_eq!(v.local_addr(), Some("127.0.0.1".parse().unwrap()));
-        assert_eq!(v.label, Some("lo"));
+        assert_eq!(v.label, Some("lo".into()));
         assert!(v.flags() & IFA_F_PERMANENT != 0);
         assert_eq!(v.cacheinfo.unwrap().valid.get(), u32::MAX);
         assert_eq!(v.unknown_attrs().count(), 0);

@@ -668,7 +668,6 @@ pub(crate) trait WriteExt {
     fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()>;
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()>;
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()>;
-    fn opt_i32(&mut self, kind: u16, v: Option<i32>) -> wire::Result<()>;
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()>;
     fn opt_str(&mut self, kind: u16, v: Option<&str>) -> wire::Result<()>;
     fn opt_bytes(&mut self, kind: u16, v: Option<&[u8]>) -> wire::Result<()>;
@@ -685,9 +684,6 @@ impl WriteExt for MsgWriter<'_> {
     }
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u32(kind, v).map(drop))
-    }
-    fn opt_i32(&mut self, kind: u16, v: Option<i32>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr_i32(kind, v).map(drop))
     }
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u64(kind, v).map(drop))

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::conn::ToMsg;
 use crate::schema::{
-    attr_table, fixed_header, read_raw, read_struct, typed_attrs, Int, Names, RecordIter, Records,
-    ValueKind::*,
+    attr_table, fixed_header, read_raw, read_struct, typed_attrs, Int, Name, Names, RecordIter,
+    Records, ValueKind::*,
 };
 use crate::wire::{self, Attr, AttrIter, MsgFlags, MsgWriter};
 use core::fmt;
@@ -520,7 +520,7 @@ impl<'a> RouteView<'a> {
             for a in m.nested() {
                 let a = a?;
                 if a.kind() == RTAX_CC_ALGO {
-                    cc_algo = Some(a.str()?.to_string());
+                    cc_algo = Some(Name::new(a.payload()).to_string());
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use super::{Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
+use crate::schema::Name;
 use crate::schema::{
     attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
 };
@@ -180,9 +181,9 @@ typed_attrs! {
         /// `FRA_SRC`.
         pub src: IpAddr = FRA_SRC,
         /// `FRA_IIFNAME`.
-        pub iifname: &'a str = FRA_IIFNAME,
+        pub iifname: Name<'a> = FRA_IIFNAME,
         /// `FRA_OIFNAME`.
-        pub oifname: &'a str = FRA_OIFNAME,
+        pub oifname: Name<'a> = FRA_OIFNAME,
         /// `FRA_GOTO`.
         pub goto: u32 = FRA_GOTO,
         /// `FRA_PRIORITY`.
@@ -236,8 +237,8 @@ impl<'a> RuleView<'a> {
             flags: h.flags.get(),
             dst: self.dst,
             src: self.src,
-            iifname: self.iifname.map(str::to_string),
-            oifname: self.oifname.map(str::to_string),
+            iifname: self.iifname.map(|n| n.to_string()),
+            oifname: self.oifname.map(|n| n.to_string()),
             goto: self.goto,
             priority: self.priority,
             fwmark: self.fwmark,

@@ -127,12 +127,112 @@ macro_rules! typed_attrs {
     (@other $other:path) => {
         $other
     };
+    (@reported $r:ident) => {
+        false
+    };
+    (@reported $r:ident reported) => {
+        $r
+    };
+    (@owned_write $w:ident, $r:ident, $v:expr, [], $($rest:tt)*) => {};
+    (@owned_write $w:ident, $r:ident, $v:expr, [$oty:ty], [$($flag:ident)?], [$($C:ident),+], [$($wrap:ident)?]) => {
+        if !$crate::typed_attrs!(@reported $r $($flag)?) {
+            if let Some(v) = &$v {
+                $crate::typed_attrs!(@write $w, v, [$($C),+] $(, $wrap)?);
+            }
+        }
+    };
+    // A view and its owned form from one list: see the macro's docs.
     (
         $(#[$sm:meta])*
         $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
             $(
                 $(#[$fm:meta])*
-                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? = $($C:ident)|+ $(with $read:path)?,
+                $(@$flag:ident)?
+                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
+                    = $($C:ident)|+ $(with $read:path)?,
+            )*
+        }
+        $(others ($other:path) {
+            $(
+                $(#[$xm:meta])*
+                $xvis:vis $x:ident: $xty:ty,
+            )*
+        })?
+        $(#[$om:meta])*
+        owned $Owned:ident ($fill:path, $write_more:path) {
+            $(
+                $(#[$ym:meta])*
+                $yvis:vis $y:ident: $yty:ty,
+            )*
+        }
+    ) => {
+        $crate::typed_attrs! {
+            $(#[$sm])*
+            $vis struct $Name<$lt>: $Header, $SET, $what {
+                $(
+                    $(#[$fm])*
+                    $(@$flag)?
+                    $fvis $field: $ty $(as $wrap)? $(=> $oty)? = $($C)|+ $(with $read)?,
+                )*
+            }
+            $(others ($other) {
+                $(
+                    $(#[$xm])*
+                    $xvis $x: $xty,
+                )*
+            })?
+        }
+
+        $(#[$om])*
+        $vis struct $Owned {
+            $( $(#[$ym])* $yvis $y: $yty, )*
+            $($(
+                #[doc = concat!("As [`", stringify!($Name), "::", stringify!($field), "`].")]
+                pub $field: Option<$oty>,
+            )?)*
+        }
+
+        impl<$lt> $Name<$lt> {
+            /// The owned form.
+            pub fn to_owned(&self) -> $crate::wire::Result<$Owned> {
+                let mut o = $Owned {
+                    $( $y: Default::default(), )*
+                    $($(
+                        $field: self.$field.map(<$oty as $crate::schema::FromView<_>>::from_view),
+                    )?)*
+                };
+                $fill(self, &mut o)?;
+                Ok(o)
+            }
+        }
+
+        impl $Owned {
+            /// Appends the attributes that are set, in declaration order
+            /// (then the ones the family writes by hand). With `request`,
+            /// attributes the kernel only reports are left out.
+            pub fn write_attrs(
+                &self,
+                w: &mut $crate::wire::MsgWriter<'_>,
+                request: bool,
+            ) -> $crate::wire::Result<()> {
+                $(
+                    $crate::typed_attrs!(
+                        @owned_write w, request, self.$field, [$($oty)?], [$($flag)?],
+                        [$($C),+], [$($wrap)?]
+                    );
+                )*
+                $write_more(self, w, request)
+            }
+        }
+    };
+    (
+        $(#[$sm:meta])*
+        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
+            $(
+                $(#[$fm:meta])*
+                $(@$flag:ident)?
+                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
+                    = $($C:ident)|+ $(with $read:path)?,
             )*
         }
         $(others ($other:path) {
@@ -173,9 +273,14 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            v.$field = Some($crate::typed_attrs!(
-                                @read a, $ty $(, as $wrap)? $(, with $read)?
-                            ));
+                            // A value that does not read (wrong size) leaves the field
+                            // unset and stays in `attrs`: see `malformed_attrs`.
+                            let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                            };
+                            if let Ok(x) = read(a) {
+                                v.$field = Some(x);
+                            }
                         } )*
                         _ => other(&mut v, a)?,
                     }
@@ -191,6 +296,21 @@ macro_rules! typed_attrs {
             /// Attributes nlkit does not know, kept raw.
             pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
                 $crate::schema::unknown(&$SET, self.attrs())
+            }
+
+            /// Attributes of a known type whose value does not read as its
+            /// field's type (an integer of the wrong size...), kept raw:
+            /// parsing leaves their fields unset instead of failing.
+            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
+                    $( $($C)|+ => {
+                        let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                        };
+                        read(*a).is_err()
+                    } )*
+                    _ => false,
+                })
             }
         }
     };
@@ -216,7 +336,13 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            s.$field = Some($crate::typed_attrs!(@read a, $ty $(, as $wrap)?));
+                            // A value of the wrong size leaves the field unset.
+                            let read = |a: $crate::wire::Attr<'_>| -> $crate::wire::Result<$ty> {
+                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)?))
+                            };
+                            if let Ok(x) = read(a) {
+                                s.$field = Some(x);
+                            }
                         } )*
                         _ => {}
                     }

@@ -21,8 +21,8 @@ mod value;
 mod walk;
 
 pub use value::{
-    escape_bytes, format_value, read_raw, read_struct, typed, AttrValue, Be, Name, NameBuf, Typed,
-    Value,
+    escape_bytes, format_value, read_raw, read_struct, typed, AttrValue, Be, FromView, Name,
+    NameBuf, Typed, Value,
 };
 pub use walk::{inner, unknown, walk, AttrNode, Inner, Record, RecordIter, Siblings, MAX_DEPTH};
 

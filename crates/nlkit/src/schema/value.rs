@@ -471,6 +471,39 @@ impl AttrValue<'_> for Vec<u8> {
     }
 }
 
+/// The owned form of a view's field value (`Name<'a>` to `String`,
+/// `&'a [u8]` to `Vec<u8>`, plain values as they are), for the `to_owned`
+/// that [`typed_attrs!`](crate::typed_attrs) generates.
+pub trait FromView<V>: Sized {
+    /// Converts.
+    fn from_view(v: V) -> Self;
+}
+
+impl<T: Copy> FromView<T> for T {
+    fn from_view(v: T) -> T {
+        v
+    }
+}
+
+impl FromView<Name<'_>> for String {
+    /// The escaped text ([`escape_bytes`]).
+    fn from_view(v: Name<'_>) -> String {
+        v.to_string()
+    }
+}
+
+impl FromView<&str> for String {
+    fn from_view(v: &str) -> String {
+        v.to_string()
+    }
+}
+
+impl FromView<&[u8]> for Vec<u8> {
+    fn from_view(v: &[u8]) -> Vec<u8> {
+        v.to_vec()
+    }
+}
+
 /// A C struct payload (`ifa_cacheinfo`...), which must be exactly its size.
 pub fn read_struct<T: zerocopy::FromBytes>(a: &Attr<'_>) -> wire::Result<T> {
     T::read_from_bytes(a.payload()).map_err(|_| wire::Error::PayloadSize {
