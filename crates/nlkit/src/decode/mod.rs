@@ -243,9 +243,9 @@ pub fn summary<'a>(proto: Protocol, msg: &Msg<&'a [u8]>) -> Summary<'a> {
 #[derive(Debug)]
 pub struct Summary<'a>(MsgDesc<'a>);
 
-impl Summary<'_> {
+impl<'a> Summary<'a> {
     /// The full description it was made from.
-    pub fn desc(&self) -> &MsgDesc<'_> {
+    pub fn desc(&self) -> &MsgDesc<'a> {
         &self.0
     }
 }
