@@ -740,7 +740,7 @@ typed_attrs! {
     /// A link, owned. Every attribute is optional; a request sends only
     /// what is set (see [`LinkRequest`]).
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
-    owned Link (Self::owned_rest, Link::write_rest) {
+    owned @fallible Link (Self::owned_rest, Link::write_rest) {
         /// `ifi_family`.
         pub family: u8,
         /// `ifi_index`.

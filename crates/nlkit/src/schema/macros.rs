@@ -141,6 +141,16 @@ macro_rules! typed_attrs {
             }
         }
     };
+    (@owned_ret [] $Owned:ident) => { $Owned };
+    (@owned_ret [fallible] $Owned:ident) => { $crate::wire::Result<$Owned> };
+    (@owned_end [] $fill:path, $s:expr, $o:ident) => {{
+        $fill($s, &mut $o);
+        $o
+    }};
+    (@owned_end [fallible] $fill:path, $s:expr, $o:ident) => {{
+        $fill($s, &mut $o)?;
+        Ok($o)
+    }};
     // A view and its owned form from one list: see the macro's docs.
     (
         $(#[$sm:meta])*
@@ -159,7 +169,7 @@ macro_rules! typed_attrs {
             )*
         })?
         $(#[$om:meta])*
-        owned $Owned:ident ($fill:path, $write_more:path) {
+        owned $(@$fallible:ident)? $Owned:ident ($fill:path, $write_more:path) {
             $(
                 $(#[$ym:meta])*
                 $yvis:vis $y:ident: $yty:ty,
@@ -194,15 +204,14 @@ macro_rules! typed_attrs {
 
         impl<$lt> $Name<$lt> {
             /// The owned form.
-            pub fn to_owned(&self) -> $crate::wire::Result<$Owned> {
+            pub fn to_owned(&self) -> $crate::typed_attrs!(@owned_ret [$($fallible)?] $Owned) {
                 let mut o = $Owned {
                     $( $y: Default::default(), )*
                     $($(
                         $field: self.$field.map(<$oty as $crate::schema::FromView<_>>::from_view),
                     )?)*
                 };
-                $fill(self, &mut o)?;
-                Ok(o)
+                $crate::typed_attrs!(@owned_end [$($fallible)?] $fill, self, o)
             }
         }
 
@@ -425,4 +434,26 @@ macro_rules! fixed_header {
             );
         )*};
     };
+}
+
+/// Makes C structs that are attribute payloads (`ifa_cacheinfo`,
+/// `rta_cacheinfo`) [`AttrValue`](crate::schema::AttrValue)s: read when the
+/// payload is exactly their size, written as their bytes. The types must
+/// be zerocopy `FromBytes + IntoBytes + Immutable`.
+#[macro_export]
+macro_rules! struct_value {
+    ($($T:ty),* $(,)?) => {$(
+        impl $crate::schema::AttrValue<'_> for $T {
+            fn read(a: &$crate::wire::Attr<'_>) -> $crate::wire::Result<Self> {
+                $crate::schema::read_struct(a)
+            }
+            fn write(
+                &self,
+                w: &mut $crate::wire::MsgWriter<'_>,
+                kind: u16,
+            ) -> $crate::wire::Result<()> {
+                w.attr(kind, $crate::schema::struct_bytes(self)).map(drop)
+            }
+        }
+    )*};
 }
