@@ -3,7 +3,7 @@
 use super::{NewMode, Prefix, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
 use crate::schema::{
-    attr_table, field, struct_value, typed_attrs, FixedHeader, Int, Name, Names, Show, ValueKind::*,
+    attr_table, fixed_header, struct_value, typed_attrs, Int, Name, Names, ValueKind::*,
 };
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
@@ -48,18 +48,16 @@ pub struct IfAddrMsg {
     pub index: U32<NativeEndian>,
 }
 
-/// `ifaddrmsg` field by field, for decoders.
-pub static IFADDRMSG: FixedHeader = FixedHeader {
-    name: "ifaddrmsg",
-    size: IfAddrMsg::LEN,
-    fields: &[
-        field("ifa_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("ifa_prefixlen", 1, Int::U8, Show::Dec),
-        field("ifa_flags", 2, Int::U8, Show::Bits(IFA_F_FLAGS)),
-        field("ifa_scope", 3, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("ifa_index", 4, Int::U32, Show::Dec),
-    ],
-};
+fixed_header! {
+    /// `ifaddrmsg` field by field, for decoders.
+    pub static IFADDRMSG: IfAddrMsg = "ifaddrmsg" {
+        family => "ifa_family", U8, Enum(super::AF_NAMES);
+        prefixlen => "ifa_prefixlen", U8, Dec;
+        flags => "ifa_flags", U8, Bits(IFA_F_FLAGS);
+        scope => "ifa_scope", U8, Enum(super::SCOPE_NAMES);
+        index => "ifa_index", U32, Dec;
+    }
+}
 
 impl IfAddrMsg {
     /// Size on the wire.

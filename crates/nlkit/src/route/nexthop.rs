@@ -4,7 +4,7 @@ use super::{
     family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 };
 use crate::conn::ToMsg;
-use crate::schema::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
+use crate::schema::{attr_table, fixed_header, unknown, ValueKind::*};
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -45,22 +45,15 @@ pub struct NhMsg {
     pub flags: U32<NativeEndian>,
 }
 
-/// `nhmsg` field by field, for decoders.
-pub static NHMSG: FixedHeader = FixedHeader {
-    name: "nhmsg",
-    size: NhMsg::LEN,
-    fields: &[
-        field("nh_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("nh_scope", 1, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("nh_protocol", 2, Int::U8, Show::Enum(super::RTPROT_NAMES)),
-        field(
-            "nh_flags",
-            4,
-            Int::U32,
-            Show::Bits(super::routes::RTM_F_FLAGS),
-        ),
-    ],
-};
+fixed_header! {
+    /// `nhmsg` field by field, for decoders.
+    pub static NHMSG: NhMsg = "nhmsg" {
+        family => "nh_family", U8, Enum(super::AF_NAMES);
+        scope => "nh_scope", U8, Enum(super::SCOPE_NAMES);
+        protocol => "nh_protocol", U8, Enum(super::RTPROT_NAMES);
+        flags => "nh_flags", U32, Bits(super::routes::RTM_F_FLAGS);
+    }
+}
 
 impl NhMsg {
     /// Size on the wire.

@@ -3,9 +3,7 @@
 use super::{Prefix, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
 use crate::schema::Name;
-use crate::schema::{
-    attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
-};
+use crate::schema::{attr_table, fixed_header, typed_attrs, value_names, Int, Names, ValueKind::*};
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -54,20 +52,18 @@ pub struct FibRuleHdr {
     pub flags: U32<NativeEndian>,
 }
 
-/// `fib_rule_hdr` field by field, for decoders.
-pub static FIB_RULE_HDR: FixedHeader = FixedHeader {
-    name: "fib_rule_hdr",
-    size: FibRuleHdr::LEN,
-    fields: &[
-        field("family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("dst_len", 1, Int::U8, Show::Dec),
-        field("src_len", 2, Int::U8, Show::Dec),
-        field("tos", 3, Int::U8, Show::Hex),
-        field("table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
-        field("action", 7, Int::U8, Show::Enum(FR_ACT_NAMES)),
-        field("flags", 8, Int::U32, Show::Hex),
-    ],
-};
+fixed_header! {
+    /// `fib_rule_hdr` field by field, for decoders.
+    pub static FIB_RULE_HDR: FibRuleHdr = "fib_rule_hdr" {
+        family => "family", U8, Enum(super::AF_NAMES);
+        dst_len => "dst_len", U8, Dec;
+        src_len => "src_len", U8, Dec;
+        tos => "tos", U8, Hex;
+        table => "table", U8, Enum(super::TABLE_NAMES);
+        action => "action", U8, Enum(FR_ACT_NAMES);
+        flags => "flags", U32, Hex;
+    }
+}
 
 /// `FR_ACT_*` by their constant names, for decoders.
 #[rustfmt::skip]
