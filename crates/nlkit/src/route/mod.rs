@@ -664,7 +664,6 @@ impl FromStr for Prefix {
 
 /// Small helpers over [`MsgWriter`] for optional attributes.
 pub(crate) trait WriteExt {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()>;
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()>;
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()>;
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()>;
@@ -674,9 +673,6 @@ pub(crate) trait WriteExt {
 }
 
 impl WriteExt for MsgWriter<'_> {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr_u8(kind, v).map(drop))
-    }
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u16(kind, v).map(drop))
     }

@@ -133,8 +133,11 @@ macro_rules! typed_attrs {
     (@reported $r:ident reported) => {
         $r
     };
-    (@owned_write $w:ident, $r:ident, $v:expr, [], $($rest:tt)*) => {};
-    (@owned_write $w:ident, $r:ident, $v:expr, [$oty:ty], [$($flag:ident)?], [$($C:ident),+], [$($wrap:ident)?]) => {
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [$wfn:path], $($rest:tt)*) => {
+        $wfn($s, $w, $r)?;
+    };
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [], [], $($rest:tt)*) => {};
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [], [$oty:ty], [$($flag:ident)?], [$($C:ident),+], [$($wrap:ident)?]) => {
         if !$crate::typed_attrs!(@reported $r $($flag)?) {
             if let Some(v) = &$v {
                 $crate::typed_attrs!(@write $w, v, [$($C),+] $(, $wrap)?);
@@ -159,7 +162,7 @@ macro_rules! typed_attrs {
                 $(#[$fm:meta])*
                 $(@$flag:ident)?
                 $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
-                    = $($C:ident)|+ $(with $read:path)?,
+                    = $($C:ident)|+ $(with $read:path)? $(; write $wfn:path)?,
             )*
         }
         $(others ($other:path) {
@@ -182,7 +185,7 @@ macro_rules! typed_attrs {
                 $(
                     $(#[$fm])*
                     $(@$flag)?
-                    $fvis $field: $ty $(as $wrap)? $(=> $oty)? = $($C)|+ $(with $read)?,
+                    $fvis $field: $ty $(as $wrap)? $(=> $oty)? = $($C)|+ $(with $read)? $(; write $wfn)?,
                 )*
             }
             $(others ($other) {
@@ -226,7 +229,8 @@ macro_rules! typed_attrs {
             ) -> $crate::wire::Result<()> {
                 $(
                     $crate::typed_attrs!(
-                        @owned_write w, request, self.$field, [$($oty)?], [$($flag)?],
+                        @owned_write self, w, request, self.$field, [$($wfn)?], [$($oty)?],
+                        [$($flag)?],
                         [$($C),+], [$($wrap)?]
                     );
                 )*
@@ -241,7 +245,7 @@ macro_rules! typed_attrs {
                 $(#[$fm:meta])*
                 $(@$flag:ident)?
                 $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
-                    = $($C:ident)|+ $(with $read:path)?,
+                    = $($C:ident)|+ $(with $read:path)? $(; write $wfn:path)?,
             )*
         }
         $(others ($other:path) {
