@@ -202,7 +202,7 @@ typed_attrs! {
         pub rt_priority: u32 => u32 = IFA_RT_PRIORITY,
         /// `IFA_PROTO`.
         pub proto: u8 => u8 = IFA_PROTO,
-    }
+    };
     /// An address, owned.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
     owned Addr (Self::owned_rest, Addr::write_rest) {

@@ -736,7 +736,7 @@ typed_attrs! {
         pub slave_kind: Option<&'a str>,
         /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA`.
         pub slave_data: Option<Attr<'a>>,
-    }
+    };
     /// A link, owned. Every attribute is optional; a request sends only
     /// what is set (see [`LinkRequest`]).
     #[derive(Clone, Debug, Default, PartialEq, Eq)]

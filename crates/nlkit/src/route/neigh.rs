@@ -232,7 +232,7 @@ typed_attrs! {
         pub protocol: u8 => u8 = NDA_PROTOCOL,
         /// `NDA_FLAGS_EXT`.
         pub flags_ext: u32 => u32 = NDA_FLAGS_EXT,
-    }
+    };
     /// A neighbour, owned.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
     owned Neigh (Self::owned_rest, Neigh::write_rest) {

@@ -459,7 +459,7 @@ typed_attrs! {
         pub uid: u32 => u32 = RTA_UID,
         /// `RTA_CACHEINFO` (only in kernel replies).
         @reported pub cacheinfo: RtaCacheInfo => RtaCacheInfo = RTA_CACHEINFO,
-    }
+    };
     /// A route, owned.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
     owned @fallible Route (Self::owned_rest, Route::write_rest) {

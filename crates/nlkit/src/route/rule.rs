@@ -193,7 +193,7 @@ typed_attrs! {
         pub uid_range: (u32, u32) => (u32, u32) = FRA_UID_RANGE,
         /// `FRA_TUN_ID` (network order on the wire; host order here).
         pub tun_id: u64 as Be => u64 = FRA_TUN_ID,
-    }
+    };
     /// A rule, owned.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
     owned Rule (Self::owned_rest, Rule::write_rest) {

@@ -93,7 +93,7 @@ macro_rules! attr_table {
 /// the message: its field stays `None` and `malformed_attrs` gives it raw.
 ///
 /// **One declaration, view and owned form.** After the view (and its
-/// `others`), an `owned Addr (fill, write_more) { extra fields }` block
+/// `others`), a `;` and an `owned Addr (fill, write_more) { extra fields }` block
 /// makes the owned struct too. A field written `name: ViewType =>
 /// OwnedType = CONST` is then, once: the view field, the owned field
 /// (`Option<OwnedType>`), its parse, its conversion in the generated
@@ -121,7 +121,7 @@ macro_rules! attr_table {
 ///         pub lladdr: &'a [u8] => Vec<u8> = NDA_LLADDR,
 ///         /// `NDA_PROBES`.
 ///         @reported pub probes: u32 => u32 = NDA_PROBES,
-///     }
+///     };
 ///     /// A neighbour, owned.
 ///     #[derive(Clone, Debug, Default, PartialEq, Eq)]
 ///     owned Neigh (Self::owned_rest, Neigh::write_rest) {
@@ -198,23 +198,14 @@ macro_rules! typed_attrs {
         $fill($s, &mut $o)?;
         Ok($o)
     }};
-    // A view and its owned form from one list: see the macro's docs.
-    (
-        $(#[$sm:meta])*
-        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
-            $(
-                $(#[$fm:meta])*
-                $(@$flag:ident)?
-                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
-                    = $($C:ident)|+ $(with $read:path)? $(; write $wfn:path)?,
-            )*
-        }
-        $(others ($other:path) {
-            $(
-                $(#[$xm:meta])*
-                $xvis:vis $x:ident: $xty:ty,
-            )*
-        })?
+    // The owned form of a view (see the macro's docs): the view arm hands
+    // over its fields, one bracketed row each, and what follows `others`.
+    (@owned_form $Name:ident $lt:lifetime {
+        $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
+    }) => {};
+    (@owned_form $Name:ident $lt:lifetime {
+        $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
+    }
         $(#[$om:meta])*
         owned $(@$fallible:ident)? $Owned:ident ($fill:path, $write_more:path) {
             $(
@@ -223,25 +214,8 @@ macro_rules! typed_attrs {
             )*
         }
     ) => {
-        $crate::typed_attrs! {
-            $(#[$sm])*
-            $vis struct $Name<$lt>: $Header, $SET, $what {
-                $(
-                    $(#[$fm])*
-                    $(@$flag)?
-                    $fvis $field: $ty $(as $wrap)? $(=> $oty)? = $($C)|+ $(with $read)? $(; write $wfn)?,
-                )*
-            }
-            $(others ($other) {
-                $(
-                    $(#[$xm])*
-                    $xvis $x: $xty,
-                )*
-            })?
-        }
-
         $(#[$om])*
-        $vis struct $Owned {
+        pub struct $Owned {
             $( $(#[$ym])* $yvis $y: $yty, )*
             $($(
                 #[doc = concat!("As [`", stringify!($Name), "::", stringify!($field), "`].")]
@@ -298,7 +272,12 @@ macro_rules! typed_attrs {
                 $xvis:vis $x:ident: $xty:ty,
             )*
         })?
+        $(; $($owned:tt)+)?
     ) => {
+        $crate::typed_attrs!(@owned_form $Name $lt {
+            $( [$field] [$($oty)?] [$($flag)?] [$($wfn)?] [$($C),+] [$($wrap)?] )*
+        } $($($owned)+)?);
+
         $(#[$sm])*
         $vis struct $Name<$lt> {
             /// The family header.
