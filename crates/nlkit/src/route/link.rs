@@ -736,11 +736,11 @@ typed_attrs! {
         pub slave_kind: Option<&'a str>,
         /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA`.
         pub slave_data: Option<Attr<'a>>,
-    }
+    };
     /// A link, owned. Every attribute is optional; a request sends only
     /// what is set (see [`LinkRequest`]).
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
-    owned Link (Self::owned_rest, Link::write_rest) {
+    owned @fallible Link (Self::owned_rest, Link::write_rest) {
         /// `ifi_family`.
         pub family: u8,
         /// `ifi_index`.

@@ -665,20 +665,15 @@ impl FromStr for Prefix {
 
 /// Small helpers over [`MsgWriter`] for optional attributes.
 pub(crate) trait WriteExt {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()>;
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()>;
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()>;
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()>;
     fn opt_str(&mut self, kind: u16, v: Option<&str>) -> wire::Result<()>;
-    fn opt_bytes(&mut self, kind: u16, v: Option<&[u8]>) -> wire::Result<()>;
     fn opt_ip(&mut self, kind: u16, v: Option<IpAddr>) -> wire::Result<()>;
     fn opt_flag(&mut self, kind: u16, v: bool) -> wire::Result<()>;
 }
 
 impl WriteExt for MsgWriter<'_> {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr_u8(kind, v).map(drop))
-    }
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u16(kind, v).map(drop))
     }
@@ -690,9 +685,6 @@ impl WriteExt for MsgWriter<'_> {
     }
     fn opt_str(&mut self, kind: u16, v: Option<&str>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_str(kind, v).map(drop))
-    }
-    fn opt_bytes(&mut self, kind: u16, v: Option<&[u8]>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr(kind, v).map(drop))
     }
     fn opt_ip(&mut self, kind: u16, v: Option<IpAddr>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_ip(kind, v).map(drop))

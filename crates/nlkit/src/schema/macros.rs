@@ -8,7 +8,7 @@
 
 /// Generates, for one attribute set: a `pub const` per attribute (`IFLA_MTU`),
 /// a `#[non_exhaustive]` kind enum with `Unknown(u16)` whose variants carry
-/// `#[doc(alias = "IFLA_MTU")]`, and a `pub static` [`AttrSet`] for naming
+/// `#[doc(alias = "IFLA_MTU")]`, and a `pub static` [`AttrSet`](crate::schema::AttrSet) for naming
 /// and showing values.
 #[macro_export]
 macro_rules! attr_table {
@@ -74,9 +74,9 @@ macro_rules! attr_table {
 /// once, as `name: Type = CONSTANT`, and the macro generates the field
 /// (`Option<Type>`), its arm in `parse_attrs` (attributes the list does not
 /// name are skipped) and its line in `write_attrs` (in list order, only the
-/// fields that are set). Values go through [`AttrValue`]; `name: u16 as Be`
+/// fields that are set). Values go through [`AttrValue`](crate::schema::AttrValue); `name: u16 as Be`
 /// is a big-endian `u16`; `= A | B` accepts either type and writes the one
-/// [`AttrValue::pick`] chooses (IPv4 `A`, IPv6 `B`).
+/// [`AttrValue::pick`](crate::schema::AttrValue::pick) chooses (IPv4 `A`, IPv6 `B`).
 ///
 /// The view form, `struct AddrView<'a>: IfAddrMsg, ADDR_SET, "an address
 /// message" { .. }`, makes a view instead: a `header: &'a IfAddrMsg` field
@@ -84,10 +84,54 @@ macro_rules! attr_table {
 /// `others (handler) { .. }` block (starting at `Default::default()`), and
 /// the raw attributes; with `parse`, `parse_payload` (one pass, borrowing
 /// the buffer: nothing is copied; an attribute the list does not name goes
-/// to the handler, which fills the `others` or ignores it), `attrs` and
-/// `unknown_attrs` (by the table `ADDR_SET`). A view field may name its
-/// reader, `= RTA_VIA with read_via`, for a value that is not an
-/// [`AttrValue`] (C structs, ranges, raw nested attributes). Views only parse.
+/// to the handler, which fills the `others` or ignores it), `attrs`,
+/// `unknown_attrs` (by the table `ADDR_SET`) and `malformed_attrs`. A view
+/// field may name its reader, `= RTA_VIA with read_via`, for a value that
+/// is not an [`AttrValue`](crate::schema::AttrValue) (raw nested attributes, odd structs).
+///
+/// A value that does not read (an integer of the wrong size) never fails
+/// the message: its field stays `None` and `malformed_attrs` gives it raw.
+///
+/// **One declaration, view and owned form.** After the view (and its
+/// `others`), a `;` and an `owned Addr (fill, write_more) { extra fields }` block
+/// makes the owned struct too. A field written `name: ViewType =>
+/// OwnedType = CONST` is then, once: the view field, the owned field
+/// (`Option<OwnedType>`), its parse, its conversion in the generated
+/// `to_owned` ([`FromView`](crate::schema::FromView): `Name` to `String`,
+/// `&[u8]` to `Vec<u8>`, `Copy` values as they are) and its line in the
+/// generated `write_attrs(w, request)` (declaration order, only what is
+/// set). A field without `=> OwnedType` is view-only. Per field:
+/// `@reported` before it leaves it out of requests (statistics, bounds);
+/// `; write Route::write_via` after it names the function that writes
+/// that place of the order instead (`fn(&Owned, &mut MsgWriter, request)`),
+/// for a value with its own encoding. The extra fields start at
+/// `Default::default()`; `fill(&view, &mut owned)` sets them (header
+/// fields, merged values, nests), and `write_more(&owned, w, request)`
+/// appends what they write. `owned @fallible X` makes `to_owned` return a
+/// `wire::Result` (a `fill` that returns one).
+///
+/// ```text
+/// typed_attrs! {
+///     /// A neighbour message, decoded in one pass.
+///     #[derive(Clone, Copy, Debug)]
+///     pub struct NeighView<'a>: NdMsg, NDA_SET, "a neighbour message" {
+///         /// `NDA_DST`.
+///         pub dst: IpAddr => IpAddr = NDA_DST,
+///         /// `NDA_LLADDR`.
+///         pub lladdr: &'a [u8] => Vec<u8> = NDA_LLADDR,
+///         /// `NDA_PROBES`.
+///         @reported pub probes: u32 => u32 = NDA_PROBES,
+///     };
+///     /// A neighbour, owned.
+///     #[derive(Clone, Debug, Default, PartialEq, Eq)]
+///     owned Neigh (Self::owned_rest, Neigh::write_rest) {
+///         /// `ndm_ifindex`.
+///         pub ifindex: u32,
+///     }
+/// }
+/// ```
+///
+/// The plain form (no lifetime, no header), for the settings inside a nest:
 ///
 /// ```text
 /// typed_attrs! {
@@ -133,58 +177,45 @@ macro_rules! typed_attrs {
     (@reported $r:ident reported) => {
         $r
     };
-    (@owned_write $w:ident, $r:ident, $v:expr, [], $($rest:tt)*) => {};
-    (@owned_write $w:ident, $r:ident, $v:expr, [$oty:ty], [$($flag:ident)?], [$($C:ident),+], [$($wrap:ident)?]) => {
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [$wfn:path], $($rest:tt)*) => {
+        $wfn($s, $w, $r)?;
+    };
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [], [], $($rest:tt)*) => {};
+    (@owned_write $s:expr, $w:ident, $r:ident, $v:expr, [], [$oty:ty], [$($flag:ident)?], [$($C:ident),+], [$($wrap:ident)?]) => {
         if !$crate::typed_attrs!(@reported $r $($flag)?) {
             if let Some(v) = &$v {
                 $crate::typed_attrs!(@write $w, v, [$($C),+] $(, $wrap)?);
             }
         }
     };
-    // A view and its owned form from one list: see the macro's docs.
-    (
-        $(#[$sm:meta])*
-        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
-            $(
-                $(#[$fm:meta])*
-                $(@$flag:ident)?
-                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
-                    = $($C:ident)|+ $(with $read:path)?,
-            )*
-        }
-        $(others ($other:path) {
-            $(
-                $(#[$xm:meta])*
-                $xvis:vis $x:ident: $xty:ty,
-            )*
-        })?
+    (@owned_ret [] $Owned:ident) => { $Owned };
+    (@owned_ret [fallible] $Owned:ident) => { $crate::wire::Result<$Owned> };
+    (@owned_end [] $fill:path, $s:expr, $o:ident) => {{
+        $fill($s, &mut $o);
+        $o
+    }};
+    (@owned_end [fallible] $fill:path, $s:expr, $o:ident) => {{
+        $fill($s, &mut $o)?;
+        Ok($o)
+    }};
+    // The owned form of a view (see the macro's docs): the view arm hands
+    // over its fields, one bracketed row each, and what follows `others`.
+    (@owned_form $Name:ident $lt:lifetime {
+        $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
+    }) => {};
+    (@owned_form $Name:ident $lt:lifetime {
+        $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
+    }
         $(#[$om:meta])*
-        owned $Owned:ident ($fill:path, $write_more:path) {
+        owned $(@$fallible:ident)? $Owned:ident ($fill:path, $write_more:path) {
             $(
                 $(#[$ym:meta])*
                 $yvis:vis $y:ident: $yty:ty,
             )*
         }
     ) => {
-        $crate::typed_attrs! {
-            $(#[$sm])*
-            $vis struct $Name<$lt>: $Header, $SET, $what {
-                $(
-                    $(#[$fm])*
-                    $(@$flag)?
-                    $fvis $field: $ty $(as $wrap)? $(=> $oty)? = $($C)|+ $(with $read)?,
-                )*
-            }
-            $(others ($other) {
-                $(
-                    $(#[$xm])*
-                    $xvis $x: $xty,
-                )*
-            })?
-        }
-
         $(#[$om])*
-        $vis struct $Owned {
+        pub struct $Owned {
             $( $(#[$ym])* $yvis $y: $yty, )*
             $($(
                 #[doc = concat!("As [`", stringify!($Name), "::", stringify!($field), "`].")]
@@ -194,15 +225,14 @@ macro_rules! typed_attrs {
 
         impl<$lt> $Name<$lt> {
             /// The owned form.
-            pub fn to_owned(&self) -> $crate::wire::Result<$Owned> {
+            pub fn to_owned(&self) -> $crate::typed_attrs!(@owned_ret [$($fallible)?] $Owned) {
                 let mut o = $Owned {
                     $( $y: Default::default(), )*
                     $($(
                         $field: self.$field.map(<$oty as $crate::schema::FromView<_>>::from_view),
                     )?)*
                 };
-                $fill(self, &mut o)?;
-                Ok(o)
+                $crate::typed_attrs!(@owned_end [$($fallible)?] $fill, self, o)
             }
         }
 
@@ -217,7 +247,8 @@ macro_rules! typed_attrs {
             ) -> $crate::wire::Result<()> {
                 $(
                     $crate::typed_attrs!(
-                        @owned_write w, request, self.$field, [$($oty)?], [$($flag)?],
+                        @owned_write self, w, request, self.$field, [$($wfn)?], [$($oty)?],
+                        [$($flag)?],
                         [$($C),+], [$($wrap)?]
                     );
                 )*
@@ -232,7 +263,7 @@ macro_rules! typed_attrs {
                 $(#[$fm:meta])*
                 $(@$flag:ident)?
                 $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
-                    = $($C:ident)|+ $(with $read:path)?,
+                    = $($C:ident)|+ $(with $read:path)? $(; write $wfn:path)?,
             )*
         }
         $(others ($other:path) {
@@ -241,7 +272,12 @@ macro_rules! typed_attrs {
                 $xvis:vis $x:ident: $xty:ty,
             )*
         })?
+        $(; $($owned:tt)+)?
     ) => {
+        $crate::typed_attrs!(@owned_form $Name $lt {
+            $( [$field] [$($oty)?] [$($flag)?] [$($wfn)?] [$($C),+] [$($wrap)?] )*
+        } $($($owned)+)?);
+
         $(#[$sm])*
         $vis struct $Name<$lt> {
             /// The family header.
@@ -425,4 +461,26 @@ macro_rules! fixed_header {
             );
         )*};
     };
+}
+
+/// Makes C structs that are attribute payloads (`ifa_cacheinfo`,
+/// `rta_cacheinfo`) [`AttrValue`](crate::schema::AttrValue)(crate::schema::AttrValue)s: read when the
+/// payload is exactly their size, written as their bytes. The types must
+/// be zerocopy `FromBytes + IntoBytes + Immutable`.
+#[macro_export]
+macro_rules! struct_value {
+    ($($T:ty),* $(,)?) => {$(
+        impl $crate::schema::AttrValue<'_> for $T {
+            fn read(a: &$crate::wire::Attr<'_>) -> $crate::wire::Result<Self> {
+                $crate::schema::read_struct(a)
+            }
+            fn write(
+                &self,
+                w: &mut $crate::wire::MsgWriter<'_>,
+                kind: u16,
+            ) -> $crate::wire::Result<()> {
+                w.attr(kind, $crate::schema::struct_bytes(self)).map(drop)
+            }
+        }
+    )*};
 }

@@ -21,13 +21,13 @@ mod value;
 mod walk;
 
 pub use value::{
-    escape_bytes, format_value, read_raw, read_struct, typed, AttrValue, Be, FromView, Name,
-    NameBuf, Typed, Value,
+    escape_bytes, format_value, read_raw, read_struct, struct_bytes, typed, AttrValue, Be,
+    FromView, Name, NameBuf, Typed, Value,
 };
 pub use walk::{inner, unknown, walk, AttrNode, Inner, Record, RecordIter, Siblings, MAX_DEPTH};
 
 #[doc(inline)]
-pub use crate::{attr_table, fixed_header, typed_attrs, value_names};
+pub use crate::{attr_table, fixed_header, struct_value, typed_attrs, value_names};
 
 use crate::wire;
 use core::fmt;

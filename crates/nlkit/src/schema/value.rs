@@ -504,6 +504,31 @@ impl FromView<&[u8]> for Vec<u8> {
     }
 }
 
+/// A pair of native-endian integers: a C range struct
+/// (`fib_rule_port_range`, `fib_rule_uid_range`), exactly two integers long.
+macro_rules! attr_value_pair {
+    ($($ty:ty: $n:literal;)*) => {$(
+        impl AttrValue<'_> for ($ty, $ty) {
+            fn read(a: &Attr<'_>) -> wire::Result<Self> {
+                let b: [u8; 2 * $n] = a.array()?;
+                let (x, y) = b.split_at($n);
+                Ok((
+                    <$ty>::from_ne_bytes(x.try_into().unwrap_or_default()),
+                    <$ty>::from_ne_bytes(y.try_into().unwrap_or_default()),
+                ))
+            }
+            fn write(&self, w: &mut MsgWriter<'_>, kind: u16) -> wire::Result<()> {
+                w.attr(kind, &[self.0.to_ne_bytes(), self.1.to_ne_bytes()].concat()).map(drop)
+            }
+        }
+    )*};
+}
+
+attr_value_pair! {
+    u16: 2;
+    u32: 4;
+}
+
 /// A C struct payload (`ifa_cacheinfo`...), which must be exactly its size.
 pub fn read_struct<T: zerocopy::FromBytes>(a: &Attr<'_>) -> wire::Result<T> {
     T::read_from_bytes(a.payload()).map_err(|_| wire::Error::PayloadSize {
@@ -511,6 +536,11 @@ pub fn read_struct<T: zerocopy::FromBytes>(a: &Attr<'_>) -> wire::Result<T> {
         expected: core::mem::size_of::<T>(),
         got: a.payload().len(),
     })
+}
+
+/// The bytes of a C struct payload, for [`struct_value!`](crate::struct_value).
+pub fn struct_bytes<T: zerocopy::IntoBytes + zerocopy::Immutable>(t: &T) -> &[u8] {
+    t.as_bytes()
 }
 
 /// The attribute itself, to be walked later (`RTA_MULTIPATH`, `IFLA_PROP_LIST`).
