@@ -398,3 +398,90 @@ fn closed_pipe_exits_quietly() {
     assert_eq!(st.code(), Some(0), "{err}");
     assert_eq!(err, "");
 }
+
+/// A message of a generic netlink family nlkit has no descriptor for
+/// (dynamic id 0x22): a short string, a string longer than an `xxd` row, a u32.
+fn unknown_genl_message() -> Vec<u8> {
+    fn attr(b: &mut Vec<u8>, kind: u16, p: &[u8]) {
+        b.extend_from_slice(&((4 + p.len()) as u16).to_ne_bytes()); // nla_len
+        b.extend_from_slice(&kind.to_ne_bytes()); // nla_type
+        b.extend_from_slice(p);
+        b.resize(b.len().next_multiple_of(4), 0); // padding
+    }
+    let mut body = vec![1, 1, 0, 0]; // genlmsghdr: cmd 1, version 1
+    attr(&mut body, 1, b"eth0\0");
+    attr(&mut body, 2, b"the quick brown fox jumps\0");
+    attr(&mut body, 3, &7u32.to_ne_bytes());
+    let mut b = Vec::new();
+    b.extend_from_slice(&(16 + body.len() as u32).to_ne_bytes()); // nlmsg_len
+    b.extend_from_slice(&0x22u16.to_ne_bytes()); // nlmsg_type: the family's id
+    b.extend_from_slice(&0u16.to_ne_bytes()); // nlmsg_flags
+    b.extend_from_slice(&9u32.to_ne_bytes()); // nlmsg_seq
+    b.extend_from_slice(&0u32.to_ne_bytes()); // nlmsg_pid
+    b.extend_from_slice(&body);
+    b
+}
+
+#[test]
+fn unknown_generic_family_shows_bytes_as_xxd_does() {
+    let r = decode_stdin(
+        spaced(&unknown_genl_message()).as_bytes(),
+        &["--proto", "generic"],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let want = "    0  message 1: type 34 len 72 flags 0 seq 9 port 0
+   16    genlmsghdr: cmd 1, version 1
+   20    type 1 (5 bytes): 65 74 68 30 00  eth0.
+   32    type 2 (26 bytes):
+   36      74 68 65 20 71 75 69 63 6b 20 62 72 6f 77 6e 20  the quick brown 
+   52      66 6f 78 20 6a 75 6d 70 73 00                    fox jumps.
+   64    type 3 (4 bytes): 07 00 00 00  ....
+";
+    assert_eq!(r.stdout, want);
+
+    let r = decode_stdin(&unknown_genl_message(), &["--proto", "generic", "-j"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let a = &v["messages"][0]["attributes"];
+    assert_eq!(a[0]["name"], Value::Null);
+    assert_eq!(a[0]["hex"], "6574683000");
+    assert_eq!(a[0]["printable"], "eth0.");
+    assert_eq!(a[1]["printable"], "the quick brown fox jumps.");
+    assert_eq!(a[2]["len"], 4);
+
+    // Told which family the id is, the registry names it (nlctrl stands in
+    // for a family loaded at run time); a family it lacks is a usage error.
+    let r = decode_stdin(
+        &unknown_genl_message(),
+        &["--proto", "generic", "--family", "nlctrl=0x22"],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("   16    genlmsghdr: cmd 1 (CTRL_CMD_NEWFAMILY), version 1\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("CTRL_ATTR_FAMILY_NAME (2): \"the quick brown fox jumps\""),
+        "{}",
+        r.stdout
+    );
+    let r = decode_stdin(
+        &unknown_genl_message(),
+        &["--proto", "generic", "--family", "nlctrl=0x23"],
+    );
+    assert!(r.stdout.contains("type 2 (26 bytes):"), "{}", r.stdout);
+    let r = decode_stdin(
+        &unknown_genl_message(),
+        &["--proto", "generic", "--family", "wireguard"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "no descriptor for generic netlink family \"wireguard\" (known: nlctrl, nltest)"
+        ),
+        "{}",
+        r.stderr
+    );
+}

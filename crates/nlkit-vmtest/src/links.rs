@@ -145,7 +145,7 @@ fn lib_dummy() -> TestResult {
     };
     h.links_filtered(&dump, |v| {
         if v.kind == Some("dummy") {
-            dummies.extend(v.name.map(str::to_string));
+            dummies.extend(v.name.map(|n| n.to_string()));
         }
         Ok(())
     })

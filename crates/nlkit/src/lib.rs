@@ -7,7 +7,10 @@
 //!   option, groups, network namespaces (tokio behind the `tokio` feature).
 //! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
 //!   (requests, streamed dumps, packed batches), shareable by threads.
+//! - [`schema`]: attribute sets, value kinds, fixed headers and name tables as
+//!   data, shared by every family; the generic decoder walk.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
+//! - [`decode`]: any message explained, from a registry of family descriptors.
 //!
 //! ```no_run
 //! use nlkit::route::{Handle, RouteRequest};
@@ -32,11 +35,13 @@
 pub mod conn;
 pub mod connector;
 pub mod diag;
+pub mod decode;
 pub mod errno;
 pub mod error;
 pub mod genl;
 pub mod monitor;
 pub mod route;
+pub mod schema;
 pub mod socket;
 pub mod uevent;
 pub mod wire;

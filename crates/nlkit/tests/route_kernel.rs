@@ -980,3 +980,41 @@ fn shared_connection_handle() {
         assert_eq!(h2.link_list().unwrap().len(), 3);
     });
 }
+
+#[test]
+fn names_that_are_not_utf8_never_end_a_dump() {
+    netns(|| {
+        sh(r#"ip link add "$(printf 'v\351')" type veth peer name p0"#);
+        sh(r#"ip link set dev p0 alias "$(printf 'caf\351')""#);
+        sh(r#"ip rule add iif "$(printf 'v\351')" table 100 pref 100"#);
+        let conn = Connection::new(Protocol::ROUTE).unwrap();
+        let h = Handle::with(&conn);
+        // The views hold the bytes.
+        let mut seen = Vec::new();
+        h.links(|v| {
+            seen.push((
+                v.name.unwrap().as_bytes().to_vec(),
+                v.alias.map(|a| a.as_bytes().to_vec()),
+            ));
+            Ok(())
+        })
+        .unwrap();
+        assert!(seen.contains(&(b"v\xe9".to_vec(), None)), "{seen:?}");
+        assert!(
+            seen.contains(&(b"p0".to_vec(), Some(b"caf\xe9".to_vec()))),
+            "{seen:?}"
+        );
+        // The owned forms hold the escaped text, and the dump is whole.
+        let links = h.link_list().unwrap();
+        assert_eq!(links.len(), 3);
+        let p0 = links
+            .iter()
+            .find(|l| l.name.as_deref() == Some("p0"))
+            .unwrap();
+        assert_eq!(p0.alias.as_deref(), Some("caf\\xe9"));
+        assert!(links.iter().any(|l| l.name.as_deref() == Some("v\\xe9")));
+        let rules = h.rule_list(AF_INET).unwrap();
+        let odd = rules.iter().find(|r| r.priority == Some(100)).unwrap();
+        assert_eq!(odd.iifname.as_deref(), Some("v\\xe9"));
+    });
+}

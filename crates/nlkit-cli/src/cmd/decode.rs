@@ -1,10 +1,15 @@
 //! `nlkit decode`: netlink bytes, as people paste them, explained.
 //!
-//! Input is hex in any common layout (see [`hexinput`]) or raw binary
+//! The knowledge is the library's (`nlkit::decode`: the registry of family
+//! descriptors, the description, the hex reader); this module reads the
+//! arguments and the input and lays the description out as text
+//! ([`render`]) or JSON ([`json`]).
+//!
+//! Input is hex in any common layout (see `nlkit::decode::hex`) or raw binary
 //! (`--raw`, or detected: input that is not text is binary). Every message is
 //! printed: header fields with flag names for its type, type names for the
 //! protocol, the family's fixed header, attributes as a tree with names and
-//! typed values (hex for unknown ones), control messages in words (ACKs,
+//! typed values (unknown ones as hex with a printable column, as `xxd`), control messages in words (ACKs,
 //! errors with errno, extended ACK, the offending attribute resolved against
 //! the echoed request, missing attribute and policy; DONE with its status),
 //! and the echoed request inside an error decoded like any message.
@@ -15,14 +20,13 @@
 //! JSON (`-j`) keys are listed in [`JSON_KEYS`], which is also the tail of
 //! `nlkit decode --help`.
 
-pub mod describe;
-pub mod hexinput;
+pub mod json;
 pub mod render;
-pub mod tables;
 
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
+use nlkit::decode::{hex as hexinput, Decoder};
 use nlkit::Protocol;
 use std::io::Read;
 
@@ -32,13 +36,17 @@ JSON output (-j, -p to pretty-print) is one object:
   protocol        protocol the types were named for (\"route\", \"usersock\", ...)
   length          input size in bytes
   messages        array of messages, in order
+  datagram        for a protocol without nlmsghdr (uevents): its fields, as
+                  attributes {offset, type 0, name, len, value} (absent otherwise)
   error           {offset, reason}: where the input breaks (absent when it does not)
 Each message:
   offset, len, type, type_name (null if unknown), flags, flag_names, seq, port_id
   header          fixed family header: {struct, fields: [{name, value, text?}], note?}
   attributes      array of attributes: {offset, type, name (null if unknown), len,
                   nested?, net_byteorder?, value? (typed), text? (symbolic value),
-                  hex? (unknown or opaque payload), note?, attributes? (nested)}
+                  hex? (unknown or opaque payload), printable? (unknown: the
+                  payload as xxd's ASCII column, '.' for unprintable bytes),
+                  note?, attributes? (nested)}
   payload         for protocols without attributes: {len, text? (if printable), hex}
   control         NLMSG_ERROR/DONE/NOOP/OVERRUN: {kind (ack|error|done|noop|overrun),
                   summary, code?, errno?, errno_name?, errno_text?, capped?,
@@ -67,6 +75,35 @@ pub struct Args {
     /// Decode this hex instead of reading a file.
     #[arg(long, value_name = "HEX", conflicts_with_all = ["file", "raw"])]
     pub data: Option<String>,
+    /// Generic netlink: decode messages of ids nlkit does not know as this
+    /// family (NAME), or only id ID as it (NAME=ID); repeatable.
+    #[arg(long, value_name = "NAME[=ID]")]
+    pub family: Vec<String>,
+}
+
+/// A decoder for `proto` with the `--family` hints.
+pub fn decoder(proto: Protocol, families: &[String]) -> Result<Decoder<'static>, CliError> {
+    let mut d = Decoder::new(proto);
+    for f in families {
+        let bad = |e: nlkit::decode::UnknownFamily| CliError::usage(format!("--family: {e}"));
+        d = match f.split_once('=') {
+            Some((name, id)) => {
+                let id = parse_id(id).ok_or_else(|| {
+                    CliError::usage(format!("--family {f}: {id:?} is not a family id (0-65535)"))
+                })?;
+                d.genl_id(id, name).map_err(bad)?
+            }
+            None => d.genl_family(f).map_err(bad)?,
+        };
+    }
+    Ok(d)
+}
+
+fn parse_id(s: &str) -> Option<u16> {
+    match s.strip_prefix("0x") {
+        Some(h) => u16::from_str_radix(h, 16).ok(),
+        None => s.parse().ok(),
+    }
 }
 
 /// Parses `--proto`.
@@ -132,11 +169,10 @@ pub fn run(g: &Global, a: Args) -> Result<(), CliError> {
     if bytes.is_empty() {
         return Err(CliError::Other("no bytes to decode".into()));
     }
-    let decoded = describe::decode(a.proto, &bytes);
+    let decoded = decoder(a.proto, &a.family)?.decode(&bytes);
     let mut out = Out::new(g);
     if out.json {
-        let v = serde_json::to_value(&decoded).map_err(|e| CliError::Other(e.to_string()))?;
-        out.json_value(&v)?;
+        out.json_value(&json::to_value(json::J(&decoded))?)?;
     } else {
         for l in render::decoded_lines(&decoded) {
             out.line(l)?;

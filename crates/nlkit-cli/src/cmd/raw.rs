@@ -14,7 +14,7 @@
 //! header fields and the payload (decoded like `nlkit decode` where the
 //! protocol has tables, else as text when printable, hex otherwise).
 
-use super::decode::{describe, parse_proto, render, tables};
+use super::decode::{json, parse_proto, render};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
@@ -191,7 +191,7 @@ fn print_datagram(
     info: &RecvInfo,
     buf: &[u8],
 ) -> Result<u64, CliError> {
-    let d = describe::decode(proto, buf);
+    let d = nlkit::decode::decode(proto, buf);
     let mut from = format!("from port {}", info.port_id);
     if let Some(g) = info.group {
         from.push_str(&format!(" group {g}"));
@@ -208,7 +208,7 @@ fn print_datagram(
             obj.insert("group".into(), info.group.map_or(Value::Null, Value::from));
             obj.insert("groups".into(), info.groups.into());
             obj.insert("nsid".into(), info.nsid.map_or(Value::Null, Value::from));
-            let mv = serde_json::to_value(m).map_err(|e| CliError::Other(e.to_string()))?;
+            let mv = json::to_value(json::J(m))?;
             obj.insert("message".into(), mv);
             out.json_value(&Value::Object(obj))?;
             continue;
@@ -219,7 +219,7 @@ fn print_datagram(
             && m.control.is_none()
             && m.errors.is_empty();
         if only_payload {
-            match &m.payload {
+            match m.payload {
                 Some(p) => first.push_str(&format!(" payload {}", render::payload_text(p))),
                 None => first.push_str(" (no payload)"),
             }
@@ -235,7 +235,7 @@ fn print_datagram(
     }
     if let Some(e) = &d.error {
         if out.json {
-            let v = serde_json::json!({"from_port": info.port_id, "error": e});
+            let v = serde_json::json!({"from_port": info.port_id, "error": json::to_value(json::J(e))?});
             out.json_value(&v)?;
         } else {
             out.line(format!("{from}: {e}"))?;
@@ -312,7 +312,7 @@ fn parse_type(proto: Protocol, s: &str) -> Result<u16, CliError> {
         return u16::try_from(n)
             .map_err(|_| CliError::usage(format!("type {s} does not fit in 16 bits")));
     }
-    tables::type_from_name(proto, s).ok_or_else(|| {
+    nlkit::decode::type_from_name(proto, s).ok_or_else(|| {
         CliError::usage(format!(
             "unknown message type {s:?} for {proto}: use a number or a name such as RTM_GETLINK"
         ))
@@ -331,7 +331,7 @@ pub fn send(g: &Global, a: SendArgs) -> Result<(), CliError> {
             v
         }
         (None, Some(h)) => {
-            super::decode::hexinput::parse(h).map_err(|e| CliError::usage(format!("--hex: {e}")))?
+            nlkit::decode::hex::parse(h).map_err(|e| CliError::usage(format!("--hex: {e}")))?
         }
         (None, None) => Vec::new(),
     };

@@ -6,11 +6,13 @@
 //! # References
 //! `genetlink.h`, `include/uapi/linux/genetlink.h`.
 
+pub mod decode;
 pub mod nltest;
 pub mod policy;
 
 use crate::conn::{Connection, ToMsg};
 use crate::error::{Error, Result};
+use crate::schema::fixed_header;
 use crate::socket::Socket;
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use std::fmt;
@@ -52,109 +54,128 @@ pub const GENL_HDRLEN: usize = 4;
 /// `GENL_ID_CTRL`: the fixed id of `nlctrl`.
 pub const GENL_ID_CTRL: u16 = 0x10;
 
-/// A table of attribute names for one attribute set: `(type, name, nested set)`.
-pub type AttrNames = &'static [(u16, &'static str, Option<&'static AttrSet>)];
+pub use crate::schema::AttrSet;
 
-/// One attribute set: its name and members.
-#[derive(Debug)]
-pub struct AttrSet {
-    /// Name of the set (`"ctrl"`).
-    pub name: &'static str,
-    /// Members.
-    pub attrs: AttrNames,
-}
-
-impl AttrSet {
-    /// The name of the attribute at `path` (outermost first), following nests.
-    pub fn name_of(&self, path: &[u16]) -> Option<String> {
-        let (&first, rest) = path.split_first()?;
-        let &(_, name, nested) = self.attrs.iter().find(|(t, _, _)| *t == first)?;
-        if rest.is_empty() {
-            return Some(name.to_string());
-        }
-        match nested {
-            Some(set) => set.name_of(rest).map(|inner| format!("{name} > {inner}")),
-            // Arrays of nests: the middle level is an index.
-            None => None,
-        }
-    }
-    /// The name of one attribute type in this set.
-    pub fn name(&self, kind: u16) -> Option<&'static str> {
-        self.attrs
-            .iter()
-            .find(|(t, _, _)| *t == kind)
-            .map(|(_, n, _)| *n)
+fixed_header! {
+    /// `genlmsghdr` field by field, for decoders (any family: commands by number).
+    pub static GENLMSGHDR: GenlHeader = "genlmsghdr" {
+        cmd => "cmd", U8, Dec;
+        version => "version", U8, Dec;
     }
 }
 
 /// `nlctrl` commands and attributes (`CTRL_CMD_*`, `CTRL_ATTR_*`).
+#[allow(missing_docs)]
 pub mod ctrl {
-    use super::AttrSet;
+    use crate::schema::{attr_table, fixed_header, Int, Names, ValueKind, ValueKind::*};
     /// Get one family (by name or id), or dump all.
     pub const CTRL_CMD_GETFAMILY: u8 = 3;
     /// Get a family's policy.
     pub const CTRL_CMD_GETPOLICY: u8 = 10;
-    /// Family id (u16).
-    pub const CTRL_ATTR_FAMILY_ID: u16 = 1;
-    /// Family name (string).
-    pub const CTRL_ATTR_FAMILY_NAME: u16 = 2;
-    /// Version (u32).
-    pub const CTRL_ATTR_VERSION: u16 = 3;
-    /// Size of the family's own header (u32).
-    pub const CTRL_ATTR_HDRSIZE: u16 = 4;
-    /// Highest attribute type (u32).
-    pub const CTRL_ATTR_MAXATTR: u16 = 5;
-    /// Operations (nested array).
-    pub const CTRL_ATTR_OPS: u16 = 6;
-    /// Multicast groups (nested array).
-    pub const CTRL_ATTR_MCAST_GROUPS: u16 = 7;
-    /// Policy (nested).
-    pub const CTRL_ATTR_POLICY: u16 = 8;
-    /// Per-op policy (nested).
-    pub const CTRL_ATTR_OP_POLICY: u16 = 9;
-    /// Op (u32).
-    pub const CTRL_ATTR_OP: u16 = 10;
-    /// Op id (u32), inside an op.
-    pub const CTRL_ATTR_OP_ID: u16 = 1;
-    /// Op flags (u32), inside an op.
-    pub const CTRL_ATTR_OP_FLAGS: u16 = 2;
-    /// Group name (string), inside a group.
-    pub const CTRL_ATTR_MCAST_GRP_NAME: u16 = 1;
-    /// Group id (u32), inside a group.
-    pub const CTRL_ATTR_MCAST_GRP_ID: u16 = 2;
+    /// `CTRL_CMD_*`, by number.
+    #[rustfmt::skip]
+    pub const CTRL_CMD_NAMES: Names = &[
+        (0, "CTRL_CMD_UNSPEC"), (1, "CTRL_CMD_NEWFAMILY"), (2, "CTRL_CMD_DELFAMILY"),
+        (3, "CTRL_CMD_GETFAMILY"), (4, "CTRL_CMD_NEWOPS"), (5, "CTRL_CMD_DELOPS"),
+        (6, "CTRL_CMD_GETOPS"), (7, "CTRL_CMD_NEWMCAST_GRP"), (8, "CTRL_CMD_DELMCAST_GRP"),
+        (9, "CTRL_CMD_GETMCAST_GRP"), (10, "CTRL_CMD_GETPOLICY"),
+    ];
 
-    /// Attributes of one op.
-    pub static OP: AttrSet = AttrSet {
-        name: "ctrl-op",
-        attrs: &[
-            (1, "CTRL_ATTR_OP_ID", None),
-            (2, "CTRL_ATTR_OP_FLAGS", None),
-        ],
-    };
-    /// Attributes of one multicast group.
-    pub static GROUP: AttrSet = AttrSet {
-        name: "ctrl-mcast-group",
-        attrs: &[
-            (1, "CTRL_ATTR_MCAST_GRP_NAME", None),
-            (2, "CTRL_ATTR_MCAST_GRP_ID", None),
-        ],
-    };
-    /// The `nlctrl` attribute set.
-    pub static CTRL: AttrSet = AttrSet {
-        name: "ctrl",
-        attrs: &[
-            (1, "CTRL_ATTR_FAMILY_ID", None),
-            (2, "CTRL_ATTR_FAMILY_NAME", None),
-            (3, "CTRL_ATTR_VERSION", None),
-            (4, "CTRL_ATTR_HDRSIZE", None),
-            (5, "CTRL_ATTR_MAXATTR", None),
-            (6, "CTRL_ATTR_OPS", None),
-            (7, "CTRL_ATTR_MCAST_GROUPS", None),
-            (8, "CTRL_ATTR_POLICY", None),
-            (9, "CTRL_ATTR_OP_POLICY", None),
-            (10, "CTRL_ATTR_OP", None),
-        ],
-    };
+    fixed_header! {
+        /// `genlmsghdr` of `nlctrl` messages: commands by name.
+        pub static CTRL_HDR: super::GenlHeader = "genlmsghdr" {
+            cmd => "cmd", U8, Enum(CTRL_CMD_NAMES);
+            version => "version", U8, Dec;
+        }
+    }
+
+    /// `GENL_*` op flags, by their constant names.
+    #[rustfmt::skip]
+    pub const OP_FLAG_NAMES: Names = &[
+        (0x1, "GENL_ADMIN_PERM"), (0x2, "GENL_CMD_CAP_DO"), (0x4, "GENL_CMD_CAP_DUMP"),
+        (0x8, "GENL_CMD_CAP_HASPOL"), (0x10, "GENL_UNS_ADMIN_PERM"),
+    ];
+
+    /// `NL_ATTR_TYPE_*`: the policy type of an attribute.
+    #[rustfmt::skip]
+    pub const NL_ATTR_TYPE_NAMES: Names = &[
+        (0, "NL_ATTR_TYPE_INVALID"), (1, "NL_ATTR_TYPE_FLAG"), (2, "NL_ATTR_TYPE_U8"),
+        (3, "NL_ATTR_TYPE_U16"), (4, "NL_ATTR_TYPE_U32"), (5, "NL_ATTR_TYPE_U64"),
+        (6, "NL_ATTR_TYPE_S8"), (7, "NL_ATTR_TYPE_S16"), (8, "NL_ATTR_TYPE_S32"),
+        (9, "NL_ATTR_TYPE_S64"), (10, "NL_ATTR_TYPE_BINARY"), (11, "NL_ATTR_TYPE_STRING"),
+        (12, "NL_ATTR_TYPE_NUL_STRING"), (13, "NL_ATTR_TYPE_NESTED"),
+        (14, "NL_ATTR_TYPE_NESTED_ARRAY"), (15, "NL_ATTR_TYPE_BITFIELD32"),
+        (16, "NL_ATTR_TYPE_SINT"), (17, "NL_ATTR_TYPE_UINT"),
+    ];
+
+    attr_table! {
+        /// An attribute of one op (`CTRL_ATTR_OP_*`).
+        enum OpAttr;
+        /// Attributes of one op.
+        static OP = "ctrl-op";
+        Id = 1, CTRL_ATTR_OP_ID, "CTRL_ATTR_OP_ID", U32;
+        Flags = 2, CTRL_ATTR_OP_FLAGS, "CTRL_ATTR_OP_FLAGS", Bits(Int::U32, OP_FLAG_NAMES);
+    }
+
+    attr_table! {
+        /// An attribute of one multicast group (`CTRL_ATTR_MCAST_GRP_*`).
+        enum GroupAttr;
+        /// Attributes of one multicast group.
+        static GROUP = "ctrl-mcast-group";
+        Name = 1, CTRL_ATTR_MCAST_GRP_NAME, "CTRL_ATTR_MCAST_GRP_NAME", Str;
+        Id = 2, CTRL_ATTR_MCAST_GRP_ID, "CTRL_ATTR_MCAST_GRP_ID", U32;
+    }
+
+    attr_table! {
+        /// An attribute of one attribute's policy (`NL_POLICY_TYPE_ATTR_*`).
+        enum PolicyTypeAttr;
+        /// `NL_POLICY_TYPE_ATTR_*`: one attribute's policy.
+        static POLICY_TYPE = "policy-type";
+        Type = 1, NL_POLICY_TYPE_ATTR_TYPE, "NL_POLICY_TYPE_ATTR_TYPE", Enum(Int::U32, NL_ATTR_TYPE_NAMES);
+        MinValueS = 2, NL_POLICY_TYPE_ATTR_MIN_VALUE_S, "NL_POLICY_TYPE_ATTR_MIN_VALUE_S", Int(Int::I64);
+        MaxValueS = 3, NL_POLICY_TYPE_ATTR_MAX_VALUE_S, "NL_POLICY_TYPE_ATTR_MAX_VALUE_S", Int(Int::I64);
+        MinValueU = 4, NL_POLICY_TYPE_ATTR_MIN_VALUE_U, "NL_POLICY_TYPE_ATTR_MIN_VALUE_U", Int(Int::U64);
+        MaxValueU = 5, NL_POLICY_TYPE_ATTR_MAX_VALUE_U, "NL_POLICY_TYPE_ATTR_MAX_VALUE_U", Int(Int::U64);
+        MinLength = 6, NL_POLICY_TYPE_ATTR_MIN_LENGTH, "NL_POLICY_TYPE_ATTR_MIN_LENGTH", U32;
+        MaxLength = 7, NL_POLICY_TYPE_ATTR_MAX_LENGTH, "NL_POLICY_TYPE_ATTR_MAX_LENGTH", U32;
+        PolicyIdx = 8, NL_POLICY_TYPE_ATTR_POLICY_IDX, "NL_POLICY_TYPE_ATTR_POLICY_IDX", U32;
+        PolicyMaxtype = 9, NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE, "NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE", U32;
+        Bitfield32Mask = 10, NL_POLICY_TYPE_ATTR_BITFIELD32_MASK, "NL_POLICY_TYPE_ATTR_BITFIELD32_MASK", U32;
+        Pad = 11, NL_POLICY_TYPE_ATTR_PAD, "NL_POLICY_TYPE_ATTR_PAD", Bytes;
+        Mask = 12, NL_POLICY_TYPE_ATTR_MASK, "NL_POLICY_TYPE_ATTR_MASK", Int(Int::Uint);
+    }
+
+    attr_table! {
+        /// An attribute of one op's policies (`CTRL_ATTR_POLICY_*`).
+        enum OpPolicyAttr;
+        /// `CTRL_ATTR_POLICY_DO`/`DUMP`: the policy indexes of one op.
+        static OP_POLICY = "ctrl-op-policy";
+        Do = 1, CTRL_ATTR_POLICY_DO, "CTRL_ATTR_POLICY_DO", U32;
+        Dump = 2, CTRL_ATTR_POLICY_DUMP, "CTRL_ATTR_POLICY_DUMP", U32;
+    }
+
+    static OP_ITEM: ValueKind = Nested(&OP);
+    static GROUP_ITEM: ValueKind = Nested(&GROUP);
+    static POLICY_ATTR: ValueKind = Nested(&POLICY_TYPE);
+    static POLICY_ATTRS: ValueKind = Array(&POLICY_ATTR);
+    static OP_POLICY_ITEM: ValueKind = Nested(&OP_POLICY);
+
+    attr_table! {
+        /// An `nlctrl` attribute (`CTRL_ATTR_*`).
+        enum CtrlAttr;
+        /// The `nlctrl` attribute set.
+        static CTRL = "ctrl";
+        FamilyId = 1, CTRL_ATTR_FAMILY_ID, "CTRL_ATTR_FAMILY_ID", U16;
+        FamilyName = 2, CTRL_ATTR_FAMILY_NAME, "CTRL_ATTR_FAMILY_NAME", Str;
+        Version = 3, CTRL_ATTR_VERSION, "CTRL_ATTR_VERSION", U32;
+        Hdrsize = 4, CTRL_ATTR_HDRSIZE, "CTRL_ATTR_HDRSIZE", U32;
+        Maxattr = 5, CTRL_ATTR_MAXATTR, "CTRL_ATTR_MAXATTR", U32;
+        Ops = 6, CTRL_ATTR_OPS, "CTRL_ATTR_OPS", Array(&OP_ITEM);
+        McastGroups = 7, CTRL_ATTR_MCAST_GROUPS, "CTRL_ATTR_MCAST_GROUPS", Array(&GROUP_ITEM);
+        Policy = 8, CTRL_ATTR_POLICY, "CTRL_ATTR_POLICY", Array(&POLICY_ATTRS);
+        OpPolicy = 9, CTRL_ATTR_OP_POLICY, "CTRL_ATTR_OP_POLICY", Array(&OP_POLICY_ITEM);
+        Op = 10, CTRL_ATTR_OP, "CTRL_ATTR_OP", U32;
+    }
 }
 
 /// Op flags (`GENL_ADMIN_PERM`...), with names.
@@ -349,7 +370,7 @@ impl ToMsg for Request<'_> {
         f.write_str(self.what)
     }
     fn attr_name(&self, path: &[u16]) -> Option<String> {
-        self.names?.name_of(path)
+        self.names?.path_name(path, None)
     }
 }
 

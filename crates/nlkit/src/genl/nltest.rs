@@ -2,9 +2,10 @@
 //! kernel module (`kernel/module`), and the constants of its raw protocol.
 //! Mirrors `kernel/module/nltest_uapi.h`.
 
-use super::{join_group, resolve, AttrSet, Family, GenlMsg, Request};
+use super::{join_group, resolve, Family, GenlMsg, Request};
 use crate::conn::Connection;
 use crate::error::{Error, Result};
+use crate::schema::{attr_table, ValueKind::*};
 use crate::socket::Socket;
 use crate::wire::{self, MsgFlags, MsgWriter};
 
@@ -39,28 +40,22 @@ pub const NLTEST_CMD_BUMP: u8 = 5;
 /// Needs `CAP_NET_ADMIN`.
 pub const NLTEST_CMD_ADMIN: u8 = 6;
 
-/// Binary payload.
-pub const NLTEST_A_PAYLOAD: u16 = 1;
-/// u32: entries to dump.
-pub const NLTEST_A_COUNT: u16 = 2;
-/// u32: entry index in a dump.
-pub const NLTEST_A_INDEX: u16 = 3;
-/// NUL-terminated string.
-pub const NLTEST_A_NAME: u16 = 4;
-/// u32: generation counter.
-pub const NLTEST_A_GENERATION: u16 = 5;
-
-/// The family's attribute names.
-pub static ATTRS: AttrSet = AttrSet {
-    name: "nltest",
-    attrs: &[
-        (1, "NLTEST_A_PAYLOAD", None),
-        (2, "NLTEST_A_COUNT", None),
-        (3, "NLTEST_A_INDEX", None),
-        (4, "NLTEST_A_NAME", None),
-        (5, "NLTEST_A_GENERATION", None),
-    ],
-};
+attr_table! {
+    /// An `nltest` attribute (`NLTEST_A_*`).
+    enum NltestAttr;
+    /// The family's attributes.
+    static ATTRS = "nltest";
+    // Binary payload.
+    Payload = 1, NLTEST_A_PAYLOAD, "NLTEST_A_PAYLOAD", Bytes;
+    // Entries to dump.
+    Count = 2, NLTEST_A_COUNT, "NLTEST_A_COUNT", U32;
+    // Entry index in a dump.
+    Index = 3, NLTEST_A_INDEX, "NLTEST_A_INDEX", U32;
+    // NUL-terminated string.
+    Name = 4, NLTEST_A_NAME, "NLTEST_A_NAME", Str;
+    // Generation counter.
+    Generation = 5, NLTEST_A_GENERATION, "NLTEST_A_GENERATION", U32;
+}
 
 /// Name of a command.
 pub fn cmd_name(cmd: u8) -> Option<&'static str> {

@@ -1,10 +1,10 @@
 //! Addresses (`RTM_NEWADDR`/`GETADDR`/`DELADDR`): `ifaddrmsg` and `IFA_*`.
 
-use super::attrs::{
-    attr_table, field, read_struct, typed_attrs, FixedHeader, Int, Names, Show, ValueKind::*,
-};
-use super::{NewMode, Prefix, WriteExt, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
+use super::{NewMode, Prefix, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, fixed_header, struct_value, typed_attrs, Int, Name, Names, ValueKind::*,
+};
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -48,18 +48,16 @@ pub struct IfAddrMsg {
     pub index: U32<NativeEndian>,
 }
 
-/// `ifaddrmsg` field by field, for decoders.
-pub static IFADDRMSG: FixedHeader = FixedHeader {
-    name: "ifaddrmsg",
-    size: IfAddrMsg::LEN,
-    fields: &[
-        field("ifa_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("ifa_prefixlen", 1, Int::U8, Show::Dec),
-        field("ifa_flags", 2, Int::U8, Show::Bits(IFA_F_FLAGS)),
-        field("ifa_scope", 3, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("ifa_index", 4, Int::U32, Show::Dec),
-    ],
-};
+fixed_header! {
+    /// `ifaddrmsg` field by field, for decoders.
+    pub static IFADDRMSG: IfAddrMsg = "ifaddrmsg" {
+        family => "ifa_family", U8, Enum(super::AF_NAMES);
+        prefixlen => "ifa_prefixlen", U8, Dec;
+        flags => "ifa_flags", U8, Bits(IFA_F_FLAGS);
+        scope => "ifa_scope", U8, Enum(super::SCOPE_NAMES);
+        index => "ifa_index", U32, Dec;
+    }
+}
 
 impl IfAddrMsg {
     /// Size on the wire.
@@ -178,30 +176,46 @@ pub fn parse_ifa_flag(s: &str) -> Option<u32> {
         .map(|(b, _)| *b)
 }
 
+struct_value!(IfaCacheInfo);
+
 typed_attrs! {
     /// An address message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
     pub struct AddrView<'a>: IfAddrMsg, ADDR_SET, "an address message" {
-        /// `IFA_ADDRESS`: the address (IPv6), or the peer (IPv4 point-to-point).
-        pub address: IpAddr = IFA_ADDRESS,
         /// `IFA_LOCAL`: the local address (IPv4).
-        pub local: IpAddr = IFA_LOCAL,
+        pub local: IpAddr => IpAddr = IFA_LOCAL,
+        /// `IFA_ADDRESS`: the address (IPv6), or the peer (IPv4 point-to-point).
+        pub address: IpAddr => IpAddr = IFA_ADDRESS,
         /// `IFA_LABEL`.
-        pub label: &'a str = IFA_LABEL,
+        pub label: Name<'a> => String = IFA_LABEL,
         /// `IFA_BROADCAST`.
-        pub broadcast: IpAddr = IFA_BROADCAST,
+        pub broadcast: IpAddr => IpAddr = IFA_BROADCAST,
         /// `IFA_ANYCAST`.
-        pub anycast: IpAddr = IFA_ANYCAST,
+        pub anycast: IpAddr => IpAddr = IFA_ANYCAST,
         /// `IFA_MULTICAST`.
-        pub multicast: IpAddr = IFA_MULTICAST,
-        /// `IFA_CACHEINFO`.
-        pub cacheinfo: IfaCacheInfo = IFA_CACHEINFO with read_struct,
-        /// `IFA_FLAGS` (all 32 bits).
+        pub multicast: IpAddr => IpAddr = IFA_MULTICAST,
+        /// `IFA_CACHEINFO` (lifetimes; in a request only `preferred` and `valid` count).
+        pub cacheinfo: IfaCacheInfo => IfaCacheInfo = IFA_CACHEINFO,
+        /// `IFA_FLAGS` (all 32 bits; the owned form's `flags` merges the header's).
         pub flags32: u32 = IFA_FLAGS,
         /// `IFA_RT_PRIORITY`.
-        pub rt_priority: u32 = IFA_RT_PRIORITY,
+        pub rt_priority: u32 => u32 = IFA_RT_PRIORITY,
         /// `IFA_PROTO`.
-        pub proto: u8 = IFA_PROTO,
+        pub proto: u8 => u8 = IFA_PROTO,
+    };
+    /// An address, owned.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    owned Addr (Self::owned_rest, Addr::write_rest) {
+        /// `ifa_family`.
+        pub family: u8,
+        /// `ifa_prefixlen`.
+        pub prefix_len: u8,
+        /// All 32 flag bits (`IFA_F_*`).
+        pub flags: u32,
+        /// `ifa_scope`.
+        pub scope: u8,
+        /// `ifa_index`.
+        pub index: u32,
     }
 }
 
@@ -237,49 +251,14 @@ impl<'a> AddrView<'a> {
             _ => None,
         }
     }
-    /// The owned form.
-    pub fn to_owned(&self) -> Addr {
-        Addr {
-            family: self.family(),
-            prefix_len: self.prefix_len(),
-            flags: self.flags(),
-            scope: self.scope(),
-            index: self.index(),
-            address: self.address,
-            local: self.local,
-            label: self.label.map(str::to_string),
-            broadcast: self.broadcast,
-            anycast: self.anycast,
-            multicast: self.multicast,
-            cacheinfo: self.cacheinfo,
-            rt_priority: self.rt_priority,
-            proto: self.proto,
-        }
+    /// The header fields, for the owned form.
+    fn owned_rest(&self, o: &mut Addr) {
+        o.family = self.family();
+        o.prefix_len = self.prefix_len();
+        o.flags = self.flags();
+        o.scope = self.scope();
+        o.index = self.index();
     }
-}
-
-/// An address, owned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Addr {
-    pub family: u8,
-    pub prefix_len: u8,
-    /// All 32 flag bits (`IFA_F_*`).
-    pub flags: u32,
-    pub scope: u8,
-    pub index: u32,
-    /// `IFA_ADDRESS`.
-    pub address: Option<IpAddr>,
-    /// `IFA_LOCAL`.
-    pub local: Option<IpAddr>,
-    pub label: Option<String>,
-    pub broadcast: Option<IpAddr>,
-    pub anycast: Option<IpAddr>,
-    pub multicast: Option<IpAddr>,
-    /// Lifetimes; in a request only `preferred` and `valid` count.
-    pub cacheinfo: Option<IfaCacheInfo>,
-    pub rt_priority: Option<u32>,
-    pub proto: Option<u8>,
 }
 
 impl Addr {
@@ -313,20 +292,14 @@ impl Addr {
             scope: self.scope,
             index: self.index.into(),
         });
-        w.opt_ip(IFA_LOCAL, self.local)?;
-        w.opt_ip(IFA_ADDRESS, self.address)?;
-        w.opt_str(IFA_LABEL, self.label.as_deref())?;
-        w.opt_ip(IFA_BROADCAST, self.broadcast)?;
-        w.opt_ip(IFA_ANYCAST, self.anycast)?;
-        w.opt_ip(IFA_MULTICAST, self.multicast)?;
-        if let Some(c) = &self.cacheinfo {
-            w.attr(IFA_CACHEINFO, c.as_bytes())?;
-        }
+        self.write_attrs(w, false)
+    }
+    /// `IFA_FLAGS` when the flags do not fit the header's 8 bits.
+    fn write_rest(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if self.flags > 0xff {
             w.attr_u32(IFA_FLAGS, self.flags)?;
         }
-        w.opt_u32(IFA_RT_PRIORITY, self.rt_priority)?;
-        w.opt_u8(IFA_PROTO, self.proto)
+        Ok(())
     }
 }
 
@@ -562,7 +535,7 @@ mod tests {
         assert_eq!(v.prefix_len(), 8);
         assert_eq!(v.scope(), super::super::RT_SCOPE_HOST);
         assert_eq!(v.local_addr(), Some("127.0.0.1".parse().unwrap()));
-        assert_eq!(v.label, Some("lo"));
+        assert_eq!(v.label, Some("lo".into()));
         assert!(v.flags() & IFA_F_PERMANENT != 0);
         assert_eq!(v.cacheinfo.unwrap().valid.get(), u32::MAX);
         assert_eq!(v.unknown_attrs().count(), 0);

@@ -5,12 +5,12 @@
 //! veth, bridge, vlan, macvlan, vxlan, tun; any other kind keeps its
 //! `IFLA_INFO_DATA` raw.
 
-use super::attrs::{
-    attr_table, enum_name, field, read_raw, typed_attrs, AttrSet, AttrValue, FixedHeader, Int,
-    Names, Show, ValueKind::*,
-};
 use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, enum_name, fixed_header, read_raw, typed_attrs, AttrSet, AttrValue, Int, Name,
+    Names, SubMessage, ValueKind::*,
+};
 use crate::wire::{self, Attr, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -60,18 +60,16 @@ pub struct IfInfoMsg {
     pub change: U32<NativeEndian>,
 }
 
-/// `ifinfomsg` field by field, for decoders.
-pub static IFINFOMSG: FixedHeader = FixedHeader {
-    name: "ifinfomsg",
-    size: IfInfoMsg::LEN,
-    fields: &[
-        field("ifi_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("ifi_type", 2, Int::U16, Show::Enum(ARPHRD_NAMES)),
-        field("ifi_index", 4, Int::I32, Show::Dec),
-        field("ifi_flags", 8, Int::U32, Show::Bits(IFF_FLAGS)),
-        field("ifi_change", 12, Int::U32, Show::Hex),
-    ],
-};
+fixed_header! {
+    /// `ifinfomsg` field by field, for decoders.
+    pub static IFINFOMSG: IfInfoMsg = "ifinfomsg" {
+        family => "ifi_family", U8, Enum(super::AF_NAMES);
+        ty => "ifi_type", U16, Enum(ARPHRD_NAMES);
+        index => "ifi_index", I32, Dec;
+        flags => "ifi_flags", U32, Bits(IFF_FLAGS);
+        change => "ifi_change", U32, Hex;
+    }
+}
 
 /// `ARPHRD_*` link types (`ifi_type`), without the prefix: the common ones.
 #[rustfmt::skip]
@@ -325,10 +323,10 @@ attr_table! {
     /// The `IFLA_INFO_*` set.
     static LINKINFO_SET = "linkinfo";
     Kind = 1, IFLA_INFO_KIND, "IFLA_INFO_KIND", Str;
-    Data = 2, IFLA_INFO_DATA, "IFLA_INFO_DATA", InfoData;
+    Data = 2, IFLA_INFO_DATA, "IFLA_INFO_DATA", SubMessage(&INFO_DATA_BY_KIND);
     Xstats = 3, IFLA_INFO_XSTATS, "IFLA_INFO_XSTATS", Bytes;
     SlaveKind = 4, IFLA_INFO_SLAVE_KIND, "IFLA_INFO_SLAVE_KIND", Str;
-    SlaveData = 5, IFLA_INFO_SLAVE_DATA, "IFLA_INFO_SLAVE_DATA", InfoData;
+    SlaveData = 5, IFLA_INFO_SLAVE_DATA, "IFLA_INFO_SLAVE_DATA", SubMessage(&INFO_SLAVE_DATA_BY_KIND);
 }
 
 attr_table! {
@@ -336,7 +334,7 @@ attr_table! {
     enum VethAttr;
     /// The `VETH_INFO_*` set.
     static VETH_SET = "veth";
-    Peer = 1, VETH_INFO_PEER, "VETH_INFO_PEER", IfinfoThen(&LINK_SET);
+    Peer = 1, VETH_INFO_PEER, "VETH_INFO_PEER", HeaderThen(&IFINFOMSG, &LINK_SET);
 }
 
 attr_table! {
@@ -490,25 +488,36 @@ attr_table! {
     UnicastFlood = 9, IFLA_BRPORT_UNICAST_FLOOD, "IFLA_BRPORT_UNICAST_FLOOD", U8;
 }
 
+/// `IFLA_INFO_DATA`: its set is chosen by the sibling `IFLA_INFO_KIND`.
+pub static INFO_DATA_BY_KIND: SubMessage = SubMessage {
+    name: "IFLA_INFO_KIND",
+    selector: IFLA_INFO_KIND,
+    sets: &[
+        ("veth", &VETH_SET),
+        ("bridge", &BRIDGE_SET),
+        ("vlan", &VLAN_SET),
+        ("macvlan", &MACVLAN_SET),
+        ("macvtap", &MACVLAN_SET),
+        ("vxlan", &VXLAN_SET),
+        ("tun", &TUN_SET),
+    ],
+};
+
+/// `IFLA_INFO_SLAVE_DATA`: its set is chosen by the sibling `IFLA_INFO_SLAVE_KIND`.
+pub static INFO_SLAVE_DATA_BY_KIND: SubMessage = SubMessage {
+    name: "IFLA_INFO_SLAVE_KIND",
+    selector: IFLA_INFO_SLAVE_KIND,
+    sets: &[("bridge", &BRPORT_SET)],
+};
+
 /// The attribute set of `IFLA_INFO_DATA` for a link kind, if nlkit knows it.
 pub fn info_data_set(kind: &str) -> Option<&'static AttrSet> {
-    Some(match kind {
-        "veth" => &VETH_SET,
-        "bridge" => &BRIDGE_SET,
-        "vlan" => &VLAN_SET,
-        "macvlan" | "macvtap" => &MACVLAN_SET,
-        "vxlan" => &VXLAN_SET,
-        "tun" => &TUN_SET,
-        _ => return None,
-    })
+    INFO_DATA_BY_KIND.set_for(kind.as_bytes())
 }
 
 /// The attribute set of `IFLA_INFO_SLAVE_DATA` for a port kind (`bridge`).
 pub fn info_slave_data_set(kind: &str) -> Option<&'static AttrSet> {
-    match kind {
-        "bridge" => Some(&BRPORT_SET),
-        _ => None,
-    }
+    INFO_SLAVE_DATA_BY_KIND.set_for(kind.as_bytes())
 }
 
 // ---------------------------------------------------------------------------
@@ -671,49 +680,50 @@ typed_attrs! {
     #[derive(Clone, Copy, Debug)]
     pub struct LinkView<'a>: IfInfoMsg, LINK_SET, "a link message" {
         /// `IFLA_IFNAME`.
-        pub name: &'a str = IFLA_IFNAME,
+        pub name: Name<'a> => String = IFLA_IFNAME,
         /// `IFLA_MTU`.
-        pub mtu: u32 = IFLA_MTU,
-        /// `IFLA_MIN_MTU`.
-        pub min_mtu: u32 = IFLA_MIN_MTU,
-        /// `IFLA_MAX_MTU`.
-        pub max_mtu: u32 = IFLA_MAX_MTU,
+        pub mtu: u32 => u32 = IFLA_MTU,
         /// `IFLA_ADDRESS`.
-        pub address: &'a [u8] = IFLA_ADDRESS,
+        pub address: &'a [u8] => Vec<u8> = IFLA_ADDRESS,
         /// `IFLA_BROADCAST`.
-        pub broadcast: &'a [u8] = IFLA_BROADCAST,
-        /// `IFLA_PERM_ADDRESS`.
-        pub perm_address: &'a [u8] = IFLA_PERM_ADDRESS,
+        pub broadcast: &'a [u8] => Vec<u8> = IFLA_BROADCAST,
         /// `IFLA_TXQLEN`.
-        pub txqlen: u32 = IFLA_TXQLEN,
+        pub txqlen: u32 => u32 = IFLA_TXQLEN,
         /// `IFLA_MASTER`.
-        pub master: u32 = IFLA_MASTER,
+        pub master: u32 => u32 = IFLA_MASTER,
         /// `IFLA_LINK`: the lower device (or the veth peer).
-        pub link: u32 = IFLA_LINK,
+        pub link: u32 => u32 = IFLA_LINK,
         /// `IFLA_LINK_NETNSID`: the netns id `link` lives in.
-        pub link_netnsid: i32 = IFLA_LINK_NETNSID,
+        pub link_netnsid: i32 => i32 = IFLA_LINK_NETNSID,
         /// `IFLA_OPERSTATE`.
-        pub operstate: u8 = IFLA_OPERSTATE,
+        pub operstate: u8 => u8 = IFLA_OPERSTATE,
         /// `IFLA_LINKMODE`.
-        pub linkmode: u8 = IFLA_LINKMODE,
+        pub linkmode: u8 => u8 = IFLA_LINKMODE,
         /// `IFLA_QDISC`.
-        pub qdisc: &'a str = IFLA_QDISC,
+        pub qdisc: Name<'a> => String = IFLA_QDISC,
         /// `IFLA_IFALIAS`.
-        pub alias: &'a str = IFLA_IFALIAS,
+        pub alias: Name<'a> => String = IFLA_IFALIAS,
         /// `IFLA_GROUP`.
-        pub group: u32 = IFLA_GROUP,
-        /// `IFLA_PROMISCUITY`.
-        pub promiscuity: u32 = IFLA_PROMISCUITY,
+        pub group: u32 => u32 = IFLA_GROUP,
         /// `IFLA_NUM_TX_QUEUES`.
-        pub num_tx_queues: u32 = IFLA_NUM_TX_QUEUES,
+        pub num_tx_queues: u32 => u32 = IFLA_NUM_TX_QUEUES,
         /// `IFLA_NUM_RX_QUEUES`.
-        pub num_rx_queues: u32 = IFLA_NUM_RX_QUEUES,
+        pub num_rx_queues: u32 => u32 = IFLA_NUM_RX_QUEUES,
         /// `IFLA_CARRIER`.
-        pub carrier: u8 = IFLA_CARRIER,
+        pub carrier: u8 => u8 = IFLA_CARRIER,
+        // Only in kernel reports (left out of requests):
+        /// `IFLA_MIN_MTU`.
+        @reported pub min_mtu: u32 => u32 = IFLA_MIN_MTU,
+        /// `IFLA_MAX_MTU`.
+        @reported pub max_mtu: u32 => u32 = IFLA_MAX_MTU,
+        /// `IFLA_PERM_ADDRESS`.
+        @reported pub perm_address: &'a [u8] => Vec<u8> = IFLA_PERM_ADDRESS,
+        /// `IFLA_PROMISCUITY`.
+        @reported pub promiscuity: u32 => u32 = IFLA_PROMISCUITY,
         /// `IFLA_CARRIER_CHANGES`.
-        pub carrier_changes: u32 = IFLA_CARRIER_CHANGES,
+        @reported pub carrier_changes: u32 => u32 = IFLA_CARRIER_CHANGES,
         /// `IFLA_STATS64`.
-        pub stats64: LinkStats64 = IFLA_STATS64,
+        @reported pub stats64: LinkStats64 => LinkStats64 = IFLA_STATS64,
         /// `IFLA_PROP_LIST` (its `IFLA_ALT_IFNAME`s: see [`LinkView::alt_names`]).
         pub prop_list: Attr<'a> = IFLA_PROP_LIST with read_raw,
     }
@@ -726,6 +736,25 @@ typed_attrs! {
         pub slave_kind: Option<&'a str>,
         /// `IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA`.
         pub slave_data: Option<Attr<'a>>,
+    };
+    /// A link, owned. Every attribute is optional; a request sends only
+    /// what is set (see [`LinkRequest`]).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    owned @fallible Link (Self::owned_rest, Link::write_rest) {
+        /// `ifi_family`.
+        pub family: u8,
+        /// `ifi_index`.
+        pub index: u32,
+        /// `ifi_type` (`ARPHRD_*`).
+        pub link_type: u16,
+        /// `ifi_flags`.
+        pub flags: u32,
+        /// `ifi_change`: flags a request changes.
+        pub change: u32,
+        /// `IFLA_PROP_LIST > IFLA_ALT_IFNAME` (only in kernel reports).
+        pub alt_names: Vec<String>,
+        /// `IFLA_LINKINFO`.
+        pub info: Option<LinkInfo>,
     }
 }
 
@@ -738,9 +767,10 @@ impl<'a> LinkView<'a> {
         for i in a.nested() {
             let i = i?;
             match i.kind() {
-                IFLA_INFO_KIND => self.kind = Some(i.str()?),
+                // Kinds are ASCII words; one that is not UTF-8 is unknown (its data stays raw).
+                IFLA_INFO_KIND => self.kind = Name::new(i.payload()).to_str(),
                 IFLA_INFO_DATA => self.info_data = Some(i),
-                IFLA_INFO_SLAVE_KIND => self.slave_kind = Some(i.str()?),
+                IFLA_INFO_SLAVE_KIND => self.slave_kind = Name::new(i.payload()).to_str(),
                 IFLA_INFO_SLAVE_DATA => self.slave_data = Some(i),
                 _ => {}
             }
@@ -765,14 +795,14 @@ impl<'a> LinkView<'a> {
         self.flags() & IFF_UP != 0
     }
     /// Alternative names (`IFLA_PROP_LIST > IFLA_ALT_IFNAME`).
-    pub fn alt_names(&self) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn alt_names(&self) -> impl Iterator<Item = Name<'a>> + 'a {
         self.prop_list
             .map(|p| p.nested())
             .into_iter()
             .flatten()
             .map_while(Result::ok)
             .filter(|a| a.kind() == IFLA_ALT_IFNAME)
-            .filter_map(|a| a.str().ok())
+            .map(|a| Name::new(a.payload()))
     }
     /// The kind-specific data, decoded.
     pub fn info(&self) -> wire::Result<Option<LinkInfo>> {
@@ -789,82 +819,21 @@ impl<'a> LinkView<'a> {
             slave_data: self.slave_data.map(|a| a.payload().to_vec()),
         }))
     }
-    /// The owned form.
-    pub fn to_owned(&self) -> wire::Result<Link> {
-        Ok(Link {
-            family: self.header.family,
-            index: self.index(),
-            link_type: self.link_type(),
-            flags: self.flags(),
-            change: self.header.change.get(),
-            name: self.name.map(str::to_string),
-            alt_names: self.alt_names().map(str::to_string).collect(),
-            mtu: self.mtu,
-            min_mtu: self.min_mtu,
-            max_mtu: self.max_mtu,
-            address: self.address.map(<[u8]>::to_vec),
-            broadcast: self.broadcast.map(<[u8]>::to_vec),
-            perm_address: self.perm_address.map(<[u8]>::to_vec),
-            txqlen: self.txqlen,
-            master: self.master,
-            link: self.link,
-            link_netnsid: self.link_netnsid,
-            operstate: self.operstate,
-            linkmode: self.linkmode,
-            qdisc: self.qdisc.map(str::to_string),
-            alias: self.alias.map(str::to_string),
-            group: self.group,
-            promiscuity: self.promiscuity,
-            num_tx_queues: self.num_tx_queues,
-            num_rx_queues: self.num_rx_queues,
-            carrier: self.carrier,
-            carrier_changes: self.carrier_changes,
-            stats64: self.stats64,
-            info: self.info()?,
-        })
+    /// The parts of the owned form that are not one attribute each.
+    fn owned_rest(&self, o: &mut Link) -> wire::Result<()> {
+        o.family = self.header.family;
+        o.index = self.index();
+        o.link_type = self.link_type();
+        o.flags = self.flags();
+        o.change = self.header.change.get();
+        o.alt_names = self.alt_names().map(|n| n.to_string()).collect();
+        o.info = self.info()?;
+        Ok(())
     }
 }
 
 // ---------------------------------------------------------------------------
 // Owned forms.
-
-/// A link, owned. Every field is optional except the header's; a request
-/// sends only what is set (see [`LinkRequest`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Link {
-    pub family: u8,
-    pub index: u32,
-    /// `ifi_type` (`ARPHRD_*`).
-    pub link_type: u16,
-    pub flags: u32,
-    /// `ifi_change`: flags a request changes.
-    pub change: u32,
-    pub name: Option<String>,
-    pub alt_names: Vec<String>,
-    pub mtu: Option<u32>,
-    pub min_mtu: Option<u32>,
-    pub max_mtu: Option<u32>,
-    pub address: Option<Vec<u8>>,
-    pub broadcast: Option<Vec<u8>>,
-    pub perm_address: Option<Vec<u8>>,
-    pub txqlen: Option<u32>,
-    pub master: Option<u32>,
-    pub link: Option<u32>,
-    pub link_netnsid: Option<i32>,
-    pub operstate: Option<u8>,
-    pub linkmode: Option<u8>,
-    pub qdisc: Option<String>,
-    pub alias: Option<String>,
-    pub group: Option<u32>,
-    pub promiscuity: Option<u32>,
-    pub num_tx_queues: Option<u32>,
-    pub num_rx_queues: Option<u32>,
-    pub carrier: Option<u8>,
-    pub carrier_changes: Option<u32>,
-    pub stats64: Option<LinkStats64>,
-    pub info: Option<LinkInfo>,
-}
 
 /// `IFLA_LINKINFO`: the kind and its data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1055,43 +1024,17 @@ impl Link {
         self.info.as_ref().map(|i| i.kind.as_str())
     }
 
-    /// Appends the attributes that are set. With `request`, attributes the
-    /// kernel only reports (statistics, MTU bounds, permanent address,
-    /// counters, alternative names) are left out.
-    pub fn write_attrs(&self, w: &mut MsgWriter<'_>, request: bool) -> wire::Result<()> {
-        w.opt_str(IFLA_IFNAME, self.name.as_deref())?;
-        w.opt_u32(IFLA_MTU, self.mtu)?;
-        w.opt_bytes(IFLA_ADDRESS, self.address.as_deref())?;
-        w.opt_bytes(IFLA_BROADCAST, self.broadcast.as_deref())?;
-        w.opt_u32(IFLA_TXQLEN, self.txqlen)?;
-        w.opt_u32(IFLA_MASTER, self.master)?;
-        w.opt_u32(IFLA_LINK, self.link)?;
-        w.opt_i32(IFLA_LINK_NETNSID, self.link_netnsid)?;
-        w.opt_u8(IFLA_OPERSTATE, self.operstate)?;
-        w.opt_u8(IFLA_LINKMODE, self.linkmode)?;
-        w.opt_str(IFLA_QDISC, self.qdisc.as_deref())?;
-        w.opt_str(IFLA_IFALIAS, self.alias.as_deref())?;
-        w.opt_u32(IFLA_GROUP, self.group)?;
-        w.opt_u32(IFLA_NUM_TX_QUEUES, self.num_tx_queues)?;
-        w.opt_u32(IFLA_NUM_RX_QUEUES, self.num_rx_queues)?;
-        w.opt_u8(IFLA_CARRIER, self.carrier)?;
-        if !request {
-            w.opt_u32(IFLA_MIN_MTU, self.min_mtu)?;
-            w.opt_u32(IFLA_MAX_MTU, self.max_mtu)?;
-            w.opt_bytes(IFLA_PERM_ADDRESS, self.perm_address.as_deref())?;
-            w.opt_u32(IFLA_PROMISCUITY, self.promiscuity)?;
-            w.opt_u32(IFLA_CARRIER_CHANGES, self.carrier_changes)?;
-            if let Some(s) = &self.stats64 {
-                w.attr(IFLA_STATS64, s.as_bytes())?;
-            }
-            if !self.alt_names.is_empty() {
-                w.nest(IFLA_PROP_LIST, |w| {
-                    for n in &self.alt_names {
-                        w.attr_str(IFLA_ALT_IFNAME, n)?;
-                    }
-                    Ok(())
-                })?;
-            }
+    /// Appends what [`write_attrs`](Self::write_attrs) does not write as one
+    /// attribute per field: the alternative names (not in requests) and
+    /// `IFLA_LINKINFO`.
+    fn write_rest(&self, w: &mut MsgWriter<'_>, request: bool) -> wire::Result<()> {
+        if !request && !self.alt_names.is_empty() {
+            w.nest(IFLA_PROP_LIST, |w| {
+                for n in &self.alt_names {
+                    w.attr_str(IFLA_ALT_IFNAME, n)?;
+                }
+                Ok(())
+            })?;
         }
         if let Some(info) = &self.info {
             w.nest(IFLA_LINKINFO, |w| {
@@ -1439,7 +1382,7 @@ impl ToMsg for LinkRequest {
             write!(f, " mtu {m}")?;
         }
         if let Some(a) = &l.address {
-            write!(f, " address {}", super::attrs::mac_string(a))?;
+            write!(f, " address {}", crate::schema::mac_string(a))?;
         }
         if let Some(m) = l.master {
             write!(f, " master {m}")?;
@@ -1689,6 +1632,30 @@ mod tests {
         assert_eq!(v.attrs().count(), 2);
         assert_eq!(LinkAttr::from_u16(900), LinkAttr::Unknown(900));
         assert_eq!(LinkAttr::Mtu.to_string(), "IFLA_MTU");
+    }
+
+    #[test]
+    fn odd_values_never_fail_the_view() {
+        let mut buf = Vec::new();
+        let mut w = MsgWriter::new(&mut buf, RTM_NEWLINK, 0, 0, 0);
+        w.fixed(&IfInfoMsg::new(2, 0, 0));
+        w.attr(IFLA_IFNAME, b"v\xe9\0").unwrap(); // a name that is not UTF-8
+        w.attr(IFLA_IFALIAS, b"caf\xe9").unwrap(); // no NUL either
+        w.attr(IFLA_MTU, &[0xdc, 0x05]).unwrap(); // 2 bytes: not a u32
+        w.attr_u32(IFLA_TXQLEN, 1000).unwrap();
+        w.finish().unwrap();
+        let (_, m) = MsgIter::new(&buf).next().unwrap().unwrap();
+        let v = LinkView::parse(&m).unwrap();
+        assert_eq!(v.name.unwrap().as_bytes(), b"v\xe9");
+        assert_eq!(v.name.unwrap().to_string(), "v\\xe9");
+        assert_eq!(v.alias.unwrap().as_bytes(), b"caf\xe9");
+        assert_eq!(v.mtu, None);
+        assert_eq!(v.txqlen, Some(1000));
+        let bad: Vec<u16> = v.malformed_attrs().map(|a| a.kind()).collect();
+        assert_eq!(bad, [IFLA_MTU]);
+        let l = v.to_owned().unwrap();
+        assert_eq!(l.name.as_deref(), Some("v\\xe9"));
+        assert_eq!(l.alias.as_deref(), Some("caf\\xe9"));
     }
 
     #[test]

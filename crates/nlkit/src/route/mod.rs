@@ -27,6 +27,7 @@
 
 pub mod addr;
 pub mod attrs;
+pub mod decode;
 mod handle;
 pub mod link;
 pub mod neigh;
@@ -36,8 +37,8 @@ pub mod routes;
 pub mod rule;
 pub mod track;
 
+pub use crate::schema::{AttrDef, AttrNode, AttrSet, FixedHeader, ValueKind};
 pub use addr::{Addr, AddrDump, AddrRequest, AddrView, IfAddrMsg};
-pub use attrs::{AttrDef, AttrNode, AttrSet, FixedHeader, ValueKind};
 pub use handle::Handle;
 pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
@@ -47,8 +48,8 @@ pub use nexthop::{Nexthop, NexthopDump, NexthopGet, NexthopRequest, NexthopView,
 pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg};
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 
+use crate::schema::{value_names, Names};
 use crate::wire::{self, MsgWriter};
-use attrs::{value_names, Names};
 use core::fmt;
 use core::str::FromStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -664,38 +665,26 @@ impl FromStr for Prefix {
 
 /// Small helpers over [`MsgWriter`] for optional attributes.
 pub(crate) trait WriteExt {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()>;
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()>;
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()>;
-    fn opt_i32(&mut self, kind: u16, v: Option<i32>) -> wire::Result<()>;
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()>;
     fn opt_str(&mut self, kind: u16, v: Option<&str>) -> wire::Result<()>;
-    fn opt_bytes(&mut self, kind: u16, v: Option<&[u8]>) -> wire::Result<()>;
     fn opt_ip(&mut self, kind: u16, v: Option<IpAddr>) -> wire::Result<()>;
     fn opt_flag(&mut self, kind: u16, v: bool) -> wire::Result<()>;
 }
 
 impl WriteExt for MsgWriter<'_> {
-    fn opt_u8(&mut self, kind: u16, v: Option<u8>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr_u8(kind, v).map(drop))
-    }
     fn opt_u16(&mut self, kind: u16, v: Option<u16>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u16(kind, v).map(drop))
     }
     fn opt_u32(&mut self, kind: u16, v: Option<u32>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u32(kind, v).map(drop))
     }
-    fn opt_i32(&mut self, kind: u16, v: Option<i32>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr_i32(kind, v).map(drop))
-    }
     fn opt_u64(&mut self, kind: u16, v: Option<u64>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_u64(kind, v).map(drop))
     }
     fn opt_str(&mut self, kind: u16, v: Option<&str>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_str(kind, v).map(drop))
-    }
-    fn opt_bytes(&mut self, kind: u16, v: Option<&[u8]>) -> wire::Result<()> {
-        v.map_or(Ok(()), |v| self.attr(kind, v).map(drop))
     }
     fn opt_ip(&mut self, kind: u16, v: Option<IpAddr>) -> wire::Result<()> {
         v.map_or(Ok(()), |v| self.attr_ip(kind, v).map(drop))
@@ -713,27 +702,7 @@ pub(crate) fn attrs_at(fixed: usize) -> usize {
     wire::NLMSG_HDRLEN + wire::align(fixed)
 }
 
-/// The attributes after a family header in `payload` (empty if short) and their offset in the message.
-pub(crate) fn split_payload<H>(payload: &[u8]) -> (&[u8], usize) {
-    let at = wire::align(core::mem::size_of::<H>());
-    (payload.get(at..).unwrap_or(&[]), wire::NLMSG_HDRLEN + at)
-}
-
-/// Splits a message payload into its family header `H` and the attributes
-/// after it (with their offset in the message); `Truncated` if the payload
-/// is shorter than the header.
-pub(crate) fn split_header<H>(payload: &[u8]) -> wire::Result<(&H, &[u8], usize)>
-where
-    H: zerocopy::FromBytes + zerocopy::KnownLayout + zerocopy::Immutable,
-{
-    let (header, _) = H::ref_from_prefix(payload).map_err(|_| wire::Error::Truncated {
-        at: wire::NLMSG_HDRLEN,
-        need: core::mem::size_of::<H>(),
-        have: payload.len(),
-    })?;
-    let (attrs, attrs_at) = split_payload::<H>(payload);
-    Ok((header, attrs, attrs_at))
-}
+pub(crate) use crate::schema::split_header;
 
 /// What a NEW request does to an existing object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

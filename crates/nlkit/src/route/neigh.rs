@@ -1,11 +1,10 @@
 //! Neighbours (`RTM_NEWNEIGH`/`GETNEIGH`/`DELNEIGH`): `ndmsg` and `NDA_*`.
 
-use super::attrs::{
-    attr_table, field, mac_string, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
-    ValueKind::*,
-};
-use super::{family_of, NewMode, WriteExt, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
+use super::{family_of, NewMode, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, fixed_header, mac_string, struct_value, typed_attrs, Int, Names, ValueKind::*,
+};
 use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -55,18 +54,16 @@ pub struct NdMsg {
     pub ty: u8,
 }
 
-/// `ndmsg` field by field, for decoders.
-pub static NDMSG: FixedHeader = FixedHeader {
-    name: "ndmsg",
-    size: NdMsg::LEN,
-    fields: &[
-        field("ndm_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("ndm_ifindex", 4, Int::I32, Show::Dec),
-        field("ndm_state", 8, Int::U16, Show::Bits(NUD_NAMES)),
-        field("ndm_flags", 10, Int::U8, Show::Bits(NTF_FLAGS)),
-        field("ndm_type", 11, Int::U8, Show::Enum(super::RTN_NAMES)),
-    ],
-};
+fixed_header! {
+    /// `ndmsg` field by field, for decoders.
+    pub static NDMSG: NdMsg = "ndmsg" {
+        family => "ndm_family", U8, Enum(super::AF_NAMES);
+        ifindex => "ndm_ifindex", I32, Dec;
+        state => "ndm_state", U16, Bits(NUD_NAMES);
+        flags => "ndm_flags", U8, Bits(NTF_FLAGS);
+        ty => "ndm_type", U8, Enum(super::RTN_NAMES);
+    }
+}
 
 impl NdMsg {
     /// Size on the wire.
@@ -213,26 +210,42 @@ pub fn ntf_names(flags: u8) -> Vec<&'static str> {
     super::bit_names(u32::from(flags), NTF_NAMES)
 }
 
+struct_value!(NdaCacheInfo);
+
 typed_attrs! {
     /// A neighbour message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
     pub struct NeighView<'a>: NdMsg, NDA_SET, "a neighbour message" {
         /// `NDA_DST`.
-        pub dst: IpAddr = NDA_DST,
+        pub dst: IpAddr => IpAddr = NDA_DST,
         /// `NDA_LLADDR`.
-        pub lladdr: &'a [u8] = NDA_LLADDR,
+        pub lladdr: &'a [u8] => Vec<u8> = NDA_LLADDR,
         /// `NDA_CACHEINFO`.
-        pub cacheinfo: NdaCacheInfo = NDA_CACHEINFO with read_struct,
+        @reported pub cacheinfo: NdaCacheInfo => NdaCacheInfo = NDA_CACHEINFO,
         /// `NDA_PROBES`.
-        pub probes: u32 = NDA_PROBES,
+        @reported pub probes: u32 => u32 = NDA_PROBES,
         /// `NDA_VLAN`.
-        pub vlan: u16 = NDA_VLAN,
+        pub vlan: u16 => u16 = NDA_VLAN,
         /// `NDA_MASTER`.
-        pub master: u32 = NDA_MASTER,
+        pub master: u32 => u32 = NDA_MASTER,
         /// `NDA_PROTOCOL`.
-        pub protocol: u8 = NDA_PROTOCOL,
+        pub protocol: u8 => u8 = NDA_PROTOCOL,
         /// `NDA_FLAGS_EXT`.
-        pub flags_ext: u32 = NDA_FLAGS_EXT,
+        pub flags_ext: u32 => u32 = NDA_FLAGS_EXT,
+    };
+    /// A neighbour, owned.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    owned Neigh (Self::owned_rest, Neigh::write_rest) {
+        /// `ndm_family`.
+        pub family: u8,
+        /// `ndm_ifindex`.
+        pub ifindex: u32,
+        /// `ndm_state`: `NUD_*`.
+        pub state: u16,
+        /// `ndm_flags`: `NTF_*`.
+        pub flags: u8,
+        /// `ndm_type`.
+        pub ntype: u8,
     }
 }
 
@@ -253,46 +266,14 @@ impl<'a> NeighView<'a> {
     pub fn family(&self) -> u8 {
         self.header.family
     }
-    /// The owned form.
-    pub fn to_owned(&self) -> Neigh {
-        Neigh {
-            family: self.family(),
-            ifindex: self.ifindex(),
-            state: self.state(),
-            flags: self.flags(),
-            ntype: self.header.ty,
-            dst: self.dst,
-            lladdr: self.lladdr.map(<[u8]>::to_vec),
-            cacheinfo: self.cacheinfo,
-            probes: self.probes,
-            vlan: self.vlan,
-            master: self.master,
-            protocol: self.protocol,
-            flags_ext: self.flags_ext,
-        }
+    /// The header fields, for the owned form.
+    fn owned_rest(&self, o: &mut Neigh) {
+        o.family = self.family();
+        o.ifindex = self.ifindex();
+        o.state = self.state();
+        o.flags = self.flags();
+        o.ntype = self.header.ty;
     }
-}
-
-/// A neighbour, owned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Neigh {
-    pub family: u8,
-    pub ifindex: u32,
-    /// `NUD_*`.
-    pub state: u16,
-    /// `NTF_*`.
-    pub flags: u8,
-    /// `ndm_type`.
-    pub ntype: u8,
-    pub dst: Option<IpAddr>,
-    pub lladdr: Option<Vec<u8>>,
-    pub cacheinfo: Option<NdaCacheInfo>,
-    pub probes: Option<u32>,
-    pub vlan: Option<u16>,
-    pub master: Option<u32>,
-    pub protocol: Option<u8>,
-    pub flags_ext: Option<u32>,
 }
 
 impl Neigh {
@@ -306,19 +287,9 @@ impl Neigh {
             ..Default::default()
         }
     }
-    fn write_attrs(&self, w: &mut MsgWriter<'_>, request: bool) -> wire::Result<()> {
-        w.opt_ip(NDA_DST, self.dst)?;
-        w.opt_bytes(NDA_LLADDR, self.lladdr.as_deref())?;
-        if !request {
-            if let Some(c) = &self.cacheinfo {
-                w.attr(NDA_CACHEINFO, c.as_bytes())?;
-            }
-            w.opt_u32(NDA_PROBES, self.probes)?;
-        }
-        w.opt_u16(NDA_VLAN, self.vlan)?;
-        w.opt_u32(NDA_MASTER, self.master)?;
-        w.opt_u8(NDA_PROTOCOL, self.protocol)?;
-        w.opt_u32(NDA_FLAGS_EXT, self.flags_ext)
+    /// Every attribute is one field: nothing more to write.
+    fn write_rest(&self, _: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
+        Ok(())
     }
     /// Writes a whole message with every attribute that is set.
     pub fn write_msg(&self, buf: &mut Vec<u8>, ty: u16, flags: u16) -> wire::Result<()> {

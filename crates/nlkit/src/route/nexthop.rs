@@ -1,10 +1,10 @@
 //! Nexthop objects (`RTM_NEWNEXTHOP`/`GETNEXTHOP`/`DELNEXTHOP`): `nhmsg` and `NHA_*`.
 
-use super::attrs::{attr_table, field, unknown, FixedHeader, Int, Show, ValueKind::*};
 use super::{
     family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 };
 use crate::conn::ToMsg;
+use crate::schema::{attr_table, fixed_header, unknown, ValueKind::*};
 use crate::wire::{self, Attr, AttrIter, Msg, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
@@ -45,22 +45,15 @@ pub struct NhMsg {
     pub flags: U32<NativeEndian>,
 }
 
-/// `nhmsg` field by field, for decoders.
-pub static NHMSG: FixedHeader = FixedHeader {
-    name: "nhmsg",
-    size: NhMsg::LEN,
-    fields: &[
-        field("nh_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("nh_scope", 1, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("nh_protocol", 2, Int::U8, Show::Enum(super::RTPROT_NAMES)),
-        field(
-            "nh_flags",
-            4,
-            Int::U32,
-            Show::Bits(super::routes::RTM_F_FLAGS),
-        ),
-    ],
-};
+fixed_header! {
+    /// `nhmsg` field by field, for decoders.
+    pub static NHMSG: NhMsg = "nhmsg" {
+        family => "nh_family", U8, Enum(super::AF_NAMES);
+        scope => "nh_scope", U8, Enum(super::SCOPE_NAMES);
+        protocol => "nh_protocol", U8, Enum(super::RTPROT_NAMES);
+        flags => "nh_flags", U32, Bits(super::routes::RTM_F_FLAGS);
+    }
+}
 
 impl NhMsg {
     /// Size on the wire.
@@ -164,22 +157,15 @@ impl<'a> NexthopView<'a> {
         };
         for a in AttrIter::with_offset(attrs, attrs_at) {
             let a = a?;
+            // A value of the wrong size leaves its field unset (the
+            // attribute stays in `attrs`): it never fails the message.
             match a.kind() {
-                NHA_ID => v.id = Some(a.u32()?),
-                NHA_GROUP => {
-                    if a.payload().len() % 8 != 0 {
-                        return Err(wire::Error::PayloadSize {
-                            kind: NHA_GROUP,
-                            expected: 8,
-                            got: a.payload().len(),
-                        });
-                    }
-                    v.group_raw = Some(a.payload())
-                }
-                NHA_GROUP_TYPE => v.group_type = Some(a.u16()?),
+                NHA_ID => v.id = a.u32().ok(),
+                NHA_GROUP if a.payload().len() % 8 == 0 => v.group_raw = Some(a.payload()),
+                NHA_GROUP_TYPE => v.group_type = a.u16().ok(),
                 NHA_BLACKHOLE => v.blackhole = true,
-                NHA_OIF => v.oif = Some(a.u32()?),
-                NHA_GATEWAY => v.gateway = Some(a.ip()?),
+                NHA_OIF => v.oif = a.u32().ok(),
+                NHA_GATEWAY => v.gateway = a.ip().ok(),
                 NHA_FDB => v.fdb = true,
                 _ => {}
             }
@@ -504,6 +490,24 @@ mod tests {
         g.extend_from_slice(&[2, 0, 0, 0]); // weight 3 (stored as 2)
         assert_eq!(v.group_raw.unwrap(), &g[..]);
         assert_eq!(v.group().collect::<Vec<_>>(), [(1, 1), (2, 3)]);
+    }
+
+    #[test]
+    fn odd_sizes_never_fail_the_view() {
+        let mut buf = Vec::new();
+        let mut w = MsgWriter::new(&mut buf, RTM_NEWNEXTHOP, 0, 0, 0);
+        w.fixed(&NhMsg::default());
+        w.attr_u32(NHA_ID, 7).unwrap();
+        w.attr(NHA_GROUP, &[1, 0, 0, 0, 0]).unwrap(); // 5 bytes: not whole nexthop_grp records
+        w.attr(NHA_OIF, &[3, 0]).unwrap(); // 2 bytes: not a u32
+        w.finish().unwrap();
+        let (_, m) = MsgIter::new(&buf).next().unwrap().unwrap();
+        let v = NexthopView::parse(&m).unwrap();
+        assert_eq!(v.id, Some(7));
+        assert_eq!(v.group_raw, None);
+        assert_eq!(v.oif, None);
+        // Kept raw.
+        assert_eq!(v.attrs().count(), 3);
     }
 
     proptest! {

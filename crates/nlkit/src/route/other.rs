@@ -6,8 +6,8 @@
 //! `rtnetlink.h`, `pkt_sched.h`, `netconf.h`, `net_namespace.h`,
 //! `neighbour.h`, `if_bridge.h`, `if_addrlabel.h`, `dcbnl.h`, `if_link.h`.
 
-use super::attrs::{attr_table, field, FixedHeader, Int, Show, ValueKind::*};
 use super::AF_NAMES;
+use crate::schema::{attr_table, field, FixedHeader, Int, Show, ValueKind::*};
 
 const FAMILY: Show = Show::Enum(AF_NAMES);
 
@@ -102,7 +102,7 @@ pub static IFADDRLBLMSG: FixedHeader = FixedHeader {
     ],
 };
 
-const FAMILY_IFINDEX: &[super::attrs::Field] = &[
+const FAMILY_IFINDEX: &[crate::schema::Field] = &[
     field("family", 0, Int::U8, FAMILY),
     field("ifindex", 4, Int::U32, Show::Dec),
 ];

@@ -1,15 +1,15 @@
 //! Routes (`RTM_NEWROUTE`/`GETROUTE`/`DELROUTE`): `rtmsg` and `RTA_*`.
 
-use super::attrs::{
-    attr_table, field, read_raw, read_struct, typed_attrs, FixedHeader, Int, Names, Show,
-    ValueKind::*,
-};
 use super::{
     family_of, rtn, rtprot, NewMode, Prefix, WriteExt, AF_INET, AF_INET6, RTM_DELROUTE,
     RTM_GETROUTE, RTM_NEWROUTE, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE,
     RT_TABLE_MAIN,
 };
 use crate::conn::ToMsg;
+use crate::schema::{
+    attr_table, fixed_header, read_raw, struct_value, typed_attrs, Int, Name, Names, RecordIter,
+    Records, ValueKind::*,
+};
 use crate::wire::{self, Attr, AttrIter, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -63,22 +63,20 @@ pub struct RtMsg {
     pub flags: U32<NativeEndian>,
 }
 
-/// `rtmsg` field by field, for decoders.
-pub static RTMSG: FixedHeader = FixedHeader {
-    name: "rtmsg",
-    size: RtMsg::LEN,
-    fields: &[
-        field("rtm_family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("rtm_dst_len", 1, Int::U8, Show::Dec),
-        field("rtm_src_len", 2, Int::U8, Show::Dec),
-        field("rtm_tos", 3, Int::U8, Show::Hex),
-        field("rtm_table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
-        field("rtm_protocol", 5, Int::U8, Show::Enum(super::RTPROT_NAMES)),
-        field("rtm_scope", 6, Int::U8, Show::Enum(super::SCOPE_NAMES)),
-        field("rtm_type", 7, Int::U8, Show::Enum(super::RTN_NAMES)),
-        field("rtm_flags", 8, Int::U32, Show::Bits(RTM_F_FLAGS)),
-    ],
-};
+fixed_header! {
+    /// `rtmsg` field by field, for decoders.
+    pub static RTMSG: RtMsg = "rtmsg" {
+        family => "rtm_family", U8, Enum(super::AF_NAMES);
+        dst_len => "rtm_dst_len", U8, Dec;
+        src_len => "rtm_src_len", U8, Dec;
+        tos => "rtm_tos", U8, Hex;
+        table => "rtm_table", U8, Enum(super::TABLE_NAMES);
+        protocol => "rtm_protocol", U8, Enum(super::RTPROT_NAMES);
+        scope => "rtm_scope", U8, Enum(super::SCOPE_NAMES);
+        ty => "rtm_type", U8, Enum(super::RTN_NAMES);
+        flags => "rtm_flags", U32, Bits(RTM_F_FLAGS);
+    }
+}
 
 impl RtMsg {
     /// Size on the wire.
@@ -141,16 +139,22 @@ pub struct RtNextHop {
     pub ifindex: I32<NativeEndian>,
 }
 
-/// `rtnexthop` field by field, for decoders.
-pub static RTNEXTHOP: FixedHeader = FixedHeader {
-    name: "rtnexthop",
-    size: 8,
-    fields: &[
-        field("rtnh_len", 0, Int::U16, Show::Dec),
-        field("rtnh_flags", 2, Int::U8, Show::Bits(RTM_F_FLAGS)),
-        field("rtnh_hops", 3, Int::U8, Show::Dec),
-        field("rtnh_ifindex", 4, Int::I32, Show::Dec),
-    ],
+fixed_header! {
+    /// `rtnexthop` field by field, for decoders.
+    pub static RTNEXTHOP: RtNextHop = "rtnexthop" {
+        len => "rtnh_len", U16, Dec;
+        flags => "rtnh_flags", U8, Bits(RTM_F_FLAGS);
+        hops => "rtnh_hops", U8, Dec;
+        ifindex => "rtnh_ifindex", I32, Dec;
+    }
+}
+
+/// `RTA_MULTIPATH`: `rtnexthop` records (`rtnh_len` covers each record),
+/// each followed by route attributes.
+pub static MULTIPATH: Records = Records {
+    header: &RTNEXTHOP,
+    len_at: Some(core::mem::offset_of!(RtNextHop, len)),
+    set: Some(&RTA_SET),
 };
 
 attr_table! {
@@ -167,7 +171,7 @@ attr_table! {
     Priority = 6, RTA_PRIORITY, "RTA_PRIORITY", U32;
     Prefsrc = 7, RTA_PREFSRC, "RTA_PREFSRC", Ip;
     Metrics = 8, RTA_METRICS, "RTA_METRICS", Nested(&RTAX_SET);
-    Multipath = 9, RTA_MULTIPATH, "RTA_MULTIPATH", Multipath;
+    Multipath = 9, RTA_MULTIPATH, "RTA_MULTIPATH", Records(&MULTIPATH);
     Protoinfo = 10, RTA_PROTOINFO, "RTA_PROTOINFO", Bytes;
     Flow = 11, RTA_FLOW, "RTA_FLOW", U32;
     Cacheinfo = 12, RTA_CACHEINFO, "RTA_CACHEINFO", Counters(Int::U32, &["rta_clntref", "rta_lastuse", "rta_expires", "rta_error", "rta_used", "rta_id", "rta_ts", "rta_tsage"]);
@@ -355,50 +359,28 @@ pub struct NextHopView<'a> {
 
 /// Iterates over the hops of an `RTA_MULTIPATH` payload; stops after the first error.
 #[derive(Clone, Debug)]
-pub struct NextHopIter<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    failed: bool,
-}
+pub struct NextHopIter<'a>(RecordIter<'a>);
 
 impl<'a> NextHopIter<'a> {
     /// Iterates over `payload`.
     pub fn new(payload: &'a [u8]) -> Self {
-        NextHopIter {
-            buf: payload,
-            pos: 0,
-            failed: false,
-        }
+        NextHopIter(RecordIter::new(&MULTIPATH, RTA_MULTIPATH, payload))
     }
 }
 
 impl<'a> Iterator for NextHopIter<'a> {
     type Item = wire::Result<NextHopView<'a>>;
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.buf.is_empty() {
-            return None;
-        }
-        let r = (|| {
-            let (h, _) = RtNextHop::ref_from_prefix(self.buf)
-                .map_err(|_| bad_size(RTA_MULTIPATH, 8, self.buf.len()))?;
-            let len = h.len.get() as usize;
-            if len < 8 || len > self.buf.len() {
-                return Err(bad_size(RTA_MULTIPATH, len.max(8), self.buf.len()));
-            }
-            let attrs = &self.buf[8..len];
-            let attrs_at = self.pos + 8;
-            self.buf = self.buf.get(wire::align(len)..).unwrap_or(&[]);
-            self.pos += wire::align(len);
+        let r = self.0.next()?;
+        Some(r.and_then(|r| {
+            let (header, _) = RtNextHop::ref_from_prefix(r.header)
+                .map_err(|_| bad_size(RTA_MULTIPATH, RTNEXTHOP.size, r.header.len()))?;
             Ok(NextHopView {
-                header: h,
-                attrs,
-                attrs_at,
+                header,
+                attrs: r.attrs,
+                attrs_at: r.attrs_at,
             })
-        })();
-        if r.is_err() {
-            self.failed = true;
-        }
-        Some(r)
+        }))
     }
 }
 
@@ -437,44 +419,74 @@ impl NextHop {
     }
 }
 
+struct_value!(RtaCacheInfo);
+
 typed_attrs! {
     /// A route message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
     pub struct RouteView<'a>: RtMsg, RTA_SET, "a route message" {
         /// `RTA_DST`.
-        pub dst: IpAddr = RTA_DST,
+        pub dst: IpAddr => IpAddr = RTA_DST,
         /// `RTA_SRC`.
-        pub src: IpAddr = RTA_SRC,
+        pub src: IpAddr => IpAddr = RTA_SRC,
         /// `RTA_IIF`.
-        pub iif: u32 = RTA_IIF,
+        pub iif: u32 => u32 = RTA_IIF,
         /// `RTA_OIF`.
-        pub oif: u32 = RTA_OIF,
+        pub oif: u32 => u32 = RTA_OIF,
         /// `RTA_GATEWAY`.
-        pub gateway: IpAddr = RTA_GATEWAY,
-        /// `RTA_VIA`.
-        pub via: IpAddr = RTA_VIA with read_via,
+        pub gateway: IpAddr => IpAddr = RTA_GATEWAY,
+        /// `RTA_VIA` (a gateway of the other family, in a `struct rtvia`).
+        pub via: IpAddr => IpAddr = RTA_VIA with read_via; write Route::write_via,
         /// `RTA_PRIORITY` (the metric).
-        pub priority: u32 = RTA_PRIORITY,
+        pub priority: u32 => u32 = RTA_PRIORITY,
         /// `RTA_PREFSRC`.
-        pub prefsrc: IpAddr = RTA_PREFSRC,
-        /// `RTA_TABLE`.
-        pub table_attr: u32 = RTA_TABLE,
-        /// `RTA_MARK`.
-        pub mark: u32 = RTA_MARK,
-        /// `RTA_PREF`.
-        pub pref: u8 = RTA_PREF,
-        /// `RTA_EXPIRES` (seconds, IPv6).
-        pub expires: u64 = RTA_EXPIRES with Attr::uint,
-        /// `RTA_NH_ID`.
-        pub nh_id: u32 = RTA_NH_ID,
-        /// `RTA_UID`.
-        pub uid: u32 = RTA_UID,
-        /// `RTA_CACHEINFO`.
-        pub cacheinfo: RtaCacheInfo = RTA_CACHEINFO with read_struct,
+        pub prefsrc: IpAddr => IpAddr = RTA_PREFSRC,
+        /// `RTA_TABLE` (the owned form's `table` merges it with `rtm_table`).
+        pub table_attr: u32 = RTA_TABLE; write Route::write_table,
         /// `RTA_METRICS` (see [`RouteView::metrics`]).
-        pub metrics_attr: Attr<'a> = RTA_METRICS with read_raw,
+        pub metrics_attr: Attr<'a> = RTA_METRICS with read_raw; write Route::write_metrics,
         /// `RTA_MULTIPATH` (see [`RouteView::multipath`]).
-        pub multipath_attr: Attr<'a> = RTA_MULTIPATH with read_raw,
+        pub multipath_attr: Attr<'a> = RTA_MULTIPATH with read_raw; write Route::write_multipath,
+        /// `RTA_MARK`.
+        pub mark: u32 => u32 = RTA_MARK,
+        /// `RTA_PREF`.
+        pub pref: u8 => u8 = RTA_PREF,
+        /// `RTA_EXPIRES` (seconds, IPv6).
+        pub expires: u64 => u64 = RTA_EXPIRES with Attr::uint; write Route::write_expires,
+        /// `RTA_NH_ID`.
+        pub nh_id: u32 => u32 = RTA_NH_ID,
+        /// `RTA_UID`.
+        pub uid: u32 => u32 = RTA_UID,
+        /// `RTA_CACHEINFO` (only in kernel replies).
+        @reported pub cacheinfo: RtaCacheInfo => RtaCacheInfo = RTA_CACHEINFO,
+    };
+    /// A route, owned.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    owned @fallible Route (Self::owned_rest, Route::write_rest) {
+        /// `rtm_family`.
+        pub family: u8,
+        /// `rtm_dst_len`.
+        pub dst_len: u8,
+        /// `rtm_src_len`.
+        pub src_len: u8,
+        /// `rtm_tos`.
+        pub tos: u8,
+        /// The full table id.
+        pub table: u32,
+        /// `rtm_protocol`.
+        pub protocol: u8,
+        /// `rtm_scope`.
+        pub scope: u8,
+        /// `rtm_type` (`rtn::UNICAST`...).
+        pub kind: u8,
+        /// `rtm_flags`.
+        pub flags: u32,
+        /// `RTA_METRICS`: (`RTAX_*`, value), in order.
+        pub metrics: Vec<(u16, u32)>,
+        /// `RTAX_CC_ALGO`.
+        pub cc_algo: Option<String>,
+        /// `RTA_MULTIPATH`.
+        pub multipath: Vec<NextHop>,
     }
 }
 
@@ -527,89 +539,32 @@ impl<'a> RouteView<'a> {
     pub fn multipath(&self) -> NextHopIter<'a> {
         NextHopIter::new(self.multipath_attr.map(|a| a.payload()).unwrap_or(&[]))
     }
-    /// The owned form.
-    pub fn to_owned(&self) -> wire::Result<Route> {
-        let mut multipath = Vec::new();
+    /// What the owned form holds beyond one attribute per field.
+    fn owned_rest(&self, o: &mut Route) -> wire::Result<()> {
         for h in self.multipath() {
-            multipath.push(NextHop::parse(&h?)?);
+            o.multipath.push(NextHop::parse(&h?)?);
         }
-        let mut cc_algo = None;
         if let Some(m) = self.metrics_attr {
             for a in m.nested() {
                 let a = a?;
                 if a.kind() == RTAX_CC_ALGO {
-                    cc_algo = Some(a.str()?.to_string());
+                    o.cc_algo = Some(Name::new(a.payload()).to_string());
                 }
             }
         }
         let h = self.header;
-        Ok(Route {
-            family: h.family,
-            dst_len: h.dst_len,
-            src_len: h.src_len,
-            tos: h.tos,
-            table: self.table(),
-            protocol: h.protocol,
-            scope: h.scope,
-            kind: h.ty,
-            flags: h.flags.get(),
-            dst: self.dst,
-            src: self.src,
-            iif: self.iif,
-            oif: self.oif,
-            gateway: self.gateway,
-            via: self.via,
-            priority: self.priority,
-            prefsrc: self.prefsrc,
-            metrics: self.metrics().collect(),
-            cc_algo,
-            multipath,
-            mark: self.mark,
-            pref: self.pref,
-            expires: self.expires,
-            nh_id: self.nh_id,
-            uid: self.uid,
-            cacheinfo: self.cacheinfo,
-        })
+        o.family = h.family;
+        o.dst_len = h.dst_len;
+        o.src_len = h.src_len;
+        o.tos = h.tos;
+        o.table = self.table();
+        o.protocol = h.protocol;
+        o.scope = h.scope;
+        o.kind = h.ty;
+        o.flags = h.flags.get();
+        o.metrics = self.metrics().collect();
+        Ok(())
     }
-}
-
-/// A route, owned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Route {
-    pub family: u8,
-    pub dst_len: u8,
-    pub src_len: u8,
-    pub tos: u8,
-    /// The full table id.
-    pub table: u32,
-    pub protocol: u8,
-    pub scope: u8,
-    /// `rtm_type` (`rtn::UNICAST`...).
-    pub kind: u8,
-    pub flags: u32,
-    pub dst: Option<IpAddr>,
-    pub src: Option<IpAddr>,
-    pub iif: Option<u32>,
-    pub oif: Option<u32>,
-    pub gateway: Option<IpAddr>,
-    pub via: Option<IpAddr>,
-    /// The metric.
-    pub priority: Option<u32>,
-    pub prefsrc: Option<IpAddr>,
-    /// `RTA_METRICS`: (`RTAX_*`, value), in order.
-    pub metrics: Vec<(u16, u32)>,
-    /// `RTAX_CC_ALGO`.
-    pub cc_algo: Option<String>,
-    pub multipath: Vec<NextHop>,
-    pub mark: Option<u32>,
-    pub pref: Option<u8>,
-    pub expires: Option<u64>,
-    pub nh_id: Option<u32>,
-    pub uid: Option<u32>,
-    /// Only in kernel replies.
-    pub cacheinfo: Option<RtaCacheInfo>,
 }
 
 impl Route {
@@ -664,20 +619,19 @@ impl Route {
         }
     }
 
-    fn write_attrs(&self, w: &mut MsgWriter<'_>, request: bool) -> wire::Result<()> {
-        w.opt_ip(RTA_DST, self.dst)?;
-        w.opt_ip(RTA_SRC, self.src)?;
-        w.opt_u32(RTA_IIF, self.iif)?;
-        w.opt_u32(RTA_OIF, self.oif)?;
-        w.opt_ip(RTA_GATEWAY, self.gateway)?;
+    fn write_via(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if let Some(v) = self.via {
             w.attr(RTA_VIA, &via_bytes(v))?;
         }
-        w.opt_u32(RTA_PRIORITY, self.priority)?;
-        w.opt_ip(RTA_PREFSRC, self.prefsrc)?;
+        Ok(())
+    }
+    fn write_table(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if self.table != 0 {
             w.attr_u32(RTA_TABLE, self.table)?;
         }
+        Ok(())
+    }
+    fn write_metrics(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if !self.metrics.is_empty() || self.cc_algo.is_some() {
             w.nest(RTA_METRICS, |w| {
                 for &(k, v) in &self.metrics {
@@ -686,6 +640,9 @@ impl Route {
                 w.opt_str(RTAX_CC_ALGO, self.cc_algo.as_deref())
             })?;
         }
+        Ok(())
+    }
+    fn write_multipath(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if !self.multipath.is_empty() {
             let mut mp = Vec::new();
             for h in &self.multipath {
@@ -719,27 +676,23 @@ impl Route {
             }
             w.attr(RTA_MULTIPATH, &mp)?;
         }
-        w.opt_u32(RTA_MARK, self.mark)?;
-        w.opt_u8(RTA_PREF, self.pref)?;
+        Ok(())
+    }
+    fn write_expires(&self, w: &mut MsgWriter<'_>, request: bool) -> wire::Result<()> {
         if request {
             // The kernel takes RTA_EXPIRES as a u32 on input.
             w.opt_u32(
                 RTA_EXPIRES,
                 self.expires.map(|e| e.min(u64::from(u32::MAX)) as u32),
-            )?;
+            )
         } else {
-            w.opt_u64(RTA_EXPIRES, self.expires)?;
+            w.opt_u64(RTA_EXPIRES, self.expires)
         }
-        w.opt_u32(RTA_NH_ID, self.nh_id)?;
-        w.opt_u32(RTA_UID, self.uid)?;
-        if !request {
-            if let Some(c) = &self.cacheinfo {
-                w.attr(RTA_CACHEINFO, c.as_bytes())?;
-            }
-        }
+    }
+    /// Every other attribute is one field: nothing more to write.
+    fn write_rest(&self, _: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         Ok(())
     }
-
     /// Writes a whole message with every attribute that is set.
     pub fn write_msg(&self, buf: &mut Vec<u8>, ty: u16, flags: u16) -> wire::Result<()> {
         let mut w = MsgWriter::new(buf, ty, flags, 0, 0);

@@ -1,11 +1,10 @@
 //! Policy routing rules (`RTM_NEWRULE`/`GETRULE`/`DELRULE`): `fib_rule_hdr` and `FRA_*`.
 
-use super::attrs::{
-    attr_table, field, typed_attrs, value_names, FixedHeader, Int, Names, Show, ValueKind::*,
-};
-use super::{Prefix, WriteExt, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
+use super::{Prefix, AF_INET, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE};
 use crate::conn::ToMsg;
-use crate::wire::{self, Attr, MsgFlags, MsgWriter};
+use crate::schema::Name;
+use crate::schema::{attr_table, fixed_header, typed_attrs, value_names, Int, Names, ValueKind::*};
+use crate::wire::{self, MsgFlags, MsgWriter};
 use core::fmt;
 use std::net::IpAddr;
 use zerocopy::byteorder::{NativeEndian, U32};
@@ -53,20 +52,18 @@ pub struct FibRuleHdr {
     pub flags: U32<NativeEndian>,
 }
 
-/// `fib_rule_hdr` field by field, for decoders.
-pub static FIB_RULE_HDR: FixedHeader = FixedHeader {
-    name: "fib_rule_hdr",
-    size: FibRuleHdr::LEN,
-    fields: &[
-        field("family", 0, Int::U8, Show::Enum(super::AF_NAMES)),
-        field("dst_len", 1, Int::U8, Show::Dec),
-        field("src_len", 2, Int::U8, Show::Dec),
-        field("tos", 3, Int::U8, Show::Hex),
-        field("table", 4, Int::U8, Show::Enum(super::TABLE_NAMES)),
-        field("action", 7, Int::U8, Show::Enum(FR_ACT_NAMES)),
-        field("flags", 8, Int::U32, Show::Hex),
-    ],
-};
+fixed_header! {
+    /// `fib_rule_hdr` field by field, for decoders.
+    pub static FIB_RULE_HDR: FibRuleHdr = "fib_rule_hdr" {
+        family => "family", U8, Enum(super::AF_NAMES);
+        dst_len => "dst_len", U8, Dec;
+        src_len => "src_len", U8, Dec;
+        tos => "tos", U8, Hex;
+        table => "table", U8, Enum(super::TABLE_NAMES);
+        action => "action", U8, Enum(FR_ACT_NAMES);
+        flags => "flags", U32, Hex;
+    }
+}
 
 /// `FR_ACT_*` by their constant names, for decoders.
 #[rustfmt::skip]
@@ -93,7 +90,7 @@ attr_table! {
     Priority = 6, FRA_PRIORITY, "FRA_PRIORITY", U32;
     Fwmark = 10, FRA_FWMARK, "FRA_FWMARK", U32;
     Flow = 11, FRA_FLOW, "FRA_FLOW", U32;
-    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", Int(super::attrs::Int::BeU64);
+    TunId = 12, FRA_TUN_ID, "FRA_TUN_ID", Int(crate::schema::Int::BeU64);
     SuppressIfgroup = 13, FRA_SUPPRESS_IFGROUP, "FRA_SUPPRESS_IFGROUP", U32;
     SuppressPrefixlen = 14, FRA_SUPPRESS_PREFIXLEN, "FRA_SUPPRESS_PREFIXLEN", U32;
     Table = 15, FRA_TABLE, "FRA_TABLE", Enum(Int::U32, super::TABLE_NAMES);
@@ -156,61 +153,64 @@ pub const FIB_RULE_IIF_DETACHED: u32 = 8;
 /// `FIB_RULE_OIF_DETACHED`
 pub const FIB_RULE_OIF_DETACHED: u32 = 0x10;
 
-fn range16(a: &Attr<'_>) -> wire::Result<(u16, u16)> {
-    let b: [u8; 4] = a.array()?;
-    Ok((
-        u16::from_ne_bytes([b[0], b[1]]),
-        u16::from_ne_bytes([b[2], b[3]]),
-    ))
-}
-fn range32(a: &Attr<'_>) -> wire::Result<(u32, u32)> {
-    let b: [u8; 8] = a.array()?;
-    Ok((
-        u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
-        u32::from_ne_bytes([b[4], b[5], b[6], b[7]]),
-    ))
-}
-
 typed_attrs! {
     /// A rule message, decoded in one pass.
     #[derive(Clone, Copy, Debug)]
     pub struct RuleView<'a>: FibRuleHdr, FRA_SET, "a rule message" {
         /// `FRA_DST`.
-        pub dst: IpAddr = FRA_DST,
+        pub dst: IpAddr => IpAddr = FRA_DST,
         /// `FRA_SRC`.
-        pub src: IpAddr = FRA_SRC,
+        pub src: IpAddr => IpAddr = FRA_SRC,
         /// `FRA_IIFNAME`.
-        pub iifname: &'a str = FRA_IIFNAME,
+        pub iifname: Name<'a> => String = FRA_IIFNAME,
         /// `FRA_OIFNAME`.
-        pub oifname: &'a str = FRA_OIFNAME,
+        pub oifname: Name<'a> => String = FRA_OIFNAME,
         /// `FRA_GOTO`.
-        pub goto: u32 = FRA_GOTO,
+        pub goto: u32 => u32 = FRA_GOTO,
         /// `FRA_PRIORITY`.
-        pub priority: u32 = FRA_PRIORITY,
+        pub priority: u32 => u32 = FRA_PRIORITY,
         /// `FRA_FWMARK`.
-        pub fwmark: u32 = FRA_FWMARK,
+        pub fwmark: u32 => u32 = FRA_FWMARK,
         /// `FRA_FWMASK`.
-        pub fwmask: u32 = FRA_FWMASK,
-        /// `FRA_TABLE`.
+        pub fwmask: u32 => u32 = FRA_FWMASK,
+        /// `FRA_TABLE` (the owned form's `table` merges it with the header's).
         pub table_attr: u32 = FRA_TABLE,
         /// `FRA_SUPPRESS_PREFIXLEN`.
-        pub suppress_prefixlen: u32 = FRA_SUPPRESS_PREFIXLEN,
+        pub suppress_prefixlen: u32 => u32 = FRA_SUPPRESS_PREFIXLEN,
         /// `FRA_SUPPRESS_IFGROUP`.
-        pub suppress_ifgroup: u32 = FRA_SUPPRESS_IFGROUP,
+        pub suppress_ifgroup: u32 => u32 = FRA_SUPPRESS_IFGROUP,
         /// `FRA_L3MDEV`.
-        pub l3mdev: u8 = FRA_L3MDEV,
+        pub l3mdev: u8 => u8 = FRA_L3MDEV,
         /// `FRA_PROTOCOL`.
-        pub protocol: u8 = FRA_PROTOCOL,
+        pub protocol: u8 => u8 = FRA_PROTOCOL,
         /// `FRA_IP_PROTO`.
-        pub ip_proto: u8 = FRA_IP_PROTO,
-        /// `FRA_SPORT_RANGE`.
-        pub sport_range: (u16, u16) = FRA_SPORT_RANGE with range16,
+        pub ip_proto: u8 => u8 = FRA_IP_PROTO,
+        /// `FRA_SPORT_RANGE` (`struct fib_rule_port_range`).
+        pub sport_range: (u16, u16) => (u16, u16) = FRA_SPORT_RANGE,
         /// `FRA_DPORT_RANGE`.
-        pub dport_range: (u16, u16) = FRA_DPORT_RANGE with range16,
-        /// `FRA_UID_RANGE`.
-        pub uid_range: (u32, u32) = FRA_UID_RANGE with range32,
+        pub dport_range: (u16, u16) => (u16, u16) = FRA_DPORT_RANGE,
+        /// `FRA_UID_RANGE` (`struct fib_rule_uid_range`).
+        pub uid_range: (u32, u32) => (u32, u32) = FRA_UID_RANGE,
         /// `FRA_TUN_ID` (network order on the wire; host order here).
-        pub tun_id: u64 as Be = FRA_TUN_ID,
+        pub tun_id: u64 as Be => u64 = FRA_TUN_ID,
+    };
+    /// A rule, owned.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    owned Rule (Self::owned_rest, Rule::write_rest) {
+        /// `family`.
+        pub family: u8,
+        /// `dst_len`.
+        pub dst_len: u8,
+        /// `src_len`.
+        pub src_len: u8,
+        /// `tos`.
+        pub tos: u8,
+        /// The table: `FRA_TABLE`, else the header's.
+        pub table: u32,
+        /// `fr_act::*`.
+        pub action: u8,
+        /// `FIB_RULE_*`.
+        pub flags: u32,
     }
 }
 
@@ -223,68 +223,17 @@ impl<'a> RuleView<'a> {
     pub fn action(&self) -> u8 {
         self.header.action
     }
-    /// The owned form.
-    pub fn to_owned(&self) -> Rule {
+    /// The header fields and the table, for the owned form.
+    fn owned_rest(&self, o: &mut Rule) {
         let h = self.header;
-        Rule {
-            family: h.family,
-            dst_len: h.dst_len,
-            src_len: h.src_len,
-            tos: h.tos,
-            table: self.table(),
-            action: h.action,
-            flags: h.flags.get(),
-            dst: self.dst,
-            src: self.src,
-            iifname: self.iifname.map(str::to_string),
-            oifname: self.oifname.map(str::to_string),
-            goto: self.goto,
-            priority: self.priority,
-            fwmark: self.fwmark,
-            fwmask: self.fwmask,
-            suppress_prefixlen: self.suppress_prefixlen,
-            suppress_ifgroup: self.suppress_ifgroup,
-            l3mdev: self.l3mdev,
-            protocol: self.protocol,
-            ip_proto: self.ip_proto,
-            sport_range: self.sport_range,
-            dport_range: self.dport_range,
-            uid_range: self.uid_range,
-            tun_id: self.tun_id,
-        }
+        o.family = h.family;
+        o.dst_len = h.dst_len;
+        o.src_len = h.src_len;
+        o.tos = h.tos;
+        o.table = self.table();
+        o.action = h.action;
+        o.flags = h.flags.get();
     }
-}
-
-/// A rule, owned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct Rule {
-    pub family: u8,
-    pub dst_len: u8,
-    pub src_len: u8,
-    pub tos: u8,
-    pub table: u32,
-    /// `fr_act::*`.
-    pub action: u8,
-    /// `FIB_RULE_*`.
-    pub flags: u32,
-    pub dst: Option<IpAddr>,
-    pub src: Option<IpAddr>,
-    pub iifname: Option<String>,
-    pub oifname: Option<String>,
-    pub goto: Option<u32>,
-    pub priority: Option<u32>,
-    pub fwmark: Option<u32>,
-    pub fwmask: Option<u32>,
-    pub suppress_prefixlen: Option<u32>,
-    pub suppress_ifgroup: Option<u32>,
-    pub l3mdev: Option<u8>,
-    pub protocol: Option<u8>,
-    pub ip_proto: Option<u8>,
-    pub sport_range: Option<(u16, u16)>,
-    pub dport_range: Option<(u16, u16)>,
-    pub uid_range: Option<(u32, u32)>,
-    pub tun_id: Option<u64>,
 }
 
 impl Rule {
@@ -304,44 +253,19 @@ impl Rule {
             ..Default::default()
         }
     }
-    fn write_attrs(&self, w: &mut MsgWriter<'_>) -> wire::Result<()> {
-        w.opt_ip(FRA_DST, self.dst)?;
-        w.opt_ip(FRA_SRC, self.src)?;
-        w.opt_str(FRA_IIFNAME, self.iifname.as_deref())?;
-        w.opt_str(FRA_OIFNAME, self.oifname.as_deref())?;
-        w.opt_u32(FRA_GOTO, self.goto)?;
-        w.opt_u32(FRA_PRIORITY, self.priority)?;
-        w.opt_u32(FRA_FWMARK, self.fwmark)?;
-        w.opt_u32(FRA_FWMASK, self.fwmask)?;
+    /// `FRA_TABLE`, when the table is set.
+    fn write_rest(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
         if self.table != 0 {
             w.attr_u32(FRA_TABLE, self.table)?;
         }
-        w.opt_u32(FRA_SUPPRESS_PREFIXLEN, self.suppress_prefixlen)?;
-        w.opt_u32(FRA_SUPPRESS_IFGROUP, self.suppress_ifgroup)?;
-        w.opt_u8(FRA_L3MDEV, self.l3mdev)?;
-        w.opt_u8(FRA_PROTOCOL, self.protocol)?;
-        w.opt_u8(FRA_IP_PROTO, self.ip_proto)?;
-        for (k, r) in [
-            (FRA_SPORT_RANGE, self.sport_range),
-            (FRA_DPORT_RANGE, self.dport_range),
-        ] {
-            if let Some((a, b)) = r {
-                w.attr(k, &[a.to_ne_bytes(), b.to_ne_bytes()].concat())?;
-            }
-        }
-        if let Some((a, b)) = self.uid_range {
-            w.attr(FRA_UID_RANGE, &[a.to_ne_bytes(), b.to_ne_bytes()].concat())?;
-        }
-        if let Some(t) = self.tun_id {
-            w.attr(FRA_TUN_ID, &t.to_be_bytes())?;
-        }
         Ok(())
     }
+
     /// Writes a whole message with every attribute that is set.
     pub fn write_msg(&self, buf: &mut Vec<u8>, ty: u16, flags: u16) -> wire::Result<()> {
         let mut w = MsgWriter::new(buf, ty, flags, 0, 0);
         w.fixed(&self.header());
-        self.write_attrs(&mut w)?;
+        self.write_attrs(&mut w, false)?;
         w.finish().map(drop)
     }
 }
@@ -542,7 +466,7 @@ impl ToMsg for RuleRequest {
         };
         let mut w = MsgWriter::new(buf, ty, flags, 0, 0);
         w.fixed(&self.rule.header());
-        self.rule.write_attrs(&mut w)?;
+        self.rule.write_attrs(&mut w, true)?;
         w.finish()?;
         Ok(super::attrs_at(FibRuleHdr::LEN))
     }

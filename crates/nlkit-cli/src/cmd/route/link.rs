@@ -552,7 +552,7 @@ pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(n));
+        o.insert("ifname".into(), json!(n.to_string()));
     }
     if let Some(st) = v.operstate {
         o.insert("operstate".into(), json!(operstate_name(st)));
@@ -870,7 +870,7 @@ fn lower_down(v: &LinkView<'_>, names: &mut Names) -> bool {
 
 /// `name@peer`, as iproute2 shows a link with an `IFLA_LINK`.
 fn name_at(v: &LinkView<'_>, names: &mut Names) -> String {
-    let name = v.name.unwrap_or("?").to_string();
+    let name = v.name.map_or_else(|| "?".to_string(), |n| n.to_string());
     match (v.link, v.link_netnsid) {
         (Some(0), _) => format!("{name}@NONE"),
         (Some(l), Some(_)) => format!("{name}@if{l}"),
@@ -1204,7 +1204,7 @@ pub(crate) fn link_json_base(
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(n));
+        o.insert("ifname".into(), json!(n.to_string()));
     }
     o.insert(
         "flags".into(),
@@ -1214,7 +1214,7 @@ pub(crate) fn link_json_base(
         o.insert("mtu".into(), json!(m));
     }
     if let Some(q) = v.qdisc {
-        o.insert("qdisc".into(), json!(q));
+        o.insert("qdisc".into(), json!(q.to_string()));
     }
     if let Some(m) = v.master {
         o.insert("master".into(), json!(names.name(m)));
@@ -1254,9 +1254,9 @@ pub(crate) fn link_json_base(
         o.insert("link_netnsid".into(), json!(n));
     }
     if let (Some(a), true) = (v.alias, linkmode) {
-        o.insert("ifalias".into(), json!(a));
+        o.insert("ifalias".into(), json!(a.to_string()));
     }
-    let alt: Vec<&str> = v.alt_names().collect();
+    let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
     if !alt.is_empty() {
         o.insert("altnames".into(), json!(alt));
     }

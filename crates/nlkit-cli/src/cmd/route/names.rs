@@ -70,7 +70,7 @@ impl Names {
     }
 
     /// Records a link seen in a dump or an event.
-    pub fn note(&mut self, idx: u32, name: &str, flags: u32) {
+    pub fn note(&mut self, idx: u32, name: impl std::fmt::Display, flags: u32) {
         if self.cache.len() >= MAX_CACHED {
             self.cache.clear();
         }

@@ -462,13 +462,13 @@ pub fn rule_json(v: &RuleView<'_>) -> Value {
         }
     }
     if let Some(i) = v.iifname {
-        o.insert("iif".into(), json!(i));
+        o.insert("iif".into(), json!(i.to_string()));
         if flags & FIB_RULE_IIF_DETACHED != 0 {
             o.insert("iif_detached".into(), Value::Null);
         }
     }
     if let Some(i) = v.oifname {
-        o.insert("oif".into(), json!(i));
+        o.insert("oif".into(), json!(i.to_string()));
         if flags & FIB_RULE_OIF_DETACHED != 0 {
             o.insert("oif_detached".into(), Value::Null);
         }

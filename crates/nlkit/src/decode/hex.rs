@@ -8,7 +8,9 @@
 //!   `\x` escapes, commas, C array braces and quotes, continuous hex, over any
 //!   number of lines. `#` and `//` start comments.
 //!
-//! Never panics; bad input is an [`HexError`] that says where.
+//! Never panics, and never allocates more than the text stands for (a
+//! `*` line of `hexdump -C` is capped at [`MAX_REPEAT`]); bad input is a
+//! [`HexError`] that says where.
 
 use std::fmt;
 
@@ -134,6 +136,11 @@ fn parse_xxd(text: &str) -> Result<Vec<u8>, HexError> {
     Ok(out)
 }
 
+/// How far `*` lines of `hexdump -C` may repeat (the offset they repeat up
+/// to; a netlink datagram is far smaller): a typo in an offset is an error,
+/// not gigabytes of zeros.
+pub const MAX_REPEAT: usize = 16 << 20;
+
 fn parse_hexdump(text: &str) -> Result<Vec<u8>, HexError> {
     let mut out: Vec<u8> = Vec::new();
     let mut base: Option<usize> = None;
@@ -158,6 +165,14 @@ fn parse_hexdump(text: &str) -> Result<Vec<u8>, HexError> {
         let rel = off.saturating_sub(base);
         if repeat && !last.is_empty() {
             // `*`: the previous line repeats up to this offset.
+            if rel > MAX_REPEAT {
+                return Err(HexError {
+                    line: n,
+                    what: format!(
+                        "a `*` line repeats up to offset {off_tok}: more than {MAX_REPEAT} bytes"
+                    ),
+                });
+            }
             while out.len() < rel {
                 let take = last.len().min(rel - out.len());
                 out.extend_from_slice(&last[..take]);
@@ -263,6 +278,34 @@ mod tests {
         // The ascii column reads "dead beef cafe.." which must not be taken as hex.
         let t = "00000000: 6465 6164 2062 6565 6620 6361 6665 0000  dead beef cafe..\n";
         assert_eq!(parse(t).unwrap(), b"dead beef cafe\0\0");
+    }
+
+    #[test]
+    fn a_huge_repeat_is_an_error() {
+        let t = "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\nffffffff0  01                                             |.|\n";
+        assert!(parse(t).unwrap_err().what.contains("repeats up to offset"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_bytes_or_an_error(s in "\\PC{0,200}") {
+            let _ = parse(&s);
+            let _ = is_text(s.as_bytes());
+        }
+
+        #[test]
+        fn pasted_layouts_round_trip(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..300)) {
+            let pairs: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+            proptest::prop_assert_eq!(parse(&pairs.join(" ")).unwrap(), b.clone());
+            let c: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
+            proptest::prop_assert_eq!(parse(&format!("{{ {} }};", c.join(", "))).unwrap(), b.clone());
+            // xxd: 16 bytes a line, in groups of two, with an ASCII column.
+            let xxd: Vec<String> = b.chunks(16).enumerate().map(|(i, row)| {
+                let groups: Vec<String> = row.chunks(2).map(|g| g.iter().map(|x| format!("{x:02x}")).collect()).collect();
+                format!("{:08x}: {:<39}  {}", i * 16, groups.join(" "), crate::decode::printable_column(row))
+            }).collect();
+            proptest::prop_assert_eq!(parse(&xxd.join("\n")).unwrap(), b);
+        }
     }
 
     #[test]
