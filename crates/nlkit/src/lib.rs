@@ -34,8 +34,8 @@
 
 pub mod conn;
 pub mod connector;
-pub mod diag;
 pub mod decode;
+pub mod diag;
 pub mod errno;
 pub mod error;
 pub mod genl;

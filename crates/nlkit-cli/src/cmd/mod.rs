@@ -8,8 +8,8 @@ pub mod monitor;
 pub mod proc;
 pub mod raw;
 pub mod route;
-pub mod uevent;
 pub mod ss;
+pub mod uevent;
 
 use crate::error::CliError;
 use crate::Global;
