@@ -485,3 +485,30 @@ fn unknown_generic_family_shows_bytes_as_xxd_does() {
         r.stderr
     );
 }
+
+/// A kobject uevent is no netlink message: its fields, named, at their
+/// offsets (text and JSON), and bytes that are not a uevent kept with the reason.
+#[test]
+fn uevent_datagram_fields() {
+    let ev = b"remove@/devices/virtual/net/v\xe9\0ACTION=remove\0SUBSYSTEM=net\0SEQNUM=42\0";
+    let r = decode_stdin(ev, &["--proto", "uevent", "--raw"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0].trim(), "0  action: \"remove\"");
+    assert!(
+        lines[1].contains("devpath: \"/devices/virtual/net/v\\xe9\""),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.trim() == "45  SUBSYSTEM: \"net\""),
+        "{lines:?}"
+    );
+    let r = decode_stdin(ev, &["--proto", "uevent", "--raw", "-j"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["messages"], serde_json::json!([]));
+    assert_eq!(v["datagram"][3]["name"], "SUBSYSTEM");
+    assert_eq!(v["datagram"][3]["value"], "net");
+    let r = decode_stdin(b"just some bytes", &["--proto", "uevent", "--raw"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("not a uevent"), "{r:?}");
+}

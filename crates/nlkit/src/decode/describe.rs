@@ -211,7 +211,7 @@ impl<'a> AttrDesc<'a> {
             payload: value,
             nested: false,
             net_byteorder: false,
-            display: format!("{text:?}"),
+            display: quoted(value),
             value: Some(schema::Value::Str(text)),
             text: None,
             opaque: false,
@@ -219,6 +219,23 @@ impl<'a> AttrDesc<'a> {
             attributes: None,
         }
     }
+}
+
+/// `b` in double quotes, losslessly and on one line: UTF-8 escaped as Rust
+/// escapes a string (`\"`, `\\`, `\n`), a byte that is not part of valid
+/// UTF-8 as `\xHH` (`"caf\xe9"`).
+pub fn quoted(b: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(b.len() + 2);
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        out.extend(chunk.valid().chars().flat_map(char::escape_debug));
+        for x in chunk.invalid() {
+            let _ = write!(out, "\\x{x:02x}");
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A control message (`NLMSG_ERROR`, `NLMSG_DONE`, ...), in words.

@@ -18,7 +18,7 @@
 use super::AttrDesc;
 use crate::schema::{AttrSet, FixedHeader};
 use crate::wire::{FlagContext, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
-use crate::{genl, route, Protocol};
+use crate::{genl, route, uevent, Protocol};
 use std::sync::{Arc, OnceLock};
 
 /// What a descriptor says about one message.
@@ -100,6 +100,7 @@ pub const BUILTIN: &[Entry] = &[
     Entry::Protocol(Protocol::GENERIC, &genl::decode::GENERIC),
     Entry::Genl(&genl::decode::NLCTRL, Some(genl::GENL_ID_CTRL)),
     Entry::Genl(&genl::decode::NLTEST, None),
+    Entry::Protocol(Protocol::KOBJECT_UEVENT, &uevent::decode::UEVENT),
 ];
 
 #[derive(Clone)]
@@ -127,6 +128,9 @@ impl Family for Static {
     }
     fn type_by_name(&self, name: &str) -> Option<u16> {
         self.0.type_by_name(name)
+    }
+    fn datagram<'a>(&self, buf: &'a [u8]) -> Option<Vec<AttrDesc<'a>>> {
+        self.0.datagram(buf)
     }
 }
 
@@ -304,8 +308,8 @@ mod tests {
             Some(0x20)
         );
         assert_eq!(r.genl("toy").unwrap().name(), "toy");
-        assert_eq!(r.protocols().count(), 3);
-        // Registering again replaces.
+        assert_eq!(r.protocols().count(), 4); // route, generic, uevent, and the toy
+                                              // Registering again replaces.
         r.add_genl(Arc::new(Toy), Some(0x30));
         assert_eq!(r.genl_names().filter(|n| *n == "toy").count(), 1);
         assert_eq!(r.genl_fixed(0x30).unwrap().name(), "toy");

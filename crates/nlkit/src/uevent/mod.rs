@@ -43,6 +43,7 @@
 //! `lib/kobject_uevent.c`; systemd's `sd-device/device-monitor.c` (the udev
 //! header); `udevadm(8)`.
 
+pub mod decode;
 mod event;
 
 pub use event::{

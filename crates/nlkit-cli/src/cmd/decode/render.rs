@@ -33,7 +33,11 @@ pub fn decoded_lines(d: &Decoded<'_>) -> Vec<String> {
     // A datagram without nlmsghdr: named fields, no type numbers.
     for f in d.datagram.iter().flatten() {
         let name = f.name.as_deref().unwrap_or("?");
-        out.push(line(Some(f.offset), 0, format!("{name}: {}", f.display)));
+        let mut s = format!("{name}: {}", f.display);
+        if let Some(n) = &f.note {
+            s.push_str(&format!("  ({n})"));
+        }
+        out.push(line(Some(f.offset), 0, s));
     }
     if let Some(e) = &d.error {
         out.push(line(e.offset, 0, e.to_string()));
