@@ -37,6 +37,7 @@ pub mod monitor;
 pub mod route;
 pub mod socket;
 pub mod wire;
+pub mod ynl;
 
 pub use conn::{AckMode, Connection, ToMsg};
 pub use error::{Error, KernelError, Result};
