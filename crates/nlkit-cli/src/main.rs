@@ -89,6 +89,8 @@ enum Cmd {
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
     Genl(cmd::Words),
+    /// The kernel's YAML netlink specs: list families, operations, attributes.
+    Ynl(cmd::ynl::Args),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -190,6 +192,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
+        Cmd::Ynl(a) => cmd::ynl::run(g, a),
     }
 }
 

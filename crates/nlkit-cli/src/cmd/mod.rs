@@ -6,6 +6,7 @@ pub mod genl;
 pub mod monitor;
 pub mod raw;
 pub mod route;
+pub mod ynl;
 
 use crate::error::CliError;
 use crate::Global;
