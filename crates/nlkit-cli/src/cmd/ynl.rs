@@ -99,8 +99,11 @@ fn open(g: &Global, a: &Args) -> Result<Family, CliError> {
             match path.find(name) {
                 Some(f) => f.load().map_err(spec_err)?,
                 None => {
-                    let dirs: Vec<String> =
-                        path.dirs.iter().map(|d| d.path.display().to_string()).collect();
+                    let dirs: Vec<String> = path
+                        .dirs
+                        .iter()
+                        .map(|d| d.path.display().to_string())
+                        .collect();
                     return Err(CliError::Other(format!(
                         "ynl: no spec for family \"{name}\" in {}",
                         dirs.join(", ")
@@ -109,7 +112,9 @@ fn open(g: &Global, a: &Args) -> Result<Family, CliError> {
             }
         }
         (None, None) => {
-            return Err(CliError::usage("ynl: --family NAME or --spec FILE is needed"))
+            return Err(CliError::usage(
+                "ynl: --family NAME or --spec FILE is needed",
+            ))
         }
     };
     warnings(g, &fam);
@@ -150,7 +155,10 @@ fn list_families(g: &Global, out: &mut Out, a: &Args) -> Result<(), CliError> {
         row.insert("file".into(), json!(f.stem));
         row.insert("source".into(), json!(f.source.to_string()));
         row.insert("path".into(), json!(f.path.display().to_string()));
-        let hidden: Vec<String> = hidden.iter().map(|h| h.path.display().to_string()).collect();
+        let hidden: Vec<String> = hidden
+            .iter()
+            .map(|h| h.path.display().to_string())
+            .collect();
         row.insert("hidden".into(), json!(hidden));
         rows.push(Value::Object(row));
     }
@@ -264,7 +272,10 @@ fn lookup<'a>(fam: &'a Family, op: &Operation, name: &str) -> Named<'a> {
     if let Some(m) = header.and_then(|h| h.members.iter().find(|m| m.name == name)) {
         return Named::Member(m);
     }
-    let set = op.attribute_set.as_deref().and_then(|s| fam.attribute_set(s));
+    let set = op
+        .attribute_set
+        .as_deref()
+        .and_then(|s| fam.attribute_set(s));
     match set.and_then(|s| s.attr(name)) {
         Some(a) => Named::Attr(a),
         None => Named::Unknown,
@@ -411,7 +422,12 @@ fn messages<'a>(fam: &'a Family, op: &'a Operation) -> Vec<(String, &'a [String]
 
 fn list_attrs(out: &mut Out, fam: &Family, name: &str) -> Result<(), CliError> {
     let Some(op) = fam.operation(name) else {
-        let names: Vec<&str> = fam.operations.list.iter().map(|o| o.name.as_str()).collect();
+        let names: Vec<&str> = fam
+            .operations
+            .list
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
         return Err(CliError::Other(format!(
             "ynl: family \"{}\" has no operation \"{name}\" (it has: {})",
             fam.name,
