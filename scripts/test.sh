@@ -24,13 +24,6 @@ echo "== style: rustfmt and clippy (warnings are errors)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -q -- -D warnings
 
-# Dependency advisories: only where cargo-audit is already installed (it
-# takes too long to compile on every CI run).
-if command -v cargo-audit >/dev/null; then
-  echo "== cargo audit"
-  cargo audit
-fi
-
 echo "== build (workspace, examples, benches)"
 cargo build --workspace --all-targets --all-features --locked
 
