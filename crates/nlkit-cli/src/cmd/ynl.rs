@@ -9,7 +9,7 @@
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::ynl::spec::{AttrType, Attribute, Family, Limit, Member, Operation, SubOp};
+use nlkit::ynl::spec::{AttrType, Attribute, Family, Member, Operation, SubOp};
 use nlkit::ynl::{self, Found, SearchPath, Source};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -282,10 +282,6 @@ fn lookup<'a>(fam: &'a Family, op: &Operation, name: &str) -> Named<'a> {
     }
 }
 
-fn limit(l: &Option<Limit>) -> Option<String> {
-    l.as_ref().map(|l| l.to_string())
-}
-
 /// An attribute as text: `u32 enum(state)`, `nest(link-attrs) multi-attr`...
 fn attr_text(a: &Attribute) -> String {
     let mut t = a.ty.name().to_string();
@@ -319,18 +315,8 @@ fn attr_text(a: &Attribute) -> String {
     if a.multi_attr {
         t.push_str(" multi-attr");
     }
-    let c = &a.checks;
-    for (k, v) in [
-        ("min", limit(&c.min)),
-        ("max", limit(&c.max)),
-        ("min-len", limit(&c.min_len)),
-        ("max-len", limit(&c.max_len)),
-        ("exact-len", limit(&c.exact_len)),
-        ("flags-mask", c.flags_mask.clone()),
-    ] {
-        if let Some(v) = v {
-            t.push_str(&format!(" {k} {v}"));
-        }
+    for (k, v) in a.checks.entries() {
+        t.push_str(&format!(" {k} {v}"));
     }
     t
 }
@@ -356,20 +342,14 @@ fn attr_json(a: &Attribute) -> Value {
     opt(&mut m, "byte_order", a.byte_order.map(|b| b.name()));
     opt(&mut m, "display_hint", a.display_hint.map(|h| h.name()));
     if !a.checks.is_empty() {
-        let c = &a.checks;
         let mut cm = Map::new();
-        for (k, v) in [
-            ("min", limit(&c.min)),
-            ("max", limit(&c.max)),
-            ("min_len", limit(&c.min_len)),
-            ("max_len", limit(&c.max_len)),
-            ("exact_len", limit(&c.exact_len)),
-            ("flags_mask", c.flags_mask.clone()),
-        ] {
-            opt(&mut cm, k, v.as_deref());
-        }
-        if c.unterminated_ok {
-            cm.insert("unterminated_ok".into(), json!(true));
+        for (k, v) in a.checks.entries() {
+            let v = if k == "unterminated-ok" {
+                json!(true)
+            } else {
+                json!(v)
+            };
+            cm.insert(k.replace('-', "_"), v);
         }
         m.insert("checks".into(), Value::Object(cm));
     }

@@ -275,6 +275,29 @@ impl Checks {
     pub fn is_empty(&self) -> bool {
         *self == Checks::default()
     }
+
+    /// The checks that are set, with their spec keys (`max-len`, `name-maxlen`);
+    /// `unterminated-ok` as `true`.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let limits = [
+            ("min", &self.min),
+            ("max", &self.max),
+            ("min-len", &self.min_len),
+            ("max-len", &self.max_len),
+            ("exact-len", &self.exact_len),
+        ];
+        let mut out: Vec<(&'static str, String)> = limits
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_ref()?.to_string())))
+            .collect();
+        if let Some(m) = &self.flags_mask {
+            out.push(("flags-mask", m.clone()));
+        }
+        if self.unterminated_ok {
+            out.push(("unterminated-ok", "true".to_string()));
+        }
+        out
+    }
 }
 
 /// One attribute of a set.
