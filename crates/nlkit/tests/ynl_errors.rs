@@ -471,3 +471,83 @@ fn file_errors_name_the_file() {
         "{e}"
     );
 }
+
+/// The example of `genetlink-legacy.rst` ("directional"): requests and
+/// replies numbered separately, notifications taking reply numbers.
+#[test]
+fn directional_numbering_follows_the_kernel_documentation() {
+    let text = "\
+name: dir
+protocol: genetlink-legacy
+attribute-sets:
+  -
+    name: s
+    attributes:
+      -
+        name: x
+        type: u32
+operations:
+  enum-model: directional
+  list:
+    -
+      name: a
+      attribute-set: s
+      do:
+        request:
+          value: 2
+          attributes: [ x ]
+        reply:
+          value: 1
+          attributes: [ x ]
+    -
+      name: b
+      notify: a
+    -
+      name: c
+      notify: a
+      value: 7
+    -
+      name: d
+      attribute-set: s
+      do:
+        request:
+          attributes: [ x ]
+        reply:
+          attributes: [ x ]
+    -
+      name: e
+      attribute-set: s
+      value: 40
+      do:
+        request:
+          attributes: [ x ]
+";
+    let f = Family::parse("dir.yaml", text).unwrap();
+    let ids: Vec<(&str, Option<u16>, Option<u16>)> = f
+        .operations
+        .list
+        .iter()
+        .map(|o| (o.name.as_str(), o.request_value, o.reply_value))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("a", Some(2), Some(1)),
+            ("b", None, Some(2)),
+            ("c", None, Some(7)),
+            ("d", Some(3), Some(8)),
+            ("e", Some(4), None),
+        ]
+    );
+    // `value` on a directional do is not how ids are given: kept as a warning.
+    assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+    let line = line_of(text, "value: 40");
+    let w = f.warnings[0].to_string();
+    assert!(
+        w.starts_with(&format!(
+            "dir.yaml:{}: operation \"e\": \"value\" is ignored",
+            line - 2
+        )),
+        "{w}"
+    );
+}

@@ -1850,6 +1850,12 @@ fn parse_operations(
                 (None, Some(v))
             }
             EnumModel::Directional => {
+                if value.is_some() {
+                    cx.warn(
+                        line,
+                        format!("{what}: \"value\" is ignored here: the directional model numbers do/dump by their request and reply values"),
+                    );
+                }
                 let Some(m) = do_.as_ref().or(dump.as_ref()) else {
                     return Err(cx.err(
                         line,
