@@ -29,53 +29,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 
-/// The spec's schema level (`protocol:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Level {
-    /// `genetlink` (the default): new generic netlink families.
-    Genetlink,
-    /// `genetlink-c`: `genetlink` plus C naming overrides.
-    GenetlinkC,
-    /// `genetlink-legacy`: structs, fixed headers, directional ids...
-    GenetlinkLegacy,
-    /// `netlink-raw`: protocols other than generic netlink (`protonum`).
-    NetlinkRaw,
-}
-
-impl Level {
-    /// The name as written in specs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Genetlink => "genetlink",
-            Level::GenetlinkC => "genetlink-c",
-            Level::GenetlinkLegacy => "genetlink-legacy",
-            Level::NetlinkRaw => "netlink-raw",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Level> {
-        [
-            Level::Genetlink,
-            Level::GenetlinkC,
-            Level::GenetlinkLegacy,
-            Level::NetlinkRaw,
-        ]
-        .into_iter()
-        .find(|l| l.name() == s)
-    }
-
-    /// Whether the family is a generic netlink family (resolved through nlctrl).
-    pub fn is_genetlink(self) -> bool {
-        self != Level::NetlinkRaw
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// Defines an enum of spec keywords with its names, once.
 macro_rules! keywords {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)* }) => {
@@ -103,6 +56,27 @@ macro_rules! keywords {
             }
         }
     };
+}
+
+keywords! {
+    /// The spec's schema level (`protocol:`).
+    Level {
+        /// `genetlink` (the default): new generic netlink families.
+        Genetlink = "genetlink",
+        /// `genetlink-c`: `genetlink` plus C naming overrides.
+        GenetlinkC = "genetlink-c",
+        /// `genetlink-legacy`: structs, fixed headers, directional ids...
+        GenetlinkLegacy = "genetlink-legacy",
+        /// `netlink-raw`: protocols other than generic netlink (`protonum`).
+        NetlinkRaw = "netlink-raw",
+    }
+}
+
+impl Level {
+    /// Whether the family is a generic netlink family (resolved through nlctrl).
+    pub fn is_genetlink(self) -> bool {
+        self != Level::NetlinkRaw
+    }
 }
 
 keywords! {
@@ -810,7 +784,7 @@ fn parse_family(cx: &Cx<'_>, root: Node<'_, '_>) -> Result<Family, SpecError> {
             top.err_at(
                 cx,
                 "protocol",
-                format!("unknown protocol \"{p}\" (genetlink, genetlink-c, genetlink-legacy, netlink-raw)"),
+                format!("unknown protocol \"{p}\" ({})", Level::list()),
             )
         })?,
     };
