@@ -1903,3 +1903,48 @@ fn parse_operations(
         list,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_limits() {
+        assert_eq!(type_limit("u8-max"), Some(255));
+        assert_eq!(type_limit("u32-max"), Some(u32::MAX.into()));
+        assert_eq!(type_limit("s16-min"), Some(i16::MIN.into()));
+        assert_eq!(type_limit("s64-max"), Some(i64::MAX.into()));
+        assert_eq!(type_limit("u64-min"), Some(0));
+        for bad in ["u7-max", "x32-max", "u32-top", "-max", "u-max", "max", ""] {
+            assert_eq!(type_limit(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn keywords_round_trip() {
+        for t in AttrType::ALL {
+            assert_eq!(AttrType::parse(t.name()), Some(*t));
+        }
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.name()), Some(*l));
+        }
+        assert_eq!(AttrType::parse("u65"), None);
+        assert!(AttrType::list().starts_with("unused, pad, flag"));
+        assert!(AttrType::U32.is_int() && AttrType::Sint.is_int());
+        assert!(!AttrType::Bitfield32.is_int() && !AttrType::String.is_int());
+        assert_eq!(AttrType::Bitfield32.scalar_size(), Some(8));
+    }
+
+    #[test]
+    fn flags_past_bit_63_are_errors() {
+        let e = Family::parse(
+            "f.yaml",
+            "name: f\ndefinitions:\n  - name: fl\n    type: flags\n    value-start: 63\n    entries: [ a, b ]\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.yaml:6: definition \"fl\": flag \"b\" is bit 64, not 0 to 63"
+        );
+    }
+}
