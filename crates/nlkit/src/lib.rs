@@ -8,6 +8,7 @@
 //! - [`conn`]: the sans-IO request engine and the blocking [`Connection`]
 //!   (requests, streamed dumps, packed batches), shareable by threads.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
+//! - [`ynl`]: the kernel's YAML netlink specs, found on the machine and read at run time.
 //!
 //! ```no_run
 //! use nlkit::route::{Handle, RouteRequest};
