@@ -13,6 +13,8 @@ fi
 
 need_pkgs=()
 command -v ip >/dev/null || need_pkgs+=(iproute2)
+# The kernel's YAML netlink specs (nlkit ynl and its tests read them there).
+ls /usr/share/doc/linux-doc-6.12/Documentation/netlink/specs/*.yaml.gz >/dev/null 2>&1 || need_pkgs+=(linux-doc-6.12)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}"

@@ -91,6 +91,8 @@ enum Cmd {
     Genl(cmd::Words),
     /// Sockets, as `ss` lists them (ss's options: `nlkit ss -tan`).
     Ss(cmd::Words),
+    /// The kernel's YAML netlink specs: list families, operations, attributes.
+    Ynl(cmd::ynl::Args),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -201,6 +203,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Ss(w) => cmd::ss::run(g, &w.words),
+        Cmd::Ynl(a) => cmd::ynl::run(g, a),
     }
 }
 

@@ -11,6 +11,7 @@
 //!   data, shared by every family; the generic decoder walk.
 //! - [`route`], [`genl`]: typed families; [`monitor`]: a monitor that never loses state.
 //! - [`decode`]: any message explained, from a registry of family descriptors.
+//! - [`ynl`]: the kernel's YAML netlink specs, found on the machine and read at run time.
 //!
 //! ```no_run
 //! use nlkit::route::{Handle, RouteRequest};
@@ -45,6 +46,7 @@ pub mod schema;
 pub mod socket;
 pub mod uevent;
 pub mod wire;
+pub mod ynl;
 
 pub use conn::{AckMode, Connection, ToMsg};
 pub use error::{Error, KernelError, Result};

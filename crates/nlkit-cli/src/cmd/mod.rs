@@ -10,6 +10,7 @@ pub mod raw;
 pub mod route;
 pub mod ss;
 pub mod uevent;
+pub mod ynl;
 
 use crate::error::CliError;
 use crate::Global;

@@ -57,7 +57,6 @@ impl Family for Uevent {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::decode::Decoder;
     use crate::Protocol;
 
