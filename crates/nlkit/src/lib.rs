@@ -34,6 +34,7 @@ pub mod errno;
 pub mod error;
 pub mod genl;
 pub mod monitor;
+pub mod netfilter;
 pub mod route;
 pub mod socket;
 pub mod wire;

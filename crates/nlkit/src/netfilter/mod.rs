@@ -1,0 +1,198 @@
+//! nfnetlink (`NETLINK_NETFILTER`): the `nfgenmsg` header every subsystem
+//! shares, subsystem ids, and the subsystems nlkit speaks: [`conntrack`].
+//!
+//! A message type is `subsystem << 8 | message`; the payload starts with
+//! [`NfGenMsg`] (family, version, a big-endian resource id: a queue number,
+//! a log group, a CPU). Nothing here does I/O; requests go through
+//! [`Connection`](crate::Connection).
+//!
+//! # References
+//! uapi `linux/netfilter/nfnetlink.h`; the kernel's `net/netfilter/nfnetlink.c`.
+
+pub mod conntrack;
+
+use crate::wire::{self, Msg};
+use zerocopy::byteorder::{BigEndian, U16};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+/// `struct nfgenmsg`.
+///
+/// ```text
+/// +--------+---------+-------------------+
+/// | family | version |  res_id (be16)    |
+/// +--------+---------+-------------------+
+/// ```
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+)]
+#[repr(C)]
+#[doc(alias = "nfgenmsg")]
+pub struct NfGenMsg {
+    /// `nfgen_family`: `AF_INET`, `AF_INET6`, `AF_UNSPEC`...
+    pub family: u8,
+    /// `version`: [`NFNETLINK_V0`] (or `V1` where a subsystem gives it a meaning).
+    pub version: u8,
+    /// `res_id`: the queue number, log group or CPU, big-endian.
+    pub res_id: U16<BigEndian>,
+}
+
+impl NfGenMsg {
+    /// Size on the wire.
+    pub const LEN: usize = 4;
+
+    /// A header for `family` with version 0 and resource id `res_id`.
+    pub fn new(family: u8, res_id: u16) -> NfGenMsg {
+        NfGenMsg {
+            family,
+            version: NFNETLINK_V0,
+            res_id: U16::new(res_id),
+        }
+    }
+
+    /// The header at the start of `m`'s payload.
+    pub fn of(m: &Msg<&[u8]>) -> wire::Result<NfGenMsg> {
+        m.fixed::<NfGenMsg>().map(|(h, _)| *h)
+    }
+}
+
+/// `NFNETLINK_V0`.
+pub const NFNETLINK_V0: u8 = 0;
+/// `NFNETLINK_V1`: for a conntrack flush, "only this family".
+pub const NFNETLINK_V1: u8 = 1;
+
+/// `NFNL_SUBSYS_NONE`
+pub const NFNL_SUBSYS_NONE: u8 = 0;
+/// `NFNL_SUBSYS_CTNETLINK`: connection tracking.
+pub const NFNL_SUBSYS_CTNETLINK: u8 = 1;
+/// `NFNL_SUBSYS_CTNETLINK_EXP`: expectations.
+pub const NFNL_SUBSYS_CTNETLINK_EXP: u8 = 2;
+/// `NFNL_SUBSYS_QUEUE`: NFQUEUE.
+pub const NFNL_SUBSYS_QUEUE: u8 = 3;
+/// `NFNL_SUBSYS_ULOG`: NFLOG.
+pub const NFNL_SUBSYS_ULOG: u8 = 4;
+/// `NFNL_SUBSYS_OSF`
+pub const NFNL_SUBSYS_OSF: u8 = 5;
+/// `NFNL_SUBSYS_IPSET`
+pub const NFNL_SUBSYS_IPSET: u8 = 6;
+/// `NFNL_SUBSYS_ACCT`
+pub const NFNL_SUBSYS_ACCT: u8 = 7;
+/// `NFNL_SUBSYS_CTNETLINK_TIMEOUT`
+pub const NFNL_SUBSYS_CTNETLINK_TIMEOUT: u8 = 8;
+/// `NFNL_SUBSYS_CTHELPER`
+pub const NFNL_SUBSYS_CTHELPER: u8 = 9;
+/// `NFNL_SUBSYS_NFTABLES`
+pub const NFNL_SUBSYS_NFTABLES: u8 = 10;
+/// `NFNL_SUBSYS_NFT_COMPAT`
+pub const NFNL_SUBSYS_NFT_COMPAT: u8 = 11;
+/// `NFNL_SUBSYS_HOOK`
+pub const NFNL_SUBSYS_HOOK: u8 = 12;
+
+/// `NFNL_MSG_BATCH_BEGIN` (`NLMSG_MIN_TYPE`): opens a transaction; `res_id` names the subsystem.
+pub const NFNL_MSG_BATCH_BEGIN: u16 = wire::NLMSG_MIN_TYPE;
+/// `NFNL_MSG_BATCH_END`: closes it.
+pub const NFNL_MSG_BATCH_END: u16 = wire::NLMSG_MIN_TYPE + 1;
+
+/// Subsystem names by id, for decoders.
+pub const SUBSYS_NAMES: &[(u8, &str)] = &[
+    (0, "NONE"),
+    (1, "CTNETLINK"),
+    (2, "CTNETLINK_EXP"),
+    (3, "QUEUE"),
+    (4, "ULOG"),
+    (5, "OSF"),
+    (6, "IPSET"),
+    (7, "ACCT"),
+    (8, "CTNETLINK_TIMEOUT"),
+    (9, "CTHELPER"),
+    (10, "NFTABLES"),
+    (11, "NFT_COMPAT"),
+    (12, "HOOK"),
+];
+
+/// The message type of message `msg` of subsystem `subsys`.
+pub const fn msg_type(subsys: u8, msg: u8) -> u16 {
+    ((subsys as u16) << 8) | msg as u16
+}
+
+/// The subsystem of a message type (`NFNL_SUBSYS_ID`).
+pub const fn subsys_of(ty: u16) -> u8 {
+    (ty >> 8) as u8
+}
+
+/// The message of a message type (`NFNL_MSG_TYPE`).
+pub const fn msg_of(ty: u16) -> u8 {
+    ty as u8
+}
+
+/// Names a netfilter message type (`CTNETLINK IPCTNL_MSG_CT_NEW`), for
+/// decoders; `None` for a subsystem or message nlkit does not know.
+pub fn describe(ty: u16) -> Option<String> {
+    if ty == NFNL_MSG_BATCH_BEGIN {
+        return Some("NFNL_MSG_BATCH_BEGIN".into());
+    }
+    if ty == NFNL_MSG_BATCH_END {
+        return Some("NFNL_MSG_BATCH_END".into());
+    }
+    let sub = subsys_of(ty);
+    let msg = msg_of(ty);
+    let name = match sub {
+        NFNL_SUBSYS_CTNETLINK => conntrack::msg_name(msg),
+        _ => None,
+    };
+    let subname = SUBSYS_NAMES.iter().find(|(i, _)| *i == sub)?.1;
+    Some(match name {
+        Some(n) => format!("{subname} {n}"),
+        None => format!("{subname} {msg}"),
+    })
+}
+
+/// Address family names as conntrack prints them (`ipv4`, `ipv6`).
+pub fn l3_name(family: u8) -> &'static str {
+    match i32::from(family) {
+        libc::AF_INET => "ipv4",
+        libc::AF_INET6 => "ipv6",
+        _ => "unknown",
+    }
+}
+
+/// Parses `ipv4`/`inet`/`ipv6`/`inet6`/`unspec`... into an address family.
+pub fn parse_l3(s: &str) -> Option<u8> {
+    Some(match s {
+        "ipv4" | "inet" | "ip" => libc::AF_INET as u8,
+        "ipv6" | "inet6" | "ip6" => libc::AF_INET6 as u8,
+        "unspec" | "any" => libc::AF_UNSPEC as u8,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_split_and_join() {
+        let t = msg_type(NFNL_SUBSYS_CTNETLINK, 2);
+        assert_eq!(t, 0x0102);
+        assert_eq!(subsys_of(t), 1);
+        assert_eq!(msg_of(t), 2);
+        assert_eq!(describe(t).unwrap(), "CTNETLINK IPCTNL_MSG_CT_DELETE");
+        assert_eq!(describe(0x10).unwrap(), "NFNL_MSG_BATCH_BEGIN");
+        assert_eq!(describe(0x7f00), None);
+    }
+
+    #[test]
+    fn nfgenmsg_layout() {
+        let h = NfGenMsg::new(2, 0x0102);
+        assert_eq!(h.as_bytes(), &[2, 0, 0x01, 0x02]);
+    }
+}
