@@ -89,6 +89,8 @@ enum Cmd {
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
     Genl(cmd::Words),
+    /// Connection tracking, with conntrack-tools' grammar and output (-L -G -D -I -U -F -C -S).
+    Conntrack(cmd::Words),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -127,6 +129,7 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         "-4",
         "-6",
     ];
+    const NETFILTER_OBJECTS: &[&str] = &["conntrack"];
     let mut out: Vec<String> = Vec::new();
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
@@ -141,6 +144,17 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
             "-stats" | "-statistics" if i > 0 => "--stats".to_string(),
             _ => a,
         };
+        // conntrack's own grammar reuses -s -d -p -n -t...: everything after it is its words.
+        if object_at.is_none() && NETFILTER_OBJECTS.contains(&a.as_str()) {
+            out.push(a);
+            out.push("--".into());
+            object_at = Some(usize::MAX);
+            continue;
+        }
+        if object_at == Some(usize::MAX) {
+            out.push(a);
+            continue;
+        }
         if object_at.is_some() && HOISTED.contains(&a.as_str()) {
             hoisted.push(a);
             continue;
@@ -154,7 +168,7 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         }
         out.push(a);
     }
-    if let Some(at) = object_at {
+    if let Some(at) = object_at.filter(|&at| at != usize::MAX) {
         out.splice(at..at, hoisted);
     }
     out
@@ -190,6 +204,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
+        Cmd::Conntrack(w) => cmd::conntrack::run(g, &w.words),
     }
 }
 
@@ -208,6 +223,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(CliError::Quiet(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("nlkit: {e:#}");
             ExitCode::from(e.exit_code())
@@ -242,5 +258,9 @@ mod tests {
             n("nlkit -p -j nexthop get id 1")
         );
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
+        assert_eq!(
+            n("nlkit -n x conntrack -L -s 1.2.3.4 -j"),
+            n("nlkit -n x conntrack -- -L -s 1.2.3.4 -j")
+        );
     }
 }

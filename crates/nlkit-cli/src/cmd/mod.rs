@@ -1,6 +1,7 @@
 //! One module per object.
 
 pub mod batch;
+pub mod conntrack;
 pub mod decode;
 pub mod genl;
 pub mod monitor;

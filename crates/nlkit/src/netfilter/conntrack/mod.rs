@@ -172,6 +172,13 @@ fn write_tuple(w: &mut MsgWriter<'_>, kind: u16, t: &Tuple) -> wire::Result<()> 
 impl Spec {
     /// Appends the attributes.
     pub fn write(&self, w: &mut MsgWriter<'_>) -> wire::Result<()> {
+        self.write_for(w, IPCTNL_MSG_CT_GET)
+    }
+
+    /// Appends the attributes for message `msg`: in a create or update
+    /// (`IPCTNL_MSG_CT_NEW`) the status carries `IPS_CONFIRMED`, which every
+    /// entry in the table has (without it the kernel answers `EBUSY`).
+    pub fn write_for(&self, w: &mut MsgWriter<'_>, msg: u8) -> wire::Result<()> {
         if let Some(t) = &self.orig {
             write_tuple(w, CTA_TUPLE_ORIG, t)?;
         }
@@ -179,6 +186,11 @@ impl Spec {
             write_tuple(w, CTA_TUPLE_REPLY, t)?;
         }
         if let Some(v) = self.status {
+            let v = if msg == IPCTNL_MSG_CT_NEW {
+                v | IPS_CONFIRMED
+            } else {
+                v
+            };
             w.attr_be_u32(CTA_STATUS, v)?;
         }
         if let Some(v) = self.status_mask {
@@ -340,7 +352,7 @@ impl ToMsg for Request<'_> {
     fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
         let mut w = MsgWriter::new(buf, ct_type(self.msg), self.flags, 0, 0);
         w.fixed(&self.header);
-        self.spec.write(&mut w)?;
+        self.spec.write_for(&mut w, self.msg)?;
         w.finish()?;
         Ok(wire::NLMSG_HDRLEN + NfGenMsg::LEN)
     }
@@ -451,16 +463,11 @@ impl Filter {
         if self.family != 0 {
             return self.family;
         }
-        [
-            self.orig.src,
-            self.orig.dst,
-            self.reply.src,
-            self.reply.dst,
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .map_or(0, family_of)
+        [self.orig.src, self.orig.dst, self.reply.src, self.reply.dst]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or(0, family_of)
     }
 
     /// The attributes that ask the kernel to filter a dump.
@@ -477,15 +484,29 @@ impl Filter {
         s.zone = self.zone;
         // Address filters need the family to be parsed by the kernel; it is set
         // whenever an address is given (effective_family).
-        let (o, r) = (tuple_flags(&self.orig), tuple_flags(&self.reply));
-        if o | r != 0 {
+        // IPv6 address filters match nothing on the kernels tried (6.1 to 6.18):
+        // those stay in user space, as do tuple filters without a family, which
+        // the kernel refuses (EOPNOTSUPP).
+        let kernel_tuple = |t: &Tuple| {
+            let mut t = *t;
+            if t.src.is_some_and(|a| a.is_ipv6()) {
+                t.src = None;
+            }
+            if t.dst.is_some_and(|a| a.is_ipv6()) {
+                t.dst = None;
+            }
+            t
+        };
+        let (ko, kr) = (kernel_tuple(&self.orig), kernel_tuple(&self.reply));
+        let (o, r) = (tuple_flags(&ko), tuple_flags(&kr));
+        if o | r != 0 && self.effective_family() != 0 {
             s.filter = Some((o, r));
             // The kernel parses the protocol fields only with a protocol number.
             if o != 0 {
-                s.orig = Some(self.orig);
+                s.orig = Some(ko);
             }
             if r != 0 {
-                s.reply = Some(self.reply);
+                s.reply = Some(kr);
             }
         }
         s
@@ -559,26 +580,51 @@ pub fn dump(
     mut each: impl FnMut(&Conntrack<'_>) -> Result<()>,
 ) -> Result<DumpSummary> {
     let spec = filter.kernel_spec();
+    match dump_with(conn, table, filter, &spec, &mut each) {
+        // A kernel that cannot filter this way (older, or a filter it refuses) says so
+        // before sending anything: dump everything and filter here.
+        Err((e, 0))
+            if spec != Spec::default()
+                && matches!(e.errno(), Some(libc::EOPNOTSUPP | libc::EINVAL)) =>
+        {
+            dump_with(conn, table, filter, &Spec::default(), &mut each).map_err(|(e, _)| e)
+        }
+        r => r.map_err(|(e, _)| e),
+    }
+}
+
+fn dump_with(
+    conn: &Connection,
+    table: Table,
+    filter: &Filter,
+    spec: &Spec,
+    each: &mut impl FnMut(&Conntrack<'_>) -> Result<()>,
+) -> std::result::Result<DumpSummary, (Error, usize)> {
     let fam = filter.effective_family();
-    let mut req = Request::dump(fam, &spec);
+    let mut req = Request::dump(fam, spec);
     req.msg = match table {
         Table::Main => IPCTNL_MSG_CT_GET,
         Table::ZeroCounters => IPCTNL_MSG_CT_GET_CTRZERO,
         Table::Dying => IPCTNL_MSG_CT_GET_DYING,
         Table::Unconfirmed => IPCTNL_MSG_CT_GET_UNCONFIRMED,
     };
-    let mut d = conn.dump(&req)?;
     let mut sum = DumpSummary::default();
+    let mut d = conn.dump(&req).map_err(|e| (e, 0))?;
     while let Some(m) = d.next() {
-        let m = m?;
-        let c = Conntrack::parse(&m).map_err(|e| Error::Malformed {
-            what: "dump conntrack table".into(),
-            source: e,
+        let m = m.map_err(|e| (e, sum.received))?;
+        let c = Conntrack::parse(&m).map_err(|e| {
+            (
+                Error::Malformed {
+                    what: "dump conntrack table".into(),
+                    source: e,
+                },
+                sum.received,
+            )
         })?;
         sum.received += 1;
         if filter.matches(&c) {
             sum.shown += 1;
-            each(&c)?;
+            each(&c).map_err(|e| (e, sum.received))?;
         }
     }
     sum.interrupted = d.interrupted();
@@ -789,7 +835,10 @@ mod tests {
         assert_eq!(c.family, libc::AF_INET as u8);
         let o = c.orig.unwrap();
         assert_eq!(o.src, Some("10.0.0.1".parse().unwrap()));
-        assert_eq!((o.proto, o.sport, o.dport), (Some(17), Some(1000), Some(2000)));
+        assert_eq!(
+            (o.proto, o.sport, o.dport),
+            (Some(17), Some(1000), Some(2000))
+        );
         assert_eq!(c.reply.unwrap().sport, Some(2000));
         assert_eq!(
             (c.status, c.timeout, c.mark, c.zone, c.id),

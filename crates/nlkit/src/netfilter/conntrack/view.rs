@@ -346,9 +346,7 @@ impl<'a> Conntrack<'a> {
                         match x.kind() {
                             CTA_PROTOINFO_DCCP_STATE => d.state = Some(x.u8()?),
                             CTA_PROTOINFO_DCCP_ROLE => d.role = Some(x.u8()?),
-                            CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ => {
-                                d.handshake_seq = Some(x.be_u64()?)
-                            }
+                            CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ => d.handshake_seq = Some(x.be_u64()?),
                             _ => {}
                         }
                     }
