@@ -591,7 +591,10 @@ fn io_err(e: io::Error) -> nlkit::Error {
     nlkit::Error::io("write output", e)
 }
 
-fn summary(what: &str, n: usize) {
+fn summary(json: bool, what: &str, n: usize) {
+    if json {
+        return; // JSON consumers get the entries only
+    }
     eprintln!("{TOOL}: {n} flow entries have been {what}.");
 }
 
@@ -673,7 +676,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
             p.begin().map_err(io_err)?;
             let sum = ct::dump(&conn, table, &a.filter, |c| p.entry(c).map_err(io_err))?;
             p.end().map_err(io_err)?;
-            summary("shown", sum.shown);
+            summary(a.json, "shown", sum.shown);
         }
         Command::Get => {
             let (o, _) = tuples(&a.filter)?;
@@ -687,7 +690,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
             p.begin().map_err(io_err)?;
             p.entry(&c).map_err(io_err)?;
             p.end().map_err(io_err)?;
-            summary("shown", 1);
+            summary(a.json, "shown", 1);
         }
         Command::Delete => {
             if let Some(s) = a.status {
@@ -696,7 +699,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
             p.begin().map_err(io_err)?;
             let n = ct::delete_matching(&conn, &a.filter, |c| p.entry(c).map_err(io_err))?;
             p.end().map_err(io_err)?;
-            summary("deleted", n);
+            summary(a.json, "deleted", n);
             if n == 0 {
                 return Err(CliError::Quiet(1));
             }
@@ -717,7 +720,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
                 ..Default::default()
             };
             ct::create(&conn, &spec).map_err(|e| failed(&e))?;
-            summary("created", 1);
+            summary(a.json, "created", 1);
         }
         Command::Update => {
             let mut f = a.filter.clone();
@@ -753,7 +756,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
                 }
             }
             p.end().map_err(io_err)?;
-            summary("updated", updated);
+            summary(a.json, "updated", updated);
             if updated == 0 {
                 return Err(CliError::Quiet(1));
             }
