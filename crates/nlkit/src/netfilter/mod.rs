@@ -10,6 +10,7 @@
 //! uapi `linux/netfilter/nfnetlink.h`; the kernel's `net/netfilter/nfnetlink.c`.
 
 pub mod conntrack;
+pub mod queue;
 
 use crate::wire::{self, Msg};
 use zerocopy::byteorder::{BigEndian, U16};

@@ -265,6 +265,13 @@ impl Socket {
         self.recv_flags(buf, 0)
     }
 
+    /// Receives one datagram into a fixed buffer with one system call (no
+    /// sizing, no zeroing: for hot loops such as a packet queue). Returns
+    /// `(copied, full_len)`; `full_len > buf.len()` means the datagram was cut.
+    pub fn recv_into(&self, buf: &mut [u8]) -> io::Result<(usize, usize)> {
+        rustix::net::recv(self, buf, rustix::net::RecvFlags::TRUNC).map_err(io::Error::from)
+    }
+
     /// [`Socket::recv`] without blocking: `WouldBlock` when nothing is queued.
     pub fn recv_nonblocking(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
         self.recv_flags(buf, libc::MSG_DONTWAIT)
