@@ -11,6 +11,7 @@
 
 pub mod conntrack;
 pub mod queue;
+pub mod summary;
 
 use crate::wire::{self, Msg};
 use zerocopy::byteorder::{BigEndian, U16};

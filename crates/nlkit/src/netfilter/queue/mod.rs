@@ -266,14 +266,13 @@ impl<'a> Packet<'a> {
             let b = a.payload();
             match a.kind() {
                 NFQA_PACKET_HDR => {
-                    let x: [u8; 7] = b
-                        .get(..7)
-                        .and_then(|s| s.try_into().ok())
-                        .ok_or(wire::Error::PayloadSize {
+                    let x: [u8; 7] = b.get(..7).and_then(|s| s.try_into().ok()).ok_or(
+                        wire::Error::PayloadSize {
                             kind: NFQA_PACKET_HDR,
                             expected: 7,
                             got: b.len(),
-                        })?;
+                        },
+                    )?;
                     p.id = u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
                     p.hw_protocol = u16::from_be_bytes([x[4], x[5]]);
                     p.hook = x[6];
@@ -415,7 +414,12 @@ impl ToMsg for ConfigReq {
         f.write_str(&self.what)
     }
     fn attr_name(&self, path: &[u16]) -> Option<String> {
-        NFQA_CFG_SET.resolve(path, None).names.last().cloned().flatten()
+        NFQA_CFG_SET
+            .resolve(path, None)
+            .names
+            .last()
+            .cloned()
+            .flatten()
     }
 }
 
@@ -433,6 +437,8 @@ pub enum Event<'a> {
     },
     /// The socket overflowed (`ENOBUFS`): packets were lost (counted in [`Queue::lost`]).
     Lost,
+    /// Nothing queued (only from [`Queue::try_recv`]).
+    Empty,
 }
 
 /// Counters of a queue.
@@ -467,10 +473,10 @@ const CONFIG_SEQ: u32 = 0x8000_0000;
 /// Explains the errors a queue configuration may get.
 fn explain(e: Error, queue: u16) -> Error {
     let hint = match e.errno() {
-        Some(libc::EBUSY) => format!("queue {queue} is bound by another socket"),
-        Some(libc::EPERM) => {
-            format!("queue {queue} belongs to another socket, or CAP_NET_ADMIN is missing")
-        }
+        Some(libc::EBUSY) => format!("queue {queue} is being bound by another socket"),
+        Some(libc::EPERM) => format!(
+            "queue {queue} belongs to another socket (bound there), or CAP_NET_ADMIN is missing"
+        ),
         Some(libc::ENODEV) => format!("queue {queue} is not bound (bind it first)"),
         Some(libc::EOPNOTSUPP) => "this kernel does not support a flag asked for".into(),
         _ => return e,
@@ -660,7 +666,12 @@ impl Queue {
                     ConnEvent::Ack { .. } => answer = Some(Ok(())),
                     ConnEvent::Error { err, .. } => {
                         answer = Some(Err(explain(
-                            kernel_error(err.code, &err.ext_ack, Some((&out, attrs_at, &req)), None),
+                            kernel_error(
+                                err.code,
+                                &err.ext_ack,
+                                Some((&out, attrs_at, &req)),
+                                None,
+                            ),
                             self.num,
                         )))
                     }
@@ -690,10 +701,30 @@ impl Queue {
     /// Waits for the next packet (or a refused verdict, or an overrun).
     /// The packet borrows the queue's buffer until the next call.
     pub fn recv(&mut self) -> Result<Event<'_>> {
+        self.next(true)
+    }
+
+    /// Like [`Queue::recv`], but returns [`Event::Empty`] at once when nothing is queued
+    /// (to flush a batch of verdicts before waiting).
+    pub fn try_recv(&mut self) -> Result<Event<'_>> {
+        self.next(false)
+    }
+
+    /// Waits until something can be received (or `timeout` passes: `false`).
+    pub fn wait(&self, timeout: Option<std::time::Duration>) -> Result<bool> {
+        if self.len > 0 {
+            return Ok(true);
+        }
+        self.sock
+            .wait_readable(timeout)
+            .map_err(|e| Error::io(format!("queue {}: wait", self.num), e))
+    }
+
+    fn next(&mut self, block: bool) -> Result<Event<'_>> {
         let range = loop {
             if self.len == 0 {
                 self.at = 0;
-                match self.sock.recv_into(&mut self.buf) {
+                match self.sock.recv_into(&mut self.buf, block) {
                     Ok((n, full)) if full > n => {
                         self.buf.resize(full.next_power_of_two(), 0);
                         return Err(Error::Invalid(format!(
@@ -706,6 +737,9 @@ impl Queue {
                     Err(e) if is_overrun(&e) => {
                         self.stats.overruns += 1;
                         return Ok(Event::Lost);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !block => {
+                        return Ok(Event::Empty);
                     }
                     Err(e) => {
                         return Err(Error::io(format!("queue {}: receive", self.num), e));
@@ -853,7 +887,13 @@ mod tests {
 
     fn packet_msg() -> Vec<u8> {
         let mut b = Vec::new();
-        let mut w = MsgWriter::new(&mut b, msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET), 0, 0, 0);
+        let mut w = MsgWriter::new(
+            &mut b,
+            msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET),
+            0,
+            0,
+            0,
+        );
         w.fixed(&NfGenMsg::new(2, 7));
         let mut hdr = Vec::new();
         hdr.extend_from_slice(&42u32.to_be_bytes()); // packet_id
