@@ -91,6 +91,8 @@ enum Cmd {
     Genl(cmd::Words),
     /// Connection tracking, with conntrack-tools' grammar and output (-L -G -D -I -U -F -C -S).
     Conntrack(cmd::Words),
+    /// Serve NFQUEUE queues: print each packet and issue a verdict.
+    Nfqueue(cmd::nfqueue::Args),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -133,6 +135,7 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
+    let mut in_nfqueue = false;
     for (i, a) in args.into_iter().enumerate() {
         let a = match a.as_str() {
             "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
@@ -153,6 +156,13 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         }
         if object_at == Some(usize::MAX) {
             out.push(a);
+            continue;
+        }
+        // `nfqueue --batch N` is its verdict batch, not the global `--batch FILE`.
+        if a == "nfqueue" && object_at.is_none() {
+            in_nfqueue = true;
+        } else if in_nfqueue && a == "--batch" {
+            out.push("--verdict-batch".into());
             continue;
         }
         if object_at.is_some() && HOISTED.contains(&a.as_str()) {
@@ -205,6 +215,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Conntrack(w) => cmd::conntrack::run(g, &w.words),
+        Cmd::Nfqueue(a) => cmd::nfqueue::run(g, a),
     }
 }
 
@@ -261,6 +272,10 @@ mod tests {
         assert_eq!(
             n("nlkit -n x conntrack -L -s 1.2.3.4 -j"),
             n("nlkit -n x conntrack -- -L -s 1.2.3.4 -j")
+        );
+        assert_eq!(
+            n("nlkit nfqueue --queue 1 --batch 8"),
+            n("nlkit nfqueue --queue 1 --verdict-batch 8")
         );
     }
 }
