@@ -11,6 +11,7 @@
 
 pub mod conntrack;
 pub mod queue;
+mod reader;
 pub mod summary;
 
 use crate::wire::{self, Msg};

@@ -18,11 +18,12 @@
 
 use super::conntrack::Conntrack;
 use super::{msg_type, NfGenMsg, NFNL_SUBSYS_QUEUE};
+use super::reader::{with_hint, Next, Reader, CONFIG_SEQ};
 use crate::conn::{kernel_error, Engine, Event as ConnEvent, ToMsg};
 use crate::error::{Error, Result};
 use crate::route::attrs::{attr_table, Int, ValueKind::*};
-use crate::socket::{is_overrun, Socket};
-use crate::wire::{self, AttrIter, Msg, MsgFlags, MsgIter, MsgWriter};
+use crate::socket::Socket;
+use crate::wire::{self, AttrIter, Msg, MsgFlags, MsgWriter};
 use crate::Protocol;
 use std::fmt;
 
@@ -459,16 +460,10 @@ pub struct QueueStats {
 pub struct Queue {
     sock: Socket,
     num: u16,
-    buf: Vec<u8>,
-    at: usize,
-    len: usize,
+    reader: Reader,
     out: Vec<u8>,
-    seq: u32,
     stats: QueueStats,
 }
-
-/// Seq numbers of configuration requests: the top bit set (verdicts use the packet id).
-const CONFIG_SEQ: u32 = 0x8000_0000;
 
 /// Explains the errors a queue configuration may get.
 fn explain(e: Error, queue: u16) -> Error {
@@ -481,16 +476,7 @@ fn explain(e: Error, queue: u16) -> Error {
         Some(libc::EOPNOTSUPP) => "this kernel does not support a flag asked for".into(),
         _ => return e,
     };
-    match e {
-        Error::Kernel(mut k) => {
-            k.message = Some(match k.message.take() {
-                Some(m) => format!("{m}; {hint}"),
-                None => hint,
-            });
-            Error::Kernel(k)
-        }
-        e => e,
-    }
+    with_hint(e, hint)
 }
 
 impl Queue {
@@ -514,11 +500,8 @@ impl Queue {
         let mut q = Queue {
             sock,
             num,
-            buf: vec![0; 256 * 1024],
-            at: 0,
-            len: 0,
+            reader: Reader::new(256 * 1024),
             out: Vec::with_capacity(4096),
-            seq: 0,
             stats: QueueStats::default(),
         };
         q.config(ConfigReq {
@@ -621,81 +604,9 @@ impl Queue {
         })
     }
 
-    /// Sends a config request with `NLM_F_ACK` and waits for its answer.
-    /// Packets that arrive meanwhile are not lost: they stay in the socket
-    /// (the answer is read with `MSG_PEEK` first only if needed).
     fn config(&mut self, req: ConfigReq) -> Result<()> {
-        self.seq = self.seq.wrapping_add(1);
-        let seq = CONFIG_SEQ | (self.seq & 0x7fff_ffff);
-        let mut out = Vec::with_capacity(64);
-        let attrs_at = req.write(&mut out).map_err(|e| Error::Build {
-            what: req.what.clone(),
-            source: e,
-        })?;
-        {
-            let mut m = Msg::new_checked(&mut out[..]).map_err(|e| Error::Build {
-                what: req.what.clone(),
-                source: e,
-            })?;
-            m.set_seq(seq);
-            m.set_flags(MsgFlags(m.flags().0 | MsgFlags::REQUEST | MsgFlags::ACK));
-        }
-        self.sock
-            .send(&out)
-            .map_err(|e| Error::io(format!("{}: send", req.what), e))?;
-        let mut buf = Vec::new();
-        loop {
-            // Configuration happens before traffic or between packets; a packet
-            // read here is handed back to the queue (kept, never dropped).
-            let r = self.sock.recv(&mut buf);
-            match r {
-                Err(e) if is_overrun(&e) => {
-                    self.stats.overruns += 1;
-                    continue;
-                }
-                Err(e) => return Err(Error::io(format!("{}: receive", req.what), e)),
-                Ok(_) => {}
-            }
-            let mut answer = None;
-            for m in MsgIter::new(&buf) {
-                let Ok((_, m)) = m else { break };
-                if m.seq() != seq {
-                    continue;
-                }
-                match Engine::decode(m) {
-                    ConnEvent::Ack { .. } => answer = Some(Ok(())),
-                    ConnEvent::Error { err, .. } => {
-                        answer = Some(Err(explain(
-                            kernel_error(
-                                err.code,
-                                &err.ext_ack,
-                                Some((&out, attrs_at, &req)),
-                                None,
-                            ),
-                            self.num,
-                        )))
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(a) = answer {
-                return a;
-            }
-            // Not our answer: a packet (or a verdict error) that came first.
-            self.stash(&buf);
-        }
-    }
-
-    /// Keeps a datagram read out of turn for the next [`Queue::recv`].
-    fn stash(&mut self, d: &[u8]) {
-        // Only one datagram can be pending at a time in the fixed buffer; older
-        // ones are moved to a growable tail.
-        let end = self.at + self.len;
-        if self.buf.len() < end + d.len() {
-            self.buf.resize(end + d.len(), 0);
-        }
-        self.buf[end..end + d.len()].copy_from_slice(d);
-        self.len += d.len();
+        let num = self.num;
+        self.reader.request(&self.sock, &req, |e| explain(e, num))
     }
 
     /// Waits for the next packet (or a refused verdict, or an overrun).
@@ -712,7 +623,7 @@ impl Queue {
 
     /// Waits until something can be received (or `timeout` passes: `false`).
     pub fn wait(&self, timeout: Option<std::time::Duration>) -> Result<bool> {
-        if self.len > 0 {
+        if self.reader.pending() {
             return Ok(true);
         }
         self.sock
@@ -721,51 +632,27 @@ impl Queue {
     }
 
     fn next(&mut self, block: bool) -> Result<Event<'_>> {
+        let what = || format!("queue {}", self.num);
         let range = loop {
-            if self.len == 0 {
-                self.at = 0;
-                match self.sock.recv_into(&mut self.buf, block) {
-                    Ok((n, full)) if full > n => {
-                        self.buf.resize(full.next_power_of_two(), 0);
-                        return Err(Error::Invalid(format!(
-                            "queue {}: a {full}-byte message did not fit the {n}-byte buffer \
-                             (lower the copy range); the buffer was grown for the next ones",
-                            self.num
-                        )));
-                    }
-                    Ok((n, _)) => self.len = n,
-                    Err(e) if is_overrun(&e) => {
-                        self.stats.overruns += 1;
-                        return Ok(Event::Lost);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !block => {
-                        return Ok(Event::Empty);
-                    }
-                    Err(e) => {
-                        return Err(Error::io(format!("queue {}: receive", self.num), e));
-                    }
+            let r = match self.reader.next(&self.sock, block, &what())? {
+                Next::Msg(r) => r,
+                Next::Lost => {
+                    self.stats.overruns += 1;
+                    return Ok(Event::Lost);
                 }
-            }
-            let (at, len) = (self.at, self.len);
-            let m = match Msg::new_checked(&self.buf[at..at + len]) {
-                Ok(m) => m,
-                Err(e) => {
-                    self.len = 0;
-                    return Err(Error::Malformed {
-                        what: format!("queue {}: receive", self.num),
-                        source: e,
-                    });
-                }
+                Next::Empty => return Ok(Event::Empty),
             };
-            let mlen = m.len() as usize;
-            let step = wire::align(mlen).min(len);
-            self.at += step;
-            self.len -= step;
+            let m = Msg::new_checked(&self.reader.buf()[r.clone()]).map_err(|e| {
+                Error::Malformed {
+                    what: what(),
+                    source: e,
+                }
+            })?;
             match Engine::decode(m) {
                 ConnEvent::Reply { msg, .. }
                     if msg.msg_type() == msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET) =>
                 {
-                    break at..at + mlen;
+                    break r;
                 }
                 ConnEvent::Error { err, seq } if seq & CONFIG_SEQ == 0 => {
                     self.stats.verdict_errors += 1;
@@ -779,12 +666,11 @@ impl Queue {
             }
         };
         self.stats.packets += 1;
-        let num = self.num;
         let malformed = |e| Error::Malformed {
-            what: format!("queue {num}: packet"),
+            what: format!("queue {}: packet", self.num),
             source: e,
         };
-        let m = Msg::new_checked(&self.buf[range]).map_err(malformed)?;
+        let m = Msg::new_checked(&self.reader.buf()[range]).map_err(malformed)?;
         Ok(Event::Packet(Packet::parse(&m).map_err(malformed)?))
     }
 
