@@ -93,6 +93,8 @@ enum Cmd {
     Conntrack(cmd::Words),
     /// Serve NFQUEUE queues: print each packet and issue a verdict.
     Nfqueue(cmd::nfqueue::Args),
+    /// Print the packets logged to an NFLOG group (and write a pcap).
+    Nflog(cmd::nflog::Args),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -216,6 +218,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Conntrack(w) => cmd::conntrack::run(g, &w.words),
         Cmd::Nfqueue(a) => cmd::nfqueue::run(g, a),
+        Cmd::Nflog(a) => cmd::nflog::run(g, a),
     }
 }
 

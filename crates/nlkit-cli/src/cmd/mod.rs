@@ -5,6 +5,7 @@ pub mod conntrack;
 pub mod decode;
 pub mod genl;
 pub mod monitor;
+pub mod nflog;
 pub mod nfqueue;
 pub mod raw;
 pub mod route;

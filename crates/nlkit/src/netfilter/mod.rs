@@ -10,6 +10,7 @@
 //! uapi `linux/netfilter/nfnetlink.h`; the kernel's `net/netfilter/nfnetlink.c`.
 
 pub mod conntrack;
+pub mod log;
 pub mod queue;
 mod reader;
 pub mod summary;

@@ -17,8 +17,8 @@
 //! `net/netfilter/nfnetlink_queue.c`.
 
 use super::conntrack::Conntrack;
-use super::{msg_type, NfGenMsg, NFNL_SUBSYS_QUEUE};
 use super::reader::{with_hint, Next, Reader, CONFIG_SEQ};
+use super::{msg_type, NfGenMsg, NFNL_SUBSYS_QUEUE};
 use crate::conn::{kernel_error, Engine, Event as ConnEvent, ToMsg};
 use crate::error::{Error, Result};
 use crate::route::attrs::{attr_table, Int, ValueKind::*};
@@ -642,12 +642,11 @@ impl Queue {
                 }
                 Next::Empty => return Ok(Event::Empty),
             };
-            let m = Msg::new_checked(&self.reader.buf()[r.clone()]).map_err(|e| {
-                Error::Malformed {
+            let m =
+                Msg::new_checked(&self.reader.buf()[r.clone()]).map_err(|e| Error::Malformed {
                     what: what(),
                     source: e,
-                }
-            })?;
+                })?;
             match Engine::decode(m) {
                 ConnEvent::Reply { msg, .. }
                     if msg.msg_type() == msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET) =>
