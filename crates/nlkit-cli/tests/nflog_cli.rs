@@ -22,7 +22,7 @@ fn setup(group: u16, port: u16) {
 
 /// Starts `nlkit ARGS` and waits until log group `group` is bound.
 fn start(args: &str, group: u16) -> Child {
-    let child = Command::new(bin())
+    let mut child = Command::new(bin())
         .args(args.split_whitespace())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

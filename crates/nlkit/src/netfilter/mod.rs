@@ -160,6 +160,21 @@ pub fn describe(ty: u16) -> Option<String> {
     })
 }
 
+/// The address in a `nfqnl_msg_packet_hw` / `nfulnl_msg_packet_hw`
+/// (`be16 len, pad, addr[8]`); `None` if too short.
+pub(crate) fn hw_addr(b: &[u8]) -> Option<&[u8]> {
+    let n = usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])).min(8);
+    b.get(4..4 + n)
+}
+
+/// A `nfqnl_msg_packet_timestamp` / `nfulnl_msg_packet_timestamp`: (seconds, microseconds).
+pub(crate) fn timestamp(a: &wire::Attr<'_>) -> wire::Result<(u64, u64)> {
+    let x: [u8; 16] = a.array()?;
+    let (s, u) = x.split_at(8);
+    let be = |b: &[u8]| b.iter().fold(0u64, |acc, &v| acc << 8 | u64::from(v));
+    Ok((be(s), be(u)))
+}
+
 /// Address family names as conntrack prints them (`ipv4`, `ipv6`).
 pub fn l3_name(family: u8) -> &'static str {
     match i32::from(family) {

@@ -173,24 +173,12 @@ impl<'a> LogPacket<'a> {
                     p.hook = x[2];
                 }
                 NFULA_MARK => p.mark = Some(a.be_u32()?),
-                NFULA_TIMESTAMP => {
-                    let x: [u8; 16] = a.array()?;
-                    let (s, u) = x.split_at(8);
-                    p.timestamp = Some((
-                        u64::from_be_bytes(s.try_into().unwrap_or_default()),
-                        u64::from_be_bytes(u.try_into().unwrap_or_default()),
-                    ));
-                }
+                NFULA_TIMESTAMP => p.timestamp = Some(super::timestamp(&a)?),
                 NFULA_IFINDEX_INDEV => p.indev = Some(a.be_u32()?),
                 NFULA_IFINDEX_OUTDEV => p.outdev = Some(a.be_u32()?),
                 NFULA_IFINDEX_PHYSINDEV => p.physindev = Some(a.be_u32()?),
                 NFULA_IFINDEX_PHYSOUTDEV => p.physoutdev = Some(a.be_u32()?),
-                NFULA_HWADDR => {
-                    if b.len() >= 4 {
-                        let n = usize::from(u16::from_be_bytes([b[0], b[1]])).min(8);
-                        p.hwaddr = b.get(4..4 + n);
-                    }
-                }
+                NFULA_HWADDR => p.hwaddr = super::hw_addr(b),
                 NFULA_PAYLOAD => p.payload = Some(b),
                 NFULA_PREFIX => p.prefix = Some(a.str()?),
                 NFULA_UID => p.uid = Some(a.be_u32()?),
@@ -303,6 +291,7 @@ impl ToMsg for ConfigReq {
 
 /// What [`Log::recv`] brings.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // handed out by value per packet: boxing would allocate
 pub enum LogEvent<'a> {
     /// A logged packet.
     Packet(LogPacket<'a>),

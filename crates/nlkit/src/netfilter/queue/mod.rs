@@ -279,22 +279,12 @@ impl<'a> Packet<'a> {
                     p.hook = x[6];
                 }
                 NFQA_MARK => p.mark = Some(a.be_u32()?),
-                NFQA_TIMESTAMP => {
-                    let x: [u8; 16] = a.array()?;
-                    let sec = u64::from_be_bytes(x[..8].try_into().unwrap_or_default());
-                    let usec = u64::from_be_bytes(x[8..].try_into().unwrap_or_default());
-                    p.timestamp = Some((sec, usec));
-                }
+                NFQA_TIMESTAMP => p.timestamp = Some(super::timestamp(&a)?),
                 NFQA_IFINDEX_INDEV => p.indev = Some(a.be_u32()?),
                 NFQA_IFINDEX_OUTDEV => p.outdev = Some(a.be_u32()?),
                 NFQA_IFINDEX_PHYSINDEV => p.physindev = Some(a.be_u32()?),
                 NFQA_IFINDEX_PHYSOUTDEV => p.physoutdev = Some(a.be_u32()?),
-                NFQA_HWADDR => {
-                    if b.len() >= 4 {
-                        let n = usize::from(u16::from_be_bytes([b[0], b[1]])).min(8);
-                        p.hwaddr = b.get(4..4 + n);
-                    }
-                }
+                NFQA_HWADDR => p.hwaddr = super::hw_addr(b),
                 NFQA_PAYLOAD => p.payload = Some(b),
                 NFQA_CAP_LEN => p.cap_len = Some(a.be_u32()?),
                 NFQA_SKB_INFO => p.skb_info = Some(a.be_u32()?),
