@@ -1,5 +1,8 @@
 //! nfnetlink (`NETLINK_NETFILTER`): the `nfgenmsg` header every subsystem
-//! shares, subsystem ids, and the subsystems nlkit speaks: [`conntrack`].
+//! shares, subsystem ids, and the subsystems nlkit speaks: [`conntrack`],
+//! [`queue`] (NFQUEUE), [`log`] (NFLOG); [`summary`] turns their payloads
+//! into one-line packet summaries. For decoders: [`msg_type_name`],
+//! [`fixed_header`], [`attr_set`], [`flag_context`].
 //!
 //! A message type is `subsystem << 8 | message`; the payload starts with
 //! [`NfGenMsg`] (family, version, a big-endian resource id: a queue number,
@@ -15,7 +18,8 @@ pub mod queue;
 mod reader;
 pub mod summary;
 
-use crate::wire::{self, Msg};
+use crate::route::attrs::{field, AttrSet, FixedHeader, Int, Show};
+use crate::wire::{self, FlagContext, Msg};
 use zerocopy::byteorder::{BigEndian, U16};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
@@ -138,26 +142,78 @@ pub const fn msg_of(ty: u16) -> u8 {
     ty as u8
 }
 
-/// Names a netfilter message type (`CTNETLINK IPCTNL_MSG_CT_NEW`), for
+/// The name of a netfilter message type (`IPCTNL_MSG_CT_NEW`,
+/// `NFQNL_MSG_PACKET`, `NFULNL_MSG_CONFIG`, `NFNL_MSG_BATCH_BEGIN`), for
 /// decoders; `None` for a subsystem or message nlkit does not know.
-pub fn describe(ty: u16) -> Option<String> {
-    if ty == NFNL_MSG_BATCH_BEGIN {
-        return Some("NFNL_MSG_BATCH_BEGIN".into());
+pub fn msg_type_name(ty: u16) -> Option<&'static str> {
+    match ty {
+        NFNL_MSG_BATCH_BEGIN => return Some("NFNL_MSG_BATCH_BEGIN"),
+        NFNL_MSG_BATCH_END => return Some("NFNL_MSG_BATCH_END"),
+        _ => {}
     }
-    if ty == NFNL_MSG_BATCH_END {
-        return Some("NFNL_MSG_BATCH_END".into());
+    let msg = msg_of(ty);
+    match subsys_of(ty) {
+        NFNL_SUBSYS_CTNETLINK => conntrack::msg_name(msg),
+        NFNL_SUBSYS_QUEUE => queue::msg_name(msg),
+        NFNL_SUBSYS_ULOG => log::msg_name(msg),
+        _ => None,
+    }
+}
+
+/// A message type by name (case-insensitive), for `--type` parsing.
+pub fn msg_type_from_name(name: &str) -> Option<u16> {
+    (0..=0x0cffu16).find(|&t| msg_type_name(t).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+}
+
+/// Names a message type with its subsystem (`CTNETLINK IPCTNL_MSG_CT_NEW`,
+/// `QUEUE 9` for a message nlkit has no name for); `None` for an unknown subsystem.
+pub fn describe(ty: u16) -> Option<String> {
+    if ty == NFNL_MSG_BATCH_BEGIN || ty == NFNL_MSG_BATCH_END {
+        return msg_type_name(ty).map(String::from);
     }
     let sub = subsys_of(ty);
-    let msg = msg_of(ty);
-    let name = match sub {
-        NFNL_SUBSYS_CTNETLINK => conntrack::msg_name(msg),
-        _ => None,
-    };
     let subname = SUBSYS_NAMES.iter().find(|(i, _)| *i == sub)?.1;
-    Some(match name {
+    Some(match msg_type_name(ty) {
         Some(n) => format!("{subname} {n}"),
-        None => format!("{subname} {msg}"),
+        None => format!("{subname} {}", msg_of(ty)),
     })
+}
+
+/// `nfgenmsg` field by field, for decoders.
+pub static NFGENMSG: FixedHeader = FixedHeader {
+    name: "nfgenmsg",
+    size: NfGenMsg::LEN,
+    fields: &[
+        field("nfgen_family", 0, Int::U8, Show::Dec),
+        field("version", 1, Int::U8, Show::Dec),
+        field("res_id", 2, Int::BeU16, Show::Dec),
+    ],
+};
+
+/// The fixed header of a netfilter message: `nfgenmsg`, for every subsystem.
+pub fn fixed_header(ty: u16) -> Option<&'static FixedHeader> {
+    (ty >= wire::NLMSG_MIN_TYPE).then_some(&NFGENMSG)
+}
+
+/// The attribute set after the `nfgenmsg` of a message type, if nlkit knows it.
+pub fn attr_set(ty: u16) -> Option<&'static AttrSet> {
+    let msg = msg_of(ty);
+    match subsys_of(ty) {
+        NFNL_SUBSYS_CTNETLINK => Some(conntrack::attr_set(msg)),
+        NFNL_SUBSYS_QUEUE => Some(queue::attr_set(msg)),
+        NFNL_SUBSYS_ULOG => Some(log::attr_set(msg)),
+        _ => None,
+    }
+}
+
+/// Which meaning the high `nlmsg_flags` bits have for a message type.
+pub fn flag_context(ty: u16) -> FlagContext {
+    match (subsys_of(ty), msg_of(ty)) {
+        (NFNL_SUBSYS_CTNETLINK, conntrack::IPCTNL_MSG_CT_NEW) => FlagContext::New,
+        (NFNL_SUBSYS_CTNETLINK, conntrack::IPCTNL_MSG_CT_DELETE) => FlagContext::Delete,
+        (NFNL_SUBSYS_CTNETLINK, _) => FlagContext::Get,
+        _ => FlagContext::Unknown,
+    }
 }
 
 /// The address in a `nfqnl_msg_packet_hw` / `nfulnl_msg_packet_hw`
@@ -207,6 +263,13 @@ mod tests {
         assert_eq!(describe(t).unwrap(), "CTNETLINK IPCTNL_MSG_CT_DELETE");
         assert_eq!(describe(0x10).unwrap(), "NFNL_MSG_BATCH_BEGIN");
         assert_eq!(describe(0x7f00), None);
+        assert_eq!(msg_type_name(0x0300), Some("NFQNL_MSG_PACKET"));
+        assert_eq!(msg_type_name(0x0401), Some("NFULNL_MSG_CONFIG"));
+        assert_eq!(msg_type_from_name("ipctnl_msg_ct_get"), Some(0x0101));
+        assert_eq!(attr_set(0x0100).unwrap().name, "conntrack");
+        assert_eq!(attr_set(0x0302).unwrap().name, "queue-config");
+        assert_eq!(fixed_header(0x0100).unwrap().size, 4);
+        assert_eq!(flag_context(0x0100), FlagContext::New);
     }
 
     #[test]
