@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
         assert_eq!(
             n("nlkit -n x conntrack -L -s 1.2.3.4 -j"),
-            n("nlkit -n x conntrack -- -L -s 1.2.3.4 -j")
+            "nlkit -n x conntrack -- -L -s 1.2.3.4 -j"
+                .split(' ')
+                .map(String::from)
+                .collect::<Vec<_>>()
         );
         assert_eq!(
             n("nlkit nfqueue --queue 1 --batch 8"),
