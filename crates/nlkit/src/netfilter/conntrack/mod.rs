@@ -12,6 +12,7 @@
 //! the kernel's `net/netfilter/nf_conntrack_netlink.c`; `conntrack(8)`.
 
 mod schema;
+pub mod track;
 mod view;
 
 pub use schema::*;
