@@ -192,3 +192,80 @@ fn dump_consistent_folds_the_whole_table() {
     })
     .unwrap();
 }
+
+#[test]
+fn events_with_resync_end_equal_to_the_table() {
+    use nlkit::monitor::Monitor;
+    use nlkit::netfilter::conntrack::track::{key, ConntrackTracker};
+    use nlkit::socket::Socket;
+    use std::collections::BTreeSet;
+    in_new_netns(|| {
+        let sock = Socket::open(Protocol::NETFILTER).unwrap();
+        for g in [
+            ct::NFNLGRP_CONNTRACK_NEW,
+            ct::NFNLGRP_CONNTRACK_UPDATE,
+            ct::NFNLGRP_CONNTRACK_DESTROY,
+        ] {
+            sock.add_membership(g).unwrap();
+        }
+        sock.set_recv_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let dump_conn = Connection::new(Protocol::NETFILTER).unwrap();
+        // A small buffer: the storm overruns it.
+        let mut mon = Monitor::new(sock, dump_conn, ConntrackTracker::new(0), 32 * 1024).unwrap();
+        assert_eq!(mon.len(), 0);
+        let conn = Connection::new(Protocol::NETFILTER).unwrap();
+        let specs = (0..20_000u32).map(|i| {
+            let t = udp(
+                "10.7.0.1",
+                "10.7.0.2",
+                1 + (i % 60_000) as u16,
+                53 + (i / 60_000) as u16,
+            );
+            (
+                ct::IPCTNL_MSG_CT_NEW,
+                MsgFlags::CREATE | MsgFlags::EXCL,
+                entry(t, i),
+            )
+        });
+        ct::batch(&conn, specs, |_, r| r.unwrap()).unwrap();
+        let some = Filter {
+            mark: Some((0, 3)),
+            ..Default::default()
+        };
+        assert_eq!(ct::delete_matching(&conn, &some, |_| Ok(())).unwrap(), 5000);
+        // Drain: every event, resyncs included, until the socket is quiet.
+        let mut events = 0;
+        loop {
+            match mon.next() {
+                Ok(_) => events += 1,
+                Err(nlkit::Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::WouldBlock =>
+                {
+                    break
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(mon.resyncs() >= 1, "the storm overran the small buffer");
+        assert!(events > 0);
+        let view: BTreeSet<Vec<u8>> = mon
+            .view()
+            .map(|m| key(&Conntrack::parse(&m).unwrap()))
+            .collect();
+        let mut table = BTreeSet::new();
+        ct::dump(&conn, Table::Main, &Filter::default(), |c| {
+            table.insert(key(c));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(table.len(), 15_000);
+        assert!(
+            view == table,
+            "view {} entries, table {}",
+            view.len(),
+            table.len()
+        );
+    })
+    .unwrap();
+}
