@@ -390,3 +390,57 @@ fn a_table_of_20k_entries() {
     })
     .unwrap();
 }
+
+#[test]
+fn events_match_conntrack_e() {
+    in_new_netns(|| {
+        setup();
+        let spawn = |cmd: &mut Command| {
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let tool = spawn(Command::new("conntrack").arg("-E"));
+        let ours = spawn(Command::new(bin()).args(["conntrack", "-E"]));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        for c in [
+            "-I -p tcp -s 10.3.0.1 -d 10.3.0.2 --sport 1 --dport 2 --state ESTABLISHED -t 100 -m 3",
+            "-U -s 10.3.0.1 -m 5",
+            "-I -p udp -s 10.3.0.3 -d 10.3.0.4 --sport 1 --dport 2 -t 100",
+            "-I -p icmp -s 10.3.0.5 -d 10.3.0.6 --icmp-type 8 --icmp-code 0 --icmp-id 9 -t 100",
+            "-D -s 10.3.0.1",
+            "-D -s 10.3.0.3",
+        ] {
+            let _ = ct_tool(c);
+        }
+        sh("python3 -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 7000))\"");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let collect = |mut c: std::process::Child| {
+            let _ = c.kill();
+            let out = c.wait_with_output().unwrap();
+            // The program name is looked up while the event is read: the process may be gone.
+            norm(&String::from_utf8_lossy(&out.stdout))
+                .lines()
+                .map(|l| match l.find(" progname=") {
+                    Some(i) => l[..i].to_string(),
+                    None => l.to_string(),
+                })
+                .map(|l| {
+                    // Blank the timeout after the tag (norm counts it as the 2nd number).
+                    let w: Vec<&str> = l.split(' ').filter(|w| !w.is_empty()).collect();
+                    let mut w: Vec<String> = w.iter().map(|s| s.to_string()).collect();
+                    if w.len() > 3 && w[3].bytes().all(|b| b.is_ascii_digit()) {
+                        w[3] = "T".into();
+                    }
+                    w.join(" ")
+                })
+                .collect::<Vec<_>>()
+        };
+        let theirs = collect(tool);
+        let mine = collect(ours);
+        assert!(theirs.len() >= 7, "{theirs:#?}");
+        assert_eq!(mine, theirs);
+    })
+    .unwrap();
+}

@@ -31,6 +31,7 @@ enum Command {
     Flush,
     Count,
     Stats,
+    Event,
 }
 
 /// Output options of `-o`.
@@ -125,7 +126,7 @@ fn parse_args(words: &[String]) -> Result<Args, CliError> {
             "-F" | "--flush" => set_cmd(&mut a, Command::Flush)?,
             "-C" | "--count" => set_cmd(&mut a, Command::Count)?,
             "-S" | "--stats" => set_cmd(&mut a, Command::Stats)?,
-            "-E" | "--event" => return Err(usage("-E (events) is not supported yet")),
+            "-E" | "--event" => set_cmd(&mut a, Command::Event)?,
             "-s" | "--src" | "--orig-src" => a.filter.orig.src = Some(addr(opt, &val(&mut it)?)?),
             "-d" | "--dst" | "--orig-dst" => a.filter.orig.dst = Some(addr(opt, &val(&mut it)?)?),
             "-r" | "--reply-src" => a.filter.reply.src = Some(addr(opt, &val(&mut it)?)?),
@@ -644,6 +645,91 @@ fn parse_reply(bytes: &[u8]) -> Result<Conntrack<'_>, CliError> {
     Ok(Conntrack::parse(&m).map_err(malformed)?)
 }
 
+/// `-E`: events as `conntrack -E` prints them (`    [NEW] tcp ...`), on the
+/// resyncing monitor: after an overrun the table is dumped again and the
+/// differences are printed as events, so what was printed adds up to the table.
+fn events(
+    g: &crate::Global,
+    a: &Args,
+    p: &mut Printer<io::BufWriter<io::StdoutLock<'static>>>,
+) -> Result<(), CliError> {
+    use nlkit::monitor::Monitor;
+    use nlkit::netfilter::conntrack::track::{event_kind, ConntrackTracker, EventKind};
+    let sock = match g.netns.as_deref() {
+        Some(n) => Netns::Named(n).open(Protocol::NETFILTER),
+        None => Socket::open(Protocol::NETFILTER),
+    }
+    .map_err(|e| nlkit::Error::io("open netfilter netlink socket", e))?;
+    for grp in [
+        ct::NFNLGRP_CONNTRACK_NEW,
+        ct::NFNLGRP_CONNTRACK_UPDATE,
+        ct::NFNLGRP_CONNTRACK_DESTROY,
+    ] {
+        sock.add_membership(grp)
+            .map_err(|e| nlkit::Error::io("join conntrack event groups", e))?;
+    }
+    let conn = connect(g.netns.as_deref(), None)?;
+    let rcvbuf = a.rcvbuf.unwrap_or(nlkit::monitor::MONITOR_RCVBUF);
+    let mut mon = Monitor::new(sock, conn, ConntrackTracker::new(a.filter.family), rcvbuf)?;
+    loop {
+        let ev = mon.next()?;
+        let Ok(c) = Conntrack::parse(&ev.msg) else {
+            continue;
+        };
+        if !a.filter.matches(&c) {
+            continue;
+        }
+        let kind = event_kind(&ev.msg).unwrap_or(EventKind::Update);
+        if p.json {
+            let v = serde_json::json!({
+                "event": match kind { EventKind::New => "new", EventKind::Update => "update", EventKind::Destroy => "destroy" },
+                "resync": ev.resync,
+                "entry": serde_json::to_value(Json(&c)).map_err(io::Error::from)?,
+            });
+            serde_json::to_writer(&mut p.w, &v).map_err(io::Error::from)?;
+            p.w.write_all(b"\n")?;
+        } else {
+            p.now = now_secs();
+            let mut line = format!("{:>9} {}", kind.tag(), text(&c, &p.opts, p.now));
+            // A change made by a process names its netlink port (and program).
+            let port = ev.msg.port_id();
+            if port != 0 && !ev.resync {
+                let _ = write!(line, " [USERSPACE] portid={port}");
+                if let Some(name) = progname(port) {
+                    let _ = write!(line, " progname={name}");
+                }
+            }
+            writeln!(p.w, "{line}")?;
+        }
+        p.w.flush()?;
+    }
+}
+
+/// The program whose netlink socket has port id `port` in this netns, if it
+/// still runs (`/proc/net/netlink` gives the socket's inode, `/proc/*/fd` its owner).
+fn progname(port: u32) -> Option<String> {
+    let table = std::fs::read_to_string("/proc/thread-self/net/netlink").ok()?;
+    let inode = table.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        (f.get(1) == Some(&"12") && f.get(2).and_then(|p| p.parse::<u32>().ok()) == Some(port))
+            .then(|| f.get(9).map(|s| s.to_string()))
+            .flatten()
+    })?;
+    let want = format!("socket:[{inode}]");
+    for d in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(fds) = std::fs::read_dir(d.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if std::fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy() == want) {
+                let comm = std::fs::read_to_string(d.path().join("comm")).ok()?;
+                return Some(comm.trim_end().to_string());
+            }
+        }
+    }
+    None
+}
+
 /// Runs `nlkit conntrack ...`.
 pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
     let mut a = parse_args(words)?;
@@ -770,6 +856,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
             writeln!(p.w, "{}", s.entries).map_err(io_err)?;
             p.w.flush().map_err(io_err)?;
         }
+        Command::Event => return events(g, &a, &mut p),
         Command::Stats => {
             let all = ct::cpu_stats(&conn)?;
             for s in &all {
