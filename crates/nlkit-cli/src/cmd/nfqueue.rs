@@ -354,13 +354,14 @@ pub fn run(g: &crate::Global, a: Args) -> Result<(), CliError> {
         lost: AtomicU64::new(0),
         pcap,
     });
+    let multi = bound.len() > 1;
     let handles: Vec<_> = bound
         .into_iter()
         .map(|q| {
             let sh = Arc::clone(&shared);
             let a = a.clone();
             let netns = g.netns.clone();
-            std::thread::spawn(move || serve(q, &a, verdict, &sh, netns.as_deref()))
+            std::thread::spawn(move || serve(q, &a, verdict, &sh, netns.as_deref(), multi))
         })
         .collect();
     let mut first_err = None;
@@ -400,6 +401,7 @@ fn serve(
     verdict: Verdict,
     sh: &Shared,
     netns: Option<&str>,
+    multi: bool,
 ) -> Result<(), CliError> {
     let mut names = Names::new(netns);
     let vname = verdict.name();
@@ -411,9 +413,14 @@ fn serve(
         if sh.stop.load(Ordering::Relaxed) {
             break;
         }
-        // Non-blocking: when idle, flush a pending batch, then wait a tick (so
-        // that a thread sees the count reached by another).
-        let ev = q.try_recv()?;
+        // Blocking (one system call per packet) unless a batch is pending (flush it
+        // when the queue goes idle) or other threads may reach the count (then wait
+        // in ticks, to see it).
+        let ev = if pending.is_some() || multi {
+            q.try_recv()?
+        } else {
+            q.recv()?
+        };
         let id = match ev {
             Event::Packet(p) => {
                 let n = sh.seen.fetch_add(1, Ordering::Relaxed) + 1;
