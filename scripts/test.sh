@@ -15,8 +15,18 @@ need_pkgs=()
 command -v ip >/dev/null || need_pkgs+=(iproute2)
 # The kernel's YAML netlink specs (nlkit ynl and its tests read them there).
 ls /usr/share/doc/linux-doc-6.12/Documentation/netlink/specs/*.yaml.gz >/dev/null 2>&1 || need_pkgs+=(linux-doc-6.12)
+# netfilter tests: iptables-nft (NFQUEUE target), nft (log, counters), conntrack
+# (differential tests), tshark (reads nlkit's pcaps), libnetfilter_queue (bench client).
+command -v iptables >/dev/null || need_pkgs+=(iptables)
+command -v nft >/dev/null || need_pkgs+=(nftables)
+command -v conntrack >/dev/null || need_pkgs+=(conntrack)
+command -v tshark >/dev/null || need_pkgs+=(tshark)
+[ -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || need_pkgs+=(libnetfilter-queue-dev)
+command -v python3 >/dev/null || need_pkgs+=(python3)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get update -qq
+  # tshark asks whether non-root users may capture: answer no, never block.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}"
 fi
 

@@ -13,6 +13,8 @@ pub enum CliError {
     Io(std::io::Error),
     /// Anything else, already worded.
     Other(String),
+    /// Exit with this code, having said everything already.
+    Quiet(u8),
 }
 
 impl CliError {
@@ -34,6 +36,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            CliError::Quiet(c) => *c,
             _ => 1,
         }
     }
@@ -46,6 +49,7 @@ impl fmt::Display for CliError {
             CliError::Nl(e) => write!(f, "{e}"),
             CliError::Io(e) => write!(f, "{e}"),
             CliError::Other(s) => f.write_str(s),
+            CliError::Quiet(_) => Ok(()),
         }
     }
 }

@@ -93,6 +93,12 @@ enum Cmd {
     Ss(cmd::Words),
     /// The kernel's YAML netlink specs: list families, operations, attributes.
     Ynl(cmd::ynl::Args),
+    /// Connection tracking, with conntrack-tools' grammar and output (-L -G -D -I -U -F -C -S).
+    Conntrack(cmd::Words),
+    /// Serve NFQUEUE queues: print each packet and issue a verdict.
+    Nfqueue(cmd::nfqueue::Args),
+    /// Print the packets logged to an NFLOG group (and write a pcap).
+    Nflog(cmd::nflog::Args),
 }
 
 /// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
@@ -131,9 +137,11 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
         "-4",
         "-6",
     ];
+    const NETFILTER_OBJECTS: &[&str] = &["conntrack"];
     let mut out: Vec<String> = Vec::new();
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
+    let mut in_nfqueue = false;
     let mut args = args.into_iter();
     for (i, a) in args.by_ref().enumerate() {
         let a = match a.as_str() {
@@ -146,12 +154,23 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
             "-stats" | "-statistics" if i > 0 => "--stats".to_string(),
             _ => a,
         };
-        // ss's options are its own (`-t` is TCP there): hand them over untouched
-        if object_at.is_none() && i > 0 && a == "ss" && !out.last().is_some_and(|p| takes_value(p))
+        // ss's and conntrack's options are their own (`-t` is TCP for ss, `-s`
+        // a source address for conntrack): hand them over untouched.
+        if object_at.is_none()
+            && i > 0
+            && (a == "ss" || NETFILTER_OBJECTS.contains(&a.as_str()))
+            && !out.last().is_some_and(|p| takes_value(p))
         {
-            out.extend(["ss".to_string(), "--".to_string()]);
+            out.extend([a, "--".to_string()]);
             out.extend(args.by_ref());
             break;
+        }
+        // `nfqueue --batch N` is its verdict batch, not the global `--batch FILE`.
+        if a == "nfqueue" && object_at.is_none() {
+            in_nfqueue = true;
+        } else if in_nfqueue && a == "--batch" {
+            out.push("--verdict-batch".into());
+            continue;
         }
         if object_at.is_some() && HOISTED.contains(&a.as_str()) {
             hoisted.push(a);
@@ -204,6 +223,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Ss(w) => cmd::ss::run(g, &w.words),
         Cmd::Ynl(a) => cmd::ynl::run(g, a),
+        Cmd::Conntrack(w) => cmd::conntrack::run(g, &w.words),
+        Cmd::Nfqueue(a) => cmd::nfqueue::run(g, a),
+        Cmd::Nflog(a) => cmd::nflog::run(g, a),
     }
 }
 
@@ -222,6 +244,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(CliError::Quiet(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("nlkit: {e:#}");
             ExitCode::from(e.exit_code())
@@ -261,6 +284,17 @@ mod tests {
         assert_eq!(
             n("nlkit -n ss ss -t"),
             ["nlkit", "-n", "ss", "ss", "--", "-t"]
+        );
+        assert_eq!(
+            n("nlkit -n x conntrack -L -s 1.2.3.4 -j"),
+            "nlkit -n x conntrack -- -L -s 1.2.3.4 -j"
+                .split(' ')
+                .map(String::from)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            n("nlkit nfqueue --queue 1 --batch 8"),
+            n("nlkit nfqueue --queue 1 --verdict-batch 8")
         );
     }
 }

@@ -41,6 +41,7 @@ pub mod errno;
 pub mod error;
 pub mod genl;
 pub mod monitor;
+pub mod netfilter;
 pub mod route;
 pub mod schema;
 pub mod socket;

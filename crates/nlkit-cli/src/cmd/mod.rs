@@ -1,10 +1,13 @@
 //! One module per object.
 
 pub mod batch;
+pub mod conntrack;
 pub mod decode;
 pub mod events;
 pub mod genl;
 pub mod monitor;
+pub mod nflog;
+pub mod nfqueue;
 pub mod proc;
 pub mod raw;
 pub mod route;

@@ -265,6 +265,37 @@ impl Socket {
         self.recv_flags(buf, 0)
     }
 
+    /// Receives one datagram into a fixed buffer with one system call (no
+    /// sizing, no zeroing: for hot loops such as a packet queue). Returns
+    /// `(copied, full_len)`; `full_len > buf.len()` means the datagram was cut.
+    /// Without `block`, an empty socket is `WouldBlock`.
+    pub fn recv_into(&self, buf: &mut [u8], block: bool) -> io::Result<(usize, usize)> {
+        use rustix::net::RecvFlags;
+        let flags = if block {
+            RecvFlags::TRUNC
+        } else {
+            RecvFlags::TRUNC | RecvFlags::DONTWAIT
+        };
+        rustix::net::recv(self, buf, flags).map_err(io::Error::from)
+    }
+
+    /// Waits until a datagram is queued (or `timeout` passes: `false`).
+    pub fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        use rustix::event::{poll, PollFd, PollFlags, Timespec};
+        let mut fds = [PollFd::new(self, PollFlags::IN)];
+        let ts = timeout.map(|t| Timespec {
+            tv_sec: t.as_secs() as _,
+            tv_nsec: t.subsec_nanos() as _,
+        });
+        loop {
+            match poll(&mut fds, ts.as_ref()) {
+                Ok(n) => return Ok(n > 0),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// [`Socket::recv`] without blocking: `WouldBlock` when nothing is queued.
     pub fn recv_nonblocking(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
         self.recv_flags(buf, libc::MSG_DONTWAIT)
