@@ -148,18 +148,21 @@ fn show<V>(
 
 /// Renders one object message as `nlkit OBJECT show` does.
 fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, CliError> {
-    let bad = |e| {
-        CliError::Nl(nlkit::Error::Malformed {
-            what: "monitor event".into(),
-            source: e,
-        })
-    };
+    // A message whose header does not read is shown generically; the monitor goes on.
+    macro_rules! view {
+        ($v:ty) => {
+            match <$v>::parse(msg) {
+                Ok(v) => v,
+                Err(e) => return Ok(generic(json, msg, Some(e))),
+            }
+        };
+    }
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1;
     let d = g.details;
     Ok(match ty {
         16 | 17 => {
-            let v = LinkView::parse(msg).map_err(bad)?;
+            let v = view!(LinkView);
             let shown = show(
                 json,
                 &v,
@@ -175,11 +178,11 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
             shown
         }
         20 | 21 => {
-            let v = AddrView::parse(msg).map_err(bad)?;
+            let v = view!(AddrView);
             show(json, &v, names, addr_text, addr_json)
         }
         24 | 25 => {
-            let v = RouteView::parse(msg).map_err(bad)?;
+            let v = view!(RouteView);
             let fmt = RouteFmt {
                 details: d,
                 ..RouteFmt::default()
@@ -193,7 +196,7 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
             )
         }
         28 | 29 => {
-            let v = NeighView::parse(msg).map_err(bad)?;
+            let v = view!(NeighView);
             show(
                 json,
                 &v,
@@ -203,16 +206,34 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
             )
         }
         32 | 33 => {
-            let v = RuleView::parse(msg).map_err(bad)?;
+            let v = view!(RuleView);
             show(json, &v, names, |v, _| rule_text(v), |v, _| rule_json(v))
         }
         104 | 105 => {
-            let v = NexthopView::parse(msg).map_err(bad)?;
+            let v = view!(NexthopView);
             show(json, &v, names, nexthop_text, nexthop_json)
         }
-        _ if json => Shown::Json(serde_json::json!({ "type": ty })),
-        _ => Shown::Text(format!("message type {ty}")),
+        _ => generic(json, msg, None),
     })
+}
+
+/// A message no printer shows (a type nlkit has no view for, or one whose
+/// header does not read), in one line from the decoder's registry: its type
+/// name, header fields and top-level attributes. The monitor goes on.
+fn generic(json: bool, msg: &Msg<&[u8]>, problem: Option<nlkit::wire::Error>) -> Shown {
+    let summary = nlkit::decode::summary(nlkit::Protocol::ROUTE, msg).to_string();
+    if json {
+        let mut v = serde_json::json!({ "type": msg.msg_type(), "summary": summary });
+        if let Some(e) = problem {
+            v["malformed"] = e.to_string().into();
+        }
+        Shown::Json(v)
+    } else {
+        match problem {
+            Some(e) => Shown::Text(format!("{summary} (malformed: {e})")),
+            None => Shown::Text(summary),
+        }
+    }
 }
 
 /// Prints one event as the object's own `show` output would, with its kind:
@@ -254,4 +275,50 @@ pub fn print_event(
     }
     line.push_str(text.trim_end_matches('\n'));
     out.line(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nlkit::wire::MsgWriter;
+
+    fn text(msg: &[u8]) -> String {
+        let g = Global::default();
+        let mut names = Names::new(None);
+        let m = Msg::new_checked(msg).unwrap();
+        match render(&g, false, &mut names, &m).unwrap() {
+            Shown::Text(t) => t,
+            Shown::Json(_) => unreachable!("asked for text"),
+        }
+    }
+
+    #[test]
+    fn a_type_without_a_printer_is_summarized_by_the_registry() {
+        // RTM_NEWNETCONF: netconfmsg (family 2), NETCONFA_IFINDEX 1.
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, 80, 0, 0, 0);
+        w.fixed(&[2u8, 0, 0, 0]);
+        w.attr_i32(1, 1).unwrap();
+        w.finish().unwrap();
+        let t = text(&b);
+        assert!(t.contains("RTM_NEWNETCONF"), "{t}");
+    }
+
+    #[test]
+    fn a_message_whose_header_is_short_is_shown_not_fatal() {
+        // RTM_NEWROUTE with 4 bytes where rtmsg needs 12.
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, 24, 0, 0, 0);
+        w.fixed(&[2u8, 24, 0, 0]);
+        w.finish().unwrap();
+        let t = text(&b);
+        assert!(t.contains("RTM_NEWROUTE") && t.contains("malformed"), "{t}");
+        let g = Global::default();
+        let m = Msg::new_checked(&b[..]).unwrap();
+        let Shown::Json(v) = render(&g, true, &mut Names::new(None), &m).unwrap() else {
+            unreachable!("asked for JSON")
+        };
+        assert_eq!(v["type"], 24);
+        assert!(v["malformed"].is_string(), "{v}");
+    }
 }
