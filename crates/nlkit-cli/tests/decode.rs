@@ -512,3 +512,26 @@ fn uevent_datagram_fields() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("not a uevent"), "{r:?}");
 }
+
+/// nfnetlink (`--proto netfilter`): the subsystem's message and attribute
+/// names, `nfgenmsg` field by field.
+#[test]
+fn netfilter_messages_are_named() {
+    use nlkit::netfilter::conntrack::{ct_type, IPCTNL_MSG_CT_DELETE};
+    use nlkit::netfilter::NfGenMsg;
+    use nlkit::wire::MsgWriter;
+    let mut b = Vec::new();
+    let mut w = MsgWriter::new(&mut b, ct_type(IPCTNL_MSG_CT_DELETE), 0, 4, 0);
+    w.fixed(&NfGenMsg::new(2, 0));
+    w.attr_be_u32(8, 7).unwrap(); // CTA_MARK
+    w.finish().unwrap();
+    let r = decode_stdin(&b, &["--proto", "netfilter", "--raw"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("IPCTNL_MSG_CT_DELETE"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("nfgenmsg: nfgen_family 2"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("CTA_MARK"), "{}", r.stdout);
+}

@@ -18,7 +18,7 @@
 use super::AttrDesc;
 use crate::schema::{AttrSet, FixedHeader};
 use crate::wire::{FlagContext, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
-use crate::{genl, route, uevent, Protocol};
+use crate::{genl, netfilter, route, uevent, Protocol};
 use std::sync::{Arc, OnceLock};
 
 /// What a descriptor says about one message.
@@ -101,6 +101,7 @@ pub const BUILTIN: &[Entry] = &[
     Entry::Genl(&genl::decode::NLCTRL, Some(genl::GENL_ID_CTRL)),
     Entry::Genl(&genl::decode::NLTEST, None),
     Entry::Protocol(Protocol::KOBJECT_UEVENT, &uevent::decode::UEVENT),
+    Entry::Protocol(Protocol::NETFILTER, &netfilter::decode::NFNETLINK),
 ];
 
 #[derive(Clone)]
@@ -308,7 +309,7 @@ mod tests {
             Some(0x20)
         );
         assert_eq!(r.genl("toy").unwrap().name(), "toy");
-        assert_eq!(r.protocols().count(), 4); // route, generic, uevent, and the toy
+        assert_eq!(r.protocols().count(), 5); // route, generic, uevent, netfilter, and the toy
                                               // Registering again replaces.
         r.add_genl(Arc::new(Toy), Some(0x30));
         assert_eq!(r.genl_names().filter(|n| *n == "toy").count(), 1);

@@ -13,6 +13,7 @@
 //! uapi `linux/netfilter/nfnetlink.h`; the kernel's `net/netfilter/nfnetlink.c`.
 
 pub mod conntrack;
+pub mod decode;
 pub mod log;
 pub mod queue;
 mod reader;
