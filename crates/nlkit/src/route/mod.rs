@@ -713,8 +713,11 @@ pub enum NewMode {
     Replace,
     /// `NLM_F_CREATE | NLM_F_APPEND` (`ip route append`).
     Append,
-    /// No create flags: change an existing object (`ip link set`, `ip route change` is `REPLACE` alone).
+    /// No create flags: change an existing object (`ip link set`).
     Change,
+    /// `NLM_F_REPLACE` alone: modify an existing object, never create one;
+    /// `ENOENT` when there is none (`ip route change`, `ip neigh change`).
+    Modify,
 }
 
 impl NewMode {
@@ -725,6 +728,7 @@ impl NewMode {
             NewMode::Replace => F::CREATE | F::REPLACE,
             NewMode::Append => F::CREATE | F::APPEND,
             NewMode::Change => 0,
+            NewMode::Modify => F::REPLACE,
         }
     }
     pub(crate) fn verb(self) -> &'static str {
@@ -732,7 +736,7 @@ impl NewMode {
             NewMode::Add => "add",
             NewMode::Replace => "replace",
             NewMode::Append => "append",
-            NewMode::Change => "change",
+            NewMode::Change | NewMode::Modify => "change",
         }
     }
 }

@@ -348,6 +348,10 @@ impl NeighRequest {
     pub fn replace(ifindex: u32, dst: IpAddr, lladdr: &[u8]) -> NeighRequest {
         NeighRequest::new(NeighOp::New(NewMode::Replace), ifindex, dst, Some(lladdr))
     }
+    /// `ip neigh change ...`: changes an existing entry, creates none (`ENOENT`).
+    pub fn change(ifindex: u32, dst: IpAddr, lladdr: &[u8]) -> NeighRequest {
+        NeighRequest::new(NeighOp::New(NewMode::Modify), ifindex, dst, Some(lladdr))
+    }
     /// `ip neigh del ADDR dev INDEX`.
     pub fn delete(ifindex: u32, dst: IpAddr) -> NeighRequest {
         NeighRequest::new(NeighOp::Delete, ifindex, dst, None)

@@ -747,6 +747,11 @@ impl RouteRequest {
     pub fn replace(dst: Prefix) -> RouteRequest {
         RouteRequest::new(RouteOp::New(NewMode::Replace), dst)
     }
+    /// `ip route change PREFIX`: replaces an existing route, creates none
+    /// (`ENOENT` when there is no such route).
+    pub fn change(dst: Prefix) -> RouteRequest {
+        RouteRequest::new(RouteOp::New(NewMode::Modify), dst)
+    }
     /// `ip route append PREFIX`.
     pub fn append(dst: Prefix) -> RouteRequest {
         RouteRequest::new(RouteOp::New(NewMode::Append), dst)

@@ -58,9 +58,8 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
     match cmd {
         c if is_show(c) => parse_show(g, &mut Words::new("neigh show", rest), r),
         "add" | "a" => parse_change(g, &mut Words::new("neigh add", rest), r, Op::Add),
-        "replace" | "change" => {
-            parse_change(g, &mut Words::new("neigh replace", rest), r, Op::Replace)
-        }
+        "replace" => parse_change(g, &mut Words::new("neigh replace", rest), r, Op::Replace),
+        "change" => parse_change(g, &mut Words::new("neigh change", rest), r, Op::Change),
         c if is_delete(c) => parse_change(g, &mut Words::new("neigh delete", rest), r, Op::Delete),
         c => Err(CliError::usage(format!(
             "neigh: unknown command {c:?}; try show, add, replace, del"
@@ -101,6 +100,8 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
 enum Op {
     Add,
     Replace,
+    /// Change what exists, create nothing.
+    Change,
     Delete,
 }
 
@@ -147,12 +148,12 @@ fn parse_change(
     }
     let idx = r.index(&dev)?;
     let mut req = match op {
-        Op::Add | Op::Replace => {
+        Op::Add | Op::Replace | Op::Change => {
             let mac = lladdr.clone().unwrap_or_default();
-            let mut req = if op == Op::Add {
-                NeighRequest::add(idx, dst, &mac)
-            } else {
-                NeighRequest::replace(idx, dst, &mac)
+            let mut req = match op {
+                Op::Add => NeighRequest::add(idx, dst, &mac),
+                Op::Change => NeighRequest::change(idx, dst, &mac),
+                _ => NeighRequest::replace(idx, dst, &mac),
             };
             if lladdr.is_none() {
                 req.neigh.lladdr = None;

@@ -126,9 +126,8 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
         c if is_show(c) => parse_show(g, &mut Words::new("route show", rest), r),
         "get" | "g" => parse_get(g, &mut Words::new("route get", rest), r),
         "add" | "a" => parse_change(g, &mut Words::new("route add", rest), r, Op::Add),
-        "replace" | "change" => {
-            parse_change(g, &mut Words::new("route replace", rest), r, Op::Replace)
-        }
+        "replace" => parse_change(g, &mut Words::new("route replace", rest), r, Op::Replace),
+        "change" => parse_change(g, &mut Words::new("route change", rest), r, Op::Change),
         "append" | "prepend" => {
             parse_change(g, &mut Words::new("route append", rest), r, Op::Append)
         }
@@ -282,6 +281,8 @@ fn parse_get(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, C
 enum Op {
     Add,
     Replace,
+    /// Replace what exists, create nothing.
+    Change,
     Append,
     Delete,
 }
@@ -462,6 +463,7 @@ fn parse_change(
     let mut req = match op {
         Op::Add => RouteRequest::add(p),
         Op::Replace => RouteRequest::replace(p),
+        Op::Change => RouteRequest::change(p),
         Op::Append => RouteRequest::append(p),
         Op::Delete => RouteRequest::delete(p),
     };
