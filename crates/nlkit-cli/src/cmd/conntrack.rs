@@ -522,10 +522,10 @@ impl serde::Serialize for Json<'_, '_> {
             }
         }
         if let Some(x) = c.secctx {
-            m.serialize_entry("secctx", x)?;
+            m.serialize_entry("secctx", &x.to_string())?;
         }
         if let Some(x) = c.helper {
-            m.serialize_entry("helper", x)?;
+            m.serialize_entry("helper", &x.to_string())?;
         }
         if let Some(x) = c.ts_start {
             m.serialize_entry("start", &x)?;

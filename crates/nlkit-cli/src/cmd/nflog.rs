@@ -64,11 +64,13 @@ pub fn run(g: &crate::Global, a: Args) -> Result<(), CliError> {
             LogEvent::Packet(p) => {
                 seen += 1;
                 let payload = p.payload.unwrap_or(&[]);
+                // Shown losslessly: a prefix that is not UTF-8 is escaped (`\xNN`).
+                let prefix = p.prefix.map(|n| n.to_string()).unwrap_or_default();
                 let time = p.timestamp.unwrap_or_else(now);
                 let f = Facts {
                     time,
                     source: ("group", p.group),
-                    prefix: Some(p.prefix.unwrap_or("")),
+                    prefix: Some(&prefix),
                     hook: p.hook,
                     family: p.family,
                     summary: Summary::parse(payload),

@@ -185,9 +185,9 @@ pub struct Conntrack<'a> {
     /// Security mark (obsolete, still sent by some kernels).
     pub secmark: Option<u32>,
     /// Security context name.
-    pub secctx: Option<&'a str>,
+    pub secctx: Option<crate::schema::Name<'a>>,
     /// Helper name.
-    pub helper: Option<&'a str>,
+    pub helper: Option<crate::schema::Name<'a>>,
     /// Helper-private data (`CTA_HELP_INFO`).
     pub helper_info: Option<&'a [u8]>,
     /// Counters, original direction.
@@ -255,14 +255,14 @@ impl<'a> Conntrack<'a> {
                 CTA_SECMARK => c.secmark = Some(a.be_u32()?),
                 CTA_SECCTX => {
                     if let Some(n) = a.nested().find(CTA_SECCTX_NAME)? {
-                        c.secctx = Some(n.str()?);
+                        c.secctx = Some(crate::schema::Name::new(n.payload()));
                     }
                 }
                 CTA_HELP => {
                     for h in a.nested() {
                         let h = h?;
                         match h.kind() {
-                            CTA_HELP_NAME => c.helper = Some(h.str()?),
+                            CTA_HELP_NAME => c.helper = Some(crate::schema::Name::new(h.payload())),
                             CTA_HELP_INFO => c.helper_info = Some(h.payload()),
                             _ => {}
                         }

@@ -113,7 +113,7 @@ pub struct LogPacket<'a> {
     /// Netfilter hook.
     pub hook: u8,
     /// The rule's prefix.
-    pub prefix: Option<&'a str>,
+    pub prefix: Option<crate::schema::Name<'a>>,
     /// `skb->mark`.
     pub mark: Option<u32>,
     /// Receive time (seconds, microseconds).
@@ -180,7 +180,7 @@ impl<'a> LogPacket<'a> {
                 NFULA_IFINDEX_PHYSOUTDEV => p.physoutdev = Some(a.be_u32()?),
                 NFULA_HWADDR => p.hwaddr = super::hw_addr(b),
                 NFULA_PAYLOAD => p.payload = Some(b),
-                NFULA_PREFIX => p.prefix = Some(a.str()?),
+                NFULA_PREFIX => p.prefix = Some(crate::schema::Name::new(b)),
                 NFULA_UID => p.uid = Some(a.be_u32()?),
                 NFULA_GID => p.gid = Some(a.be_u32()?),
                 NFULA_SEQ => p.seq = Some(a.be_u32()?),
@@ -473,7 +473,7 @@ mod tests {
         w.finish().unwrap();
         let p = LogPacket::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
         assert_eq!((p.group, p.hook, p.hw_protocol), (5, 3, 0x0800));
-        assert_eq!(p.prefix, Some("nlk: "));
+        assert_eq!(p.prefix.map(|n| n.to_string()).as_deref(), Some("nlk: "));
         assert_eq!((p.seq, p.uid), (Some(7), Some(1000)));
         assert_eq!(p.raw.len(), b.len() - 16);
         for n in 0..b.len() {
@@ -481,5 +481,20 @@ mod tests {
                 let _ = LogPacket::parse(&m);
             }
         }
+    }
+
+    /// A rule's prefix is bytes: one that is not UTF-8 is kept, shown
+    /// losslessly, and never fails the packet.
+    #[test]
+    fn a_prefix_that_is_not_utf8_is_kept() {
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, msg_type(NFNL_SUBSYS_ULOG, 0), 2, 0, 0);
+        w.fixed(&NfGenMsg::new(2, 5));
+        w.attr(NFULA_PREFIX, b"caf\xe9\0").unwrap();
+        w.finish().unwrap();
+        let p = LogPacket::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
+        let pfx = p.prefix.unwrap();
+        assert_eq!(pfx.as_bytes(), b"caf\xe9");
+        assert_eq!(pfx.to_string(), "caf\\xe9");
     }
 }

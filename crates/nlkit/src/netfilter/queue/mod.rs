@@ -236,7 +236,7 @@ pub struct Packet<'a> {
     /// Owner gid.
     pub gid: Option<u32>,
     /// Security context.
-    pub secctx: Option<&'a str>,
+    pub secctx: Option<crate::schema::Name<'a>>,
     /// Conntrack entry attributes (`NFQA_CT`), read with [`Packet::conntrack`].
     pub ct: Option<&'a [u8]>,
     /// `enum ip_conntrack_info`.
@@ -290,7 +290,7 @@ impl<'a> Packet<'a> {
                 NFQA_SKB_INFO => p.skb_info = Some(a.be_u32()?),
                 NFQA_UID => p.uid = Some(a.be_u32()?),
                 NFQA_GID => p.gid = Some(a.be_u32()?),
-                NFQA_SECCTX => p.secctx = Some(a.str()?),
+                NFQA_SECCTX => p.secctx = Some(crate::schema::Name::new(b)),
                 NFQA_CT => p.ct = Some(b),
                 NFQA_CT_INFO => p.ct_info = Some(a.be_u32()?),
                 NFQA_VLAN => {
