@@ -142,6 +142,7 @@ fn lib_dummy() -> TestResult {
     let dump = LinkDump {
         master: None,
         kind: Some("dummy".into()),
+        ..Default::default()
     };
     h.links_filtered(&dump, |v| {
         if v.kind == Some("dummy") {

@@ -702,40 +702,46 @@ impl Expr {
 
 /// Shell wildcard match (`*`, `?`, `[...]`), case-insensitive, as `fnmatch(FNM_CASEFOLD)`.
 pub fn glob(pat: &str, s: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
+    glob_with(pat, s, true)
+}
+
+/// Shell wildcard match (`*`, `?`, `[...]`) as `fnmatch(3)`: case-insensitive
+/// if `fold` (`FNM_CASEFOLD`), else byte for byte (`ip addr show label`).
+pub fn glob_with(pat: &str, s: &str, fold: bool) -> bool {
+    fn go(p: &[u8], s: &[u8], fold: bool) -> bool {
+        let low = |c: u8| if fold { c.to_ascii_lowercase() } else { c };
         match p.first() {
             None => s.is_empty(),
-            Some(b'*') => (0..=s.len()).any(|i| go(&p[1..], &s[i..])),
-            Some(b'?') => !s.is_empty() && go(&p[1..], &s[1..]),
+            Some(b'*') => (0..=s.len()).any(|i| go(&p[1..], &s[i..], fold)),
+            Some(b'?') => !s.is_empty() && go(&p[1..], &s[1..], fold),
             Some(b'[') => {
                 let Some(end) = p.iter().skip(2).position(|&c| c == b']').map(|i| i + 2) else {
-                    return !s.is_empty() && s[0] == b'[' && go(&p[1..], &s[1..]);
+                    return !s.is_empty() && s[0] == b'[' && go(&p[1..], &s[1..], fold);
                 };
                 let Some(&c) = s.first() else { return false };
                 let (neg, set) = match p[1] {
                     b'!' | b'^' => (true, &p[2..end]),
                     _ => (false, &p[1..end]),
                 };
-                let c = c.to_ascii_lowercase();
+                let c = low(c);
                 let mut hit = false;
                 let mut i = 0;
                 while i < set.len() {
                     if i + 2 < set.len() && set[i + 1] == b'-' {
-                        let (lo, hi) =
-                            (set[i].to_ascii_lowercase(), set[i + 2].to_ascii_lowercase());
+                        let (lo, hi) = (low(set[i]), low(set[i + 2]));
                         hit |= lo <= c && c <= hi;
                         i += 3;
                     } else {
-                        hit |= set[i].to_ascii_lowercase() == c;
+                        hit |= low(set[i]) == c;
                         i += 1;
                     }
                 }
-                hit != neg && go(&p[end + 1..], &s[1..])
+                hit != neg && go(&p[end + 1..], &s[1..], fold)
             }
-            Some(&c) => !s.is_empty() && s[0].eq_ignore_ascii_case(&c) && go(&p[1..], &s[1..]),
+            Some(&c) => !s.is_empty() && low(s[0]) == low(c) && go(&p[1..], &s[1..], fold),
         }
     }
-    go(pat.as_bytes(), s.as_bytes())
+    go(pat.as_bytes(), s.as_bytes(), fold)
 }
 
 #[cfg(test)]

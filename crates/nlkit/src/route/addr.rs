@@ -163,13 +163,37 @@ pub const IFA_FLAG_NAMES: &[(u32, &str)] = &[
     (IFA_F_STABLE_PRIVACY, "stable-privacy"),
 ];
 
+/// Flags only the kernel sets (iproute2 warns and leaves them out of a request).
+pub const IFA_F_READONLY: u32 = IFA_F_SECONDARY
+    | IFA_F_DADFAILED
+    | IFA_F_DEPRECATED
+    | IFA_F_TENTATIVE
+    | IFA_F_PERMANENT
+    | IFA_F_STABLE_PRIVACY;
+
+/// Flags that mean something for IPv6 addresses only (iproute2 leaves them
+/// out of a request for an IPv4 address, with a warning).
+pub const IFA_F_V6ONLY: u32 = IFA_F_NODAD
+    | IFA_F_OPTIMISTIC
+    | IFA_F_DADFAILED
+    | IFA_F_HOMEADDRESS
+    | IFA_F_DEPRECATED
+    | IFA_F_TENTATIVE
+    | IFA_F_PERMANENT
+    | IFA_F_MANAGETEMPADDR
+    | IFA_F_STABLE_PRIVACY;
+
 /// Names of the set flags (iproute2 prints `dynamic` for a missing `permanent`; this does not).
 pub fn ifa_flag_names(flags: u32) -> Vec<&'static str> {
     super::bit_names(flags, IFA_FLAG_NAMES)
 }
 
-/// Parses one flag word (`nodad`) into its bit.
+/// Parses one flag word (`nodad`; `temporary`, the IPv6 word for
+/// `secondary`) into its bit.
 pub fn parse_ifa_flag(s: &str) -> Option<u32> {
+    if s == "temporary" {
+        return Some(IFA_F_SECONDARY);
+    }
     IFA_FLAG_NAMES
         .iter()
         .find(|(_, n)| *n == s)

@@ -5,7 +5,7 @@
 //! veth, bridge, vlan, macvlan, vxlan, tun; any other kind keeps its
 //! `IFLA_INFO_DATA` raw.
 
-use super::{NewMode, WriteExt, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
+use super::{NewMode, WriteExt, AF_INET6, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK};
 use crate::conn::ToMsg;
 use crate::schema::{
     attr_table, enum_name, fixed_header, read_raw, typed_attrs, AttrSet, AttrValue, Int, Name,
@@ -1462,16 +1462,26 @@ pub struct LinkDump {
     pub master: Option<u32>,
     /// Only links of this kind (`IFLA_LINKINFO > IFLA_INFO_KIND`).
     pub kind: Option<String>,
+    /// `ifi_family`: 0, or `AF_INET6` for the IPv6 view of each link the
+    /// kernel's addrconf answers (name, address, MTU, operstate, txqlen and
+    /// the IPv6 settings, no qdisc or group), as `ip -6 addr` asks for.
+    pub family: u8,
 }
 
 impl ToMsg for LinkDump {
     fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
         let mut w = MsgWriter::new(buf, RTM_GETLINK, MsgFlags::DUMP, 0, 0);
-        w.fixed(&IfInfoMsg::default());
-        w.attr_u32(IFLA_EXT_MASK, 1)?;
-        w.opt_u32(IFLA_MASTER, self.master)?;
-        if let Some(k) = &self.kind {
-            w.nest(IFLA_LINKINFO, |w| w.attr_str(IFLA_INFO_KIND, k).map(drop))?;
+        w.fixed(&IfInfoMsg {
+            family: self.family,
+            ..Default::default()
+        });
+        // The IPv6 view takes no attributes (strict checking refuses them).
+        if self.family != AF_INET6 {
+            w.attr_u32(IFLA_EXT_MASK, 1)?;
+            w.opt_u32(IFLA_MASTER, self.master)?;
+            if let Some(k) = &self.kind {
+                w.nest(IFLA_LINKINFO, |w| w.attr_str(IFLA_INFO_KIND, k).map(drop))?;
+            }
         }
         w.finish()?;
         Ok(super::attrs_at(IfInfoMsg::LEN))

@@ -584,6 +584,22 @@ impl Prefix {
     pub fn family(&self) -> u8 {
         family_of(&self.addr)
     }
+    /// True if `ip` is of this prefix's family and its first `len` bits are
+    /// the prefix's (`10.0.0.0/8` contains `10.1.2.3`; a /0 contains every
+    /// address of its family).
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        fn first_bits(a: &[u8], b: &[u8], len: usize) -> bool {
+            let (whole, rest) = (len / 8, len % 8);
+            a[..whole] == b[..whole]
+                && (rest == 0 || (a[whole] ^ b[whole]) & (0xffu8 << (8 - rest)) == 0)
+        }
+        let len = usize::from(self.len);
+        match (self.addr, ip) {
+            (IpAddr::V4(p), IpAddr::V4(a)) => first_bits(&p.octets(), &a.octets(), len),
+            (IpAddr::V6(p), IpAddr::V6(a)) => first_bits(&p.octets(), &a.octets(), len),
+            _ => false,
+        }
+    }
     /// True if the address has no bits set beyond the prefix length.
     pub fn is_network(&self) -> bool {
         let bits = |o: &[u8]| {

@@ -29,15 +29,19 @@
 use super::link::{
     brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
 };
-use super::words::{is_delete, is_show, Words};
+use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::route::addr::{parse_ifa_flag, IFA_F_PERMANENT, IFA_F_SECONDARY};
+use nlkit::diag::filter::glob_with;
+use nlkit::route::addr::{
+    parse_ifa_flag, IFA_FLAG_NAMES, IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_READONLY,
+    IFA_F_SECONDARY, IFA_F_V6ONLY,
+};
 use nlkit::route::{
-    parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkRequest, LinkView,
-    Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
+    parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
+    LinkView, Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
 use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
@@ -51,30 +55,71 @@ Usage: nlkit [-br] [-s [-s]] addr [show] [[dev] NAME] [label L] [scope S] [up] [
                   [valid_lft N|forever] [preferred_lft N|forever]
        nlkit addr flush [dev] NAME [label L] [scope S] [-4|-6]";
 
-/// What `addr show` lists.
+/// What `addr show` and `addr flush` select, as iproute2 6.1 does.
 #[derive(Debug, Default)]
 pub struct AddrShow {
     /// One device.
     pub dev: Option<String>,
-    /// `AF_INET`, `AF_INET6` or 0.
+    /// Addresses of this family (`-4`, `-6`, or that of `to`), or 0.
     pub family: u8,
-    /// Only addresses with this label.
+    /// The family links are dumped with (`-4`/`-6` only): with `AF_INET6`
+    /// the kernel answers with each link's IPv6 view, as for `ip -6 addr`.
+    pub link_family: u8,
+    /// Only addresses whose label (the device's name if none) matches this glob.
     pub label: Option<String>,
-    /// Only addresses with this scope.
+    /// Only addresses with this scope (`scope all`: any).
     pub scope: Option<u8>,
+    /// Only addresses whose flags under `flagmask` are these
+    /// (`secondary`, `-tentative`, `dynamic`, `primary`...).
+    pub flags: u32,
+    /// The flags `flags` speaks about.
+    pub flagmask: u32,
+    /// Only addresses inside this prefix (`to PREFIX`).
+    pub to: Option<Prefix>,
     /// Only links that are up.
     pub up: bool,
+    /// Only links in this group.
+    pub group: Option<u32>,
+    /// Only ports of this master (`master D`, `vrf D`); `u32::MAX`: `nomaster`.
+    pub master: Option<u32>,
+    /// Only links of this kind (`type veth`).
+    pub kind: Option<String>,
+    /// Only ports of this kind of master (`type bridge_slave`).
+    pub slave_kind: Option<String>,
 }
 
 impl AddrShow {
-    fn filtering(&self) -> bool {
-        self.family != 0 || self.label.is_some() || self.scope.is_some()
-    }
-    fn wants(&self, a: &Addr) -> bool {
-        self.label
-            .as_ref()
-            .is_none_or(|l| a.label.as_ref() == Some(l))
+    /// True if address `a` (on device `ifname`) is selected.
+    fn wants(&self, a: &Addr, ifname: &str) -> bool {
+        (self.family == 0 || a.family == self.family)
             && self.scope.is_none_or(|s| a.scope == s)
+            && (self.flags ^ a.flags) & self.flagmask == 0
+            && self
+                .label
+                .as_ref()
+                .is_none_or(|pat| glob_with(pat, a.label.as_deref().unwrap_or(ifname), false))
+            && self
+                .to
+                .is_none_or(|p| p.is_empty() || a.local_addr().is_none_or(|l| p.contains(&l)))
+    }
+    /// True if link `v` passes the link filters (`up`, `group`, `master`, `type`).
+    fn wants_link(&self, v: &LinkView<'_>) -> bool {
+        let master = v.master.filter(|&m| m != 0);
+        (!self.up || v.is_up())
+            && self.group.is_none_or(|g| v.group == Some(g))
+            && match self.master {
+                None => true,
+                Some(u32::MAX) => master.is_none(),
+                Some(m) => master == Some(m),
+            }
+            && self
+                .kind
+                .as_ref()
+                .is_none_or(|k| v.kind == Some(k.as_str()))
+            && self
+                .slave_kind
+                .as_ref()
+                .is_none_or(|k| v.slave_kind == Some(k.as_str()))
     }
 }
 
@@ -85,21 +130,25 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
         Some((c, rest)) => (c.as_str(), rest),
     };
     match cmd {
-        c if is_show(c) => parse_show(g, &mut Words::new("addr show", rest)),
-        "add" | "a" => parse_change(&mut Words::new("addr add", rest), r, Op::Add),
-        "replace" | "change" => parse_change(&mut Words::new("addr replace", rest), r, Op::Replace),
-        c if is_delete(c) => parse_change(&mut Words::new("addr delete", rest), r, Op::Delete),
-        "flush" | "f" => match parse_show(g, &mut Words::new("addr flush", rest))? {
-            Parsed::Show(Show::Addr(s)) => {
-                if s.dev.is_none() && s.label.is_none() {
-                    return Err(CliError::usage(
-                        "addr flush: give what to flush (dev D, label L)",
-                    ));
-                }
-                Ok(Parsed::Show(Show::AddrFlush(s)))
+        c if is_show(c) => Ok(Parsed::Show(Show::Addr(parse_show(
+            g,
+            &mut Words::new("addr show", rest),
+            r,
+        )?))),
+        "add" | "a" => parse_change(g, &mut Words::new("addr add", rest), r, Op::Add),
+        "replace" | "change" => {
+            parse_change(g, &mut Words::new("addr replace", rest), r, Op::Replace)
+        }
+        c if is_delete(c) => parse_change(g, &mut Words::new("addr delete", rest), r, Op::Delete),
+        "flush" | "f" => {
+            if rest.is_empty() {
+                return Err(CliError::usage(
+                    "addr flush: flush requires arguments (dev D, label L, scope S, a flag...)",
+                ));
             }
-            p => Ok(p),
-        },
+            let s = parse_show(g, &mut Words::new("addr flush", rest), r)?;
+            Ok(Parsed::Show(Show::AddrFlush(s)))
+        }
         c => Err(CliError::usage(format!(
             "addr: unknown command {c:?}; try show, add, replace, del, flush"
         ))),
@@ -113,22 +162,91 @@ fn scope_of(w: &mut Words) -> Result<u8, CliError> {
         .ok_or_else(|| w.err(format_args!("unknown scope {v:?}")))
 }
 
-fn parse_show(g: &Global, w: &mut Words) -> Result<Parsed, CliError> {
+/// A flag selector of `addr show`: `secondary`, `-tentative`, `dynamic`
+/// (not `permanent`), `primary` (not `secondary`): (bits, wanted set).
+fn flag_selector(x: &str) -> Option<(u32, bool)> {
+    let (inv, word) = match x.strip_prefix('-') {
+        Some(w) => (true, w),
+        None => (false, x),
+    };
+    let (inv, word) = match word {
+        "dynamic" => (!inv, "permanent"),
+        "primary" => (!inv, "secondary"),
+        w => (inv, w),
+    };
+    parse_ifa_flag(word).map(|bit| (bit, !inv))
+}
+
+fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<AddrShow, CliError> {
+    let fam = super::family(g);
     let mut s = AddrShow {
-        family: super::family(g),
+        family: fam,
+        link_family: fam,
         ..Default::default()
     };
     while let Some(x) = w.next() {
         match x {
-            "dev" => s.dev = Some(w.value("dev")?.to_string()),
-            "label" => s.label = Some(w.value("label")?.to_string()),
-            "scope" => s.scope = Some(scope_of(w)?),
+            "to" => {
+                let v = w.value("to")?;
+                let p = w.prefix_of(v)?;
+                if s.family != 0 && p.family() != s.family {
+                    return Err(w.err(format_args!("{v:?} is not of the family asked for")));
+                }
+                s.family = p.family();
+                s.to = Some(p);
+            }
+            "scope" => {
+                s.scope = if w.peek() == Some("all") {
+                    w.next();
+                    None
+                } else {
+                    Some(scope_of(w)?)
+                }
+            }
             "up" => s.up = true,
-            _ if s.dev.is_none() && !x.starts_with('-') => s.dev = Some(x.to_string()),
-            _ => return Err(w.unknown(x)),
+            _ if flag_selector(x).is_some() => {
+                let (bit, set) = flag_selector(x).unwrap_or_default();
+                if set {
+                    s.flags |= bit;
+                } else {
+                    s.flags &= !bit;
+                }
+                s.flagmask |= bit;
+            }
+            "label" => s.label = Some(w.value("label")?.to_string()),
+            "group" => {
+                let v = w.value("group")?;
+                s.group = Some(if v == "default" {
+                    0
+                } else {
+                    super::words::parse_num(v)
+                        .ok_or_else(|| w.err(format_args!("invalid \"group\" value {v:?}")))?
+                });
+            }
+            "master" | "vrf" => s.master = Some(r.index(w.value(x)?)?),
+            "nomaster" => s.master = Some(u32::MAX),
+            "type" => {
+                let v = w.value("type")?;
+                match v.strip_suffix("_slave") {
+                    Some(k) => s.slave_kind = Some(k.to_string()),
+                    None => s.kind = Some(v.to_string()),
+                }
+            }
+            _ => {
+                let d = if x == "dev" { w.value("dev")? } else { x };
+                if x.starts_with('-') && x != "dev" {
+                    return Err(w.unknown(x));
+                }
+                if s.dev.is_some() {
+                    return Err(w.err(format_args!(
+                        "either \"dev\" is duplicate, or {d:?} is garbage"
+                    )));
+                }
+                s.dev = Some(d.to_string());
+            }
         }
     }
-    Ok(Parsed::Show(Show::Addr(s)))
+    Ok(s)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -138,22 +256,24 @@ enum Op {
     Delete,
 }
 
+/// A lifetime as iproute2 reads one: `forever` or a number of seconds.
 fn lifetime(w: &mut Words, kw: &str) -> Result<u32, CliError> {
     match w.value(kw)? {
-        "forever" | "infinite" => Ok(u32::MAX),
-        v => {
-            let v = v.strip_suffix("sec").unwrap_or(v);
-            super::words::parse_num(v)
-                .ok_or_else(|| w.err(format_args!("invalid lifetime {v:?} for \"{kw}\"")))
-        }
+        "forever" => Ok(u32::MAX),
+        v => super::words::parse_num(v)
+            .ok_or_else(|| w.err(format_args!("invalid lifetime {v:?} for \"{kw}\""))),
     }
 }
 
-/// The broadcast address of `p` (`broadcast +`), or its network (`-`).
+/// The broadcast address of `p` (`broadcast +`), or its network (`-`);
+/// none for IPv6 or a prefix longer than /30, as iproute2.
 fn brd(p: &Prefix, plus: bool) -> Option<IpAddr> {
     let IpAddr::V4(a) = p.addr() else {
         return None;
     };
+    if p.len() > 30 {
+        return None;
+    }
     let mask = if p.is_empty() {
         0
     } else {
@@ -167,9 +287,25 @@ fn brd(p: &Prefix, plus: bool) -> Option<IpAddr> {
     })))
 }
 
-fn parse_change(w: &mut Words, r: &mut dyn Resolve, op: Op) -> Result<Parsed, CliError> {
+/// Sets `slot` once: a second value is an error, as iproute2's.
+fn once<T>(w: &Words, slot: &mut Option<T>, kw: &str, word: &str, v: T) -> Result<(), CliError> {
+    if slot.is_some() {
+        return Err(w.err(format_args!(
+            "duplicate \"{kw}\": {word:?} is the second value"
+        )));
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+fn parse_change(
+    g: &Global,
+    w: &mut Words,
+    r: &mut dyn Resolve,
+    op: Op,
+) -> Result<Parsed, CliError> {
     let mut local: Option<(Prefix, bool)> = None;
-    let mut peer: Option<(Prefix, bool)> = None;
+    let mut peer: Option<Prefix> = None;
     let mut broadcast: Option<String> = None;
     let mut anycast: Option<IpAddr> = None;
     let mut label: Option<String> = None;
@@ -185,49 +321,95 @@ fn parse_change(w: &mut Words, r: &mut dyn Resolve, op: Op) -> Result<Parsed, Cl
         }
         Ok((w.prefix_of(v)?, v.contains('/')))
     };
+    // iproute2's order of tests, and its abbreviations (`b` is broadcast,
+    // `pref` a metric: `preference`).
     while let Some(x) = w.next() {
         match x {
-            "local" => {
-                let v = w.value("local")?;
-                local = Some(prefix(w, v)?);
-            }
             "peer" | "remote" => {
                 let v = w.value(x)?;
-                peer = Some(prefix(w, v)?);
+                let (pp, _) = prefix(w, v)?;
+                once(w, &mut peer, "peer", v, pp)?;
             }
-            "broadcast" | "brd" => broadcast = Some(w.value(x)?.to_string()),
-            "anycast" => anycast = Some(w.ip("anycast")?),
-            "label" => label = Some(w.value("label")?.to_string()),
+            _ if is(x, "broadcast", 1) || x == "brd" => {
+                let v = w.value(x)?;
+                once(w, &mut broadcast, "broadcast", v, v.to_string())?;
+            }
+            "anycast" => {
+                let v = w.value(x)?;
+                let ip = v
+                    .parse::<IpAddr>()
+                    .map_err(|_| w.err(format_args!("{v:?} is not a valid anycast address")))?;
+                once(w, &mut anycast, "anycast", v, ip)?;
+            }
             "scope" => scope = Some(scope_of(w)?),
             "dev" => dev = Some(w.value("dev")?.to_string()),
-            "valid_lft" => valid = Some(lifetime(w, x)?),
-            "preferred_lft" => preferred = Some(lifetime(w, x)?),
-            "metric" | "priority" | "prio" => metric = Some(w.num(x)?),
-            "nodad" | "noprefixroute" | "home" | "mngtmpaddr" | "autojoin" | "optimistic" => {
-                flags |= parse_ifa_flag(x).unwrap_or(0);
+            "label" => label = Some(w.value("label")?.to_string()),
+            _ if is(x, "metric", 1) || is(x, "priority", 1) || is(x, "preference", 1) => {
+                metric = Some(w.num(x)?)
             }
-            _ if local.is_none() && !x.starts_with('-') => local = Some(prefix(w, x)?),
-            _ => return Err(w.unknown(x)),
+            _ if is(x, "valid_lft", 1) => {
+                if valid.is_some() {
+                    return Err(w.err("duplicate \"valid_lft\""));
+                }
+                valid = Some(lifetime(w, "valid_lft")?);
+            }
+            _ if is(x, "preferred_lft", 1) => {
+                if preferred.is_some() {
+                    return Err(w.err("duplicate \"preferred_lft\""));
+                }
+                preferred = Some(lifetime(w, "preferred_lft")?);
+            }
+            _ if parse_ifa_flag(x).is_some() => {
+                let bit = parse_ifa_flag(x).unwrap_or(0);
+                if bit & IFA_F_READONLY != 0 {
+                    eprintln!("nlkit: warning: {x} option is not mutable from userspace");
+                } else {
+                    flags |= bit;
+                }
+            }
+            _ => {
+                let v = if x == "local" { w.value("local")? } else { x };
+                if v.starts_with('-') {
+                    return Err(w.unknown(v));
+                }
+                if local.is_some() {
+                    return Err(w.err(format_args!(
+                        "either \"local\" is duplicate, or {v:?} is garbage"
+                    )));
+                }
+                local = Some(prefix(w, v)?);
+            }
         }
     }
     let (p, has_len) = local.ok_or_else(|| w.err("an address is needed"))?;
     let dev = dev.ok_or_else(|| w.err("\"dev NAME\" is needed"))?;
-    let mut p = p;
-    if let Some((pp, true)) = peer {
-        // `10.0.0.1 peer 10.0.0.2/32`: the peer's length is the address's.
-        p = Prefix::new(p.addr(), pp.len()).ok_or_else(|| {
+    let fam = super::family(g);
+    if fam != 0 && p.family() != fam {
+        return Err(w.err(format_args!("{} is not of the family asked for", p.addr())));
+    }
+    if peer.is_some_and(|pp| pp.family() != p.family()) {
+        return Err(w.err("the peer is not of the address's family"));
+    }
+    if flags & IFA_F_V6ONLY != 0 && p.family() != AF_INET6 {
+        for &(bit, name) in IFA_FLAG_NAMES {
+            if flags & bit & IFA_F_V6ONLY != 0 {
+                eprintln!("nlkit: warning: {name} option can be set only for IPv6 addresses");
+            }
+        }
+        flags &= !IFA_F_V6ONLY;
+    }
+    // The prefix length is the peer's when there is one (a bare peer is a
+    // host: /32, /128), as iproute2 does.
+    let p = match peer {
+        Some(pp) => Prefix::new(p.addr(), pp.len()).ok_or_else(|| {
             w.err(format_args!(
                 "prefix length {} does not fit {}",
                 pp.len(),
                 p.addr()
             ))
-        })?;
-    }
-    if let Some((pp, _)) = peer {
-        if pp.family() != p.family() {
-            return Err(w.err("the peer is not of the address's family"));
-        }
-    }
+        })?,
+        None => p,
+    };
     let idx = r.index(&dev)?;
     let mut req = match op {
         Op::Add => AddrRequest::add(idx, p),
@@ -239,29 +421,34 @@ fn parse_change(w: &mut Words, r: &mut dyn Resolve, op: Op) -> Result<Parsed, Cl
         // A bare address deletes it whatever its prefix length.
         req.addr.address = None;
     }
-    if let Some((pp, _)) = peer {
+    if let Some(pp) = peer {
         req = req.peer(pp.addr());
     }
     if let Some(b) = broadcast {
-        let ip = match b.as_str() {
-            "+" | "-" => {
-                brd(&p, b == "+").ok_or_else(|| w.err("\"broadcast +\" is for IPv4 addresses"))?
+        match b.as_str() {
+            "+" | "-" if op != Op::Delete => {
+                if p.family() != AF_INET {
+                    return Err(w.err("broadcast can be set only for IPv4 addresses"));
+                }
+                // Computed from the peer if there is one, as iproute2.
+                let base = Prefix::new(peer.map_or(p.addr(), |pp| pp.addr()), p.len());
+                if let Some(ip) = base.and_then(|base| brd(&base, b == "+")) {
+                    req = req.broadcast(ip);
+                }
             }
-            v => v
-                .parse::<IpAddr>()
-                .map_err(|_| w.err(format_args!("{v:?} is not a valid broadcast address")))?,
-        };
-        req = req.broadcast(ip);
+            "+" | "-" => {}
+            v => {
+                let ip = v
+                    .parse::<IpAddr>()
+                    .map_err(|_| w.err(format_args!("{v:?} is not a valid broadcast address")))?;
+                req = req.broadcast(ip);
+            }
+        }
     }
     if let Some(a) = anycast {
         req.addr.anycast = Some(a);
     }
     if let Some(l) = &label {
-        if p.family() == AF_INET && !l.starts_with(dev.as_str()) {
-            return Err(w.err(format_args!(
-                "label {l:?} must start with the device name {dev:?}"
-            )));
-        }
         req = req.label(l);
     }
     match scope {
@@ -281,6 +468,9 @@ fn parse_change(w: &mut Words, r: &mut dyn Resolve, op: Op) -> Result<Parsed, Cl
     if valid.is_some() || preferred.is_some() {
         let v = valid.unwrap_or(u32::MAX);
         let pr = preferred.unwrap_or(u32::MAX);
+        if v == 0 {
+            return Err(w.err("valid_lft is zero"));
+        }
         if pr > v {
             return Err(w.err("preferred_lft is greater than valid_lft"));
         }
@@ -295,24 +485,51 @@ fn parse_change(w: &mut Words, r: &mut dyn Resolve, op: Op) -> Result<Parsed, Cl
 // ---------------------------------------------------------------------------
 // Showing.
 
-fn addrs_of(aux: &Connection, s: &AddrShow, index: u32) -> Result<Vec<Addr>, CliError> {
+/// The addresses of link `index` (named `ifname`) that `s` selects, and how
+/// many addresses the link has in all.
+fn addrs_of(
+    aux: &Connection,
+    s: &AddrShow,
+    index: u32,
+    ifname: &str,
+) -> Result<(Vec<Addr>, usize), CliError> {
     let mut v = Vec::new();
-    Handle::with(aux).addrs(
-        AddrDump {
-            family: s.family,
-            index,
-        },
-        |a| {
-            if a.index() == index {
-                let a = a.to_owned();
-                if s.wants(&a) {
-                    v.push(a);
-                }
+    let mut total = 0;
+    Handle::with(aux).addrs(AddrDump { family: 0, index }, |a| {
+        if a.index() == index {
+            total += 1;
+            let a = a.to_owned();
+            if s.wants(&a, ifname) {
+                v.push(a);
             }
-            Ok(())
-        },
-    )?;
-    Ok(v)
+        }
+        Ok(())
+    })?;
+    Ok((v, total))
+}
+
+/// Shows link `v` and its addresses if `s` selects them: iproute2 keeps a
+/// link if one of its addresses is selected, or if it has none at all and
+/// no family is asked for.
+#[allow(clippy::too_many_arguments)]
+fn show_link(
+    aux: &Connection,
+    out: &mut Out,
+    v: &LinkView<'_>,
+    names: &mut Names,
+    g: &Global,
+    s: &AddrShow,
+    ll: bool,
+) -> Result<(), CliError> {
+    if !s.wants_link(v) {
+        return Ok(());
+    }
+    let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
+    let (addrs, total) = addrs_of(aux, s, v.index(), &ifname)?;
+    if addrs.is_empty() && !(total == 0 && s.family == 0) {
+        return Ok(());
+    }
+    print_link_addrs(out, v, &addrs, names, g, s.label.is_some(), ll)
 }
 
 fn print_link_addrs(
@@ -321,34 +538,54 @@ fn print_link_addrs(
     addrs: &[Addr],
     names: &mut Names,
     g: &Global,
+    by_label: bool,
     ll: bool,
 ) -> Result<(), CliError> {
     let details = g.details;
+    // With `label`, iproute2 prints the addresses without their link.
     if g.brief {
         if out.json {
-            let mut o = brief_json_base(v, names);
+            let mut o = if by_label {
+                Map::new()
+            } else {
+                brief_json_base(v, names)
+            };
             o.insert(
                 "addr_info".into(),
                 Value::Array(addrs.iter().map(addr_brief_json).collect()),
             );
             return out.array_item(&Value::Object(o));
         }
-        let mut t = brief_head(v, names);
+        let mut t = if by_label {
+            String::new()
+        } else {
+            brief_head(v, names)
+        };
         for a in addrs {
             t += &addr_brief(a);
         }
         return out.line(t);
     }
     if out.json {
-        let mut o = link_json_base(v, names, details, false, ll);
+        let mut o = if by_label {
+            Map::new()
+        } else {
+            link_json_base(v, names, details, false, ll)
+        };
         o.insert(
             "addr_info".into(),
             Value::Array(addrs.iter().map(addr_info_json).collect()),
         );
-        if let Some(st) = stats_json(v, g.stats) {
+        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label) {
             o.insert("stats64".into(), st);
         }
         return out.array_item(&Value::Object(o));
+    }
+    if by_label {
+        for a in addrs {
+            out.line(format_args!("    {}", addr_lines(a)))?;
+        }
+        return Ok(());
     }
     let mut t = link_head(v, names, false);
     t += &link_body(v, names, details, false, ll, 0);
@@ -360,18 +597,24 @@ fn print_link_addrs(
     out.line(t)
 }
 
-/// One address in `ip -br addr`: `10.0.0.1/24 `, `10.0.0.1 peer 10.0.0.2/32 `.
+/// One address in `ip -br addr`: `10.0.0.1/24 `, `10.0.0.1 peer 10.0.0.2/32 `,
+/// `10.0.0.1/24 metric 5 `.
 fn addr_brief(a: &Addr) -> String {
     let Some(l) = a.local_addr() else {
         return String::new();
     };
-    match a.peer() {
+    let mut s = match a.peer() {
         Some(p) => format!("{l} peer {p}/{} ", a.prefix_len),
         None => format!("{l}/{} ", a.prefix_len),
+    };
+    if let Some(m) = a.rt_priority {
+        s += &format!("metric {m} ");
     }
+    s
 }
 
-/// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the peer), `prefixlen`.
+/// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the
+/// peer), `prefixlen`, `metric`.
 fn addr_brief_json(a: &Addr) -> Value {
     let mut o = Map::new();
     if let Some(l) = a.local_addr() {
@@ -380,6 +623,9 @@ fn addr_brief_json(a: &Addr) -> Value {
             o.insert("address".into(), json!(p.to_string()));
         }
         o.insert("prefixlen".into(), json!(a.prefix_len));
+        if let Some(m) = a.rt_priority {
+            o.insert("metric".into(), json!(m));
+        }
     }
     Value::Object(o)
 }
@@ -393,9 +639,8 @@ pub fn show(
     s: &AddrShow,
 ) -> Result<(), CliError> {
     let aux = connect_in(g.netns.as_deref())?;
-    let details = g.details;
     // As iproute2: the link-layer line only without a family filter, or with -d.
-    let ll = s.family == 0 || details;
+    let ll = s.family == 0 || g.details;
     list_begin(out)?;
     if let Some(dev) = &s.dev {
         let bytes = match conn.get(&LinkRequest::get_by_name(dev)) {
@@ -412,27 +657,33 @@ pub fn show(
             .ok_or_else(|| CliError::Other(format!("get link {dev}: empty reply")))?
             .map_err(malformed)?;
         let v = LinkView::parse(&m).map_err(malformed)?;
-        let addrs = addrs_of(&aux, s, v.index())?;
-        if (!s.up || v.is_up()) && (!s.filtering() || !addrs.is_empty()) {
-            print_link_addrs(out, &v, &addrs, names, g, ll)?;
-        }
+        show_link(&aux, out, &v, names, g, s, ll)?;
         return list_end(out);
     }
-    let r = Handle::with(conn).links(|v| {
+    let dump = LinkDump {
+        master: s.master,
+        kind: s.kind.clone(),
+        family: s.link_family,
+    };
+    // The IPv6 view of a link has no queue length; iproute2 asks for it
+    // (an ioctl) and prints it: read it from a full dump first.
+    let mut qlens = std::collections::HashMap::new();
+    if s.link_family == AF_INET6 {
+        Handle::with(conn).links(|v| {
+            if let Some(q) = v.txqlen.filter(|&q| q != 0) {
+                qlens.insert(v.index(), q);
+            }
+            Ok(())
+        })?;
+    }
+    let r = Handle::with(conn).links_filtered(&dump, |mut v| {
         if let Some(n) = v.name {
             names.note(v.index(), n, v.flags());
         }
-        if s.up && !v.is_up() {
-            return Ok(());
+        if v.txqlen.is_none() {
+            v.txqlen = qlens.get(&v.index()).copied();
         }
-        let addrs = match addrs_of(&aux, s, v.index()) {
-            Ok(a) => a,
-            Err(e) => return keep(Err(e)),
-        };
-        if s.filtering() && addrs.is_empty() {
-            return Ok(());
-        }
-        keep(print_link_addrs(out, &v, &addrs, names, g, ll))
+        keep(show_link(&aux, out, &v, names, g, s, ll))
     });
     super::finish(r)?;
     list_end(out)
@@ -442,10 +693,11 @@ const ESRCH: i32 = 3;
 const EADDRNOTAVAIL: i32 = 99;
 
 /// Runs `addr flush`: dumps the addresses `s` selects (on `dev`, of the
-/// `-4`/`-6` family, with `label`, `scope`) and deletes them in one batch
-/// (acks for errors only), as iproute2 does, in rounds until none is left
-/// (at most 10). An address already gone (a secondary that went with its
-/// primary: `EADDRNOTAVAIL`, `ESRCH`) is not an error. Prints nothing.
+/// family, `scope`, flags, `label`, `to`; link filters play no part, as in
+/// iproute2) and deletes them in one batch (acks for errors only), in
+/// rounds until none is left (at most 10). An address already gone (a
+/// secondary that went with its primary: `EADDRNOTAVAIL`, `ESRCH`) is not
+/// an error. Prints nothing.
 pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
     let index = match &s.dev {
         Some(d) => match Handle::with(conn).index_of(d) {
@@ -455,6 +707,16 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
         },
         None => 0,
     };
+    // A label glob matches an address without a label by its device's name.
+    let mut ifnames = std::collections::HashMap::new();
+    if s.label.is_some() {
+        Handle::with(conn).links(|v| {
+            if let Some(n) = v.name {
+                ifnames.insert(v.index(), n.to_string());
+            }
+            Ok(())
+        })?;
+    }
     for _ in 0..10 {
         let mut victims: Vec<Addr> = Vec::new();
         Handle::with(conn).addrs(
@@ -464,10 +726,8 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
             },
             |v| {
                 let a = v.to_owned();
-                if (index == 0 || a.index == index)
-                    && (s.family == 0 || a.family == s.family)
-                    && s.wants(&a)
-                {
+                let name = ifnames.get(&a.index).map_or("", String::as_str);
+                if (index == 0 || a.index == index) && s.wants(&a, name) {
                     victims.push(a);
                 }
                 Ok(())
@@ -496,27 +756,13 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `IFA_F_*` flags in iproute2's order and words; `permanent` is shown
-/// inverted, as `dynamic`.
-const FLAG_WORDS: &[(u32, &str)] = &[
-    (0x01, "secondary"),
-    (0x02, "nodad"),
-    (0x04, "optimistic"),
-    (0x08, "dadfailed"),
-    (0x10, "home"),
-    (0x20, "deprecated"),
-    (0x40, "tentative"),
-    (IFA_F_PERMANENT, "permanent"),
-    (0x100, "mngtmpaddr"),
-    (0x200, "noprefixroute"),
-    (0x400, "autojoin"),
-    (0x800, "stable-privacy"),
-];
-
-/// The flag words iproute2 prints for an address.
-fn flag_words(a: &Addr) -> Vec<&'static str> {
+/// The flag words iproute2 prints for an address, in its order:
+/// `dynamic` where `permanent` is missing, `temporary` for an IPv6
+/// `secondary`; the bits it has no word for.
+fn flag_words(a: &Addr) -> (Vec<&'static str>, u32) {
     let mut v = Vec::new();
-    for &(bit, name) in FLAG_WORDS {
+    let mut rest = a.flags;
+    for &(bit, name) in IFA_FLAG_NAMES {
         if bit == IFA_F_PERMANENT {
             if a.flags & bit == 0 {
                 v.push("dynamic");
@@ -528,13 +774,18 @@ fn flag_words(a: &Addr) -> Vec<&'static str> {
                 name
             });
         }
+        rest &= !bit;
     }
-    v
+    (v, rest)
 }
 
-fn lft(v: u32) -> String {
+/// A lifetime in text: `forever`, `300sec`; a deprecated address's
+/// preferred lifetime is signed, as iproute2 prints it.
+fn lft(v: u32, signed: bool) -> String {
     if v == u32::MAX {
         "forever".into()
+    } else if signed {
+        format!("{}sec", v as i32)
     } else {
         format!("{v}sec")
     }
@@ -550,39 +801,47 @@ fn family_word(f: u8) -> String {
     }
 }
 
-/// `inet 10.0.0.1/24 brd 10.0.0.255 scope global v0` and the lifetimes line.
+/// `inet 10.0.0.1/24 brd 10.0.0.255 scope global v0` and the lifetimes
+/// line, with iproute2's blanks: each word but the label is followed by
+/// one (an IPv6 line, which has no label, ends in a blank).
 fn addr_lines(a: &Addr) -> String {
+    use std::fmt::Write;
     let mut s = family_word(a.family);
-    let local = a.local_addr();
-    match (local, a.peer()) {
-        (Some(l), Some(p)) => s += &format!(" {l} peer {p}/{}", a.prefix_len),
-        (Some(l), None) => s += &format!(" {l}/{}", a.prefix_len),
-        (None, _) => {}
-    }
-    if let Some(m) = a.rt_priority {
-        s += &format!(" metric {m}");
-    }
-    if let Some(b) = a.broadcast {
-        s += &format!(" brd {b}");
-    }
-    if let Some(x) = a.anycast {
-        s += &format!(" any {x}");
-    }
-    s += &format!(" scope {}", scope_str(a.scope));
-    for f in flag_words(a) {
-        s += " ";
-        s += f;
-    }
-    if let Some(l) = &a.label {
-        if a.family == AF_INET {
-            s += &format!(" {l}");
+    s.push(' ');
+    if let Some(l) = a.local_addr() {
+        let _ = write!(s, "{l}");
+        if let Some(p) = a.peer() {
+            let _ = write!(s, " peer {p}");
+        }
+        let _ = write!(s, "/{} ", a.prefix_len);
+        if let Some(m) = a.rt_priority {
+            let _ = write!(s, "metric {m} ");
         }
     }
+    if let Some(b) = a.broadcast {
+        let _ = write!(s, "brd {b} ");
+    }
+    if let Some(x) = a.anycast {
+        let _ = write!(s, "any {x} ");
+    }
+    let _ = write!(s, "scope {} ", scope_str(a.scope));
+    let (words, rest) = flag_words(a);
+    for f in words {
+        s += f;
+        s.push(' ');
+    }
+    if rest != 0 {
+        let _ = write!(s, "flags {rest:02x} ");
+    }
+    if let Some(l) = &a.label {
+        s += l;
+    }
     if let Some(c) = &a.cacheinfo {
-        s += &format!(
+        let _ = write!(
+            s,
             "\n       valid_lft {} preferred_lft {}",
-            lft(c.valid.get()),
-            lft(c.preferred.get())
+            lft(c.valid.get(), false),
+            lft(c.preferred.get(), a.flags & IFA_F_DEPRECATED != 0)
         );
     }
     s
@@ -594,13 +853,13 @@ pub fn addr_info_json(a: &Addr) -> Value {
     o.insert("family".into(), json!(family_word(a.family)));
     if let Some(l) = a.local_addr() {
         o.insert("local".into(), json!(l.to_string()));
-    }
-    if let Some(p) = a.peer() {
-        o.insert("address".into(), json!(p.to_string()));
-    }
-    o.insert("prefixlen".into(), json!(a.prefix_len));
-    if let Some(m) = a.rt_priority {
-        o.insert("metric".into(), json!(m));
+        if let Some(p) = a.peer() {
+            o.insert("address".into(), json!(p.to_string()));
+        }
+        o.insert("prefixlen".into(), json!(a.prefix_len));
+        if let Some(m) = a.rt_priority {
+            o.insert("metric".into(), json!(m));
+        }
     }
     if let Some(b) = a.broadcast {
         o.insert("broadcast".into(), json!(b.to_string()));
@@ -609,15 +868,24 @@ pub fn addr_info_json(a: &Addr) -> Value {
         o.insert("anycast".into(), json!(x.to_string()));
     }
     o.insert("scope".into(), json!(scope_str(a.scope)));
-    for f in flag_words(a) {
+    let (words, rest) = flag_words(a);
+    for f in words {
         o.insert(f.into(), json!(true));
+    }
+    if rest != 0 {
+        o.insert("ifa_flags".into(), json!(format!("{rest:02x}")));
     }
     if let Some(l) = &a.label {
         o.insert("label".into(), json!(l));
     }
     if let Some(c) = &a.cacheinfo {
         o.insert("valid_life_time".into(), json!(c.valid.get()));
-        o.insert("preferred_life_time".into(), json!(c.preferred.get()));
+        let p = c.preferred.get();
+        if a.flags & IFA_F_DEPRECATED != 0 && p != u32::MAX {
+            o.insert("preferred_life_time".into(), json!(p as i32));
+        } else {
+            o.insert("preferred_life_time".into(), json!(p));
+        }
     }
     Value::Object(o)
 }

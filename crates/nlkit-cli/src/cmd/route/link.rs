@@ -442,6 +442,7 @@ pub fn show(
     let dump = LinkDump {
         master: s.master,
         kind: s.kind.clone(),
+        ..Default::default()
     };
     list_begin(out)?;
     let r = h.links_filtered(&dump, |v| {
