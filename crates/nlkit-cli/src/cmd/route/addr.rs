@@ -312,6 +312,7 @@ fn parse_change(
     let mut scope: Option<u8> = None;
     let mut dev: Option<String> = None;
     let mut flags = 0u32;
+    let mut flag_words: Vec<&str> = Vec::new();
     let mut valid: Option<u32> = None;
     let mut preferred: Option<u32> = None;
     let mut metric: Option<u32> = None;
@@ -359,14 +360,7 @@ fn parse_change(
                 }
                 preferred = Some(lifetime(w, "preferred_lft")?);
             }
-            _ if parse_ifa_flag(x).is_some() => {
-                let bit = parse_ifa_flag(x).unwrap_or(0);
-                if bit & IFA_F_READONLY != 0 {
-                    eprintln!("nlkit: warning: {x} option is not mutable from userspace");
-                } else {
-                    flags |= bit;
-                }
-            }
+            _ if parse_ifa_flag(x).is_some() => flag_words.push(x),
             _ => {
                 let v = if x == "local" { w.value("local")? } else { x };
                 if v.starts_with('-') {
@@ -390,13 +384,16 @@ fn parse_change(
     if peer.is_some_and(|pp| pp.family() != p.family()) {
         return Err(w.err("the peer is not of the address's family"));
     }
-    if flags & IFA_F_V6ONLY != 0 && p.family() != AF_INET6 {
-        for &(bit, name) in IFA_FLAG_NAMES {
-            if flags & bit & IFA_F_V6ONLY != 0 {
-                eprintln!("nlkit: warning: {name} option can be set only for IPv6 addresses");
-            }
+    // Flags iproute2 leaves out, with its warnings, in the order given.
+    for x in flag_words {
+        let bit = parse_ifa_flag(x).unwrap_or(0);
+        if bit & IFA_F_READONLY != 0 {
+            eprintln!("nlkit: warning: {x} option is not mutable from userspace");
+        } else if bit & IFA_F_V6ONLY != 0 && p.family() != AF_INET6 {
+            eprintln!("nlkit: warning: {x} option can be set only for IPv6 addresses");
+        } else {
+            flags |= bit;
         }
-        flags &= !IFA_F_V6ONLY;
     }
     // The prefix length is the peer's when there is one (a bare peer is a
     // host: /32, /128), as iproute2 does.
