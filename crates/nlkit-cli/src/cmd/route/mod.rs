@@ -143,6 +143,12 @@ pub trait Resolve {
     fn index(&mut self, name: &str) -> Result<u32, CliError>;
     /// Forgets a cached name (the command deletes, renames or moves it).
     fn forget(&mut self, name: &str);
+    /// The length of device `name`'s link-layer address, if known (a
+    /// neighbour's `lladdr` must have it); `None`: not checked here.
+    fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
+        let _ = name;
+        Ok(None)
+    }
 }
 
 /// The error for a device that does not exist.
@@ -217,6 +223,13 @@ impl Resolve for ConnResolver<'_> {
     }
     fn forget(&mut self, name: &str) {
         self.names.forget(name);
+    }
+    fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
+        match Handle::with(self.conn).link_by_name(name) {
+            Ok(l) => Ok(l.address.map(|a| a.len())),
+            Err(e) if e.errno() == Some(ENODEV) => Err(no_device(name)),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -1,21 +1,23 @@
 //! `nlkit neigh`: show, add, replace, del.
 //!
 //! ```text
-//! nlkit neigh [show] [dev D] [nud STATE|all] [proxy] [-4|-6]
-//! nlkit neigh add|replace|change|del [to] ADDR [lladdr MAC] dev D
+//! nlkit neigh [show] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+//! nlkit neigh add|replace|change|del {[to] ADDR|proxy ADDR} [lladdr MAC|null] dev D
 //!             [nud permanent|noarp|reachable|stale|...] [router]
 //! ```
 //!
 //! As with `ip neigh`, `show` leaves out `NOARP` and `NONE` entries unless
 //! `nud all` (or that state) is asked for, and `dev` is left out of each line
 //! when the listing is filtered by device. `add` makes a `permanent` entry
-//! unless `nud` says otherwise; `change` is `replace`.
+//! unless `nud` says otherwise. A second address or `lladdr` is an error,
+//! as in iproute2; an `lladdr` whose length is not the device's is refused
+//! (the kernel would keep its first bytes).
 //!
 //! JSON (`-j`), one object per entry: `dst`, `dev`, `lladdr`, `router`,
 //! `proxy`, `extern_learn`, `offload` (present, `null`, when set, as in
 //! iproute2), `state` (array of `NUD_*` names: `REACHABLE`, `PERMANENT`...).
 
-use super::words::{is_delete, is_show, Words};
+use super::words::{is, is_delete, is_show, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
@@ -32,8 +34,8 @@ use std::net::IpAddr;
 
 /// `nlkit neigh help`.
 pub const USAGE: &str = "\
-Usage: nlkit neigh [show] [dev D] [nud STATE|all] [proxy] [-4|-6]
-       nlkit neigh add|replace|del ADDR [lladdr MAC] dev D [nud STATE] [router]
+Usage: nlkit neigh [show] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+       nlkit neigh add|replace|del {ADDR|proxy ADDR} [lladdr MAC|null] dev D [nud STATE] [router]
        STATE := permanent | noarp | reachable | stale | none | incomplete | delay | probe | failed";
 
 /// What `neigh show` lists.
@@ -47,6 +49,8 @@ pub struct NeighShow {
     pub nud: Option<u16>,
     /// Proxy entries instead of the cache.
     pub proxy: bool,
+    /// Only entries inside this prefix (`show 10.0.0.0/24`, `to ADDR`).
+    pub to: Option<nlkit::route::Prefix>,
 }
 
 /// Parses `nlkit neigh ...`.
@@ -90,7 +94,18 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                 s.nud = Some(s.nud.filter(|&n| n != u16::MAX).unwrap_or(0) | st);
             }
             "proxy" => s.proxy = true,
-            _ => return Err(w.unknown(x)),
+            _ => {
+                let v = if x == "to" { w.value("to")? } else { x };
+                if v.starts_with('-') {
+                    return Err(w.unknown(v));
+                }
+                let p = w.prefix_of(v)?;
+                if s.family != 0 && p.family() != s.family {
+                    return Err(w.err(format_args!("{v:?} is not of the family asked for")));
+                }
+                s.family = p.family();
+                s.to = Some(p);
+            }
         }
     }
     Ok(Parsed::Show(Show::Neigh(s)))
@@ -113,31 +128,60 @@ fn parse_change(
 ) -> Result<Parsed, CliError> {
     let mut dst: Option<IpAddr> = None;
     let mut lladdr: Option<Vec<u8>> = None;
+    let mut null_lladdr = false;
     let mut dev: Option<String> = None;
     let mut nud: Option<u16> = None;
     let mut flags = 0u8;
+    let addr = |w: &Words, v: &str| -> Result<IpAddr, CliError> {
+        v.parse()
+            .map_err(|_| w.err(format_args!("{v:?} is not a valid address")))
+    };
+    // iproute2's order of tests and abbreviations (`l` is lladdr, `p` proxy).
     while let Some(x) = w.next() {
         match x {
-            "to" => dst = Some(w.ip("to")?),
-            "lladdr" => {
+            _ if is(x, "lladdr", 1) => {
                 let v = w.value("lladdr")?;
+                if lladdr.is_some() || null_lladdr {
+                    return Err(w.err(format_args!(
+                        "duplicate \"lladdr\": {v:?} is the second value"
+                    )));
+                }
+                if v == "null" {
+                    null_lladdr = true;
+                    continue;
+                }
                 lladdr = Some(
                     parse_mac(v)
                         .filter(|m| !m.is_empty())
                         .ok_or_else(|| w.err(format_args!("{v:?} is not a valid lladdr")))?,
                 );
             }
-            "dev" => dev = Some(w.value("dev")?.to_string()),
             "nud" => nud = Some(nud_of(w)?),
-            "router" => flags |= NTF_ROUTER,
-            "extern_learn" => flags |= NTF_EXT_LEARNED,
-            _ if dst.is_none() && !x.starts_with('-') => {
-                dst = Some(
-                    x.parse()
-                        .map_err(|_| w.err(format_args!("{x:?} is not a valid address")))?,
-                )
+            _ if is(x, "proxy", 1) => {
+                let v = w.value("proxy")?;
+                if dst.is_some() {
+                    return Err(w.err(format_args!(
+                        "duplicate \"address\": {v:?} is the second value"
+                    )));
+                }
+                dst = Some(addr(w, v)?);
+                flags |= NTF_PROXY;
             }
-            _ => return Err(w.unknown(x)),
+            "router" => flags |= NTF_ROUTER,
+            _ if is(x, "extern_learn", 1) => flags |= NTF_EXT_LEARNED,
+            "dev" => dev = Some(w.value("dev")?.to_string()),
+            _ => {
+                let v = if x == "to" { w.value("to")? } else { x };
+                if v.starts_with('-') {
+                    return Err(w.unknown(v));
+                }
+                if dst.is_some() {
+                    return Err(w.err(format_args!(
+                        "either \"to\" is duplicate, or {v:?} is garbage"
+                    )));
+                }
+                dst = Some(addr(w, v)?);
+            }
         }
     }
     let dst = dst.ok_or_else(|| w.err("an address is needed"))?;
@@ -147,6 +191,16 @@ fn parse_change(
         return Err(w.err(format_args!("{dst} is not of the family asked for")));
     }
     let idx = r.index(&dev)?;
+    if let Some(m) = &lladdr {
+        // The kernel takes the first bytes of a longer address: refuse it.
+        if let Some(n) = r.lladdr_len(&dev)?.filter(|&n| n != m.len()) {
+            return Err(w.err(format_args!(
+                "lladdr {} has {} bytes; {dev}'s addresses have {n}",
+                mac_string(m),
+                m.len()
+            )));
+        }
+    }
     let mut req = match op {
         Op::Add | Op::Replace | Op::Change => {
             let mac = lladdr.clone().unwrap_or_default();
@@ -198,6 +252,11 @@ pub fn show(
         if s.dev.is_some_and(|d| v.ifindex() != d) {
             return Ok(());
         }
+        if let Some(p) = &s.to {
+            if !p.is_empty() && !v.dst.is_some_and(|d| p.contains(&d)) {
+                return Ok(());
+            }
+        }
         if !s.proxy {
             let st = v.state();
             let ok = match s.nud {
@@ -237,7 +296,7 @@ const FLAG_WORDS: &[(u8, &str)] = &[
     (NTF_OFFLOADED, "offload"),
 ];
 
-/// One neighbour as `ip neigh` prints it.
+/// One neighbour as `ip neigh` prints it, trailing blank included.
 pub fn neigh_text(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(d) = v.dst {
@@ -257,7 +316,10 @@ pub fn neigh_text(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Strin
     if v.state() != 0 {
         parts.push(nud_names(v.state()).join(" "));
     }
-    parts.join(" ")
+    // iproute2 follows each word with a blank, the last one too.
+    let mut s = parts.join(" ");
+    s.push(' ');
+    s
 }
 
 /// One neighbour as `ip -j neigh` prints it.
