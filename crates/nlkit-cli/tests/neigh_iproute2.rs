@@ -107,7 +107,7 @@ fn refused() {
             ),
             "{r:?}"
         );
-        assert_eq!(sh("ip neigh show nud all dev d0"), "");
+        assert_eq!(sh("ip neigh show dev d0"), "", "nothing was added");
     })
     .unwrap();
 }

@@ -131,7 +131,7 @@ fn addresses_created_changed_listed_deleted() {
         assert!(t.contains("\n    inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"), "{t}");
         assert!(t.contains("\n    inet 10.9.1.1 peer 10.9.1.2/32 scope global v0:p\n"), "{t}");
         assert!(t.contains("\n    inet 10.9.2.1/24 brd 10.9.2.255 scope link dynamic v0\n       valid_lft 300sec preferred_lft 200sec") || t.contains("inet 10.9.2.1/24 scope link dynamic v0\n       valid_lft 30"), "{t}");
-        assert!(t.contains("\n    inet6 fd00::1/64 scope global nodad\n"), "{t}");
+        assert!(t.contains("\n    inet6 fd00::1/64 scope global nodad \n"), "{t}");
 
         let a = j("addr show v0");
         let info = a[0]["addr_info"].as_array().unwrap();
