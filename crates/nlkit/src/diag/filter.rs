@@ -935,6 +935,10 @@ mod tests {
         };
         assert!(!e.matches(&s));
         assert!(glob("a[0-9]?", "a5x"));
+        assert!(glob("D0:*", "d0:b"), "case folded");
+        assert!(!glob_with("D0:*", "d0:b", false), "byte for byte");
+        assert!(glob_with("d0:[a-c]", "d0:b", false));
+        assert!(!glob_with("d0:[A-C]", "d0:b", false));
         assert!(!glob("a[!0-9]", "a5"));
         assert!(Expr::Auto.matches(&Subject {
             family: AF_UNIX,

@@ -785,6 +785,26 @@ mod tests {
     }
 
     #[test]
+    fn prefix_contains() {
+        let p = |s: &str| s.parse::<Prefix>().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(p("10.0.0.0/30").contains(&ip("10.0.0.3")));
+        assert!(!p("10.0.0.0/30").contains(&ip("10.0.0.4")));
+        assert!(p("10.0.0.0/8").contains(&ip("10.255.1.2")));
+        assert!(
+            p("10.0.0.1/29").contains(&ip("10.0.0.6")),
+            "host bits ignored"
+        );
+        assert!(p("0.0.0.0/0").contains(&ip("192.0.2.1")));
+        assert!(!p("0.0.0.0/0").contains(&ip("fd00::1")), "another family");
+        assert!(p("10.0.1.1").contains(&ip("10.0.1.1")));
+        assert!(!p("10.0.1.1").contains(&ip("10.0.1.0")));
+        assert!(p("fd00::/16").contains(&ip("fd00:1::2")));
+        assert!(!p("fd00::/17").contains(&ip("fd00:8000::1")));
+        assert!(p("fd00::1/128").contains(&ip("fd00::1")));
+    }
+
+    #[test]
     fn names() {
         assert_eq!(msg_type_name(16), Some("RTM_NEWLINK"));
         assert_eq!(msg_type_name(106), Some("RTM_GETNEXTHOP"));

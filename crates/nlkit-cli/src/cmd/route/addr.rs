@@ -232,18 +232,7 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<AddrShow
                     None => s.kind = Some(v.to_string()),
                 }
             }
-            _ => {
-                let d = if x == "dev" { w.value("dev")? } else { x };
-                if x.starts_with('-') && x != "dev" {
-                    return Err(w.unknown(x));
-                }
-                if s.dev.is_some() {
-                    return Err(w.err(format_args!(
-                        "either \"dev\" is duplicate, or {d:?} is garbage"
-                    )));
-                }
-                s.dev = Some(d.to_string());
-            }
+            _ => s.dev = Some(w.positional(x, "dev", s.dev.is_some())?.to_string()),
         }
     }
     Ok(s)
@@ -362,15 +351,7 @@ fn parse_change(
             }
             _ if parse_ifa_flag(x).is_some() => flag_words.push(x),
             _ => {
-                let v = if x == "local" { w.value("local")? } else { x };
-                if v.starts_with('-') {
-                    return Err(w.unknown(v));
-                }
-                if local.is_some() {
-                    return Err(w.err(format_args!(
-                        "either \"local\" is duplicate, or {v:?} is garbage"
-                    )));
-                }
+                let v = w.positional(x, "local", local.is_some())?;
                 local = Some(prefix(w, v)?);
             }
         }

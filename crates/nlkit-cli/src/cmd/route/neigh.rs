@@ -95,10 +95,7 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             }
             "proxy" => s.proxy = true,
             _ => {
-                let v = if x == "to" { w.value("to")? } else { x };
-                if v.starts_with('-') {
-                    return Err(w.unknown(v));
-                }
+                let v = w.positional(x, "to", false)?;
                 let p = w.prefix_of(v)?;
                 if s.family != 0 && p.family() != s.family {
                     return Err(w.err(format_args!("{v:?} is not of the family asked for")));
@@ -171,15 +168,7 @@ fn parse_change(
             _ if is(x, "extern_learn", 1) => flags |= NTF_EXT_LEARNED,
             "dev" => dev = Some(w.value("dev")?.to_string()),
             _ => {
-                let v = if x == "to" { w.value("to")? } else { x };
-                if v.starts_with('-') {
-                    return Err(w.unknown(v));
-                }
-                if dst.is_some() {
-                    return Err(w.err(format_args!(
-                        "either \"to\" is duplicate, or {v:?} is garbage"
-                    )));
-                }
+                let v = w.positional(x, "to", dst.is_some())?;
                 dst = Some(addr(w, v)?);
             }
         }

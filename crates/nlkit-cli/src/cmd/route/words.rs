@@ -63,6 +63,22 @@ impl<'a> Words<'a> {
         v.parse::<Prefix>()
             .map_err(|_| self.err(format_args!("{v:?} is not a valid prefix")))
     }
+    /// A positional value: `x` itself, or the word after it when `x` is
+    /// the optional keyword `kw` (`local ADDR`, `to ADDR`, `dev NAME`).
+    /// An error if it looks like an option, or if `taken` (a second one,
+    /// refused in iproute2's words).
+    pub fn positional(&mut self, x: &'a str, kw: &str, taken: bool) -> Result<&'a str, CliError> {
+        let v = if x == kw { self.value(kw)? } else { x };
+        if v.starts_with('-') && x != kw {
+            return Err(self.unknown(v));
+        }
+        if taken {
+            return Err(self.err(format_args!(
+                "either \"{kw}\" is duplicate, or {v:?} is garbage"
+            )));
+        }
+        Ok(v)
+    }
     /// An unexpected word.
     pub fn unknown(&self, word: &str) -> CliError {
         self.err(format_args!("unknown keyword {word:?}"))
