@@ -177,12 +177,12 @@ fn create_replace_get_delete() {
         ok("nexthop add id 4 blackhole");
         assert_eq!(
             ok("nexthop show"),
-            "id 1 via 10.9.0.2 dev v0 scope link\n\
-             id 2 via 10.9.0.3 dev v0 scope link\n\
-             id 3 group 1/2,4\n\
-             id 4 blackhole\n"
+            "id 1 via 10.9.0.2 dev v0 scope link \n\
+             id 2 via 10.9.0.3 dev v0 scope link \n\
+             id 3 group 1/2,4 \n\
+             id 4 blackhole \n"
         );
-        assert_eq!(ok("nexthop get id 3"), "id 3 group 1/2,4\n");
+        assert_eq!(ok("nexthop get id 3"), "id 3 group 1/2,4 \n");
         assert_eq!(
             j("nexthop get id 3"),
             json!([{"id": 3, "group": [{"id": 1}, {"id": 2, "weight": 4}], "flags": []}])
@@ -195,7 +195,7 @@ fn create_replace_get_delete() {
         ok("nexthop replace id 1 via 10.9.0.7 dev v0");
         assert_eq!(
             ok("nexthop show id 1"),
-            "id 1 via 10.9.0.7 dev v0 scope link\n"
+            "id 1 via 10.9.0.7 dev v0 scope link \n"
         );
         let r = j("route show 10.1.0.0/24");
         assert_eq!(r[0]["nhid"], 3);
@@ -213,7 +213,7 @@ fn create_replace_get_delete() {
         ok(&format!("nexthop del id {picked}"));
         // Delete: the group loses its member, then goes.
         ok("nexthop del id 2");
-        assert_eq!(ok("nexthop get id 3"), "id 3 group 1\n");
+        assert_eq!(ok("nexthop get id 3"), "id 3 group 1 \n");
         ok("nexthop delete id 3");
         ok("nexthop del id 1");
         ok("nexthop del id 4");

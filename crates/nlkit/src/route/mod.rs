@@ -44,7 +44,10 @@ pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
 };
 pub use neigh::{NdMsg, Neigh, NeighDump, NeighRequest, NeighView};
-pub use nexthop::{Nexthop, NexthopDump, NexthopGet, NexthopRequest, NexthopView, NhMsg};
+pub use nexthop::{
+    Nexthop, NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest,
+    NexthopView, NhMsg, ResGroup,
+};
 pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg};
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 

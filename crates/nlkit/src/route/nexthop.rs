@@ -1,7 +1,8 @@
 //! Nexthop objects (`RTM_NEWNEXTHOP`/`GETNEXTHOP`/`DELNEXTHOP`): `nhmsg` and `NHA_*`.
 
 use super::{
-    family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
+    family_of, split_header, NewMode, WriteExt, RTM_DELNEXTHOP, RTM_GETNEXTHOP,
+    RTM_GETNEXTHOPBUCKET, RTM_NEWNEXTHOP,
 };
 use crate::conn::ToMsg;
 use crate::schema::{attr_table, fixed_header, unknown, ValueKind::*};
@@ -104,12 +105,176 @@ attr_table! {
     Groups = 9, NHA_GROUPS, "NHA_GROUPS", Flag;
     Master = 10, NHA_MASTER, "NHA_MASTER", U32;
     Fdb = 11, NHA_FDB, "NHA_FDB", Flag;
-    ResGroup = 12, NHA_RES_GROUP, "NHA_RES_GROUP", NestedAny;
-    ResBucket = 13, NHA_RES_BUCKET, "NHA_RES_BUCKET", NestedAny;
+    ResGroup = 12, NHA_RES_GROUP, "NHA_RES_GROUP", Nested(&NHA_RES_GROUP_SET);
+    ResBucket = 13, NHA_RES_BUCKET, "NHA_RES_BUCKET", Nested(&NHA_RES_BUCKET_SET);
     OpFlags = 14, NHA_OP_FLAGS, "NHA_OP_FLAGS", U32;
     GroupStats = 15, NHA_GROUP_STATS, "NHA_GROUP_STATS", Bytes;
     HwStatsEnable = 16, NHA_HW_STATS_ENABLE, "NHA_HW_STATS_ENABLE", U32;
     HwStatsUsed = 17, NHA_HW_STATS_USED, "NHA_HW_STATS_USED", U32;
+}
+
+attr_table! {
+    /// A resilient group's attribute type (`NHA_RES_GROUP_*`).
+    enum ResGroupAttr;
+    /// The `NHA_RES_GROUP_*` set (timers in `clock_t`: 1/100 s).
+    static NHA_RES_GROUP_SET = "nexthop resilient group";
+    Pad = 0, NHA_RES_GROUP_PAD, "NHA_RES_GROUP_PAD", Bytes;
+    Buckets = 1, NHA_RES_GROUP_BUCKETS, "NHA_RES_GROUP_BUCKETS", U16;
+    IdleTimer = 2, NHA_RES_GROUP_IDLE_TIMER, "NHA_RES_GROUP_IDLE_TIMER", U32;
+    UnbalancedTimer = 3, NHA_RES_GROUP_UNBALANCED_TIMER, "NHA_RES_GROUP_UNBALANCED_TIMER", U32;
+    UnbalancedTime = 4, NHA_RES_GROUP_UNBALANCED_TIME, "NHA_RES_GROUP_UNBALANCED_TIME", U64;
+}
+
+attr_table! {
+    /// A resilient group bucket's attribute type (`NHA_RES_BUCKET_*`).
+    enum ResBucketAttr;
+    /// The `NHA_RES_BUCKET_*` set (the idle time in `clock_t`: 1/100 s).
+    static NHA_RES_BUCKET_SET = "nexthop bucket";
+    Pad = 0, NHA_RES_BUCKET_PAD, "NHA_RES_BUCKET_PAD", Bytes;
+    Index = 1, NHA_RES_BUCKET_INDEX, "NHA_RES_BUCKET_INDEX", U16;
+    IdleTime = 2, NHA_RES_BUCKET_IDLE_TIME, "NHA_RES_BUCKET_IDLE_TIME", U64;
+    NhId = 3, NHA_RES_BUCKET_NH_ID, "NHA_RES_BUCKET_NH_ID", U32;
+}
+
+/// `NEXTHOP_GRP_TYPE_MPATH`: hash-threshold multipath.
+pub const NEXTHOP_GRP_TYPE_MPATH: u16 = 0;
+/// `NEXTHOP_GRP_TYPE_RES`: a resilient group (buckets).
+pub const NEXTHOP_GRP_TYPE_RES: u16 = 1;
+
+/// A resilient group's parameters (`NHA_RES_GROUP`); timers in `clock_t`
+/// (1/100 s). In a request, what is `None` is left to the kernel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResGroup {
+    /// `NHA_RES_GROUP_BUCKETS`.
+    pub buckets: Option<u16>,
+    /// `NHA_RES_GROUP_IDLE_TIMER`.
+    pub idle_timer: Option<u32>,
+    /// `NHA_RES_GROUP_UNBALANCED_TIMER`.
+    pub unbalanced_timer: Option<u32>,
+    /// `NHA_RES_GROUP_UNBALANCED_TIME` (reported, never sent).
+    pub unbalanced_time: Option<u64>,
+}
+
+impl ResGroup {
+    /// Reads the nest's attributes; a value of the wrong size is left unset.
+    pub fn parse(a: &Attr<'_>) -> wire::Result<ResGroup> {
+        let mut g = ResGroup::default();
+        for x in a.nested() {
+            let x = x?;
+            match x.kind() {
+                NHA_RES_GROUP_BUCKETS => g.buckets = x.u16().ok(),
+                NHA_RES_GROUP_IDLE_TIMER => g.idle_timer = x.u32().ok(),
+                NHA_RES_GROUP_UNBALANCED_TIMER => g.unbalanced_timer = x.u32().ok(),
+                NHA_RES_GROUP_UNBALANCED_TIME => g.unbalanced_time = x.u64().ok(),
+                _ => {}
+            }
+        }
+        Ok(g)
+    }
+    fn write(&self, w: &mut MsgWriter<'_>) -> wire::Result<()> {
+        w.nest(NHA_RES_GROUP, |w| {
+            w.opt_u16(NHA_RES_GROUP_BUCKETS, self.buckets)?;
+            w.opt_u32(NHA_RES_GROUP_IDLE_TIMER, self.idle_timer)?;
+            w.opt_u32(NHA_RES_GROUP_UNBALANCED_TIMER, self.unbalanced_timer)
+        })
+        .map(drop)
+    }
+}
+
+/// One bucket of a resilient group (`RTM_NEWNEXTHOPBUCKET`).
+#[derive(Clone, Copy, Debug)]
+pub struct NexthopBucketView<'a> {
+    /// The family header.
+    pub header: &'a NhMsg,
+    /// `NHA_ID`: the group.
+    pub id: Option<u32>,
+    /// `NHA_RES_BUCKET_INDEX`.
+    pub index: Option<u16>,
+    /// `NHA_RES_BUCKET_IDLE_TIME`, in `clock_t` (1/100 s).
+    pub idle_time: Option<u64>,
+    /// `NHA_RES_BUCKET_NH_ID`: the member the bucket sends to.
+    pub nh_id: Option<u32>,
+}
+
+impl<'a> NexthopBucketView<'a> {
+    /// Decodes a bucket message.
+    pub fn parse(msg: &Msg<&'a [u8]>) -> wire::Result<Self> {
+        let (header, attrs, attrs_at) = split_header::<NhMsg>(msg.payload_ref())?;
+        let mut v = NexthopBucketView {
+            header,
+            id: None,
+            index: None,
+            idle_time: None,
+            nh_id: None,
+        };
+        for a in AttrIter::with_offset(attrs, attrs_at) {
+            let a = a?;
+            match a.kind() {
+                NHA_ID => v.id = a.u32().ok(),
+                NHA_RES_BUCKET => {
+                    for x in a.nested() {
+                        let x = x?;
+                        match x.kind() {
+                            NHA_RES_BUCKET_INDEX => v.index = x.u16().ok(),
+                            NHA_RES_BUCKET_IDLE_TIME => v.idle_time = x.u64().ok(),
+                            NHA_RES_BUCKET_NH_ID => v.nh_id = x.u32().ok(),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// A bucket dump (`RTM_GETNEXTHOPBUCKET`, `NLM_F_DUMP`), filtered by the
+/// kernel; or, with `index`, one bucket (`ip nexthop bucket get`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NexthopBucketDump {
+    /// Only this group's buckets (`NHA_ID`); needed with `index`.
+    pub id: Option<u32>,
+    /// Only buckets whose member goes out of this device (`NHA_OIF`).
+    pub oif: Option<u32>,
+    /// Only buckets whose member's device has this master (`NHA_MASTER`).
+    pub master: Option<u32>,
+    /// Only buckets that send to this member (`NHA_RES_BUCKET_NH_ID`).
+    pub nh_id: Option<u32>,
+    /// One bucket: a get, not a dump (`NHA_RES_BUCKET_INDEX`).
+    pub index: Option<u16>,
+}
+
+impl ToMsg for NexthopBucketDump {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let flags = if self.index.is_some() {
+            0
+        } else {
+            MsgFlags::DUMP
+        };
+        let mut w = MsgWriter::new(buf, RTM_GETNEXTHOPBUCKET, flags, 0, 0);
+        w.fixed(&NhMsg::default());
+        w.opt_u32(NHA_ID, self.id)?;
+        w.opt_u32(NHA_OIF, self.oif)?;
+        w.opt_u32(NHA_MASTER, self.master)?;
+        if self.nh_id.is_some() || self.index.is_some() {
+            w.nest(NHA_RES_BUCKET, |w| {
+                w.opt_u16(NHA_RES_BUCKET_INDEX, self.index)?;
+                w.opt_u32(NHA_RES_BUCKET_NH_ID, self.nh_id)
+            })?;
+        }
+        w.finish()?;
+        Ok(super::attrs_at(NhMsg::LEN))
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.index, self.id) {
+            (Some(i), Some(id)) => write!(f, "get nexthop bucket id {id} index {i}"),
+            _ => f.write_str("dump nexthop buckets"),
+        }
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        NHA_SET.path_name(path, None)
+    }
 }
 
 /// A nexthop message, decoded in one pass.
@@ -131,6 +296,8 @@ pub struct NexthopView<'a> {
     pub gateway: Option<IpAddr>,
     /// `NHA_FDB`.
     pub fdb: bool,
+    /// `NHA_RES_GROUP`: a resilient group's buckets and timers.
+    pub res_group: Option<ResGroup>,
     attrs: &'a [u8],
     attrs_at: usize,
 }
@@ -152,6 +319,7 @@ impl<'a> NexthopView<'a> {
             oif: None,
             gateway: None,
             fdb: false,
+            res_group: None,
             attrs,
             attrs_at,
         };
@@ -167,6 +335,7 @@ impl<'a> NexthopView<'a> {
                 NHA_OIF => v.oif = a.u32().ok(),
                 NHA_GATEWAY => v.gateway = a.ip().ok(),
                 NHA_FDB => v.fdb = true,
+                NHA_RES_GROUP => v.res_group = Some(ResGroup::parse(&a)?),
                 _ => {}
             }
         }
@@ -207,6 +376,7 @@ impl<'a> NexthopView<'a> {
             oif: self.oif,
             gateway: self.gateway,
             fdb: self.fdb,
+            res_group: self.res_group,
         }
     }
 }
@@ -227,6 +397,8 @@ pub struct Nexthop {
     pub oif: Option<u32>,
     pub gateway: Option<IpAddr>,
     pub fdb: bool,
+    /// `NHA_RES_GROUP`, for a resilient group.
+    pub res_group: Option<ResGroup>,
 }
 
 impl Nexthop {
@@ -261,7 +433,11 @@ impl Nexthop {
         w.opt_flag(NHA_BLACKHOLE, self.blackhole)?;
         w.opt_u32(NHA_OIF, self.oif)?;
         w.opt_ip(NHA_GATEWAY, self.gateway)?;
-        w.opt_flag(NHA_FDB, self.fdb)
+        w.opt_flag(NHA_FDB, self.fdb)?;
+        if let Some(g) = &self.res_group {
+            g.write(w)?;
+        }
+        Ok(())
     }
     /// Writes a whole message.
     pub fn write_msg(&self, buf: &mut Vec<u8>, ty: u16, flags: u16) -> wire::Result<()> {
@@ -405,6 +581,8 @@ pub struct NexthopDump {
     pub oif: u32,
     /// Only groups (`NHA_GROUPS`).
     pub groups: bool,
+    /// Only nexthops whose device has this master (`NHA_MASTER`; 0: all).
+    pub master: u32,
 }
 
 impl ToMsg for NexthopDump {
@@ -415,6 +593,9 @@ impl ToMsg for NexthopDump {
             w.attr_u32(NHA_OIF, self.oif)?;
         }
         w.opt_flag(NHA_GROUPS, self.groups)?;
+        if self.master != 0 {
+            w.attr_u32(NHA_MASTER, self.master)?;
+        }
         w.finish()?;
         Ok(super::attrs_at(NhMsg::LEN))
     }

@@ -120,6 +120,10 @@ pub enum Show {
     Nexthop(nexthop::NexthopShow),
     /// `nexthop get id N`, `nexthop show id N`.
     NexthopGet(nlkit::route::NexthopGet),
+    /// `nexthop flush`: the nexthops `nexthop show` would list are deleted.
+    NexthopFlush(nexthop::NexthopShow),
+    /// `nexthop bucket show|get`.
+    NexthopBuckets(nexthop::BucketShow),
     /// `route flush`: the routes `route show` would list are deleted.
     RouteFlush(routes::RouteShow),
     /// `addr flush`: the addresses `addr show` would list are deleted.
@@ -311,7 +315,9 @@ pub fn show(
         Show::Neigh(s) => neigh::show(g, conn, out, names, s),
         Show::Rule(s) => rule::show(g, conn, out, s),
         Show::Nexthop(s) => nexthop::show(conn, out, names, s),
-        Show::NexthopGet(s) => nexthop::get(conn, out, names, s),
+        Show::NexthopGet(s) => nexthop::get(g, conn, out, names, s),
+        Show::NexthopFlush(s) => nexthop::flush(conn, out, s),
+        Show::NexthopBuckets(s) => nexthop::buckets(conn, out, s),
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
     }

@@ -1,13 +1,20 @@
 //! `nlkit nexthop` (`nh`): nexthop objects, as `ip nexthop`.
 //!
 //! ```text
-//! nlkit nexthop [show] [id N] [dev D] [groups] [fdb] [proto P]
+//! nlkit nexthop [show|flush] [id N] [dev D] [master D|vrf D] [groups] [fdb] [proto P]
 //! nlkit nexthop get id N
 //! nlkit nexthop add|replace id N [via [inet|inet6] GW] [dev D] [onlink]
 //!                                [blackhole] [fdb] [proto P]
-//! nlkit nexthop add|replace id N group ID[,WEIGHT][/ID[,WEIGHT]]... [type mpath] [fdb]
+//! nlkit nexthop add|replace id N group ID[,WEIGHT][/ID[,WEIGHT]]...
+//!               [type mpath|resilient [buckets N] [idle_timer S] [unbalanced_timer S]] [fdb]
 //! nlkit nexthop del id N
+//! nlkit nexthop bucket [show|list] [id N] [nhid N] [dev D] [master D|vrf D]
+//! nlkit nexthop bucket get id N index I
 //! ```
+//!
+//! `flush` deletes what `show` with the same selectors lists (all: the
+//! groups first), one by one, and says `Flushed N nexthops` or `Nothing to
+//! flush`, as iproute2.
 //!
 //! As with `ip nexthop`: `add` without `id` lets the kernel pick one;
 //! `show id N` asks for that one object (`get`); a nexthop through a device
@@ -17,22 +24,30 @@
 //! them with `nlkit route add PREFIX nhid N`. `show fdb` lists only the
 //! fdb nexthops (iproute2 6.1 takes the word but lists every nexthop).
 //!
-//! Lines as `ip nexthop` prints them: `id 1 via 10.9.0.2 dev v0 scope link`,
-//! `id 3 group 1/2,3`, `id 4 blackhole`. JSON (`-j`), one object per
+//! Lines as `ip nexthop` prints them, each word followed by a blank (but a
+//! final `fdb`): `id 1 via 10.9.0.2 dev v0 scope link `, `id 3 group 1/2,3 `,
+//! `id 5 group 1/2 type resilient buckets 8 idle_timer 120 unbalanced_timer 0
+//! unbalanced_time 0 ` (timers in seconds, as C's `%g`), `id 4 blackhole `;
+//! `-d` adds the scope and protocol always. JSON (`-j`), one object per
 //! nexthop: `id`, `group` (array of `{id, weight}`, `weight` left out when 1),
-//! `gateway`, `dev`, `scope` (absent: global), `blackhole` (`null`, when
-//! set), `protocol` (absent: unspec), `flags` (array, always there), `fdb`
-//! (`null`, when set).
+//! `type` (`resilient`), `resilient_args` (`{buckets, idle_timer,
+//! unbalanced_timer, unbalanced_time}`), `gateway`, `dev`, `scope` (absent:
+//! global), `blackhole` (`null`, when set), `protocol` (absent: unspec),
+//! `flags` (array, always there), `fdb` (`null`, when set). Buckets:
+//! `id 5 index 0 idle_time 1.5 nhid 1 `, JSON `{id, bucket: {index,
+//! idle_time, nhid}, flags}`.
 
 use super::words::{is, is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
+use nlkit::route::nexthop::{NEXTHOP_GRP_TYPE_MPATH, NEXTHOP_GRP_TYPE_RES};
 use nlkit::route::routes::{route_flag_names, RTNH_F_ONLINK};
 use nlkit::route::{
-    family_of, parse_protocol, protocol_str, scope_str, Handle, NewMode, Nexthop, NexthopDump,
-    NexthopGet, NexthopRequest, NexthopView, AF_INET, AF_INET6, RTM_NEWNEXTHOP, RT_SCOPE_UNIVERSE,
+    family_of, parse_protocol, protocol_str, scope_str, Handle, NewMode, Nexthop,
+    NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest, NexthopView,
+    ResGroup, AF_INET, AF_INET6, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET, RT_SCOPE_UNIVERSE,
 };
 use nlkit::{Connection, ToMsg};
 use serde_json::{json, Map, Value};
@@ -40,14 +55,14 @@ use std::fmt;
 
 /// `nlkit nexthop help`.
 pub const USAGE: &str = "\
-Usage: nlkit nexthop [show] [id N] [dev D] [groups] [fdb] [proto P]
+Usage: nlkit nexthop [show|flush] [id N] [dev D] [master D] [groups] [fdb] [proto P]
        nlkit nexthop get id N
        nlkit nexthop add|replace id N [via [inet|inet6] GW] [dev D] [onlink] [blackhole] [fdb] [proto P]
-       nlkit nexthop add|replace id N group ID[,WEIGHT][/ID[,WEIGHT]]... [type mpath] [fdb]
-       nlkit nexthop del id N";
-
-/// `NEXTHOP_GRP_TYPE_MPATH`.
-const GRP_TYPE_MPATH: u16 = 0;
+       nlkit nexthop add|replace id N group ID[,WEIGHT][/ID[,WEIGHT]]...
+                     [type mpath|resilient [buckets N] [idle_timer S] [unbalanced_timer S]] [fdb]
+       nlkit nexthop del id N
+       nlkit nexthop bucket [show] [id N] [nhid N] [dev D] [master D]
+       nlkit nexthop bucket get id N index I";
 
 /// What `nexthop show` lists.
 #[derive(Debug, Default)]
@@ -62,6 +77,20 @@ pub struct NexthopShow {
     pub fdb: bool,
     /// Only this protocol.
     pub proto: Option<u8>,
+    /// Only nexthops whose device has this master (`master D`, `vrf D`).
+    pub master: Option<u32>,
+    /// `-d`: the scope and protocol always.
+    pub details: bool,
+    /// No selector at all (a `flush` of everything: groups first).
+    pub all: bool,
+}
+
+/// What `nexthop bucket show` lists, or (with `index`) the one bucket of
+/// `nexthop bucket get`.
+#[derive(Debug, Default)]
+pub struct BucketShow {
+    /// The kernel's filters.
+    pub dump: NexthopBucketDump,
 }
 
 /// A nexthop request, described with the device's name.
@@ -113,8 +142,17 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
         c if is_delete(c) => parse_delete(&mut Words::new("nexthop delete", rest)),
         c if is_show(c) => parse_show(g, &mut Words::new("nexthop show", rest), r),
         c if is(c, "get", 1) => parse_get(&mut Words::new("nexthop get", rest)),
+        c if is(c, "flush", 1) => match parse_show(g, &mut Words::new("nexthop flush", rest), r)? {
+            Parsed::Show(Show::Nexthop(s)) => Ok(Parsed::Show(Show::NexthopFlush(s))),
+            Parsed::Show(Show::NexthopGet(get)) => Ok(Parsed::Req(Req::Nexthop(NhReq {
+                req: NexthopRequest::delete(get.id),
+                dev: None,
+            }))),
+            p => Ok(p),
+        },
+        c if is(c, "bucket", 1) => parse_bucket(rest, r),
         c => Err(CliError::usage(format!(
-            "nexthop: unknown command {c:?}; try show, get, add, replace, del"
+            "nexthop: unknown command {c:?}; try show, get, add, replace, del, flush, bucket"
         ))),
     }
 }
@@ -137,6 +175,8 @@ fn protocol_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
 fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut s = NexthopShow {
         family: super::family(g),
+        details: g.details,
+        all: w.peek().is_none(),
         ..Default::default()
     };
     while let Some(x) = w.next() {
@@ -144,12 +184,56 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             "id" => return Ok(Parsed::Show(Show::NexthopGet(NexthopGet { id: id_of(w)? }))),
             x if is(x, "dev", 1) => s.dev = Some(r.index(w.value("dev")?)?),
             x if is(x, "groups", 1) => s.groups = true,
+            x if is(x, "master", 1) || is(x, "vrf", 1) => s.master = Some(r.index(w.value(x)?)?),
             x if is(x, "fdb", 1) => s.fdb = true,
             x if is(x, "protocol", 1) => s.proto = Some(protocol_of(w, x)?),
             _ => return Err(w.unknown(x)),
         }
     }
     Ok(Parsed::Show(Show::Nexthop(s)))
+}
+
+/// `nexthop bucket [show|list] ...`, `nexthop bucket get id N index I`.
+fn parse_bucket(words: &[String], r: &mut dyn Resolve) -> Result<Parsed, CliError> {
+    let (get, rest) = match words.split_first() {
+        Some((c, rest)) if is_show(c) => (false, rest),
+        Some((c, rest)) if is(c, "get", 1) => (true, rest),
+        _ => (false, words),
+    };
+    let w = &mut Words::new(
+        if get {
+            "nexthop bucket get"
+        } else {
+            "nexthop bucket show"
+        },
+        rest,
+    );
+    let mut d = NexthopBucketDump::default();
+    while let Some(x) = w.next() {
+        match x {
+            "id" => d.id = Some(id_of(w)?),
+            "index" if get => d.index = Some(w.num("index")?),
+            "nhid" if !get => d.nh_id = Some(id_of(w)?),
+            x if !get && is(x, "dev", 1) => d.oif = Some(r.index(w.value("dev")?)?),
+            x if !get && (is(x, "master", 1) || is(x, "vrf", 1)) => {
+                d.master = Some(r.index(w.value(x)?)?)
+            }
+            _ => return Err(w.unknown(x)),
+        }
+    }
+    if get && (d.id.is_none() || d.index.is_none()) {
+        return Err(w.err("\"id N\" and \"index I\" are needed"));
+    }
+    Ok(Parsed::Show(Show::NexthopBuckets(BucketShow { dump: d })))
+}
+
+/// A timer in seconds (`idle_timer 120`), sent in `clock_t` (1/100 s).
+fn timer_of(w: &mut Words, kw: &str) -> Result<u32, CliError> {
+    let v: u32 = w.num(kw)?;
+    if v >= u32::MAX / 100 {
+        return Err(w.err(format_args!("invalid {kw} value {v}")));
+    }
+    Ok(v * 100)
 }
 
 fn parse_get(w: &mut Words) -> Result<Parsed, CliError> {
@@ -247,9 +331,28 @@ fn parse_change(
             "onlink" => n.flags |= RTNH_F_ONLINK,
             "group" => n.group = group_of(w)?,
             "type" => match w.value("type")? {
-                "mpath" => n.group_type = Some(GRP_TYPE_MPATH),
-                t => return Err(w.err(format_args!("unsupported group type {t:?} (mpath)"))),
+                "mpath" => n.group_type = Some(NEXTHOP_GRP_TYPE_MPATH),
+                "resilient" => {
+                    n.group_type = Some(NEXTHOP_GRP_TYPE_RES);
+                    n.res_group.get_or_insert_with(ResGroup::default);
+                }
+                t => {
+                    return Err(w.err(format_args!(
+                        "unsupported group type {t:?} (mpath, resilient)"
+                    )))
+                }
             },
+            "buckets" | "idle_timer" | "unbalanced_timer" => {
+                if n.group_type != Some(NEXTHOP_GRP_TYPE_RES) {
+                    return Err(w.err(format_args!("\"{x}\" is for \"type resilient\"")));
+                }
+                let g = n.res_group.get_or_insert_with(ResGroup::default);
+                match x {
+                    "buckets" => g.buckets = Some(w.num(x)?),
+                    "idle_timer" => g.idle_timer = Some(timer_of(w, x)?),
+                    _ => g.unbalanced_timer = Some(timer_of(w, x)?),
+                }
+            }
             x if is(x, "protocol", 1) => n.protocol = protocol_of(w, x)?,
             _ => return Err(w.unknown(x)),
         }
@@ -267,6 +370,44 @@ fn parse_change(
 // ---------------------------------------------------------------------------
 // Showing.
 
+fn malformed(what: &str) -> impl Fn(nlkit::wire::Error) -> nlkit::Error + '_ {
+    move |e| nlkit::Error::Malformed {
+        what: what.into(),
+        source: e,
+    }
+}
+
+/// Streams the nexthops `s` selects. The kernel filters by device (a
+/// blackhole counts as `lo`'s, as in `ip nexthop show dev lo`), master and
+/// groups; family, `fdb` and protocol are filtered here.
+fn each_selected(
+    conn: &Connection,
+    s: &NexthopShow,
+    groups_only: bool,
+    mut f: impl FnMut(&NexthopView<'_>) -> nlkit::Result<()>,
+) -> Result<(), CliError> {
+    let dump = NexthopDump {
+        oif: s.dev.unwrap_or(0),
+        groups: groups_only,
+        master: s.master.unwrap_or(0),
+    };
+    let r = Handle::with(conn).dump_msgs(&dump, |m| {
+        if m.msg_type() != RTM_NEWNEXTHOP {
+            return Ok(());
+        }
+        let v = NexthopView::parse(&m).map_err(malformed("dump nexthops"))?;
+        if (s.family != 0 && v.header.family != s.family)
+            || (s.fdb && !v.fdb)
+            || (groups_only && v.group_raw.is_none())
+            || s.proto.is_some_and(|p| v.header.protocol != p)
+        {
+            return Ok(());
+        }
+        f(&v)
+    });
+    super::finish(r)
+}
+
 /// Runs `nexthop show`.
 pub fn show(
     conn: &Connection,
@@ -274,69 +415,109 @@ pub fn show(
     names: &mut Names,
     s: &NexthopShow,
 ) -> Result<(), CliError> {
-    // The kernel filters by device (a blackhole counts as `lo`'s, as in
-    // `ip nexthop show dev lo`) and groups; `fdb` is filtered here.
-    let dump = NexthopDump {
-        oif: s.dev.unwrap_or(0),
-        groups: s.groups,
-    };
     list_begin(out)?;
-    let r = Handle::with(conn).dump_msgs(&dump, |m| {
-        if m.msg_type() != RTM_NEWNEXTHOP {
-            return Ok(());
-        }
-        let v = NexthopView::parse(&m).map_err(|e| nlkit::Error::Malformed {
-            what: "dump nexthops".into(),
-            source: e,
-        })?;
-        if (s.family != 0 && v.header.family != s.family)
-            || (s.fdb && !v.fdb)
-            || (s.groups && v.group_raw.is_none())
-            || s.proto.is_some_and(|p| v.header.protocol != p)
-        {
-            return Ok(());
-        }
-        keep(print_nexthop(out, &v, names))
-    });
-    super::finish(r)?;
+    each_selected(conn, s, s.groups, |v| {
+        keep(print_nexthop_with(out, v, names, s.details))
+    })?;
     list_end(out)
+}
+
+const ENOENT: i32 = 2;
+
+/// Runs `nexthop flush`: deletes what `show` would list, one by one (a
+/// nexthop already gone with its group is not an error); everything, groups
+/// first, without selectors. Prints `Flushed N nexthops` or `Nothing to
+/// flush`, as iproute2.
+pub fn flush(conn: &Connection, out: &mut Out, s: &NexthopShow) -> Result<(), CliError> {
+    let mut flushed = 0usize;
+    let rounds: &[bool] = if s.all { &[true, false] } else { &[s.groups] };
+    for &groups in rounds {
+        let mut ids = Vec::new();
+        each_selected(conn, s, groups, |v| {
+            ids.extend(v.id);
+            Ok(())
+        })?;
+        for id in ids {
+            match Handle::with(conn).exec(&NexthopRequest::delete(id)) {
+                Ok(_) => flushed += 1,
+                Err(e) if e.errno() == Some(ENOENT) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if flushed == 0 {
+        out.line("Nothing to flush")
+    } else {
+        out.line(format_args!("Flushed {flushed} nexthops"))
+    }
 }
 
 /// Runs `nexthop get id N` (and `show id N`).
 pub fn get(
+    g: &Global,
     conn: &Connection,
     out: &mut Out,
     names: &mut Names,
     get: &NexthopGet,
 ) -> Result<(), CliError> {
     let bytes = conn.get(get)?;
-    let what = || get.to_string();
+    let what = get.to_string();
     let (_, m) = nlkit::wire::MsgIter::new(&bytes)
         .next()
-        .ok_or_else(|| CliError::Other(format!("{}: empty reply", what())))?
-        .map_err(|e| nlkit::Error::Malformed {
-            what: what(),
-            source: e,
-        })?;
-    let v = NexthopView::parse(&m).map_err(|e| nlkit::Error::Malformed {
-        what: what(),
-        source: e,
-    })?;
+        .ok_or_else(|| CliError::Other(format!("{what}: empty reply")))?
+        .map_err(malformed(&what))?;
+    let v = NexthopView::parse(&m).map_err(malformed(&what))?;
     list_begin(out)?;
-    print_nexthop(out, &v, names)?;
+    print_nexthop_with(out, &v, names, g.details)?;
+    list_end(out)
+}
+
+/// Runs `nexthop bucket show` (a dump) or `nexthop bucket get` (one).
+pub fn buckets(conn: &Connection, out: &mut Out, s: &BucketShow) -> Result<(), CliError> {
+    list_begin(out)?;
+    let mut print = |m: &nlkit::wire::Msg<&[u8]>| -> nlkit::Result<()> {
+        if m.msg_type() != RTM_NEWNEXTHOPBUCKET {
+            return Ok(());
+        }
+        let v = NexthopBucketView::parse(m).map_err(malformed("dump nexthop buckets"))?;
+        keep(if out.json {
+            out.array_item(&bucket_json(&v))
+        } else {
+            out.line(bucket_text(&v))
+        })
+    };
+    if s.dump.index.is_some() {
+        let bytes = conn.get(&s.dump)?;
+        if let Some(m) = nlkit::wire::MsgIter::new(&bytes).next() {
+            let (_, m) = m.map_err(malformed("get nexthop bucket"))?;
+            super::finish(print(&m))?;
+        }
+    } else {
+        super::finish(Handle::with(conn).dump_msgs(&s.dump, |m| print(&m)))?;
+    }
     list_end(out)
 }
 
 /// Prints one nexthop (text, or a JSON array element with `-j`).
+#[allow(dead_code)] // for other callers
 pub fn print_nexthop(
     out: &mut Out,
     v: &NexthopView<'_>,
     names: &mut Names,
 ) -> Result<(), CliError> {
+    print_nexthop_with(out, v, names, false)
+}
+
+fn print_nexthop_with(
+    out: &mut Out,
+    v: &NexthopView<'_>,
+    names: &mut Names,
+    details: bool,
+) -> Result<(), CliError> {
     if out.json {
-        out.array_item(&nexthop_json(v, names))
+        out.array_item(&nexthop_json_with(v, names, details))
     } else {
-        out.line(nexthop_text(v, names))
+        out.line(nexthop_text_with(v, names, details))
     }
 }
 
@@ -354,42 +535,108 @@ fn group_text(v: &NexthopView<'_>) -> String {
     members.join("/")
 }
 
+/// A number as C's `printf("%g")` writes it: six significant digits,
+/// trailing zeros dropped, an exponent below 1e-4 or from 1e6.
+fn fmt_g(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{x:.5e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let strip = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", strip(mant), exp.abs())
+    } else {
+        strip(&format!("{x:.*}", (5 - exp) as usize))
+    }
+}
+
+/// A `clock_t` (1/100 s) in seconds, as iproute2 prints timers: text and JSON.
+fn secs(ticks: u64) -> (String, Value) {
+    let t = (ticks / 100) as f64 + ((ticks % 100) * 10_000) as f64 / 1e6;
+    let text = fmt_g(t);
+    let json = match text.parse::<u64>() {
+        Ok(n) => json!(n),
+        Err(_) => json!(text.parse::<f64>().unwrap_or(t)),
+    };
+    (text, json)
+}
+
+/// The resilient group's `buckets`, `idle_timer`, `unbalanced_timer`,
+/// `unbalanced_time` (0 for one the kernel left out, as iproute2).
+fn res_args(g: &ResGroup) -> [(&'static str, (String, Value)); 4] {
+    let b = g.buckets.unwrap_or(0);
+    [
+        ("buckets", (b.to_string(), json!(b))),
+        ("idle_timer", secs(u64::from(g.idle_timer.unwrap_or(0)))),
+        (
+            "unbalanced_timer",
+            secs(u64::from(g.unbalanced_timer.unwrap_or(0))),
+        ),
+        ("unbalanced_time", secs(g.unbalanced_time.unwrap_or(0))),
+    ]
+}
+
 /// One nexthop as `ip nexthop` prints it.
 pub fn nexthop_text(v: &NexthopView<'_>, names: &mut Names) -> String {
-    let mut s = format!("id {}", v.id.unwrap_or(0));
+    nexthop_text_with(v, names, false)
+}
+
+fn nexthop_text_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> String {
+    use std::fmt::Write;
+    let mut s = format!("id {} ", v.id.unwrap_or(0));
     if v.group_raw.is_some() {
-        s += &format!(" group {}", group_text(v));
+        let _ = write!(s, "group {} ", group_text(v));
     }
-    if v.group_type == Some(1) {
-        s += " type resilient";
+    match v.group_type {
+        None | Some(NEXTHOP_GRP_TYPE_MPATH) => {}
+        Some(NEXTHOP_GRP_TYPE_RES) => s += "type resilient ",
+        Some(_) => s += "type <unknown type> ",
+    }
+    if let Some(g) = &v.res_group {
+        for (k, (t, _)) in res_args(g) {
+            let _ = write!(s, "{k} {t} ");
+        }
     }
     if let Some(gw) = v.gateway {
-        s += &format!(" via {gw}");
+        let _ = write!(s, "via {gw} ");
     }
     if let Some(o) = v.oif {
-        s += &format!(" dev {}", names.name(o));
+        let _ = write!(s, "dev {} ", names.name(o));
     }
-    if v.header.scope != RT_SCOPE_UNIVERSE {
-        s += &format!(" scope {}", scope_str(v.header.scope));
+    if v.header.scope != RT_SCOPE_UNIVERSE || details {
+        let _ = write!(s, "scope {} ", scope_str(v.header.scope));
     }
     if v.blackhole {
-        s += " blackhole";
+        s += "blackhole ";
     }
-    if v.header.protocol != 0 {
-        s += &format!(" proto {}", protocol_str(v.header.protocol));
+    if v.header.protocol != 0 || details {
+        let _ = write!(s, "proto {} ", protocol_str(v.header.protocol));
     }
     for f in route_flag_names(v.header.flags.get()) {
-        s += " ";
         s += f;
+        s.push(' ');
     }
     if v.fdb {
-        s += " fdb";
+        s += "fdb";
     }
     s
 }
 
 /// One nexthop as `ip -j nexthop` prints it.
 pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
+    nexthop_json_with(v, names, false)
+}
+
+fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(v.id.unwrap_or(0)));
     if v.group_raw.is_some() {
@@ -405,8 +652,21 @@ pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
             .collect();
         o.insert("group".into(), Value::Array(g));
     }
-    if v.group_type == Some(1) {
-        o.insert("type".into(), json!("resilient"));
+    match v.group_type {
+        None | Some(NEXTHOP_GRP_TYPE_MPATH) => {}
+        Some(NEXTHOP_GRP_TYPE_RES) => {
+            o.insert("type".into(), json!("resilient"));
+        }
+        Some(_) => {
+            o.insert("type".into(), json!("<unknown type>"));
+        }
+    }
+    if let Some(g) = &v.res_group {
+        let a: Map<String, Value> = res_args(g)
+            .into_iter()
+            .map(|(k, (_, j))| (k.to_string(), j))
+            .collect();
+        o.insert("resilient_args".into(), Value::Object(a));
     }
     if let Some(gw) = v.gateway {
         o.insert("gateway".into(), json!(gw.to_string()));
@@ -414,13 +674,13 @@ pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
     if let Some(i) = v.oif {
         o.insert("dev".into(), json!(names.name(i)));
     }
-    if v.header.scope != RT_SCOPE_UNIVERSE {
+    if v.header.scope != RT_SCOPE_UNIVERSE || details {
         o.insert("scope".into(), json!(scope_str(v.header.scope)));
     }
     if v.blackhole {
         o.insert("blackhole".into(), Value::Null);
     }
-    if v.header.protocol != 0 {
+    if v.header.protocol != 0 || details {
         o.insert("protocol".into(), json!(protocol_str(v.header.protocol)));
     }
     o.insert(
@@ -430,6 +690,53 @@ pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
     if v.fdb {
         o.insert("fdb".into(), Value::Null);
     }
+    Value::Object(o)
+}
+
+/// One bucket as `ip nexthop bucket` prints it: `id 5 index 0 idle_time 1.5 nhid 1 `.
+fn bucket_text(v: &NexthopBucketView<'_>) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if let Some(id) = v.id {
+        let _ = write!(s, "id {id} ");
+    }
+    if let Some(i) = v.index {
+        let _ = write!(s, "index {i} ");
+    }
+    if let Some(t) = v.idle_time {
+        let _ = write!(s, "idle_time {} ", secs(t).0);
+    }
+    if let Some(n) = v.nh_id {
+        let _ = write!(s, "nhid {n} ");
+    }
+    for f in route_flag_names(v.header.flags.get()) {
+        s += f;
+        s.push(' ');
+    }
+    s
+}
+
+/// One bucket as `ip -j nexthop bucket` prints it.
+fn bucket_json(v: &NexthopBucketView<'_>) -> Value {
+    let mut o = Map::new();
+    if let Some(id) = v.id {
+        o.insert("id".into(), json!(id));
+    }
+    let mut b = Map::new();
+    if let Some(i) = v.index {
+        b.insert("index".into(), json!(i));
+    }
+    if let Some(t) = v.idle_time {
+        b.insert("idle_time".into(), secs(t).1);
+    }
+    if let Some(n) = v.nh_id {
+        b.insert("nhid".into(), json!(n));
+    }
+    o.insert("bucket".into(), Value::Object(b));
+    o.insert(
+        "flags".into(),
+        json!(route_flag_names(v.header.flags.get())),
+    );
     Value::Object(o)
 }
 
@@ -491,7 +798,8 @@ mod tests {
             "add id 1 group 1,257",
             "add id 1 group x",
             "add id 1 via inet6 10.9.0.2",
-            "add id 1 type resilient",
+            "add id 1 type weird",
+            "add id 1 group 1/2 buckets 8",
             "del",
             "get",
             "show bogus",
