@@ -43,7 +43,7 @@ pub use handle::Handle;
 pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
 };
-pub use neigh::{NdMsg, Neigh, NeighDump, NeighRequest, NeighView};
+pub use neigh::{NdMsg, Neigh, NeighDump, NeighGet, NeighRequest, NeighView};
 pub use nexthop::{
     Nexthop, NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest,
     NexthopView, NhMsg, ResGroup,

@@ -422,6 +422,53 @@ impl ToMsg for NeighRequest {
     }
 }
 
+/// `NTF_EXT_MANAGED` (in `NDA_FLAGS_EXT`): the kernel keeps the entry resolved.
+pub const NTF_EXT_MANAGED: u32 = 0x01;
+
+/// One neighbour, asked for by address and link (`ip neigh get ADDR dev D`);
+/// with `proxy`, a proxy entry.
+#[derive(Clone, Copy, Debug)]
+pub struct NeighGet {
+    /// The link.
+    pub ifindex: u32,
+    /// The neighbour's address.
+    pub dst: IpAddr,
+    /// A proxy entry (`NTF_PROXY`).
+    pub proxy: bool,
+}
+
+impl fmt::Display for NeighGet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f)
+    }
+}
+
+impl ToMsg for NeighGet {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let mut w = MsgWriter::new(buf, RTM_GETNEIGH, 0, 0, 0);
+        w.fixed(&NdMsg {
+            family: family_of(&self.dst),
+            ifindex: (self.ifindex as i32).into(),
+            flags: if self.proxy { NTF_PROXY } else { 0 },
+            ..Default::default()
+        });
+        w.attr_ip(NDA_DST, self.dst)?;
+        w.finish()?;
+        Ok(super::attrs_at(NdMsg::LEN))
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = if self.proxy { "proxy " } else { "" };
+        write!(
+            f,
+            "get neighbour {p}{} dev index {}",
+            self.dst, self.ifindex
+        )
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        NDA_SET.path_name(path, None)
+    }
+}
+
 /// A neighbour dump, filtered by the kernel (strict checking) on link and master.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NeighDump {

@@ -114,6 +114,10 @@ pub enum Show {
     RouteGet(routes::RouteGetCmd),
     /// `neigh show`.
     Neigh(neigh::NeighShow),
+    /// `neigh get ADDR dev D`.
+    NeighGet(nlkit::route::NeighGet),
+    /// `neigh flush`: the entries `neigh show` would list are deleted.
+    NeighFlush(neigh::NeighShow),
     /// `rule show`.
     Rule(rule::RuleShow),
     /// `nexthop show`.
@@ -313,6 +317,8 @@ pub fn show(
         Show::Route(s) => routes::show(g, conn, out, names, s),
         Show::RouteGet(s) => routes::get(g, conn, out, names, s),
         Show::Neigh(s) => neigh::show(g, conn, out, names, s),
+        Show::NeighGet(s) => neigh::get(g, conn, out, names, s),
+        Show::NeighFlush(s) => neigh::flush(conn, out, s),
         Show::Rule(s) => rule::show(g, conn, out, s),
         Show::Nexthop(s) => nexthop::show(conn, out, names, s),
         Show::NexthopGet(s) => nexthop::get(g, conn, out, names, s),

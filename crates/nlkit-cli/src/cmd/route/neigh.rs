@@ -1,21 +1,28 @@
-//! `nlkit neigh`: show, add, replace, del.
+//! `nlkit neigh`: show, get, flush, add, replace, change, del.
 //!
 //! ```text
-//! nlkit neigh [show] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+//! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all]... [proxy] [-4|-6]
+//! nlkit [-s] neigh get {[to] ADDR|proxy ADDR} dev D
 //! nlkit neigh add|replace|change|del {[to] ADDR|proxy ADDR} [lladdr MAC|null] dev D
-//!             [nud permanent|noarp|reachable|stale|...] [router]
+//!             [nud permanent|noarp|reachable|stale|...] [router] [extern_learn] [proto P]
 //! ```
 //!
 //! As with `ip neigh`, `show` leaves out `NOARP` and `NONE` entries unless
-//! `nud all` (or that state) is asked for, and `dev` is left out of each line
-//! when the listing is filtered by device. `add` makes a `permanent` entry
+//! `nud all` (or that state) is asked for (an `extern_learn` entry is always
+//! shown), and `dev` is left out of each line when the listing is filtered
+//! by device; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
+//! deletes what `show` with the same words lists, but for `PERMANENT` and
+//! `NOARP` entries unless asked for, in rounds (`FAILED` ones only in the
+//! first, as iproute2); with `-s` it says so as iproute2 does. `add` makes a `permanent` entry
 //! unless `nud` says otherwise. A second address or `lladdr` is an error,
 //! as in iproute2; an `lladdr` whose length is not the device's is refused
 //! (the kernel would keep its first bytes).
 //!
 //! JSON (`-j`), one object per entry: `dst`, `dev`, `lladdr`, `router`,
-//! `proxy`, `extern_learn`, `offload` (present, `null`, when set, as in
-//! iproute2), `state` (array of `NUD_*` names: `REACHABLE`, `PERMANENT`...).
+//! `proxy`, `managed`, `extern_learn`, `offload` (present, `null`, when set,
+//! as in iproute2), with `-s` `refcnt` (when not 0), `used`, `confirmed`,
+//! `updated`, `probes`; `state` (array of `NUD_*` names: `REACHABLE`,
+//! `PERMANENT`...), `protocol`.
 
 use super::words::{is, is_delete, is_show, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
@@ -24,34 +31,61 @@ use crate::output::Out;
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::neigh::{
-    nud_names, parse_nud, NTF_EXT_LEARNED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER, NUD_NOARP,
-    NUD_PERMANENT,
+    nud_names, parse_nud, NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER,
+    NUD_FAILED, NUD_NOARP, NUD_PERMANENT,
 };
-use nlkit::route::{Handle, NeighDump, NeighRequest, NeighView, AF_INET, AF_INET6};
-use nlkit::Connection;
+use nlkit::route::{
+    parse_protocol, protocol_str, Handle, NeighDump, NeighGet, NeighRequest, NeighView, AF_INET,
+    AF_INET6,
+};
+use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 
 /// `nlkit neigh help`.
 pub const USAGE: &str = "\
-Usage: nlkit neigh [show] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+       nlkit neigh get {ADDR|proxy ADDR} dev D
        nlkit neigh add|replace|del {ADDR|proxy ADDR} [lladdr MAC|null] dev D [nud STATE] [router]
        STATE := permanent | noarp | reachable | stale | none | incomplete | delay | probe | failed";
 
 /// What `neigh show` lists.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NeighShow {
     /// `AF_INET`, `AF_INET6` or 0.
     pub family: u8,
     /// Only this device.
     pub dev: Option<u32>,
-    /// Only these states (`None`: all but `NOARP` and `NONE`); `Some(u16::MAX)` for `all`.
-    pub nud: Option<u16>,
+    /// The states shown, as iproute2's filter: `NUD_*` bits, and 0x100 for
+    /// `NONE` (no state).
+    pub state: u32,
     /// Proxy entries instead of the cache.
     pub proxy: bool,
     /// Only entries inside this prefix (`show 10.0.0.0/24`, `to ADDR`).
     pub to: Option<nlkit::route::Prefix>,
+    /// `-s`: the cache times and probes; with `flush`, the rounds.
+    pub stats: u8,
 }
+
+impl NeighShow {
+    /// True if `v` is listed, as iproute2 decides.
+    fn wants(&self, v: &NeighView<'_>) -> bool {
+        let st = u32::from(v.state());
+        let fam = v.family();
+        (fam == AF_INET || fam == AF_INET6)
+            && (self.family == 0 || fam == self.family)
+            && self.dev.is_none_or(|d| v.ifindex() == d)
+            && (self.state & st != 0
+                || v.flags() & (NTF_PROXY | NTF_EXT_LEARNED) != 0
+                || (st == 0 && self.state & STATE_NONE != 0))
+            && self
+                .to
+                .is_none_or(|p| p.is_empty() || v.dst.is_some_and(|d| p.contains(&d)))
+    }
+}
+
+/// iproute2's bit for "no state" in a state filter.
+const STATE_NONE: u32 = 0x100;
 
 /// Parses `nlkit neigh ...`.
 pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed, CliError> {
@@ -60,13 +94,28 @@ pub fn parse(g: &Global, words: &[String], r: &mut dyn Resolve) -> Result<Parsed
         Some((c, rest)) => (c.as_str(), rest),
     };
     match cmd {
-        c if is_show(c) => parse_show(g, &mut Words::new("neigh show", rest), r),
+        c if is_show(c) => Ok(Parsed::Show(Show::Neigh(parse_show(
+            g,
+            &mut Words::new("neigh show", rest),
+            r,
+            false,
+        )?))),
+        c if is(c, "flush", 1) => {
+            if rest.is_empty() {
+                return Err(CliError::usage(
+                    "neigh flush: flush requires arguments (dev D, nud S, a prefix...)",
+                ));
+            }
+            let s = parse_show(g, &mut Words::new("neigh flush", rest), r, true)?;
+            Ok(Parsed::Show(Show::NeighFlush(s)))
+        }
+        c if is(c, "get", 1) => parse_get(&mut Words::new("neigh get", rest), r),
         "add" | "a" => parse_change(g, &mut Words::new("neigh add", rest), r, Op::Add),
         "replace" => parse_change(g, &mut Words::new("neigh replace", rest), r, Op::Replace),
         "change" => parse_change(g, &mut Words::new("neigh change", rest), r, Op::Change),
         c if is_delete(c) => parse_change(g, &mut Words::new("neigh delete", rest), r, Op::Delete),
         c => Err(CliError::usage(format!(
-            "neigh: unknown command {c:?}; try show, add, replace, del"
+            "neigh: unknown command {c:?}; try show, get, flush, add, replace, change, del"
         ))),
     }
 }
@@ -76,22 +125,52 @@ fn nud_of(w: &mut Words) -> Result<u16, CliError> {
     parse_nud(v).ok_or_else(|| w.err(format_args!("unknown state {v:?}")))
 }
 
-fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
+fn parse_show(
+    g: &Global,
+    w: &mut Words,
+    r: &mut dyn Resolve,
+    flush: bool,
+) -> Result<NeighShow, CliError> {
+    let noarp = u32::from(NUD_NOARP);
     let mut s = NeighShow {
         family: super::family(g),
+        state: if flush {
+            !(u32::from(NUD_PERMANENT) | noarp)
+        } else {
+            0xff & !noarp
+        },
+        stats: g.stats,
         ..Default::default()
     };
+    let mut state_given = false;
     while let Some(x) = w.next() {
         match x {
-            "dev" => s.dev = Some(r.index(w.value("dev")?)?),
+            "dev" => {
+                let v = w.value("dev")?;
+                if s.dev.is_some() {
+                    return Err(w.err(format_args!("duplicate \"dev\": {v:?} is the second value")));
+                }
+                s.dev = Some(r.index(v)?);
+            }
             "nud" => {
+                if !state_given {
+                    state_given = true;
+                    s.state = 0;
+                }
                 let st = if w.peek() == Some("all") {
                     w.next();
-                    u16::MAX
+                    if flush {
+                        !noarp
+                    } else {
+                        u32::MAX
+                    }
                 } else {
-                    nud_of(w)?
+                    match u32::from(nud_of(w)?) {
+                        0 => STATE_NONE,
+                        n => n,
+                    }
                 };
-                s.nud = Some(s.nud.filter(|&n| n != u16::MAX).unwrap_or(0) | st);
+                s.state |= st;
             }
             "proxy" => s.proxy = true,
             _ => {
@@ -105,7 +184,46 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             }
         }
     }
-    Ok(Parsed::Show(Show::Neigh(s)))
+    Ok(s)
+}
+
+/// `neigh get {[to] ADDR|proxy ADDR} dev D`.
+fn parse_get(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
+    let mut dst: Option<IpAddr> = None;
+    let mut proxy = false;
+    let mut dev: Option<String> = None;
+    let addr = |w: &Words, v: &str| -> Result<IpAddr, CliError> {
+        v.parse()
+            .map_err(|_| w.err(format_args!("{v:?} is not a valid address")))
+    };
+    while let Some(x) = w.next() {
+        match x {
+            "dev" => dev = Some(w.value("dev")?.to_string()),
+            _ if is(x, "proxy", 1) => {
+                let v = w.value("proxy")?;
+                if dst.is_some() {
+                    return Err(w.err(format_args!(
+                        "duplicate \"address\": {v:?} is the second value"
+                    )));
+                }
+                dst = Some(addr(w, v)?);
+                proxy = true;
+            }
+            _ => {
+                let v = w.positional(x, "to", dst.is_some())?;
+                dst = Some(addr(w, v)?);
+            }
+        }
+    }
+    let (Some(dst), Some(dev)) = (dst, dev) else {
+        return Err(w.err("device and address are required arguments"));
+    };
+    let ifindex = r.index(&dev)?;
+    Ok(Parsed::Show(Show::NeighGet(NeighGet {
+        ifindex,
+        dst,
+        proxy,
+    })))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,6 +244,7 @@ fn parse_change(
     let mut dst: Option<IpAddr> = None;
     let mut lladdr: Option<Vec<u8>> = None;
     let mut null_lladdr = false;
+    let mut protocol: Option<u8> = None;
     let mut dev: Option<String> = None;
     let mut nud: Option<u16> = None;
     let mut flags = 0u8;
@@ -167,6 +286,14 @@ fn parse_change(
             "router" => flags |= NTF_ROUTER,
             _ if is(x, "extern_learn", 1) => flags |= NTF_EXT_LEARNED,
             "dev" => dev = Some(w.value("dev")?.to_string()),
+            _ if is(x, "protocol", 1) => {
+                let v = w.value("protocol")?;
+                protocol = Some(
+                    parse_protocol(v)
+                        .or_else(|| super::words::parse_num(v))
+                        .ok_or_else(|| w.err(format_args!("invalid \"protocol\" value {v:?}")))?,
+                );
+            }
             _ => {
                 let v = w.positional(x, "to", dst.is_some())?;
                 dst = Some(addr(w, v)?);
@@ -209,11 +336,23 @@ fn parse_change(
     if flags != 0 {
         req = req.flags(flags);
     }
+    if protocol.is_some() {
+        req.neigh.protocol = protocol;
+    }
     Ok(Parsed::Req(Req::Neigh(req)))
 }
 
 // ---------------------------------------------------------------------------
 // Showing.
+
+fn dump_of(s: &NeighShow) -> NeighDump {
+    NeighDump {
+        family: s.family,
+        ifindex: s.dev.unwrap_or(0),
+        master: 0,
+        proxy: s.proxy,
+    }
+}
 
 /// Runs `neigh show`.
 pub fn show(
@@ -223,96 +362,208 @@ pub fn show(
     names: &mut Names,
     s: &NeighShow,
 ) -> Result<(), CliError> {
-    let dump = NeighDump {
-        family: s.family,
-        ifindex: s.dev.unwrap_or(0),
-        master: 0,
-        proxy: s.proxy,
-    };
     list_begin(out)?;
-    let r = Handle::with(conn).neighs(dump, |v| {
-        let fam = v.family();
-        if fam != AF_INET && fam != AF_INET6 {
+    let r = Handle::with(conn).neighs(dump_of(s), |v| {
+        if !s.wants(&v) {
             return Ok(());
         }
-        if s.family != 0 && fam != s.family {
-            return Ok(());
-        }
-        if s.dev.is_some_and(|d| v.ifindex() != d) {
-            return Ok(());
-        }
-        if let Some(p) = &s.to {
-            if !p.is_empty() && !v.dst.is_some_and(|d| p.contains(&d)) {
-                return Ok(());
-            }
-        }
-        if !s.proxy {
-            let st = v.state();
-            let ok = match s.nud {
-                None => st != 0 && st & NUD_NOARP == 0,
-                Some(u16::MAX) => true,
-                Some(want) => st & want != 0 || (want == 0 && st == 0),
-            };
-            if !ok {
-                return Ok(());
-            }
-        }
-        keep(print_neigh(out, &v, names, s.dev.is_some()))
+        keep(print_neigh_with(out, &v, names, s.dev.is_some(), s.stats))
     });
     super::finish(r)?;
     list_end(out)
 }
 
+/// Runs `neigh get`: the kernel's entry for that address and link.
+pub fn get(
+    g: &Global,
+    conn: &Connection,
+    out: &mut Out,
+    names: &mut Names,
+    q: &NeighGet,
+) -> Result<(), CliError> {
+    let bytes = conn.get(q)?;
+    let what = q.to_string();
+    let malformed = |e| nlkit::Error::Malformed {
+        what: what.clone(),
+        source: e,
+    };
+    let (_, m) = nlkit::wire::MsgIter::new(&bytes)
+        .next()
+        .ok_or_else(|| CliError::Other(format!("{what}: empty reply")))?
+        .map_err(malformed)?;
+    let v = NeighView::parse(&m).map_err(malformed)?;
+    list_begin(out)?;
+    print_neigh_with(out, &v, names, false, g.stats)?;
+    list_end(out)
+}
+
+const ENOENT: i32 = 2;
+
+/// Runs `neigh flush`: deletes what `s` selects in one batch per round
+/// (an entry already gone is not an error), until none is left (at most
+/// 10 rounds; `FAILED` entries only in the first, as iproute2). With `-s`
+/// it prints iproute2's words for the rounds.
+pub fn flush(conn: &Connection, out: &mut Out, s: &NeighShow) -> Result<(), CliError> {
+    let mut s2 = s.clone();
+    for round in 0..10 {
+        let mut victims: Vec<NeighRequest> = Vec::new();
+        Handle::with(conn).neighs(dump_of(&s2), |v| {
+            if s2.wants(&v) {
+                if let Some(d) = v.dst {
+                    victims.push(NeighRequest::delete(v.ifindex(), d));
+                }
+            }
+            Ok(())
+        })?;
+        if victims.is_empty() {
+            if s.stats > 0 {
+                if round == 0 {
+                    out.line("Nothing to flush.")?;
+                } else {
+                    let r = if round > 1 { "s" } else { "" };
+                    out.line(format_args!(
+                        "*** Flush is complete after {round} round{r} ***"
+                    ))?;
+                }
+            }
+            return Ok(());
+        }
+        let n = victims.len();
+        let mut first = None;
+        conn.batch(victims.into_iter(), AckMode::ErrorsOnly, |_, r| {
+            if let Err(e) = r {
+                if e.errno() != Some(ENOENT) && first.is_none() {
+                    first = Some(e);
+                }
+            }
+        })?;
+        if let Some(e) = first {
+            return Err(e.into());
+        }
+        if s.stats > 0 {
+            out.line(format_args!(
+                "\n*** Round {}, deleting {n} entries ***",
+                round + 1
+            ))?;
+        }
+        s2.state &= !u32::from(NUD_FAILED);
+    }
+    out.line("*** Flush not complete bailing out after 10 rounds")?;
+    Err(CliError::Other(
+        "neigh flush: not complete after 10 rounds".into(),
+    ))
+}
+
 /// Prints one neighbour (text, or a JSON array element); `omit_dev` when the
 /// listing is filtered by device.
+#[allow(dead_code)] // for other callers
 pub fn print_neigh(
     out: &mut Out,
     v: &NeighView<'_>,
     names: &mut Names,
     omit_dev: bool,
 ) -> Result<(), CliError> {
+    print_neigh_with(out, v, names, omit_dev, 0)
+}
+
+fn print_neigh_with(
+    out: &mut Out,
+    v: &NeighView<'_>,
+    names: &mut Names,
+    omit_dev: bool,
+    stats: u8,
+) -> Result<(), CliError> {
     if out.json {
-        out.array_item(&neigh_json(v, names, omit_dev))
+        out.array_item(&neigh_json_with(v, names, omit_dev, stats))
     } else {
-        out.line(neigh_text(v, names, omit_dev))
+        out.line(neigh_text_with(v, names, omit_dev, stats))
     }
 }
 
-const FLAG_WORDS: &[(u8, &str)] = &[
-    (NTF_ROUTER, "router"),
-    (NTF_PROXY, "proxy"),
-    (NTF_EXT_LEARNED, "extern_learn"),
-    (NTF_OFFLOADED, "offload"),
-];
+/// The flag words iproute2 prints, in its order: `router`, `proxy`,
+/// `managed` (`NDA_FLAGS_EXT`), `extern_learn`, `offload`.
+fn flag_words(v: &NeighView<'_>) -> impl Iterator<Item = &'static str> {
+    let f = v.flags();
+    let managed = v.flags_ext.unwrap_or(0) & NTF_EXT_MANAGED != 0;
+    [
+        (f & NTF_ROUTER != 0, "router"),
+        (f & NTF_PROXY != 0, "proxy"),
+        (managed, "managed"),
+        (f & NTF_EXT_LEARNED != 0, "extern_learn"),
+        (f & NTF_OFFLOADED != 0, "offload"),
+    ]
+    .into_iter()
+    .filter_map(|(on, w)| on.then_some(w))
+}
+
+/// The clock ticks per second of `NDA_CACHEINFO` (`USER_HZ`).
+const USER_HZ: u32 = 100;
+
+/// `-s`: `(refcnt, used, confirmed, updated)` in seconds, and the probes.
+fn cache_stats(v: &NeighView<'_>) -> (Option<[u32; 4]>, Option<u32>) {
+    let c = v.cacheinfo.map(|c| {
+        [
+            c.refcnt.get(),
+            c.used.get() / USER_HZ,
+            c.confirmed.get() / USER_HZ,
+            c.updated.get() / USER_HZ,
+        ]
+    });
+    (c, v.probes)
+}
 
 /// One neighbour as `ip neigh` prints it, trailing blank included.
 pub fn neigh_text(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    neigh_text_with(v, names, omit_dev, 0)
+}
+
+fn neigh_text_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) -> String {
+    use std::fmt::Write;
+    // iproute2 follows each word with a blank (the cache times excepted).
+    let mut s = String::new();
     if let Some(d) = v.dst {
-        parts.push(d.to_string());
+        let _ = write!(s, "{d} ");
     }
     if !omit_dev && v.ifindex() != 0 {
-        parts.push(format!("dev {}", names.name(v.ifindex())));
+        let _ = write!(s, "dev {} ", names.name(v.ifindex()));
     }
     if let Some(l) = v.lladdr {
-        parts.push(format!("lladdr {}", mac_string(l)));
+        let _ = write!(s, "lladdr {} ", mac_string(l));
     }
-    for &(bit, w) in FLAG_WORDS {
-        if v.flags() & bit != 0 {
-            parts.push(w.to_string());
+    for w in flag_words(v) {
+        s += w;
+        s.push(' ');
+    }
+    if stats > 0 {
+        let (c, probes) = cache_stats(v);
+        if let Some([refcnt, used, confirmed, updated]) = c {
+            if refcnt != 0 {
+                let _ = write!(s, " ref {refcnt}");
+            }
+            let _ = write!(s, " used {used}/{confirmed}/{updated}");
+        }
+        if let Some(p) = probes {
+            let _ = write!(s, "probes {p} ");
         }
     }
     if v.state() != 0 {
-        parts.push(nud_names(v.state()).join(" "));
+        for n in nud_names(v.state()) {
+            s += n;
+            s.push(' ');
+        }
     }
-    // iproute2 follows each word with a blank, the last one too.
-    let mut s = parts.join(" ");
-    s.push(' ');
+    if let Some(p) = v.protocol.filter(|&p| p != 0) {
+        let _ = write!(s, "proto {} ", protocol_str(p));
+    }
     s
 }
 
 /// One neighbour as `ip -j neigh` prints it.
 pub fn neigh_json(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Value {
+    neigh_json_with(v, names, omit_dev, 0)
+}
+
+fn neigh_json_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) -> Value {
     let mut o = Map::new();
     if let Some(d) = v.dst {
         o.insert("dst".into(), json!(d.to_string()));
@@ -323,13 +574,28 @@ pub fn neigh_json(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Value
     if let Some(l) = v.lladdr {
         o.insert("lladdr".into(), json!(mac_string(l)));
     }
-    for &(bit, w) in FLAG_WORDS {
-        if v.flags() & bit != 0 {
-            o.insert(w.into(), Value::Null);
+    for w in flag_words(v) {
+        o.insert(w.into(), Value::Null);
+    }
+    if stats > 0 {
+        let (c, probes) = cache_stats(v);
+        if let Some([refcnt, used, confirmed, updated]) = c {
+            if refcnt != 0 {
+                o.insert("refcnt".into(), json!(refcnt));
+            }
+            o.insert("used".into(), json!(used));
+            o.insert("confirmed".into(), json!(confirmed));
+            o.insert("updated".into(), json!(updated));
+        }
+        if let Some(p) = probes {
+            o.insert("probes".into(), json!(p));
         }
     }
     if v.state() != 0 {
         o.insert("state".into(), json!(nud_names(v.state())));
+    }
+    if let Some(p) = v.protocol.filter(|&p| p != 0) {
+        o.insert("protocol".into(), json!(protocol_str(p)));
     }
     Value::Object(o)
 }

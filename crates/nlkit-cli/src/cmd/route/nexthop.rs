@@ -768,6 +768,25 @@ mod tests {
     }
 
     #[test]
+    fn timers_as_c_g() {
+        for (x, want) in [
+            (0.0, "0"),
+            (120.0, "120"),
+            (0.07, "0.07"),
+            (1.5, "1.5"),
+            (42949672.95, "4.29497e+07"),
+            (123456.0, "123456"),
+            (1234567.0, "1.23457e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+        ] {
+            assert_eq!(fmt_g(x), want, "{x}");
+        }
+        assert_eq!(secs(12_000), ("120".to_string(), json!(120)));
+        assert_eq!(secs(7), ("0.07".to_string(), json!(0.07)));
+    }
+
+    #[test]
     fn grammar() {
         let r = req("add id 1 via 10.9.0.2 dev v0");
         assert_eq!(
