@@ -430,7 +430,7 @@ pub fn flush(conn: &Connection, out: &mut Out, s: &NeighShow) -> Result<(), CliE
         }
         let n = victims.len();
         let mut first = None;
-        conn.batch(victims.into_iter(), AckMode::ErrorsOnly, |_, r| {
+        conn.batch(victims, AckMode::ErrorsOnly, |_, r| {
             if let Err(e) = r {
                 if e.errno() != Some(ENOENT) && first.is_none() {
                     first = Some(e);
