@@ -165,13 +165,7 @@ fn quote_globs(args: &str) -> String {
 fn made_by(tool: &'static str) -> Vec<(String, String, Value)> {
     in_new_netns(move || {
         setup();
-        for l in SCRIPT.lines() {
-            if tool == "ip" {
-                sh(&format!("ip {l}"));
-            } else {
-                assert_eq!(ok(l), "", "{l} prints nothing");
-            }
-        }
+        run_lines(tool, SCRIPT);
         reads_like_ip()
     })
     .unwrap()
@@ -299,9 +293,7 @@ fn flush_selects_as_ip() {
         let after = |tool: &'static str| {
             in_new_netns(move || {
                 setup();
-                for l in SCRIPT.lines() {
-                    sh(&format!("ip {l}"));
-                }
+                run_lines("ip", SCRIPT);
                 if tool == "ip" {
                     sh(&format!("ip {}", quote_globs(f)));
                 } else {

@@ -107,13 +107,7 @@ fn reads_like_ip() -> Vec<String> {
 fn made_by(tool: &'static str) -> Vec<String> {
     in_new_netns(move || {
         setup();
-        for l in SCRIPT.lines() {
-            if tool == "ip" {
-                sh(&format!("ip {l}"));
-            } else {
-                assert_eq!(ok(l), "", "{l} prints nothing");
-            }
-        }
+        run_lines(tool, SCRIPT);
         reads_like_ip()
     })
     .unwrap()
@@ -152,9 +146,7 @@ fn flush_as_ip() {
         let after = |tool: &'static str| {
             in_new_netns(move || {
                 setup();
-                for l in SCRIPT.lines() {
-                    sh(&format!("ip {l}"));
-                }
+                run_lines("ip", SCRIPT);
                 let said = if tool == "ip" {
                     sh(&format!("ip {f}"))
                 } else {
@@ -178,9 +170,7 @@ fn flush_as_ip() {
 fn fdb_selects_fdb_nexthops() {
     in_new_netns(|| {
         setup();
-        for l in SCRIPT.lines() {
-            sh(&format!("ip {l}"));
-        }
+        run_lines("ip", SCRIPT);
         assert_eq!(
             ok("nexthop show fdb"),
             "id 10 via 10.0.0.4 scope link fdb\nid 11 group 10 fdb\n"

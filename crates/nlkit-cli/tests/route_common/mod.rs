@@ -41,6 +41,18 @@ pub fn sh(cmd: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Runs each line of `script` with `tool`: `ip LINE` (which must succeed) or
+/// `nlkit LINE` (which must succeed and print nothing).
+pub fn run_lines(tool: &str, script: &str) {
+    for l in script.lines().filter(|l| !l.trim().is_empty()) {
+        if tool == "ip" {
+            sh(&format!("ip {l}"));
+        } else {
+            assert_eq!(ok(l), "", "nlkit {l} prints nothing");
+        }
+    }
+}
+
 /// `ip -j ARGS`, parsed (an empty output is an empty array).
 pub fn ipj(args: &str) -> Value {
     let out = sh(&format!("ip -j {args}"));

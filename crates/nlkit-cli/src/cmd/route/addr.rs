@@ -276,17 +276,6 @@ fn brd(p: &Prefix, plus: bool) -> Option<IpAddr> {
     })))
 }
 
-/// Sets `slot` once: a second value is an error, as iproute2's.
-fn once<T>(w: &Words, slot: &mut Option<T>, kw: &str, word: &str, v: T) -> Result<(), CliError> {
-    if slot.is_some() {
-        return Err(w.err(format_args!(
-            "duplicate \"{kw}\": {word:?} is the second value"
-        )));
-    }
-    *slot = Some(v);
-    Ok(())
-}
-
 fn parse_change(
     g: &Global,
     w: &mut Words,
@@ -318,18 +307,18 @@ fn parse_change(
             "peer" | "remote" => {
                 let v = w.value(x)?;
                 let (pp, _) = prefix(w, v)?;
-                once(w, &mut peer, "peer", v, pp)?;
+                w.set_once(&mut peer, "peer", v, pp)?;
             }
             _ if is(x, "broadcast", 1) || x == "brd" => {
                 let v = w.value(x)?;
-                once(w, &mut broadcast, "broadcast", v, v.to_string())?;
+                w.set_once(&mut broadcast, "broadcast", v, v.to_string())?;
             }
             "anycast" => {
                 let v = w.value(x)?;
                 let ip = v
                     .parse::<IpAddr>()
                     .map_err(|_| w.err(format_args!("{v:?} is not a valid anycast address")))?;
-                once(w, &mut anycast, "anycast", v, ip)?;
+                w.set_once(&mut anycast, "anycast", v, ip)?;
             }
             "scope" => scope = Some(scope_of(w)?),
             "dev" => dev = Some(w.value("dev")?.to_string()),

@@ -187,31 +187,34 @@ fn parse_show(
     Ok(s)
 }
 
+/// A neighbour's address.
+fn addr_of(w: &Words, v: &str) -> Result<IpAddr, CliError> {
+    v.parse()
+        .map_err(|_| w.err(format_args!("{v:?} is not a valid address")))
+}
+
+/// `proxy ADDR`: the address, once.
+fn proxy_of(w: &mut Words, dst: &mut Option<IpAddr>) -> Result<(), CliError> {
+    let v = w.value("proxy")?;
+    let ip = addr_of(w, v)?;
+    w.set_once(dst, "address", v, ip)
+}
+
 /// `neigh get {[to] ADDR|proxy ADDR} dev D`.
 fn parse_get(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut dst: Option<IpAddr> = None;
     let mut proxy = false;
     let mut dev: Option<String> = None;
-    let addr = |w: &Words, v: &str| -> Result<IpAddr, CliError> {
-        v.parse()
-            .map_err(|_| w.err(format_args!("{v:?} is not a valid address")))
-    };
     while let Some(x) = w.next() {
         match x {
             "dev" => dev = Some(w.value("dev")?.to_string()),
             _ if is(x, "proxy", 1) => {
-                let v = w.value("proxy")?;
-                if dst.is_some() {
-                    return Err(w.err(format_args!(
-                        "duplicate \"address\": {v:?} is the second value"
-                    )));
-                }
-                dst = Some(addr(w, v)?);
+                proxy_of(w, &mut dst)?;
                 proxy = true;
             }
             _ => {
                 let v = w.positional(x, "to", dst.is_some())?;
-                dst = Some(addr(w, v)?);
+                dst = Some(addr_of(w, v)?);
             }
         }
     }
@@ -248,10 +251,6 @@ fn parse_change(
     let mut dev: Option<String> = None;
     let mut nud: Option<u16> = None;
     let mut flags = 0u8;
-    let addr = |w: &Words, v: &str| -> Result<IpAddr, CliError> {
-        v.parse()
-            .map_err(|_| w.err(format_args!("{v:?} is not a valid address")))
-    };
     // iproute2's order of tests and abbreviations (`l` is lladdr, `p` proxy).
     while let Some(x) = w.next() {
         match x {
@@ -274,13 +273,7 @@ fn parse_change(
             }
             "nud" => nud = Some(nud_of(w)?),
             _ if is(x, "proxy", 1) => {
-                let v = w.value("proxy")?;
-                if dst.is_some() {
-                    return Err(w.err(format_args!(
-                        "duplicate \"address\": {v:?} is the second value"
-                    )));
-                }
-                dst = Some(addr(w, v)?);
+                proxy_of(w, &mut dst)?;
                 flags |= NTF_PROXY;
             }
             "router" => flags |= NTF_ROUTER,
@@ -296,7 +289,7 @@ fn parse_change(
             }
             _ => {
                 let v = w.positional(x, "to", dst.is_some())?;
-                dst = Some(addr(w, v)?);
+                dst = Some(addr_of(w, v)?);
             }
         }
     }

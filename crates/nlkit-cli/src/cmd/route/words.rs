@@ -79,6 +79,23 @@ impl<'a> Words<'a> {
         }
         Ok(v)
     }
+    /// Sets `slot` to `v` (read from `word`) once: a second value is an
+    /// error, in iproute2's words (`duplicate "peer": "X" is the second value`).
+    pub fn set_once<T>(
+        &self,
+        slot: &mut Option<T>,
+        kw: &str,
+        word: &str,
+        v: T,
+    ) -> Result<(), CliError> {
+        if slot.is_some() {
+            return Err(self.err(format_args!(
+                "duplicate \"{kw}\": {word:?} is the second value"
+            )));
+        }
+        *slot = Some(v);
+        Ok(())
+    }
     /// An unexpected word.
     pub fn unknown(&self, word: &str) -> CliError {
         self.err(format_args!("unknown keyword {word:?}"))
