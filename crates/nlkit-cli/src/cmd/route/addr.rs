@@ -922,6 +922,32 @@ mod tests {
             addr_lines(&a),
             "inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"
         );
+        // Every flag word in ip's order, a bit it has no word for, and a
+        // deprecated address's preferred lifetime, signed.
+        let v6 = Addr {
+            family: AF_INET6,
+            prefix_len: 64,
+            flags: 0x1fff & !IFA_F_PERMANENT,
+            scope: 0,
+            local: Some("fd00::1".parse().unwrap()),
+            cacheinfo: Some(nlkit::route::addr::IfaCacheInfo {
+                preferred: (u32::MAX - 1).into(),
+                valid: 300.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            addr_lines(&v6),
+            "inet6 fd00::1/64 scope global temporary nodad optimistic dadfailed home deprecated \
+             tentative dynamic mngtmpaddr noprefixroute autojoin stable-privacy flags 1000 \n       \
+             valid_lft 300sec preferred_lft -2sec"
+        );
+        let j = addr_info_json(&v6);
+        assert_eq!(j["ifa_flags"], "1000");
+        assert_eq!(j["preferred_life_time"], -2);
+        assert_eq!(j["temporary"], true);
+        assert!(j.get("secondary").is_none());
         let j = addr_info_json(&a);
         assert_eq!(j["local"], "10.9.0.1");
         assert_eq!(j["prefixlen"], 24);
