@@ -143,6 +143,16 @@ pub trait Resolve {
     fn index(&mut self, name: &str) -> Result<u32, CliError>;
     /// Forgets a cached name (the command deletes, renames or moves it).
     fn forget(&mut self, name: &str);
+    /// The length of device `name`'s link-layer address, if it can be asked.
+    fn addr_len(&mut self, _name: &str) -> Option<usize> {
+        None
+    }
+}
+
+/// The length of device `name`'s link-layer address (`RTM_GETLINK`).
+pub fn addr_len_of(conn: &Connection, name: &str) -> Option<usize> {
+    let l = Handle::with(conn).link_by_name(name).ok()?;
+    l.address.map(|a| a.len())
 }
 
 /// The error for a device that does not exist.
@@ -217,6 +227,9 @@ impl Resolve for ConnResolver<'_> {
     }
     fn forget(&mut self, name: &str) {
         self.names.forget(name);
+    }
+    fn addr_len(&mut self, name: &str) -> Option<usize> {
+        addr_len_of(self.conn, name)
     }
 }
 
