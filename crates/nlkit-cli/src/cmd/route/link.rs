@@ -440,8 +440,13 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             }
             continue;
         }
-        // Before `type`, `mode` is the link mode; after it, the kind's.
-        if !(kind.is_some() && x == "mode") && common.take(x, w, r)? {
+        // After `type`, a word the kind has is the kind's (`mode`, vxlan's
+        // `group`); before it, the link's.
+        let kinds = matches!(
+            (kind.as_deref(), x),
+            (Some(_), "mode") | (Some("vxlan"), "group")
+        );
+        if !kinds && common.take(x, w, r)? {
             continue;
         }
         match (kind.as_deref(), x) {
