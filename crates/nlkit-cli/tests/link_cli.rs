@@ -36,7 +36,10 @@ fn veth_peer_settings_go_to_the_peer() {
         // Before `type`, the settings are the link's own; `peer` without `name`.
         ok("link add y1 mtu 1300 numtxqueues 3 type veth peer y2 numrxqueues 2");
         let (a, b) = (link("y1"), link("y2"));
-        assert_eq!((a["mtu"].clone(), b["mtu"].clone()), (1300.into(), 1500.into()));
+        assert_eq!(
+            (a["mtu"].clone(), b["mtu"].clone()),
+            (1300.into(), 1500.into())
+        );
         assert_eq!(a["num_tx_queues"], 3, "{a}");
         assert_eq!(b["num_rx_queues"], 2, "{b}");
         // The peer's tx queues stay the default (x2's).
@@ -52,18 +55,30 @@ fn bad_names_addresses_and_repeats_are_refused_and_change_nothing() {
         let before = link("x1");
         for (args, says) in [
             ("link set x1 name \"\"", "\"name\" not a valid ifname"),
-            ("link set x1 name abcdefghijklmnop", "\"name\" not a valid ifname"),
+            (
+                "link set x1 name abcdefghijklmnop",
+                "\"name\" not a valid ifname",
+            ),
             ("link set x1 name a/b", "\"name\" not a valid ifname"),
             (
                 "link set x1 address 02:00:00:00:00:00:07",
                 "invalid address length 7 - must be 6 bytes",
             ),
-            ("link set x1 mtu 1400 mtu 1500", "duplicate \"mtu\": \"1500\" is the second value"),
-            ("link set x1 txqlen 1 txqueuelen 2", "duplicate \"txqueuelen\""),
+            (
+                "link set x1 mtu 1400 mtu 1500",
+                "duplicate \"mtu\": \"1500\" is the second value",
+            ),
+            (
+                "link set x1 txqlen 1 txqueuelen 2",
+                "duplicate \"txqueuelen\"",
+            ),
             ("link set x1 group 1 group 2", "duplicate \"group\""),
             ("link set x1 name y name z", "duplicate \"name\""),
             ("link set x1 group bogus", "Invalid \"group\" value"),
-            ("link set x1 addrgenmode bogus", "Invalid address generation mode"),
+            (
+                "link set x1 addrgenmode bogus",
+                "Invalid address generation mode",
+            ),
             ("link set x1 state bogus", "Invalid operstate"),
         ] {
             // The empty name, as a shell would pass it.
@@ -85,7 +100,10 @@ fn bad_names_addresses_and_repeats_are_refused_and_change_nothing() {
                 "link add z1 type veth peer name z2 address 02:00:00:00:00",
                 "invalid address length 5",
             ),
-            ("link add z1 mtu 1400 mtu 1300 type veth", "duplicate \"mtu\""),
+            (
+                "link add z1 mtu 1400 mtu 1300 type veth",
+                "duplicate \"mtu\"",
+            ),
             (
                 "link add z1 type veth peer name z2 numtxqueues 3 numtxqueues 4",
                 "duplicate \"numtxqueues\"",
@@ -95,7 +113,10 @@ fn bad_names_addresses_and_repeats_are_refused_and_change_nothing() {
             let e = refused(args);
             assert!(e.contains(says), "{args}: {e:?}");
         }
-        assert!(ipj("link show").as_array().unwrap().len() == 3, "nothing made");
+        assert!(
+            ipj("link show").as_array().unwrap().len() == 3,
+            "nothing made"
+        );
         // In a batch too (the device's address length is asked there as well).
         let r = nlkit(
             &["-batch", "-"],
@@ -181,7 +202,9 @@ fn netns_on_add_and_for_the_peer() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let r = in_new_netns(move || {
-        ok(&format!("link add n0 type veth peer name n1 netns {pid} mtu 1400"));
+        ok(&format!(
+            "link add n0 type veth peer name n1 netns {pid} mtu 1400"
+        ));
         ok(&format!("link add m0 netns {pid} type veth peer name m1"));
         let here = ipj("link show");
         let names: Vec<&str> = here

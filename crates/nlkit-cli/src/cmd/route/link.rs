@@ -1221,8 +1221,10 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
 /// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line.
 fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
-    if let Some(a) = v.address {
-        s += &format!(" {}", hw_string(a));
+    match v.address {
+        Some(a) => s += &format!(" {}", hw_string(a)),
+        // ip leaves a blank after the type when there is no address.
+        None => s.push(' '),
     }
     if let Some(b) = v.broadcast {
         let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
@@ -1258,7 +1260,7 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
             s += &format!("\n    {k} {}", kind_details(v, names).text);
         }
         if let Some(k) = v.slave_kind {
-            s += &format!("\n    {k}_slave ");
+            s += &format!("\n    {k}_slave {}", slave_details(v).text);
         }
         if let Some(m) = v.addr_gen_mode() {
             s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
@@ -1455,31 +1457,9 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
                 d.both(format_args!("id {id}"), "id", json!(id));
             }
         }
-        InfoData::Bridge(b) => {
-            let fields = [
-                ("forward_delay", b.forward_delay),
-                ("hello_time", b.hello_time),
-                ("max_age", b.max_age),
-                ("ageing_time", b.ageing_time),
-                ("stp_state", b.stp_state),
-                ("priority", b.priority.map(u32::from)),
-                ("vlan_filtering", b.vlan_filtering.map(u32::from)),
-            ];
-            for (k, x) in fields {
-                if let Some(x) = x {
-                    d.both(format_args!("{k} {x}"), k, json!(x));
-                }
-            }
-            if let Some(p) = b.vlan_protocol {
-                let n = vlan_proto_name(p);
-                d.both(format_args!("vlan_protocol {n}"), "vlan_protocol", json!(n));
-            }
-            if let Some(m) = b.mcast_snooping {
-                d.both(
-                    format_args!("mcast_snooping {m}"),
-                    "mcast_snooping",
-                    json!(m),
-                );
+        InfoData::Bridge(_) => {
+            if let Some(a) = v.info_data {
+                table_details(&mut d, a, BRIDGE_DETAILS);
             }
         }
         InfoData::Tun(t) => {
@@ -1511,6 +1491,498 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
             );
         }
         _ => {}
+    }
+    d
+}
+
+/// How ip prints one attribute of a bridge or bridge port.
+#[derive(Clone, Copy)]
+enum Fmt {
+    /// A number (u8, u16, u32 or u64 by its length).
+    Num,
+    /// `on`/`off`; a bool in JSON.
+    OnOff,
+    /// `0x%x`, also in JSON (a string).
+    Hex,
+    /// A number in text, its decimal digits as a string in JSON.
+    NumStr,
+    /// Hundredths of a second: `%7.2f` in text, a number in JSON.
+    Timer,
+    /// `struct ifla_bridge_id`: `0064.2:0:0:0:0:3`.
+    BridgeId,
+    /// A MAC address.
+    Mac,
+    /// A port state (`BR_STATE_*`) by name.
+    PortState,
+    /// One bit of `IFLA_BR_MULTI_BOOLOPT`'s value, as 0 or 1.
+    BoolOpt(u32),
+    /// Text only (ip 6.1 leaves it out of JSON).
+    TextOnOff,
+}
+
+use nlkit::route::link::{
+    IFLA_BRPORT_BCAST_FLOOD, IFLA_BRPORT_BRIDGE_ID, IFLA_BRPORT_CONFIG_PENDING, IFLA_BRPORT_COST,
+    IFLA_BRPORT_DESIGNATED_COST, IFLA_BRPORT_DESIGNATED_PORT, IFLA_BRPORT_FAST_LEAVE,
+    IFLA_BRPORT_FORWARD_DELAY_TIMER, IFLA_BRPORT_GROUP_FWD_MASK, IFLA_BRPORT_GUARD,
+    IFLA_BRPORT_HOLD_TIMER, IFLA_BRPORT_ID, IFLA_BRPORT_ISOLATED, IFLA_BRPORT_LEARNING,
+    IFLA_BRPORT_LOCKED, IFLA_BRPORT_MCAST_FLOOD, IFLA_BRPORT_MCAST_TO_UCAST,
+    IFLA_BRPORT_MESSAGE_AGE_TIMER, IFLA_BRPORT_MODE, IFLA_BRPORT_MULTICAST_ROUTER,
+    IFLA_BRPORT_NEIGH_SUPPRESS, IFLA_BRPORT_NO, IFLA_BRPORT_PRIORITY, IFLA_BRPORT_PROTECT,
+    IFLA_BRPORT_PROXYARP, IFLA_BRPORT_PROXYARP_WIFI, IFLA_BRPORT_ROOT_ID, IFLA_BRPORT_STATE,
+    IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, IFLA_BRPORT_UNICAST_FLOOD, IFLA_BRPORT_VLAN_TUNNEL,
+    IFLA_BR_AGEING_TIME, IFLA_BR_BRIDGE_ID, IFLA_BR_FORWARD_DELAY, IFLA_BR_GC_TIMER,
+    IFLA_BR_GROUP_ADDR, IFLA_BR_GROUP_FWD_MASK, IFLA_BR_HELLO_TIME, IFLA_BR_HELLO_TIMER,
+    IFLA_BR_MAX_AGE, IFLA_BR_MCAST_HASH_ELASTICITY, IFLA_BR_MCAST_HASH_MAX,
+    IFLA_BR_MCAST_IGMP_VERSION, IFLA_BR_MCAST_LAST_MEMBER_CNT, IFLA_BR_MCAST_LAST_MEMBER_INTVL,
+    IFLA_BR_MCAST_MEMBERSHIP_INTVL, IFLA_BR_MCAST_MLD_VERSION, IFLA_BR_MCAST_QUERIER,
+    IFLA_BR_MCAST_QUERIER_INTVL, IFLA_BR_MCAST_QUERY_INTVL, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
+    IFLA_BR_MCAST_QUERY_USE_IFADDR, IFLA_BR_MCAST_ROUTER, IFLA_BR_MCAST_SNOOPING,
+    IFLA_BR_MCAST_STARTUP_QUERY_CNT, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
+    IFLA_BR_MCAST_STATS_ENABLED, IFLA_BR_MULTI_BOOLOPT, IFLA_BR_NF_CALL_ARPTABLES,
+    IFLA_BR_NF_CALL_IP6TABLES, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_PRIORITY, IFLA_BR_ROOT_ID,
+    IFLA_BR_ROOT_PATH_COST, IFLA_BR_ROOT_PORT, IFLA_BR_STP_STATE, IFLA_BR_TCN_TIMER,
+    IFLA_BR_TOPOLOGY_CHANGE, IFLA_BR_TOPOLOGY_CHANGE_DETECTED, IFLA_BR_TOPOLOGY_CHANGE_TIMER,
+    IFLA_BR_VLAN_DEFAULT_PVID, IFLA_BR_VLAN_FILTERING, IFLA_BR_VLAN_PROTOCOL,
+    IFLA_BR_VLAN_STATS_ENABLED,
+};
+
+/// A bridge's settings in ip 6.1's order: (attribute, text word, JSON key, format).
+const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
+    (
+        IFLA_BR_FORWARD_DELAY,
+        "forward_delay",
+        "forward_delay",
+        Fmt::Num,
+    ),
+    (IFLA_BR_HELLO_TIME, "hello_time", "hello_time", Fmt::Num),
+    (IFLA_BR_MAX_AGE, "max_age", "max_age", Fmt::Num),
+    (IFLA_BR_AGEING_TIME, "ageing_time", "ageing_time", Fmt::Num),
+    (IFLA_BR_STP_STATE, "stp_state", "stp_state", Fmt::Num),
+    (IFLA_BR_PRIORITY, "priority", "priority", Fmt::Num),
+    (
+        IFLA_BR_VLAN_FILTERING,
+        "vlan_filtering",
+        "vlan_filtering",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_VLAN_PROTOCOL,
+        "vlan_protocol",
+        "vlan_protocol",
+        Fmt::Hex,
+    ),
+    (IFLA_BR_BRIDGE_ID, "bridge_id", "bridge_id", Fmt::BridgeId),
+    (IFLA_BR_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
+    (IFLA_BR_ROOT_PORT, "root_port", "root_port", Fmt::Num),
+    (
+        IFLA_BR_ROOT_PATH_COST,
+        "root_path_cost",
+        "root_path_cost",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_TOPOLOGY_CHANGE,
+        "topology_change",
+        "topology_change",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_TOPOLOGY_CHANGE_DETECTED,
+        "topology_change_detected",
+        "topology_change_detected",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_HELLO_TIMER,
+        "hello_timer",
+        "hello_timer",
+        Fmt::Timer,
+    ),
+    (IFLA_BR_TCN_TIMER, "tcn_timer", "tcn_timer", Fmt::Timer),
+    (
+        IFLA_BR_TOPOLOGY_CHANGE_TIMER,
+        "topology_change_timer",
+        "topology_change_timer",
+        Fmt::Timer,
+    ),
+    (IFLA_BR_GC_TIMER, "gc_timer", "gc_timer", Fmt::Timer),
+    (
+        IFLA_BR_VLAN_DEFAULT_PVID,
+        "vlan_default_pvid",
+        "vlan_default_pvid",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_VLAN_STATS_ENABLED,
+        "vlan_stats_enabled",
+        "vlan_stats_enabled",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_GROUP_FWD_MASK,
+        "group_fwd_mask",
+        "group_fwd_mask",
+        Fmt::Hex,
+    ),
+    (IFLA_BR_GROUP_ADDR, "group_address", "group_addr", Fmt::Mac),
+    (
+        IFLA_BR_MCAST_SNOOPING,
+        "mcast_snooping",
+        "mcast_snooping",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MULTI_BOOLOPT,
+        "no_linklocal_learn",
+        "no_linklocal_learn",
+        Fmt::BoolOpt(0),
+    ),
+    (
+        IFLA_BR_MULTI_BOOLOPT,
+        "mcast_vlan_snooping",
+        "mcast_vlan_snooping",
+        Fmt::BoolOpt(1),
+    ),
+    (
+        IFLA_BR_MCAST_ROUTER,
+        "mcast_router",
+        "mcast_router",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_QUERY_USE_IFADDR,
+        "mcast_query_use_ifaddr",
+        "mcast_query_use_ifaddr",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_QUERIER,
+        "mcast_querier",
+        "mcast_querier",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_HASH_ELASTICITY,
+        "mcast_hash_elasticity",
+        "mcast_hash_elasticity",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_HASH_MAX,
+        "mcast_hash_max",
+        "mcast_hash_max",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_LAST_MEMBER_CNT,
+        "mcast_last_member_count",
+        "mcast_last_member_cnt",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_STARTUP_QUERY_CNT,
+        "mcast_startup_query_count",
+        "mcast_startup_query_cnt",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_LAST_MEMBER_INTVL,
+        "mcast_last_member_interval",
+        "mcast_last_member_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_MEMBERSHIP_INTVL,
+        "mcast_membership_interval",
+        "mcast_membership_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_QUERIER_INTVL,
+        "mcast_querier_interval",
+        "mcast_querier_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_QUERY_INTVL,
+        "mcast_query_interval",
+        "mcast_query_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
+        "mcast_query_response_interval",
+        "mcast_query_response_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
+        "mcast_startup_query_interval",
+        "mcast_startup_query_intvl",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_STATS_ENABLED,
+        "mcast_stats_enabled",
+        "mcast_stats_enabled",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_IGMP_VERSION,
+        "mcast_igmp_version",
+        "mcast_igmp_version",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_MCAST_MLD_VERSION,
+        "mcast_mld_version",
+        "mcast_mld_version",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_NF_CALL_IPTABLES,
+        "nf_call_iptables",
+        "nf_call_iptables",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_NF_CALL_IP6TABLES,
+        "nf_call_ip6tables",
+        "nf_call_ip6tables",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BR_NF_CALL_ARPTABLES,
+        "nf_call_arptables",
+        "nf_call_arptables",
+        Fmt::Num,
+    ),
+];
+
+/// A bridge port's settings in ip 6.1's order.
+const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
+    (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),
+    (IFLA_BRPORT_PRIORITY, "priority", "priority", Fmt::Num),
+    (IFLA_BRPORT_COST, "cost", "cost", Fmt::Num),
+    (IFLA_BRPORT_MODE, "hairpin", "hairpin", Fmt::OnOff),
+    (IFLA_BRPORT_GUARD, "guard", "guard", Fmt::OnOff),
+    (IFLA_BRPORT_PROTECT, "root_block", "root_block", Fmt::OnOff),
+    (IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave", Fmt::OnOff),
+    (IFLA_BRPORT_LEARNING, "learning", "learning", Fmt::OnOff),
+    (IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood", Fmt::OnOff),
+    (IFLA_BRPORT_ID, "port_id", "id", Fmt::Hex),
+    (IFLA_BRPORT_NO, "port_no", "no", Fmt::Hex),
+    (
+        IFLA_BRPORT_DESIGNATED_PORT,
+        "designated_port",
+        "designated_port",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_DESIGNATED_COST,
+        "designated_cost",
+        "designated_cost",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_BRIDGE_ID,
+        "designated_bridge",
+        "bridge_id",
+        Fmt::BridgeId,
+    ),
+    (
+        IFLA_BRPORT_ROOT_ID,
+        "designated_root",
+        "root_id",
+        Fmt::BridgeId,
+    ),
+    (
+        IFLA_BRPORT_HOLD_TIMER,
+        "hold_timer",
+        "hold_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_MESSAGE_AGE_TIMER,
+        "message_age_timer",
+        "message_age_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_FORWARD_DELAY_TIMER,
+        "forward_delay_timer",
+        "forward_delay_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_TOPOLOGY_CHANGE_ACK,
+        "topology_change_ack",
+        "topology_change_ack",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_CONFIG_PENDING,
+        "config_pending",
+        "config_pending",
+        Fmt::Num,
+    ),
+    (IFLA_BRPORT_PROXYARP, "proxy_arp", "proxy_arp", Fmt::OnOff),
+    (
+        IFLA_BRPORT_PROXYARP_WIFI,
+        "proxy_arp_wifi",
+        "proxy_arp_wifi",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_MULTICAST_ROUTER,
+        "mcast_router",
+        "multicast_router",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_FAST_LEAVE,
+        "mcast_fast_leave",
+        "",
+        Fmt::TextOnOff,
+    ),
+    (
+        IFLA_BRPORT_MCAST_FLOOD,
+        "mcast_flood",
+        "mcast_flood",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_BCAST_FLOOD,
+        "bcast_flood",
+        "bcast_flood",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_MCAST_TO_UCAST,
+        "mcast_to_unicast",
+        "mcast_to_unicast",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_NEIGH_SUPPRESS,
+        "neigh_suppress",
+        "neigh_suppress",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_GROUP_FWD_MASK,
+        "group_fwd_mask",
+        "group_fwd_mask",
+        Fmt::NumStr,
+    ),
+    (
+        IFLA_BRPORT_GROUP_FWD_MASK,
+        "group_fwd_mask_str",
+        "group_fwd_mask_str",
+        Fmt::Hex,
+    ),
+    (
+        IFLA_BRPORT_VLAN_TUNNEL,
+        "vlan_tunnel",
+        "vlan_tunnel",
+        Fmt::OnOff,
+    ),
+    (IFLA_BRPORT_ISOLATED, "isolated", "isolated", Fmt::OnOff),
+    (IFLA_BRPORT_LOCKED, "locked", "locked", Fmt::OnOff),
+];
+
+/// The unsigned number in `b` (1, 2, 4 or 8 bytes, host order).
+fn ne_uint(b: &[u8]) -> Option<u64> {
+    Some(match b.len() {
+        1 => u64::from(b[0]),
+        2 => u64::from(u16::from_ne_bytes(b.try_into().ok()?)),
+        4 => u64::from(u32::from_ne_bytes(b.try_into().ok()?)),
+        8 => u64::from_ne_bytes(b.try_into().ok()?),
+        _ => return None,
+    })
+}
+
+/// Appends the attributes of the nest `a` that `table` names, in its order.
+fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
+    let attrs: Vec<(u16, &[u8])> = a
+        .nested()
+        .map_while(Result::ok)
+        .map(|x| (x.kind(), x.payload()))
+        .collect();
+    for &(ty, word, key, fmt) in table {
+        let Some(&(_, b)) = attrs.iter().find(|(t, _)| *t == ty) else {
+            continue;
+        };
+        // A value of an unexpected size is shown as its bytes, not dropped.
+        let n = ne_uint(b);
+        match (fmt, n) {
+            (Fmt::Num, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n)),
+            (Fmt::NumStr, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n.to_string())),
+            (Fmt::Hex, Some(n)) => {
+                // The VLAN protocol travels big-endian.
+                let n = if ty == IFLA_BR_VLAN_PROTOCOL {
+                    u64::from((n as u16).swap_bytes())
+                } else {
+                    n
+                };
+                d.both(format_args!("{word} {n:#x}"), key, json!(format!("{n:#x}")))
+            }
+            (Fmt::OnOff, Some(n)) => d.both(
+                format_args!("{word} {}", if n != 0 { "on" } else { "off" }),
+                key,
+                json!(n != 0),
+            ),
+            (Fmt::TextOnOff, Some(n)) => {
+                d.text(format_args!("{word} {}", if n != 0 { "on" } else { "off" }))
+            }
+            (Fmt::Timer, Some(n)) => {
+                let secs = n as f64 / 100.0;
+                d.both(
+                    format_args!("{word} {secs:7.2}"),
+                    key,
+                    json!((secs * 100.0).round() / 100.0),
+                )
+            }
+            (Fmt::PortState, Some(n)) => {
+                let name = match n {
+                    0 => "disabled".to_string(),
+                    1 => "listening".to_string(),
+                    2 => "learning".to_string(),
+                    3 => "forwarding".to_string(),
+                    4 => "blocking".to_string(),
+                    n => n.to_string(),
+                };
+                d.both(format_args!("{word} {name}"), key, json!(name))
+            }
+            (Fmt::BoolOpt(bit), _) if b.len() >= 4 => {
+                let val = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+                let on = (val >> bit) & 1;
+                d.both(format_args!("{word} {on}"), key, json!(on));
+            }
+            (Fmt::BridgeId, _) if b.len() == 8 => {
+                let id = format!(
+                    "{:02x}{:02x}.{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
+                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+                );
+                d.both(format_args!("{word} {id}"), key, json!(id));
+            }
+            (Fmt::Mac, _) => {
+                let m = hw_string(b);
+                d.both(format_args!("{word} {m}"), key, json!(m));
+            }
+            _ => {
+                let raw = hw_string(b);
+                d.both(format_args!("{word} {raw}"), key, json!(raw));
+            }
+        }
+    }
+}
+
+/// `IFLA_INFO_SLAVE_DATA` of `v`, ip's words (bridge ports).
+fn slave_details(v: &LinkView<'_>) -> Details {
+    let mut d = Details::default();
+    if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
+        table_details(&mut d, a, BRPORT_DETAILS);
     }
     d
 }
@@ -1636,6 +2108,10 @@ pub(crate) fn link_json_base(
             }
             if let Some(k) = v.slave_kind {
                 li.insert("info_slave_kind".into(), json!(k));
+                let d = slave_details(v).json;
+                if !d.is_empty() {
+                    li.insert("info_slave_data".into(), Value::Object(d));
+                }
             }
             o.insert("linkinfo".into(), Value::Object(li));
         }
