@@ -964,7 +964,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     );
     s += &format!("\n    {}", nums(&rx[..n_rx], 0));
     if level > 1 {
-        s += &format!(
+        let line = format!(
             "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
             "",
             "length",
@@ -981,6 +981,12 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
             w5 = c[5],
             w6 = c[6],
         );
+        // Without a nohandler column ip's line ends at "overrun".
+        s += if rx_err[6] != 0 {
+            &line
+        } else {
+            line.trim_end()
+        };
         let n = if rx_err[6] != 0 { 7 } else { 6 };
         s += &format!("\n{:w$}{}", "", nums(&rx_err[1..n], 1), w = c[0] + 5);
     }
