@@ -227,3 +227,34 @@ fn netns_on_add_and_for_the_peer() {
     let _ = child.wait();
     r.unwrap();
 }
+
+/// Deletes the named netns when dropped (the test made it).
+struct NamedNetns(String);
+
+impl Drop for NamedNetns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .status();
+    }
+}
+
+#[test]
+fn a_peer_in_a_named_netns_is_shown_by_name() {
+    let name = format!("nlkit-link-test-{}", std::process::id());
+    let r = in_new_netns(move || {
+        sh(&format!("ip netns add {name}"));
+        let _guard = NamedNetns(name.clone());
+        ok("link add n0 type veth peer name n1");
+        // Moved by name (nlkit opens /run/netns/NAME).
+        ok(&format!("link set n1 netns {name}"));
+        let text = ok("link show n0");
+        assert!(text.contains(&format!(" link-netns {name}")), "{text}");
+        for args in ["link show n0", "-d link show n0", "addr show n0"] {
+            assert_eq!(ok(args), sh(&format!("ip {args}")), "{args}");
+        }
+        // JSON keeps the id, as ip's does.
+        assert_eq!(j("link show n0"), ipj("link show n0"));
+    });
+    r.unwrap();
+}

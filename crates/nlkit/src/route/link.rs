@@ -1622,6 +1622,42 @@ impl ToMsg for AltNameRequest {
     }
 }
 
+/// Asks for the id this netns gives the netns open as `fd` (`RTM_GETNSID`
+/// with `NETNSA_FD`); the answer is read with [`nsid_from_reply`].
+#[derive(Clone, Copy, Debug)]
+pub struct NsidRequest {
+    /// An open netns file descriptor.
+    pub fd: u32,
+}
+
+impl ToMsg for NsidRequest {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let mut w = MsgWriter::new(buf, super::RTM_GETNSID, 0, 0, 0);
+        // struct rtgenmsg: the family (unspecified), padded to 4.
+        w.fixed(&[0u8; 4]);
+        w.attr_u32(super::other::NETNSA_FD, self.fd)?;
+        w.finish()?;
+        Ok(super::attrs_at(4))
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "get nsid of netns fd {}", self.fd)
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        super::other::NETNSA_SET.path_name(path, None)
+    }
+}
+
+/// `NETNSA_NSID` of an `RTM_NEWNSID` reply's payload (after `nlmsghdr`);
+/// `None` if absent or negative (no id assigned).
+pub fn nsid_from_reply(payload: &[u8]) -> Option<i32> {
+    let attrs = payload.get(4..)?;
+    wire::AttrIter::new(attrs)
+        .map_while(Result::ok)
+        .find(|a| a.kind() == super::other::NETNSA_NSID)
+        .and_then(|a| Some(i32::from_ne_bytes(a.payload().get(..4)?.try_into().ok()?)))
+        .filter(|&n| n >= 0)
+}
+
 /// A link dump (`RTM_GETLINK` with `NLM_F_DUMP`), optionally filtered by the
 /// kernel (strict checking) on master and kind.
 #[derive(Clone, Debug, Default)]

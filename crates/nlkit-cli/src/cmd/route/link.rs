@@ -1245,8 +1245,12 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
             s += &format!(" permaddr {}", hw_string(p));
         }
     }
-    if let Some(n) = v.link_netnsid {
-        s += &format!(" link-netnsid {n}");
+    // ip names the peer's netns when it has a name under /run/netns.
+    match v.link_netnsid.map(|n| (n, names.netns_name(n))) {
+        Some((_, Some(name))) => s += &format!(" link-netns {name}"),
+        Some((n, None)) if n >= 0 => s += &format!(" link-netnsid {n}"),
+        Some(_) => s += " link-netnsid unknown",
+        None => {}
     }
     if details {
         // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
