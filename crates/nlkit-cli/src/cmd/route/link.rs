@@ -1,25 +1,40 @@
 //! `nlkit link`: show, add, set, del.
 //!
 //! ```text
-//! nlkit link [show] [[dev] NAME] [type KIND] [master M] [up]
-//! nlkit link add [link P] [name] NAME [mtu N] [address MAC] [txqlen N] [alias TEXT]
-//!                [master M] [up] type KIND [ARGS]
-//!     veth    [peer [name] P]
+//! nlkit link [show] [[dev] NAME] [type KIND|KIND_slave] [master M] [nomaster]
+//!                [group G] [up]
+//! nlkit link add [link P] [name] NAME [LINKOPTS] type KIND [ARGS]
+//!     LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up
+//!               | group G | numtxqueues N | numrxqueues N | gso_max_size N
+//!               | gso_max_segs N | gro_max_size N | state OPERSTATE
+//!               | mode default|dormant | addrgenmode eui64|none|stable_secret|random
+//!               | netns NAME|PID
+//!     veth    [peer [name] P [LINKOPTS]]        (all after peer is the peer's)
 //!     bridge  [stp_state N] [forward_delay N] [hello_time N] [max_age N]
-//!             [ageing_time N] [priority N] [vlan_filtering 0|1] [mcast_snooping 0|1]
+//!             [ageing_time N] [priority N] [vlan_filtering 0|1] [vlan_default_pvid N]
+//!             [mcast_snooping 0|1] [group_fwd_mask N]
 //!     vlan    id N [protocol 802.1Q|802.1ad]                (needs link P)
 //!     macvlan [mode private|vepa|bridge|passthru|source]    (needs link P)
-//!     vxlan   id N [dstport P] [local A] [remote A|group A] [dev D] [ttl N]
-//!             [learning|nolearning] [ageing N]
+//!     vxlan   id N [dstport P] [srcport LO HI] [local A] [remote A|group A] [dev D]
+//!             [ttl N|auto] [tos N|inherit] [[no]learning] [ageing N] [maxaddress N]
+//!             [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss] [[no]udpcsum]
+//!             [[no]udp6zerocsumtx] [[no]udp6zerocsumrx]
 //!     other kinds (dummy, ifb...) take no arguments
-//! nlkit link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC] [master M]
-//!                [nomaster] [txqlen N] [alias TEXT] [netns NAME|PID]
+//! nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
 //!                [arp|multicast|allmulticast|promisc on|off]
+//!                [type bridge_slave [cost N] [priority N] [state N] [guard|hairpin|
+//!                 root_block|fastleave|learning|flood on|off]]
 //! nlkit link del [dev] NAME
 //! ```
 //!
-//! Human output is `ip link`'s; `-d` adds promiscuity, MTU bounds, the kind
-//! and its settings, and queue counts. JSON (`-j`), one object per link:
+//! As ip: a name is 1 to 15 bytes without `/` or blanks; an address must
+//! have the device's (or the kind's) length; `mtu`, `txqueuelen`, `group`,
+//! `name`, `netns`, `numtxqueues`, `numrxqueues` may not come twice.
+//!
+//! Human output is `ip link`'s; `-d` adds promiscuity, allmulti, MTU bounds,
+//! the kind and its settings, the port's settings, addrgenmode, queue counts
+//! and gso/tso/gro limits, in ip 6.1's order and spacing; a peer in a named
+//! netns shows as `link-netns NAME`. JSON (`-j`), one object per link:
 //! `ifindex`, `ifname`, `link` (or `link_index` + `link_netnsid` when the
 //! peer is in another netns), `flags` (array), `mtu`, `qdisc`, `master`,
 //! `operstate`, `linkmode`, `group`, `txqlen`, `link_type`, `address`,
@@ -48,12 +63,16 @@ use std::os::fd::AsRawFd;
 
 /// `nlkit link help`.
 pub const USAGE: &str = "\
-Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND] [master M] [up]
-       nlkit link add [link P] [name] NAME [mtu N] [address MAC] [txqlen N] type KIND [ARGS]
-           KIND := veth [peer [name] P] | bridge | dummy | vlan id N | macvlan mode M
-                 | vxlan id N [dstport P] [local A] [remote A] [dev D]
-       nlkit link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC] [master M]
-                      [nomaster] [txqlen N] [alias TEXT] [netns NAME|PID]
+Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND|KIND_slave] [master M]
+                              [nomaster] [group G] [up]
+       nlkit link add [link P] [name] NAME [LINKOPTS] type KIND [ARGS]
+           LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up | group G
+                     | numtxqueues N | numrxqueues N | gso_max_size N | gso_max_segs N
+                     | state OPERSTATE | mode default|dormant | addrgenmode MODE | netns NAME|PID
+           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M
+                 | vxlan id N [dstport P] [local A] [remote A|group A] [dev D] [tos T] ...
+       nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
+                      [type bridge_slave [cost N] [priority N] [learning on|off] ...]
        nlkit link del [dev] NAME";
 
 /// What `link show` lists.
@@ -1514,6 +1533,8 @@ enum Fmt {
     OnOff,
     /// `0x%x`, also in JSON (a string).
     Hex,
+    /// C's `%#x` (as `0x%x`, but 0 is `0`), also in JSON (a string).
+    CHex,
     /// A number in text, its decimal digits as a string in JSON.
     NumStr,
     /// Hundredths of a second: `%7.2f` in text, a number in JSON.
@@ -1557,219 +1578,56 @@ use nlkit::route::link::{
 };
 
 /// A bridge's settings in ip 6.1's order: (attribute, text word, JSON key, format).
+#[rustfmt::skip]
 const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
-    (
-        IFLA_BR_FORWARD_DELAY,
-        "forward_delay",
-        "forward_delay",
-        Fmt::Num,
-    ),
+    (IFLA_BR_FORWARD_DELAY, "forward_delay", "forward_delay", Fmt::Num),
     (IFLA_BR_HELLO_TIME, "hello_time", "hello_time", Fmt::Num),
     (IFLA_BR_MAX_AGE, "max_age", "max_age", Fmt::Num),
     (IFLA_BR_AGEING_TIME, "ageing_time", "ageing_time", Fmt::Num),
     (IFLA_BR_STP_STATE, "stp_state", "stp_state", Fmt::Num),
     (IFLA_BR_PRIORITY, "priority", "priority", Fmt::Num),
-    (
-        IFLA_BR_VLAN_FILTERING,
-        "vlan_filtering",
-        "vlan_filtering",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_VLAN_PROTOCOL,
-        "vlan_protocol",
-        "vlan_protocol",
-        Fmt::Hex,
-    ),
+    (IFLA_BR_VLAN_FILTERING, "vlan_filtering", "vlan_filtering", Fmt::Num),
+    (IFLA_BR_VLAN_PROTOCOL, "vlan_protocol", "vlan_protocol", Fmt::CHex),
     (IFLA_BR_BRIDGE_ID, "bridge_id", "bridge_id", Fmt::BridgeId),
     (IFLA_BR_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
     (IFLA_BR_ROOT_PORT, "root_port", "root_port", Fmt::Num),
-    (
-        IFLA_BR_ROOT_PATH_COST,
-        "root_path_cost",
-        "root_path_cost",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_TOPOLOGY_CHANGE,
-        "topology_change",
-        "topology_change",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_TOPOLOGY_CHANGE_DETECTED,
-        "topology_change_detected",
-        "topology_change_detected",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_HELLO_TIMER,
-        "hello_timer",
-        "hello_timer",
-        Fmt::Timer,
-    ),
+    (IFLA_BR_ROOT_PATH_COST, "root_path_cost", "root_path_cost", Fmt::Num),
+    (IFLA_BR_TOPOLOGY_CHANGE, "topology_change", "topology_change", Fmt::Num),
+    (IFLA_BR_TOPOLOGY_CHANGE_DETECTED, "topology_change_detected", "topology_change_detected", Fmt::Num),
+    (IFLA_BR_HELLO_TIMER, "hello_timer", "hello_timer", Fmt::Timer),
     (IFLA_BR_TCN_TIMER, "tcn_timer", "tcn_timer", Fmt::Timer),
-    (
-        IFLA_BR_TOPOLOGY_CHANGE_TIMER,
-        "topology_change_timer",
-        "topology_change_timer",
-        Fmt::Timer,
-    ),
+    (IFLA_BR_TOPOLOGY_CHANGE_TIMER, "topology_change_timer", "topology_change_timer", Fmt::Timer),
     (IFLA_BR_GC_TIMER, "gc_timer", "gc_timer", Fmt::Timer),
-    (
-        IFLA_BR_VLAN_DEFAULT_PVID,
-        "vlan_default_pvid",
-        "vlan_default_pvid",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_VLAN_STATS_ENABLED,
-        "vlan_stats_enabled",
-        "vlan_stats_enabled",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_GROUP_FWD_MASK,
-        "group_fwd_mask",
-        "group_fwd_mask",
-        Fmt::Hex,
-    ),
+    (IFLA_BR_VLAN_DEFAULT_PVID, "vlan_default_pvid", "vlan_default_pvid", Fmt::Num),
+    (IFLA_BR_VLAN_STATS_ENABLED, "vlan_stats_enabled", "vlan_stats_enabled", Fmt::Num),
+    (IFLA_BR_GROUP_FWD_MASK, "group_fwd_mask", "group_fwd_mask", Fmt::CHex),
     (IFLA_BR_GROUP_ADDR, "group_address", "group_addr", Fmt::Mac),
-    (
-        IFLA_BR_MCAST_SNOOPING,
-        "mcast_snooping",
-        "mcast_snooping",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MULTI_BOOLOPT,
-        "no_linklocal_learn",
-        "no_linklocal_learn",
-        Fmt::BoolOpt(0),
-    ),
-    (
-        IFLA_BR_MULTI_BOOLOPT,
-        "mcast_vlan_snooping",
-        "mcast_vlan_snooping",
-        Fmt::BoolOpt(1),
-    ),
-    (
-        IFLA_BR_MCAST_ROUTER,
-        "mcast_router",
-        "mcast_router",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_QUERY_USE_IFADDR,
-        "mcast_query_use_ifaddr",
-        "mcast_query_use_ifaddr",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_QUERIER,
-        "mcast_querier",
-        "mcast_querier",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_HASH_ELASTICITY,
-        "mcast_hash_elasticity",
-        "mcast_hash_elasticity",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_HASH_MAX,
-        "mcast_hash_max",
-        "mcast_hash_max",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_LAST_MEMBER_CNT,
-        "mcast_last_member_count",
-        "mcast_last_member_cnt",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_STARTUP_QUERY_CNT,
-        "mcast_startup_query_count",
-        "mcast_startup_query_cnt",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_LAST_MEMBER_INTVL,
-        "mcast_last_member_interval",
-        "mcast_last_member_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_MEMBERSHIP_INTVL,
-        "mcast_membership_interval",
-        "mcast_membership_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_QUERIER_INTVL,
-        "mcast_querier_interval",
-        "mcast_querier_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_QUERY_INTVL,
-        "mcast_query_interval",
-        "mcast_query_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
-        "mcast_query_response_interval",
-        "mcast_query_response_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
-        "mcast_startup_query_interval",
-        "mcast_startup_query_intvl",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_STATS_ENABLED,
-        "mcast_stats_enabled",
-        "mcast_stats_enabled",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_IGMP_VERSION,
-        "mcast_igmp_version",
-        "mcast_igmp_version",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_MCAST_MLD_VERSION,
-        "mcast_mld_version",
-        "mcast_mld_version",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_NF_CALL_IPTABLES,
-        "nf_call_iptables",
-        "nf_call_iptables",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_NF_CALL_IP6TABLES,
-        "nf_call_ip6tables",
-        "nf_call_ip6tables",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BR_NF_CALL_ARPTABLES,
-        "nf_call_arptables",
-        "nf_call_arptables",
-        Fmt::Num,
-    ),
+    (IFLA_BR_MCAST_SNOOPING, "mcast_snooping", "mcast_snooping", Fmt::Num),
+    (IFLA_BR_MULTI_BOOLOPT, "no_linklocal_learn", "no_linklocal_learn", Fmt::BoolOpt(0)),
+    (IFLA_BR_MULTI_BOOLOPT, "mcast_vlan_snooping", "mcast_vlan_snooping", Fmt::BoolOpt(1)),
+    (IFLA_BR_MCAST_ROUTER, "mcast_router", "mcast_router", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_USE_IFADDR, "mcast_query_use_ifaddr", "mcast_query_use_ifaddr", Fmt::Num),
+    (IFLA_BR_MCAST_QUERIER, "mcast_querier", "mcast_querier", Fmt::Num),
+    (IFLA_BR_MCAST_HASH_ELASTICITY, "mcast_hash_elasticity", "mcast_hash_elasticity", Fmt::Num),
+    (IFLA_BR_MCAST_HASH_MAX, "mcast_hash_max", "mcast_hash_max", Fmt::Num),
+    (IFLA_BR_MCAST_LAST_MEMBER_CNT, "mcast_last_member_count", "mcast_last_member_cnt", Fmt::Num),
+    (IFLA_BR_MCAST_STARTUP_QUERY_CNT, "mcast_startup_query_count", "mcast_startup_query_cnt", Fmt::Num),
+    (IFLA_BR_MCAST_LAST_MEMBER_INTVL, "mcast_last_member_interval", "mcast_last_member_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_MEMBERSHIP_INTVL, "mcast_membership_interval", "mcast_membership_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERIER_INTVL, "mcast_querier_interval", "mcast_querier_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_INTVL, "mcast_query_interval", "mcast_query_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_RESPONSE_INTVL, "mcast_query_response_interval", "mcast_query_response_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_STARTUP_QUERY_INTVL, "mcast_startup_query_interval", "mcast_startup_query_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_STATS_ENABLED, "mcast_stats_enabled", "mcast_stats_enabled", Fmt::Num),
+    (IFLA_BR_MCAST_IGMP_VERSION, "mcast_igmp_version", "mcast_igmp_version", Fmt::Num),
+    (IFLA_BR_MCAST_MLD_VERSION, "mcast_mld_version", "mcast_mld_version", Fmt::Num),
+    (IFLA_BR_NF_CALL_IPTABLES, "nf_call_iptables", "nf_call_iptables", Fmt::Num),
+    (IFLA_BR_NF_CALL_IP6TABLES, "nf_call_ip6tables", "nf_call_ip6tables", Fmt::Num),
+    (IFLA_BR_NF_CALL_ARPTABLES, "nf_call_arptables", "nf_call_arptables", Fmt::Num),
 ];
 
 /// A bridge port's settings in ip 6.1's order.
+#[rustfmt::skip]
 const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),
     (IFLA_BRPORT_PRIORITY, "priority", "priority", Fmt::Num),
@@ -1780,123 +1638,28 @@ const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave", Fmt::OnOff),
     (IFLA_BRPORT_LEARNING, "learning", "learning", Fmt::OnOff),
     (IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood", Fmt::OnOff),
-    (IFLA_BRPORT_ID, "port_id", "id", Fmt::Hex),
-    (IFLA_BRPORT_NO, "port_no", "no", Fmt::Hex),
-    (
-        IFLA_BRPORT_DESIGNATED_PORT,
-        "designated_port",
-        "designated_port",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BRPORT_DESIGNATED_COST,
-        "designated_cost",
-        "designated_cost",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BRPORT_BRIDGE_ID,
-        "designated_bridge",
-        "bridge_id",
-        Fmt::BridgeId,
-    ),
-    (
-        IFLA_BRPORT_ROOT_ID,
-        "designated_root",
-        "root_id",
-        Fmt::BridgeId,
-    ),
-    (
-        IFLA_BRPORT_HOLD_TIMER,
-        "hold_timer",
-        "hold_timer",
-        Fmt::Timer,
-    ),
-    (
-        IFLA_BRPORT_MESSAGE_AGE_TIMER,
-        "message_age_timer",
-        "message_age_timer",
-        Fmt::Timer,
-    ),
-    (
-        IFLA_BRPORT_FORWARD_DELAY_TIMER,
-        "forward_delay_timer",
-        "forward_delay_timer",
-        Fmt::Timer,
-    ),
-    (
-        IFLA_BRPORT_TOPOLOGY_CHANGE_ACK,
-        "topology_change_ack",
-        "topology_change_ack",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BRPORT_CONFIG_PENDING,
-        "config_pending",
-        "config_pending",
-        Fmt::Num,
-    ),
+    (IFLA_BRPORT_ID, "port_id", "id", Fmt::CHex),
+    (IFLA_BRPORT_NO, "port_no", "no", Fmt::CHex),
+    (IFLA_BRPORT_DESIGNATED_PORT, "designated_port", "designated_port", Fmt::Num),
+    (IFLA_BRPORT_DESIGNATED_COST, "designated_cost", "designated_cost", Fmt::Num),
+    (IFLA_BRPORT_BRIDGE_ID, "designated_bridge", "bridge_id", Fmt::BridgeId),
+    (IFLA_BRPORT_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
+    (IFLA_BRPORT_HOLD_TIMER, "hold_timer", "hold_timer", Fmt::Timer),
+    (IFLA_BRPORT_MESSAGE_AGE_TIMER, "message_age_timer", "message_age_timer", Fmt::Timer),
+    (IFLA_BRPORT_FORWARD_DELAY_TIMER, "forward_delay_timer", "forward_delay_timer", Fmt::Timer),
+    (IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, "topology_change_ack", "topology_change_ack", Fmt::Num),
+    (IFLA_BRPORT_CONFIG_PENDING, "config_pending", "config_pending", Fmt::Num),
     (IFLA_BRPORT_PROXYARP, "proxy_arp", "proxy_arp", Fmt::OnOff),
-    (
-        IFLA_BRPORT_PROXYARP_WIFI,
-        "proxy_arp_wifi",
-        "proxy_arp_wifi",
-        Fmt::OnOff,
-    ),
-    (
-        IFLA_BRPORT_MULTICAST_ROUTER,
-        "mcast_router",
-        "multicast_router",
-        Fmt::Num,
-    ),
-    (
-        IFLA_BRPORT_FAST_LEAVE,
-        "mcast_fast_leave",
-        "",
-        Fmt::TextOnOff,
-    ),
-    (
-        IFLA_BRPORT_MCAST_FLOOD,
-        "mcast_flood",
-        "mcast_flood",
-        Fmt::OnOff,
-    ),
-    (
-        IFLA_BRPORT_BCAST_FLOOD,
-        "bcast_flood",
-        "bcast_flood",
-        Fmt::OnOff,
-    ),
-    (
-        IFLA_BRPORT_MCAST_TO_UCAST,
-        "mcast_to_unicast",
-        "mcast_to_unicast",
-        Fmt::OnOff,
-    ),
-    (
-        IFLA_BRPORT_NEIGH_SUPPRESS,
-        "neigh_suppress",
-        "neigh_suppress",
-        Fmt::OnOff,
-    ),
-    (
-        IFLA_BRPORT_GROUP_FWD_MASK,
-        "group_fwd_mask",
-        "group_fwd_mask",
-        Fmt::NumStr,
-    ),
-    (
-        IFLA_BRPORT_GROUP_FWD_MASK,
-        "group_fwd_mask_str",
-        "group_fwd_mask_str",
-        Fmt::Hex,
-    ),
-    (
-        IFLA_BRPORT_VLAN_TUNNEL,
-        "vlan_tunnel",
-        "vlan_tunnel",
-        Fmt::OnOff,
-    ),
+    (IFLA_BRPORT_PROXYARP_WIFI, "proxy_arp_wifi", "proxy_arp_wifi", Fmt::OnOff),
+    (IFLA_BRPORT_MULTICAST_ROUTER, "mcast_router", "multicast_router", Fmt::Num),
+    (IFLA_BRPORT_FAST_LEAVE, "mcast_fast_leave", "", Fmt::TextOnOff),
+    (IFLA_BRPORT_MCAST_FLOOD, "mcast_flood", "mcast_flood", Fmt::OnOff),
+    (IFLA_BRPORT_BCAST_FLOOD, "bcast_flood", "bcast_flood", Fmt::OnOff),
+    (IFLA_BRPORT_MCAST_TO_UCAST, "mcast_to_unicast", "mcast_to_unicast", Fmt::OnOff),
+    (IFLA_BRPORT_NEIGH_SUPPRESS, "neigh_suppress", "neigh_suppress", Fmt::OnOff),
+    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask", "group_fwd_mask", Fmt::NumStr),
+    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask_str", "group_fwd_mask_str", Fmt::Hex),
+    (IFLA_BRPORT_VLAN_TUNNEL, "vlan_tunnel", "vlan_tunnel", Fmt::OnOff),
     (IFLA_BRPORT_ISOLATED, "isolated", "isolated", Fmt::OnOff),
     (IFLA_BRPORT_LOCKED, "locked", "locked", Fmt::OnOff),
 ];
@@ -1928,14 +1691,18 @@ fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str,
         match (fmt, n) {
             (Fmt::Num, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n)),
             (Fmt::NumStr, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n.to_string())),
-            (Fmt::Hex, Some(n)) => {
+            (Fmt::Hex | Fmt::CHex, Some(n)) => {
                 // The VLAN protocol travels big-endian.
                 let n = if ty == IFLA_BR_VLAN_PROTOCOL {
                     u64::from((n as u16).swap_bytes())
                 } else {
                     n
                 };
-                d.both(format_args!("{word} {n:#x}"), key, json!(format!("{n:#x}")))
+                let h = match (fmt, n) {
+                    (Fmt::CHex, 0) => "0".to_string(),
+                    _ => format!("{n:#x}"),
+                };
+                d.both(format_args!("{word} {h}"), key, json!(h))
             }
             (Fmt::OnOff, Some(n)) => d.both(
                 format_args!("{word} {}", if n != 0 { "on" } else { "off" }),
