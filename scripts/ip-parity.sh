@@ -12,4 +12,4 @@ if [ "${1:-}" = "--report" ]; then
   export NLKIT_PARITY_REPORT=1
 fi
 cargo test -q -p nlkit-cli --test ip_parity -- --nocapture --test-threads 1 2>&1 |
-  grep -v '^running \|^test result\|^$' || true
+  grep -v '^running \|^test result\|^$\|^\.*$' || true
