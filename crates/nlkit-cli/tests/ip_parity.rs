@@ -22,7 +22,8 @@
 //! Readings that move on their own are handled so that the test cannot
 //! flake: when nlkit's reading differs from ip's, ip reads once more and
 //! nlkit's may match either (a lifetime or a counter that ticked between
-//! the two). Timers that count in hundredths (resilient buckets' idle time,
+//! the two); the `-s` commands run last in each netns, when the packets the
+//! kernel sends after links come up are sent. Timers that count in hundredths (resilient buckets' idle time,
 //! bridge timers) are not compared by value, only by presence and place. In
 //! the `made` comparison (two netns built milliseconds apart) lifetimes and
 //! expiry times are not compared by value, lines and JSON array elements
@@ -365,16 +366,23 @@ fn wait_oper_up(devs: &[&str]) {
 
 type Side = (Vec<(String, String)>, Vec<Reading>);
 
+/// A command that shows traffic counters (`-s`).
+fn stats_cmd(c: &str) -> bool {
+    c.split_whitespace().any(|w| w == "-s")
+}
+
 fn side(tool: Tool, cmds: Vec<String>) -> std::thread::JoinHandle<Side> {
     std::thread::spawn(move || {
         in_new_netns(move || {
             let refused = build(tool, &data("state.ip"));
-            let mut reads = Vec::new();
-            for c in &cmds {
-                let mut r = Reading::default();
-                read(c, false, &mut r);
-                read(c, true, &mut r);
-                reads.push(r);
+            // The counters (`-s`) last: the few packets the kernel sends
+            // after links come up (MLD reports) are long sent by then.
+            let mut order: Vec<usize> = (0..cmds.len()).collect();
+            order.sort_by_key(|&i| stats_cmd(&cmds[i]));
+            let mut reads: Vec<Reading> = cmds.iter().map(|_| Reading::default()).collect();
+            for i in order {
+                read(&cmds[i], false, &mut reads[i]);
+                read(&cmds[i], true, &mut reads[i]);
             }
             (refused, reads)
         })
@@ -453,7 +461,7 @@ fn ip_parity() {
             }
         }
         // ip's reading of what each tool made.
-        if c.split_whitespace().any(|w| w == "-s") {
+        if stats_cmd(c) {
             continue;
         }
         let keys: Vec<&str> = TICKING.iter().chain(CLOCKED).copied().collect();
@@ -476,7 +484,7 @@ fn ip_parity() {
     let mut counts: BTreeMap<&str, [usize; 4]> = BTreeMap::new(); // identical, known-todo, ip-quirk, new
     for c in &cmds {
         for fmt in ["text", "json", "made"] {
-            if fmt == "made" && c.split_whitespace().any(|w| w == "-s") {
+            if fmt == "made" && stats_cmd(c) {
                 continue;
             }
             let k = (c.clone(), fmt.to_string());
