@@ -184,6 +184,10 @@ impl Resolve for Batch<'_> {
     fn forget(&mut self, name: &str) {
         self.names.forget(name);
     }
+    fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
+        self.flush();
+        route::lladdr_len_of(self.conn, name)
+    }
 }
 
 /// A usage error's text without the `(see --help)` tail, for a batch line.

@@ -475,7 +475,7 @@ attr_table! {
 attr_table! {
     /// A bridge port attribute type (`IFLA_BRPORT_*`, in `IFLA_INFO_SLAVE_DATA`), the common ones.
     enum BridgePortAttr;
-    /// The `IFLA_BRPORT_*` set (partial).
+    /// The `IFLA_BRPORT_*` set (up to `IFLA_BRPORT_LOCKED`).
     static BRPORT_SET = "bridge_slave";
     State = 1, IFLA_BRPORT_STATE, "IFLA_BRPORT_STATE", U8;
     Priority = 2, IFLA_BRPORT_PRIORITY, "IFLA_BRPORT_PRIORITY", U16;
@@ -486,6 +486,36 @@ attr_table! {
     FastLeave = 7, IFLA_BRPORT_FAST_LEAVE, "IFLA_BRPORT_FAST_LEAVE", U8;
     Learning = 8, IFLA_BRPORT_LEARNING, "IFLA_BRPORT_LEARNING", U8;
     UnicastFlood = 9, IFLA_BRPORT_UNICAST_FLOOD, "IFLA_BRPORT_UNICAST_FLOOD", U8;
+    Proxyarp = 10, IFLA_BRPORT_PROXYARP, "IFLA_BRPORT_PROXYARP", U8;
+    LearningSync = 11, IFLA_BRPORT_LEARNING_SYNC, "IFLA_BRPORT_LEARNING_SYNC", U8;
+    ProxyarpWifi = 12, IFLA_BRPORT_PROXYARP_WIFI, "IFLA_BRPORT_PROXYARP_WIFI", U8;
+    RootId = 13, IFLA_BRPORT_ROOT_ID, "IFLA_BRPORT_ROOT_ID", Struct("ifla_bridge_id");
+    BridgeId = 14, IFLA_BRPORT_BRIDGE_ID, "IFLA_BRPORT_BRIDGE_ID", Struct("ifla_bridge_id");
+    DesignatedPort = 15, IFLA_BRPORT_DESIGNATED_PORT, "IFLA_BRPORT_DESIGNATED_PORT", U16;
+    DesignatedCost = 16, IFLA_BRPORT_DESIGNATED_COST, "IFLA_BRPORT_DESIGNATED_COST", U16;
+    Id = 17, IFLA_BRPORT_ID, "IFLA_BRPORT_ID", U16;
+    No = 18, IFLA_BRPORT_NO, "IFLA_BRPORT_NO", U16;
+    TopologyChangeAck = 19, IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, "IFLA_BRPORT_TOPOLOGY_CHANGE_ACK", U8;
+    ConfigPending = 20, IFLA_BRPORT_CONFIG_PENDING, "IFLA_BRPORT_CONFIG_PENDING", U8;
+    MessageAgeTimer = 21, IFLA_BRPORT_MESSAGE_AGE_TIMER, "IFLA_BRPORT_MESSAGE_AGE_TIMER", U64;
+    ForwardDelayTimer = 22, IFLA_BRPORT_FORWARD_DELAY_TIMER, "IFLA_BRPORT_FORWARD_DELAY_TIMER", U64;
+    HoldTimer = 23, IFLA_BRPORT_HOLD_TIMER, "IFLA_BRPORT_HOLD_TIMER", U64;
+    Flush = 24, IFLA_BRPORT_FLUSH, "IFLA_BRPORT_FLUSH", Flag;
+    MulticastRouter = 25, IFLA_BRPORT_MULTICAST_ROUTER, "IFLA_BRPORT_MULTICAST_ROUTER", U8;
+    Pad = 26, IFLA_BRPORT_PAD, "IFLA_BRPORT_PAD", Bytes;
+    McastFlood = 27, IFLA_BRPORT_MCAST_FLOOD, "IFLA_BRPORT_MCAST_FLOOD", U8;
+    McastToUcast = 28, IFLA_BRPORT_MCAST_TO_UCAST, "IFLA_BRPORT_MCAST_TO_UCAST", U8;
+    VlanTunnel = 29, IFLA_BRPORT_VLAN_TUNNEL, "IFLA_BRPORT_VLAN_TUNNEL", U8;
+    BcastFlood = 30, IFLA_BRPORT_BCAST_FLOOD, "IFLA_BRPORT_BCAST_FLOOD", U8;
+    GroupFwdMask = 31, IFLA_BRPORT_GROUP_FWD_MASK, "IFLA_BRPORT_GROUP_FWD_MASK", U16;
+    NeighSuppress = 32, IFLA_BRPORT_NEIGH_SUPPRESS, "IFLA_BRPORT_NEIGH_SUPPRESS", U8;
+    Isolated = 33, IFLA_BRPORT_ISOLATED, "IFLA_BRPORT_ISOLATED", U8;
+    BackupPort = 34, IFLA_BRPORT_BACKUP_PORT, "IFLA_BRPORT_BACKUP_PORT", U32;
+    MrpRingOpen = 35, IFLA_BRPORT_MRP_RING_OPEN, "IFLA_BRPORT_MRP_RING_OPEN", U8;
+    MrpInOpen = 36, IFLA_BRPORT_MRP_IN_OPEN, "IFLA_BRPORT_MRP_IN_OPEN", U8;
+    McastEhtHostsLimit = 37, IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT, "IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT", U32;
+    McastEhtHostsCnt = 38, IFLA_BRPORT_MCAST_EHT_HOSTS_CNT, "IFLA_BRPORT_MCAST_EHT_HOSTS_CNT", U32;
+    Locked = 39, IFLA_BRPORT_LOCKED, "IFLA_BRPORT_LOCKED", U8;
 }
 
 /// `IFLA_INFO_DATA`: its set is chosen by the sibling `IFLA_INFO_KIND`.
@@ -711,6 +741,12 @@ typed_attrs! {
         pub num_rx_queues: u32 => u32 = IFLA_NUM_RX_QUEUES,
         /// `IFLA_CARRIER`.
         pub carrier: u8 => u8 = IFLA_CARRIER,
+        /// `IFLA_GSO_MAX_SIZE`.
+        pub gso_max_size: u32 => u32 = IFLA_GSO_MAX_SIZE,
+        /// `IFLA_GSO_MAX_SEGS`.
+        pub gso_max_segs: u32 => u32 = IFLA_GSO_MAX_SEGS,
+        /// `IFLA_GRO_MAX_SIZE`.
+        pub gro_max_size: u32 => u32 = IFLA_GRO_MAX_SIZE,
         // Only in kernel reports (left out of requests):
         /// `IFLA_MIN_MTU`.
         @reported pub min_mtu: u32 => u32 = IFLA_MIN_MTU,
@@ -722,10 +758,18 @@ typed_attrs! {
         @reported pub promiscuity: u32 => u32 = IFLA_PROMISCUITY,
         /// `IFLA_CARRIER_CHANGES`.
         @reported pub carrier_changes: u32 => u32 = IFLA_CARRIER_CHANGES,
+        /// `IFLA_ALLMULTI`: the all-multicast count.
+        @reported pub allmulti: u32 => u32 = IFLA_ALLMULTI,
+        /// `IFLA_TSO_MAX_SIZE`.
+        @reported pub tso_max_size: u32 => u32 = IFLA_TSO_MAX_SIZE,
+        /// `IFLA_TSO_MAX_SEGS`.
+        @reported pub tso_max_segs: u32 => u32 = IFLA_TSO_MAX_SEGS,
         /// `IFLA_STATS64`.
         @reported pub stats64: LinkStats64 => LinkStats64 = IFLA_STATS64,
         /// `IFLA_PROP_LIST` (its `IFLA_ALT_IFNAME`s: see [`LinkView::alt_names`]).
         pub prop_list: Attr<'a> = IFLA_PROP_LIST with read_raw,
+        /// `IFLA_AF_SPEC` (per-family settings: see [`LinkView::addr_gen_mode`]).
+        pub af_spec: Attr<'a> = IFLA_AF_SPEC with read_raw,
     }
     others (Self::link_info) {
         /// `IFLA_LINKINFO > IFLA_INFO_KIND`.
@@ -804,6 +848,19 @@ impl<'a> LinkView<'a> {
             .filter(|a| a.kind() == IFLA_ALT_IFNAME)
             .map(|a| Name::new(a.payload()))
     }
+    /// `IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_ADDR_GEN_MODE` (`IN6_ADDR_GEN_MODE_*`).
+    pub fn addr_gen_mode(&self) -> Option<u8> {
+        let spec = self.af_spec?;
+        let inet6 = spec
+            .nested()
+            .map_while(Result::ok)
+            .find(|a| a.kind() == AF_SPEC_INET6)?;
+        let m = inet6
+            .nested()
+            .map_while(Result::ok)
+            .find(|a| a.kind() == IFLA_INET6_ADDR_GEN_MODE)?;
+        m.payload().first().copied()
+    }
     /// The kind-specific data, decoded.
     pub fn info(&self) -> wire::Result<Option<LinkInfo>> {
         let Some(kind) = self.kind else {
@@ -859,6 +916,9 @@ pub enum InfoData {
     Veth {
         /// The peer's attributes (`VETH_INFO_PEER`).
         peer: Option<Box<Link>>,
+        /// The netns to create the peer in (`IFLA_NET_NS_FD`/`PID` inside
+        /// `VETH_INFO_PEER`; only in requests).
+        netns: Option<NetnsTarget>,
     },
     /// bridge.
     Bridge(Bridge),
@@ -890,6 +950,7 @@ typed_attrs! {
         pub vlan_protocol: u16 as Be = IFLA_BR_VLAN_PROTOCOL,
         pub vlan_default_pvid: u16 = IFLA_BR_VLAN_DEFAULT_PVID,
         pub mcast_snooping: u8 = IFLA_BR_MCAST_SNOOPING,
+        pub group_fwd_mask: u16 = IFLA_BR_GROUP_FWD_MASK,
     }
 }
 
@@ -912,6 +973,10 @@ typed_attrs! {
         pub mode: u32 = IFLA_MACVLAN_MODE,
         /// `IFLA_MACVLAN_FLAGS`.
         pub flags: u16 = IFLA_MACVLAN_FLAGS,
+        /// `IFLA_MACVLAN_BC_QUEUE_LEN`.
+        pub bc_queue_len: u32 = IFLA_MACVLAN_BC_QUEUE_LEN,
+        /// `IFLA_MACVLAN_BC_QUEUE_LEN_USED` (only in kernel reports).
+        pub bc_queue_len_used: u32 = IFLA_MACVLAN_BC_QUEUE_LEN_USED,
     }
 }
 
@@ -935,6 +1000,56 @@ typed_attrs! {
         pub learning: u8 = IFLA_VXLAN_LEARNING,
         /// `IFLA_VXLAN_AGEING`.
         pub ageing: u32 = IFLA_VXLAN_AGEING,
+        /// `IFLA_VXLAN_TOS` (1 = inherit).
+        pub tos: u8 = IFLA_VXLAN_TOS,
+        /// `IFLA_VXLAN_PORT_RANGE`: the source ports, `low << 16 | high`
+        /// (two big-endian u16s, low first).
+        pub port_range: u32 as Be = IFLA_VXLAN_PORT_RANGE,
+        /// `IFLA_VXLAN_PROXY`.
+        pub proxy: u8 = IFLA_VXLAN_PROXY,
+        /// `IFLA_VXLAN_RSC`.
+        pub rsc: u8 = IFLA_VXLAN_RSC,
+        /// `IFLA_VXLAN_L2MISS`.
+        pub l2miss: u8 = IFLA_VXLAN_L2MISS,
+        /// `IFLA_VXLAN_L3MISS`.
+        pub l3miss: u8 = IFLA_VXLAN_L3MISS,
+        /// `IFLA_VXLAN_UDP_CSUM`.
+        pub udp_csum: u8 = IFLA_VXLAN_UDP_CSUM,
+        /// `IFLA_VXLAN_UDP_ZERO_CSUM6_TX`.
+        pub udp_zero_csum6_tx: u8 = IFLA_VXLAN_UDP_ZERO_CSUM6_TX,
+        /// `IFLA_VXLAN_UDP_ZERO_CSUM6_RX`.
+        pub udp_zero_csum6_rx: u8 = IFLA_VXLAN_UDP_ZERO_CSUM6_RX,
+        /// `IFLA_VXLAN_LIMIT`: the FDB's size limit (0: none).
+        pub limit: u32 = IFLA_VXLAN_LIMIT,
+        /// `IFLA_VXLAN_DF` (0 unset, 1 set, 2 inherit).
+        pub df: u8 = IFLA_VXLAN_DF,
+        /// `IFLA_VXLAN_LABEL`: the IPv6 flow label, host order.
+        pub label: u32 as Be = IFLA_VXLAN_LABEL,
+    }
+}
+
+typed_attrs! {
+    /// Bridge port settings (`IFLA_BRPORT_*`), the common ones.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct BridgePort {
+        /// `IFLA_BRPORT_STATE` (`BR_STATE_*`: 0 disabled ... 4 blocking).
+        pub state: u8 = IFLA_BRPORT_STATE,
+        /// `IFLA_BRPORT_PRIORITY`.
+        pub priority: u16 = IFLA_BRPORT_PRIORITY,
+        /// `IFLA_BRPORT_COST`.
+        pub cost: u32 = IFLA_BRPORT_COST,
+        /// `IFLA_BRPORT_MODE`: hairpin.
+        pub hairpin: u8 = IFLA_BRPORT_MODE,
+        /// `IFLA_BRPORT_GUARD`: BPDU guard.
+        pub guard: u8 = IFLA_BRPORT_GUARD,
+        /// `IFLA_BRPORT_PROTECT`: root block.
+        pub root_block: u8 = IFLA_BRPORT_PROTECT,
+        /// `IFLA_BRPORT_FAST_LEAVE`.
+        pub fast_leave: u8 = IFLA_BRPORT_FAST_LEAVE,
+        /// `IFLA_BRPORT_LEARNING`.
+        pub learning: u8 = IFLA_BRPORT_LEARNING,
+        /// `IFLA_BRPORT_UNICAST_FLOOD`.
+        pub flood: u8 = IFLA_BRPORT_UNICAST_FLOOD,
     }
 }
 
@@ -969,7 +1084,7 @@ impl InfoData {
                         peer = Some(Box::new(v.to_owned()?));
                     }
                 }
-                InfoData::Veth { peer }
+                InfoData::Veth { peer, netns: None }
             }
             "bridge" => InfoData::Bridge(Bridge::parse_attrs(data.nested())?),
             "vlan" => InfoData::Vlan(Vlan::parse_attrs(data.nested())?),
@@ -985,12 +1100,13 @@ impl InfoData {
         match self {
             InfoData::None => Ok(()),
             InfoData::Raw(b) => w.attr(IFLA_INFO_DATA | wire::NLA_F_NESTED, b).map(drop),
-            InfoData::Veth { peer } => w
+            InfoData::Veth { peer, netns } => w
                 .nest(IFLA_INFO_DATA, |w| {
                     if let Some(p) = peer {
                         w.nest(VETH_INFO_PEER, |w| {
                             w.fixed(&IfInfoMsg::new(p.index, p.flags, p.change));
-                            p.write_attrs(w, false)
+                            p.write_attrs(w, false)?;
+                            write_netns(w, *netns)
                         })?;
                     }
                     Ok(())
@@ -1038,7 +1154,10 @@ impl Link {
         }
         if let Some(info) = &self.info {
             w.nest(IFLA_LINKINFO, |w| {
-                w.attr_str(IFLA_INFO_KIND, &info.kind)?;
+                // A port's settings alone (`type bridge_slave`) go without a kind.
+                if !info.kind.is_empty() {
+                    w.attr_str(IFLA_INFO_KIND, &info.kind)?;
+                }
                 info.data.write(w)?;
                 w.opt_str(IFLA_INFO_SLAVE_KIND, info.slave_kind.as_deref())?;
                 if let Some(d) = &info.slave_data {
@@ -1065,6 +1184,15 @@ impl Link {
 
 // ---------------------------------------------------------------------------
 // Requests.
+
+/// Appends `IFLA_NET_NS_FD` or `IFLA_NET_NS_PID` for `netns`, if any.
+fn write_netns(w: &mut MsgWriter<'_>, netns: Option<NetnsTarget>) -> wire::Result<()> {
+    match netns {
+        Some(NetnsTarget::Fd(fd)) => w.attr_u32(IFLA_NET_NS_FD, fd).map(drop),
+        Some(NetnsTarget::Pid(p)) => w.attr_u32(IFLA_NET_NS_PID, p).map(drop),
+        None => Ok(()),
+    }
+}
 
 /// Which namespace to move a link into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1101,6 +1229,8 @@ pub struct LinkRequest {
     nomaster: bool,
     /// The current name, for messages, when the request goes by index.
     label: Option<String>,
+    /// `IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_ADDR_GEN_MODE`.
+    addr_gen_mode: Option<u8>,
 }
 
 impl LinkRequest {
@@ -1111,6 +1241,7 @@ impl LinkRequest {
             netns: None,
             nomaster: false,
             label: None,
+            addr_gen_mode: None,
         }
     }
     /// Creates link `name` (`ip link add NAME`); add a kind with [`veth`](Self::veth) etc.
@@ -1174,6 +1305,7 @@ impl LinkRequest {
             "veth",
             InfoData::Veth {
                 peer: Some(Box::new(Link::named(peer))),
+                netns: None,
             },
         )
     }
@@ -1183,8 +1315,34 @@ impl LinkRequest {
             "veth",
             InfoData::Veth {
                 peer: Some(Box::new(peer)),
+                netns: None,
             },
         )
+    }
+    /// A veth pair whose peer has these attributes and is created in `netns`.
+    pub fn veth_peer_in(self, peer: Link, netns: NetnsTarget) -> Self {
+        self.kind(
+            "veth",
+            InfoData::Veth {
+                peer: Some(Box::new(peer)),
+                netns: Some(netns),
+            },
+        )
+    }
+    /// Settings of a bridge port (`ip link set P type bridge_slave ...`):
+    /// `IFLA_INFO_SLAVE_KIND` bridge and its data, no kind of its own.
+    pub fn bridge_port(mut self, p: BridgePort) -> wire::Result<Self> {
+        let mut buf = Vec::new();
+        let mut w = MsgWriter::new(&mut buf, 0, 0, 0, 0);
+        p.write_attrs(&mut w)?;
+        w.finish()?;
+        self.link.info = Some(LinkInfo {
+            kind: String::new(),
+            data: InfoData::None,
+            slave_kind: Some("bridge".into()),
+            slave_data: Some(buf.get(wire::NLMSG_HDRLEN..).unwrap_or_default().to_vec()),
+        });
+        Ok(self)
     }
     /// A bridge.
     pub fn bridge(self, b: Bridge) -> Self {
@@ -1208,7 +1366,7 @@ impl LinkRequest {
             "macvlan",
             InfoData::Macvlan(Macvlan {
                 mode: Some(mode),
-                flags: None,
+                ..Default::default()
             }),
         )
     }
@@ -1280,6 +1438,12 @@ impl LinkRequest {
         self.netns = Some(NetnsTarget::Pid(pid));
         self
     }
+    /// Sets the IPv6 address generation mode (`IN6_ADDR_GEN_MODE_*`, see
+    /// [`ADDR_GEN_MODE_NAMES`]).
+    pub fn addr_gen_mode(mut self, mode: u8) -> Self {
+        self.addr_gen_mode = Some(mode);
+        self
+    }
     /// The link kind of the request, if any.
     pub fn info_kind(&self) -> Option<&str> {
         self.link.kind()
@@ -1320,10 +1484,14 @@ impl ToMsg for LinkRequest {
                 if self.nomaster {
                     w.attr_u32(IFLA_MASTER, 0)?;
                 }
-                match self.netns {
-                    Some(NetnsTarget::Fd(fd)) => w.attr_u32(IFLA_NET_NS_FD, fd).map(drop)?,
-                    Some(NetnsTarget::Pid(p)) => w.attr_u32(IFLA_NET_NS_PID, p).map(drop)?,
-                    None => {}
+                write_netns(&mut w, self.netns)?;
+                if let Some(m) = self.addr_gen_mode {
+                    w.nest(IFLA_AF_SPEC, |w| {
+                        w.nest(AF_SPEC_INET6, |w| {
+                            w.attr_u8(IFLA_INET6_ADDR_GEN_MODE, m).map(drop)
+                        })
+                        .map(drop)
+                    })?;
                 }
             }
         }
@@ -1349,7 +1517,7 @@ impl ToMsg for LinkRequest {
         if let Some(info) = &l.info {
             write!(f, " type {}", info.kind)?;
             match &info.data {
-                InfoData::Veth { peer: Some(p) } => {
+                InfoData::Veth { peer: Some(p), .. } => {
                     if let Some(n) = &p.name {
                         write!(f, " peer {n}")?;
                     }
@@ -1452,6 +1620,42 @@ impl ToMsg for AltNameRequest {
     fn attr_name(&self, path: &[u16]) -> Option<String> {
         LINK_SET.path_name(path, None)
     }
+}
+
+/// Asks for the id this netns gives the netns open as `fd` (`RTM_GETNSID`
+/// with `NETNSA_FD`); the answer is read with [`nsid_from_reply`].
+#[derive(Clone, Copy, Debug)]
+pub struct NsidRequest {
+    /// An open netns file descriptor.
+    pub fd: u32,
+}
+
+impl ToMsg for NsidRequest {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        let mut w = MsgWriter::new(buf, super::RTM_GETNSID, 0, 0, 0);
+        // struct rtgenmsg: the family (unspecified), padded to 4.
+        w.fixed(&[0u8; 4]);
+        w.attr_u32(super::other::NETNSA_FD, self.fd)?;
+        w.finish()?;
+        Ok(super::attrs_at(4))
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "get nsid of netns fd {}", self.fd)
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        super::other::NETNSA_SET.path_name(path, None)
+    }
+}
+
+/// `NETNSA_NSID` of an `RTM_NEWNSID` reply's payload (after `nlmsghdr`);
+/// `None` if absent or negative (no id assigned).
+pub fn nsid_from_reply(payload: &[u8]) -> Option<i32> {
+    let attrs = payload.get(4..)?;
+    wire::AttrIter::new(attrs)
+        .map_while(Result::ok)
+        .find(|a| a.kind() == super::other::NETNSA_NSID)
+        .and_then(|a| Some(i32::from_ne_bytes(a.payload().get(..4)?.try_into().ok()?)))
+        .filter(|&n| n >= 0)
 }
 
 /// A link dump (`RTM_GETLINK` with `NLM_F_DUMP`), optionally filtered by the
@@ -1575,7 +1779,7 @@ mod tests {
         let l = v.to_owned().unwrap();
         assert_eq!(l.name.as_deref(), Some("v0"));
         match l.info.unwrap().data {
-            InfoData::Veth { peer: Some(p) } => assert_eq!(p.name.as_deref(), Some("v1")),
+            InfoData::Veth { peer: Some(p), .. } => assert_eq!(p.name.as_deref(), Some("v1")),
             d => panic!("{d:?}"),
         }
     }
@@ -1707,7 +1911,7 @@ mod tests {
                 kind: "macvlan".into(),
                 data: InfoData::Macvlan(Macvlan {
                     mode: m,
-                    flags: None
+                    ..Default::default()
                 }),
                 slave_kind: Some("bridge".into()),
                 slave_data: Some(vec![]),

@@ -1,25 +1,40 @@
 //! `nlkit link`: show, add, set, del.
 //!
 //! ```text
-//! nlkit link [show] [[dev] NAME] [type KIND] [master M] [up]
-//! nlkit link add [link P] [name] NAME [mtu N] [address MAC] [txqlen N] [alias TEXT]
-//!                [master M] [up] type KIND [ARGS]
-//!     veth    [peer [name] P]
+//! nlkit link [show] [[dev] NAME] [type KIND|KIND_slave] [master M] [nomaster]
+//!                [group G] [up]
+//! nlkit link add [link P] [name] NAME [LINKOPTS] type KIND [ARGS]
+//!     LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up
+//!               | group G | numtxqueues N | numrxqueues N | gso_max_size N
+//!               | gso_max_segs N | gro_max_size N | state OPERSTATE
+//!               | mode default|dormant | addrgenmode eui64|none|stable_secret|random
+//!               | netns NAME|PID
+//!     veth    [peer [name] P [LINKOPTS]]        (all after peer is the peer's)
 //!     bridge  [stp_state N] [forward_delay N] [hello_time N] [max_age N]
-//!             [ageing_time N] [priority N] [vlan_filtering 0|1] [mcast_snooping 0|1]
+//!             [ageing_time N] [priority N] [vlan_filtering 0|1] [vlan_default_pvid N]
+//!             [mcast_snooping 0|1] [group_fwd_mask N]
 //!     vlan    id N [protocol 802.1Q|802.1ad]                (needs link P)
 //!     macvlan [mode private|vepa|bridge|passthru|source]    (needs link P)
-//!     vxlan   id N [dstport P] [local A] [remote A|group A] [dev D] [ttl N]
-//!             [learning|nolearning] [ageing N]
+//!     vxlan   id N [dstport P] [srcport LO HI] [local A] [remote A|group A] [dev D]
+//!             [ttl N|auto] [tos N|inherit] [[no]learning] [ageing N] [maxaddress N]
+//!             [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss] [[no]udpcsum]
+//!             [[no]udp6zerocsumtx] [[no]udp6zerocsumrx]
 //!     other kinds (dummy, ifb...) take no arguments
-//! nlkit link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC] [master M]
-//!                [nomaster] [txqlen N] [alias TEXT] [netns NAME|PID]
+//! nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
 //!                [arp|multicast|allmulticast|promisc on|off]
+//!                [type bridge_slave [cost N] [priority N] [state N] [guard|hairpin|
+//!                 root_block|fastleave|learning|flood on|off]]
 //! nlkit link del [dev] NAME
 //! ```
 //!
-//! Human output is `ip link`'s; `-d` adds promiscuity, MTU bounds, the kind
-//! and its settings, and queue counts. JSON (`-j`), one object per link:
+//! As ip: a name is 1 to 15 bytes without `/` or blanks; an address must
+//! have the device's (or the kind's) length; `mtu`, `txqueuelen`, `group`,
+//! `name`, `netns`, `numtxqueues`, `numrxqueues` may not come twice.
+//!
+//! Human output is `ip link`'s; `-d` adds promiscuity, allmulti, MTU bounds,
+//! the kind and its settings, the port's settings, addrgenmode, queue counts
+//! and gso/tso/gro limits, in ip 6.1's order and spacing; a peer in a named
+//! netns shows as `link-netns NAME`. JSON (`-j`), one object per link:
 //! `ifindex`, `ifname`, `link` (or `link_index` + `link_netnsid` when the
 //! peer is in another netns), `flags` (array), `mtu`, `qdisc`, `master`,
 //! `operstate`, `linkmode`, `group`, `txqlen`, `link_type`, `address`,
@@ -36,8 +51,9 @@ use crate::output::Out;
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::link::{
-    iff_names_iproute2, macvlan_mode_name, operstate_name, parse_macvlan_mode, Bridge, InfoData,
-    Vxlan, IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC,
+    iff_names_iproute2, macvlan_mode_name, operstate_name, parse_macvlan_mode, Bridge, BridgePort,
+    InfoData, Link, NetnsTarget, Vxlan, IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC,
+    IFF_UP,
 };
 use nlkit::route::{Handle, LinkDump, LinkRequest, LinkView};
 use nlkit::Connection;
@@ -47,12 +63,16 @@ use std::os::fd::AsRawFd;
 
 /// `nlkit link help`.
 pub const USAGE: &str = "\
-Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND] [master M] [up]
-       nlkit link add [link P] [name] NAME [mtu N] [address MAC] [txqlen N] type KIND [ARGS]
-           KIND := veth [peer [name] P] | bridge | dummy | vlan id N | macvlan mode M
-                 | vxlan id N [dstport P] [local A] [remote A] [dev D]
-       nlkit link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC] [master M]
-                      [nomaster] [txqlen N] [alias TEXT] [netns NAME|PID]
+Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND|KIND_slave] [master M]
+                              [nomaster] [group G] [up]
+       nlkit link add [link P] [name] NAME [LINKOPTS] type KIND [ARGS]
+           LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up | group G
+                     | numtxqueues N | numrxqueues N | gso_max_size N | gso_max_segs N
+                     | state OPERSTATE | mode default|dormant | addrgenmode MODE | netns NAME|PID
+           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M
+                 | vxlan id N [dstport P] [local A] [remote A|group A] [dev D] [tos T] ...
+       nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
+                      [type bridge_slave [cost N] [priority N] [learning on|off] ...]
        nlkit link del [dev] NAME";
 
 /// What `link show` lists.
@@ -66,6 +86,12 @@ pub struct LinkShow {
     pub master: Option<u32>,
     /// Only links that are up.
     pub up: bool,
+    /// Only ports of this kind of master (`type bridge_slave`).
+    pub slave_kind: Option<String>,
+    /// Only links in this group.
+    pub group: Option<u32>,
+    /// Only links without a master.
+    pub nomaster: bool,
 }
 
 /// Parses `nlkit link ...`.
@@ -90,8 +116,26 @@ fn parse_show(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     while let Some(x) = w.next() {
         match x {
             "dev" => s.dev = Some(w.value("dev")?.to_string()),
-            "type" => s.kind = Some(w.value("type")?.to_string()),
+            "type" => {
+                let k = w.value("type")?;
+                match k.strip_suffix("_slave") {
+                    Some(sk) => s.slave_kind = Some(sk.to_string()),
+                    None => s.kind = Some(k.to_string()),
+                }
+            }
             "master" => s.master = Some(r.index(w.value("master")?)?),
+            "nomaster" => s.nomaster = true,
+            "group" => {
+                let v = w.value("group")?;
+                s.group = Some(match v {
+                    "default" => 0,
+                    v => parse_num(v).ok_or_else(|| {
+                        w.err(format_args!(
+                            "argument {v:?} is wrong: Invalid \"group\" value"
+                        ))
+                    })?,
+                });
+            }
             "up" => s.up = true,
             _ if s.dev.is_none() && !x.starts_with('-') => s.dev = Some(x.to_string()),
             _ => return Err(w.unknown(x)),
@@ -108,6 +152,28 @@ fn mac(w: &mut Words, kw: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// An address of `len` bytes (the device's, or its kind's), as ip checks it:
+/// a longer one would be cut by the kernel without a word.
+fn check_mac_len(w: &Words, a: &[u8], len: Option<usize>) -> Result<(), CliError> {
+    match len {
+        Some(n) if a.len() != n => Err(w.err(format_args!(
+            "invalid address length {} - must be {n} bytes",
+            a.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A name ip would take (`check_ifname`): 1 to 15 bytes, no `/`, no blank.
+fn ifname(w: &mut Words, kw: &str, v: &str) -> Result<String, CliError> {
+    if v.is_empty() || v.len() > 15 || v.bytes().any(|b| b == b'/' || b.is_ascii_whitespace()) {
+        return Err(w.err(format_args!(
+            "argument {v:?} is wrong: \"{kw}\" not a valid ifname"
+        )));
+    }
+    Ok(v.to_string())
+}
+
 fn on_off(w: &mut Words, kw: &str) -> Result<bool, CliError> {
     match w.value(kw)? {
         "on" => Ok(true),
@@ -116,9 +182,44 @@ fn on_off(w: &mut Words, kw: &str) -> Result<bool, CliError> {
     }
 }
 
-/// Settings common to `add` and `set`.
+/// `IF_OPER_*` by ip's names (any case).
+fn parse_operstate(v: &str) -> Option<u8> {
+    (0..=6u8).find(|&i| operstate_name(i).eq_ignore_ascii_case(v))
+}
+
+/// A netns given by pid or by name (`/run/netns/NAME`, kept open until sent).
+enum NetnsArg {
+    Pid(u32),
+    File(std::fs::File),
+}
+
+fn netns_arg(w: &mut Words) -> Result<NetnsArg, CliError> {
+    let v = w.value("netns")?;
+    Ok(match parse_num::<u32>(v) {
+        Some(pid) => NetnsArg::Pid(pid),
+        None => {
+            let path = std::path::Path::new("/run/netns").join(v);
+            let f = std::fs::File::open(&path).map_err(|e| {
+                CliError::Other(format!("cannot open netns {v:?} ({}): {e}", path.display()))
+            })?;
+            NetnsArg::File(f)
+        }
+    })
+}
+
+impl NetnsArg {
+    fn target(&self) -> NetnsTarget {
+        match self {
+            NetnsArg::Pid(p) => NetnsTarget::Pid(*p),
+            NetnsArg::File(f) => NetnsTarget::Fd(f.as_raw_fd() as u32),
+        }
+    }
+}
+
+/// Settings common to `add`, `set` and a veth peer.
 #[derive(Default)]
 struct Common {
+    name: Option<String>,
     mtu: Option<u32>,
     address: Option<Vec<u8>>,
     txqlen: Option<u32>,
@@ -126,18 +227,98 @@ struct Common {
     master: Option<u32>,
     nomaster: bool,
     up: Option<bool>,
+    group: Option<u32>,
+    num_tx_queues: Option<u32>,
+    num_rx_queues: Option<u32>,
+    gso_max_size: Option<u32>,
+    gso_max_segs: Option<u32>,
+    gro_max_size: Option<u32>,
+    operstate: Option<u8>,
+    linkmode: Option<u8>,
+    addr_gen_mode: Option<u8>,
+    netns: Option<NetnsArg>,
     /// (flag, on) pairs.
     flags: Vec<(u32, bool)>,
+}
+
+/// Refuses a second value for `kw`, as ip does (`mtu 1 mtu 2`).
+fn once<T>(w: &Words, slot: &Option<T>, kw: &str, v: &str) -> Result<(), CliError> {
+    if slot.is_some() {
+        return Err(w.err(format_args!(
+            "duplicate \"{kw}\": {v:?} is the second value"
+        )));
+    }
+    Ok(())
 }
 
 impl Common {
     /// Takes `x` if it is a common keyword.
     fn take(&mut self, x: &str, w: &mut Words, r: &mut dyn Resolve) -> Result<bool, CliError> {
+        macro_rules! num_once {
+            ($slot:ident, $kw:expr) => {{
+                let v = w.peek().unwrap_or("");
+                once(w, &self.$slot, $kw, v)?;
+                self.$slot = Some(w.num(x)?);
+            }};
+        }
         match x {
-            "mtu" => self.mtu = Some(w.num("mtu")?),
+            "mtu" => num_once!(mtu, "mtu"),
             "address" | "addr" | "lladdr" => self.address = Some(mac(w, x)?),
-            "txqlen" | "txqueuelen" | "qlen" => self.txqlen = Some(w.num(x)?),
+            "txqlen" | "txqueuelen" | "qlen" => num_once!(txqlen, "txqueuelen"),
+            "numtxqueues" => num_once!(num_tx_queues, "numtxqueues"),
+            "numrxqueues" => num_once!(num_rx_queues, "numrxqueues"),
+            "gso_max_size" => self.gso_max_size = Some(w.num(x)?),
+            "gso_max_segs" => self.gso_max_segs = Some(w.num(x)?),
+            "gro_max_size" => self.gro_max_size = Some(w.num(x)?),
             "alias" => self.alias = Some(w.value("alias")?.to_string()),
+            "group" => {
+                let v = w.value("group")?;
+                once(w, &self.group, "group", v)?;
+                self.group = Some(match v {
+                    "default" => 0,
+                    v => parse_num(v).ok_or_else(|| {
+                        w.err(format_args!(
+                            "argument {v:?} is wrong: Invalid \"group\" value"
+                        ))
+                    })?,
+                });
+            }
+            "state" => {
+                let v = w.value("state")?;
+                self.operstate = Some(parse_operstate(v).ok_or_else(|| {
+                    w.err(format_args!("argument {v:?} is wrong: Invalid operstate"))
+                })?);
+            }
+            "mode" => {
+                self.linkmode = Some(match w.value("mode")? {
+                    v if v.eq_ignore_ascii_case("default") => 0,
+                    v if v.eq_ignore_ascii_case("dormant") => 1,
+                    v => {
+                        return Err(
+                            w.err(format_args!("argument {v:?} is wrong: Invalid link mode"))
+                        )
+                    }
+                });
+            }
+            "addrgenmode" => {
+                let v = w.value("addrgenmode")?;
+                self.addr_gen_mode = Some(match v {
+                    "eui64" => 0,
+                    "none" => 1,
+                    "stable_secret" => 2,
+                    "random" => 3,
+                    _ => {
+                        return Err(w.err(format_args!(
+                            "argument {v:?} is wrong: Invalid address generation mode"
+                        )))
+                    }
+                });
+            }
+            "netns" => {
+                let v = w.peek().unwrap_or("");
+                once(w, &self.netns, "netns", v)?;
+                self.netns = Some(netns_arg(w)?);
+            }
             "master" => {
                 self.master = Some(r.index(w.value("master")?)?);
                 self.nomaster = false;
@@ -169,68 +350,130 @@ impl Common {
         Ok(true)
     }
 
-    fn apply(self, mut req: LinkRequest) -> LinkRequest {
-        if let Some(m) = self.mtu {
-            req = req.mtu(m);
-        }
+    /// Takes `name NAME` (once).
+    fn take_name(&mut self, w: &mut Words, kw: &str) -> Result<(), CliError> {
+        let v = w.value(kw)?;
+        once(w, &self.name, "name", v)?;
+        self.name = Some(ifname(w, "name", v)?);
+        Ok(())
+    }
+
+    /// Puts the settings into `link` (and the flags to change).
+    fn apply_link(&self, l: &mut Link) {
+        let set = |dst: &mut Option<u32>, v: Option<u32>| {
+            if v.is_some() {
+                *dst = v;
+            }
+        };
+        set(&mut l.mtu, self.mtu);
+        set(&mut l.txqlen, self.txqlen);
+        set(&mut l.master, self.master);
+        set(&mut l.group, self.group);
+        set(&mut l.num_tx_queues, self.num_tx_queues);
+        set(&mut l.num_rx_queues, self.num_rx_queues);
+        set(&mut l.gso_max_size, self.gso_max_size);
+        set(&mut l.gso_max_segs, self.gso_max_segs);
+        set(&mut l.gro_max_size, self.gro_max_size);
         if let Some(a) = &self.address {
-            req = req.address(a);
-        }
-        if let Some(q) = self.txqlen {
-            req = req.txqlen(q);
+            l.address = Some(a.clone());
         }
         if let Some(a) = &self.alias {
-            req = req.alias(a);
+            l.alias = Some(a.clone());
         }
-        if let Some(m) = self.master {
-            req = req.master(m);
+        if self.operstate.is_some() {
+            l.operstate = self.operstate;
         }
+        if self.linkmode.is_some() {
+            l.linkmode = self.linkmode;
+        }
+        if let Some(up) = self.up {
+            self.flag(l, IFF_UP, up);
+        }
+        for &(bit, on) in &self.flags {
+            self.flag(l, bit, on);
+        }
+    }
+
+    fn flag(&self, l: &mut Link, bit: u32, on: bool) {
+        if on {
+            l.flags |= bit;
+        } else {
+            l.flags &= !bit;
+        }
+        l.change |= bit;
+    }
+
+    fn apply(self, mut req: LinkRequest) -> (LinkRequest, Option<std::fs::File>) {
+        self.apply_link(&mut req.link);
         if self.nomaster {
             req = req.nomaster();
         }
-        match self.up {
-            Some(true) => req = req.up(),
-            Some(false) => req = req.down(),
-            None => {}
+        if let Some(m) = self.addr_gen_mode {
+            req = req.addr_gen_mode(m);
         }
-        for (bit, on) in self.flags {
-            if on {
-                req.link.flags |= bit;
-            } else {
-                req.link.flags &= !bit;
+        let mut file = None;
+        if let Some(n) = self.netns {
+            req.netns = Some(n.target());
+            if let NetnsArg::File(f) = n {
+                file = Some(f);
             }
-            req.link.change |= bit;
         }
-        req
+        (req, file)
     }
 }
 
+/// Kinds whose address is an Ethernet one (6 bytes).
+fn ether_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "veth" | "bridge" | "vlan" | "macvlan" | "macvtap" | "vxlan" | "ifb" | "dummy"
+    )
+}
+
+fn on_u8(on: bool) -> Option<u8> {
+    Some(u8::from(on))
+}
+
 fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
-    let mut name: Option<String> = None;
     let mut parent: Option<u32> = None;
     let mut kind: Option<String> = None;
     let mut common = Common::default();
-    let mut peer: Option<String> = None;
+    let mut peer: Option<Common> = None;
     let mut vlan_id: Option<u16> = None;
     let mut vlan_proto: Option<u16> = None;
     let mut mode: Option<u32> = None;
     let mut vx = Vxlan::default();
     let mut br = Bridge::default();
     while let Some(x) = w.next() {
-        if common.take(x, w, r)? {
+        if let Some(p) = peer.as_mut() {
+            // Everything after `peer` is the peer's, as in ip.
+            if p.take(x, w, r)? {
+                continue;
+            }
+            match x {
+                "name" | "dev" => p.take_name(w, x)?,
+                _ if p.name.is_none() && !x.starts_with('-') => {
+                    p.name = Some(ifname(w, "name", x)?)
+                }
+                _ => return Err(w.err(format_args!("unknown keyword {x:?} for the veth peer"))),
+            }
+            continue;
+        }
+        // After `type`, a word the kind has is the kind's (`mode`, vxlan's
+        // `group`); before it, the link's.
+        let kinds = matches!(
+            (kind.as_deref(), x),
+            (Some(_), "mode") | (Some("vxlan"), "group")
+        );
+        if !kinds && common.take(x, w, r)? {
             continue;
         }
         match (kind.as_deref(), x) {
             (_, "link") => parent = Some(r.index(w.value("link")?)?),
             (Some("vxlan"), "dev") => vx.dev = Some(r.index(w.value("dev")?)?),
-            (_, "name" | "dev") => name = Some(w.value(x)?.to_string()),
+            (_, "name" | "dev") => common.take_name(w, x)?,
             (None, "type") => kind = Some(w.value("type")?.to_string()),
-            (Some("veth"), "peer") => {
-                if w.peek() == Some("name") {
-                    w.next();
-                }
-                peer = Some(w.value("peer")?.to_string());
-            }
+            (Some("veth"), "peer") => peer = Some(Common::default()),
             (Some("vlan"), "id") => vlan_id = Some(w.num("id")?),
             (Some("vlan"), "protocol") => {
                 vlan_proto = Some(match w.value("protocol")? {
@@ -256,9 +499,32 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
                     v => parse_num(v).ok_or_else(|| w.err(format_args!("invalid ttl {v:?}")))?,
                 })
             }
+            (Some("vxlan"), "tos" | "dsfield") => {
+                vx.tos = Some(match w.value(x)? {
+                    "inherit" => 1,
+                    v => parse_num(v).ok_or_else(|| w.err(format_args!("invalid tos {v:?}")))?,
+                })
+            }
+            (Some("vxlan"), "srcport") => {
+                let lo: u16 = w.num("srcport")?;
+                let hi: u16 = w.num("srcport")?;
+                vx.port_range = Some(u32::from(lo) << 16 | u32::from(hi));
+            }
             (Some("vxlan"), "learning") => vx.learning = Some(1),
             (Some("vxlan"), "nolearning") => vx.learning = Some(0),
             (Some("vxlan"), "ageing") => vx.ageing = Some(w.num("ageing")?),
+            (Some("vxlan"), "maxaddress") => vx.limit = Some(w.num(x)?),
+            (Some("vxlan"), "proxy" | "noproxy") => vx.proxy = on_u8(x == "proxy"),
+            (Some("vxlan"), "rsc" | "norsc") => vx.rsc = on_u8(x == "rsc"),
+            (Some("vxlan"), "l2miss" | "nol2miss") => vx.l2miss = on_u8(x == "l2miss"),
+            (Some("vxlan"), "l3miss" | "nol3miss") => vx.l3miss = on_u8(x == "l3miss"),
+            (Some("vxlan"), "udpcsum" | "noudpcsum") => vx.udp_csum = on_u8(x == "udpcsum"),
+            (Some("vxlan"), "udp6zerocsumtx" | "noudp6zerocsumtx") => {
+                vx.udp_zero_csum6_tx = on_u8(x == "udp6zerocsumtx")
+            }
+            (Some("vxlan"), "udp6zerocsumrx" | "noudp6zerocsumrx") => {
+                vx.udp_zero_csum6_rx = on_u8(x == "udp6zerocsumrx")
+            }
             (Some("bridge"), "stp_state") => br.stp_state = Some(w.num(x)?),
             (Some("bridge"), "forward_delay") => br.forward_delay = Some(w.num(x)?),
             (Some("bridge"), "hello_time") => br.hello_time = Some(w.num(x)?),
@@ -266,20 +532,56 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (Some("bridge"), "ageing_time") => br.ageing_time = Some(w.num(x)?),
             (Some("bridge"), "priority") => br.priority = Some(w.num(x)?),
             (Some("bridge"), "vlan_filtering") => br.vlan_filtering = Some(w.num(x)?),
+            (Some("bridge"), "vlan_default_pvid") => br.vlan_default_pvid = Some(w.num(x)?),
             (Some("bridge"), "mcast_snooping") => br.mcast_snooping = Some(w.num(x)?),
-            (None, _) if name.is_none() && !x.starts_with('-') => name = Some(x.to_string()),
+            (Some("bridge"), "group_fwd_mask") => br.group_fwd_mask = Some(w.num(x)?),
+            (None, _) if common.name.is_none() && !x.starts_with('-') => {
+                common.name = Some(ifname(w, "name", x)?)
+            }
             (Some(k), _) => {
                 return Err(w.err(format_args!("unknown keyword {x:?} for type {k}")));
             }
             _ => return Err(w.unknown(x)),
         }
     }
-    let name = name.ok_or_else(|| w.err("a device name is needed"))?;
+    let name = common
+        .name
+        .clone()
+        .ok_or_else(|| w.err("a device name is needed"))?;
     let kind = kind.ok_or_else(|| w.err("\"type KIND\" is needed"))?;
+    if ether_kind(&kind) {
+        for a in [
+            &common.address,
+            &peer.as_ref().and_then(|p| p.address.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            check_mac_len(w, a, Some(6))?;
+        }
+    }
     let mut req = LinkRequest::add(&name);
+    let mut peer_file = None;
     req = match kind.as_str() {
-        "veth" => match &peer {
-            Some(p) => req.veth(p),
+        "veth" => match peer {
+            Some(p) => {
+                let pname = p
+                    .name
+                    .clone()
+                    .ok_or_else(|| w.err("\"peer\" needs a name"))?;
+                let mut l = Link::named(&pname);
+                p.apply_link(&mut l);
+                match p.netns {
+                    Some(n) => {
+                        let t = n.target();
+                        if let NetnsArg::File(f) = n {
+                            peer_file = Some(f);
+                        }
+                        req.veth_peer_in(l, t)
+                    }
+                    None => req.veth_peer(l),
+                }
+            }
             None => req.other_kind("veth", None),
         },
         "bridge" => req.bridge(br),
@@ -320,7 +622,14 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     if let Some(p) = parent {
         req.link.link = Some(p);
     }
-    Ok(Parsed::Req(Req::Link(Box::new(common.apply(req)), None)))
+    let (req, file) = common.apply(req);
+    let file = match (file, peer_file) {
+        (Some(_), Some(_)) => {
+            return Err(w.err("a netns by name for both the link and its peer: give one as a pid"))
+        }
+        (a, b) => a.or(b),
+    };
+    Ok(Parsed::Req(Req::Link(Box::new(req), file)))
 }
 
 fn device_word(w: &mut Words) -> Result<String, CliError> {
@@ -335,53 +644,55 @@ fn parse_set(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let dev = device_word(w)?;
     let idx = r.index(&dev)?;
     let mut common = Common::default();
-    let mut new_name: Option<String> = None;
-    let mut netns: Option<(Option<u32>, Option<std::fs::File>)> = None;
+    let mut port: Option<BridgePort> = None;
     while let Some(x) = w.next() {
+        if let Some(p) = port.as_mut() {
+            match x {
+                "cost" => p.cost = Some(w.num(x)?),
+                "priority" => p.priority = Some(w.num(x)?),
+                "state" => p.state = Some(w.num(x)?),
+                "guard" => p.guard = on_u8(on_off(w, x)?),
+                "hairpin" => p.hairpin = on_u8(on_off(w, x)?),
+                "root_block" => p.root_block = on_u8(on_off(w, x)?),
+                "fastleave" => p.fast_leave = on_u8(on_off(w, x)?),
+                "learning" => p.learning = on_u8(on_off(w, x)?),
+                "flood" => p.flood = on_u8(on_off(w, x)?),
+                _ => return Err(w.err(format_args!("unknown keyword {x:?} for type bridge_slave"))),
+            }
+            continue;
+        }
         if common.take(x, w, r)? {
             continue;
         }
         match x {
-            "name" => new_name = Some(w.value("name")?.to_string()),
-            "netns" => {
-                let v = w.value("netns")?;
-                netns = Some(match parse_num::<u32>(v) {
-                    Some(pid) => (Some(pid), None),
-                    None => {
-                        let path = std::path::Path::new("/run/netns").join(v);
-                        let f = std::fs::File::open(&path).map_err(|e| {
-                            CliError::Other(format!(
-                                "link set: cannot open netns {v:?} ({}): {e}",
-                                path.display()
-                            ))
-                        })?;
-                        (None, Some(f))
-                    }
-                });
-            }
+            "name" => common.take_name(w, x)?,
+            "type" => match w.value("type")? {
+                "bridge_slave" => port = Some(BridgePort::default()),
+                k => return Err(w.err(format_args!("cannot set settings of type {k:?}"))),
+            },
             _ => return Err(w.unknown(x)),
         }
     }
+    if let Some(a) = &common.address {
+        check_mac_len(w, a, r.lladdr_len(&dev)?)?;
+    }
     let mut req = LinkRequest::set(idx).label(&dev);
-    if let Some(n) = &new_name {
-        req = req.name(n);
+    if let Some(p) = port {
+        req = req.bridge_port(p).map_err(|e| nlkit::Error::Malformed {
+            what: format!("set link {dev} type bridge_slave"),
+            source: e,
+        })?;
+    }
+    if let Some(n) = common.name.take() {
+        req = req.name(&n);
         r.forget(&dev);
-        r.forget(n);
+        r.forget(&n);
     }
-    let mut file = None;
-    let moving = netns.is_some();
-    match netns {
-        Some((Some(pid), _)) => req = req.netns_pid(pid),
-        Some((None, Some(f))) => {
-            req = req.netns_fd(f.as_raw_fd() as u32);
-            file = Some(f);
-        }
-        _ => {}
-    }
-    if moving {
+    if common.netns.is_some() {
         r.forget(&dev);
     }
-    Ok(Parsed::Req(Req::Link(Box::new(common.apply(req)), file)))
+    let (req, file) = common.apply(req);
+    Ok(Parsed::Req(Req::Link(Box::new(req), file)))
 }
 
 fn parse_del(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
@@ -456,6 +767,15 @@ pub fn show(
             return Ok(());
         }
         if s.kind.is_some() && v.kind != s.kind.as_deref() {
+            return Ok(());
+        }
+        if s.slave_kind.is_some() && v.slave_kind != s.slave_kind.as_deref() {
+            return Ok(());
+        }
+        if s.nomaster && v.master.is_some() {
+            return Ok(());
+        }
+        if s.group.is_some() && v.group != s.group {
             return Ok(());
         }
         keep(print_link_with(out, &v, names, g))
@@ -664,7 +984,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     );
     s += &format!("\n    {}", nums(&rx[..n_rx], 0));
     if level > 1 {
-        s += &format!(
+        let line = format!(
             "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
             "",
             "length",
@@ -681,6 +1001,12 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
             w5 = c[5],
             w6 = c[6],
         );
+        // Without a nohandler column ip's line ends at "overrun".
+        s += if rx_err[6] != 0 {
+            &line
+        } else {
+            line.trim_end()
+        };
         let n = if rx_err[6] != 0 { 7 } else { 6 };
         s += &format!("\n{:w$}{}", "", nums(&rx_err[1..n], 1), w = c[0] + 5);
     }
@@ -921,8 +1247,10 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
 /// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line.
 fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
-    if let Some(a) = v.address {
-        s += &format!(" {}", hw_string(a));
+    match v.address {
+        Some(a) => s += &format!(" {}", hw_string(a)),
+        // ip leaves a blank after the type when there is no address.
+        None => s.push(' '),
     }
     if let Some(b) = v.broadcast {
         let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
@@ -937,27 +1265,40 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
             s += &format!(" permaddr {}", hw_string(p));
         }
     }
-    if let Some(n) = v.link_netnsid {
-        s += &format!(" link-netnsid {n}");
+    // ip names the peer's netns when it has a name under /run/netns.
+    match v.link_netnsid.map(|n| (n, names.netns_name(n))) {
+        Some((_, Some(name))) => s += &format!(" link-netns {name}"),
+        Some((n, None)) if n >= 0 => s += &format!(" link-netnsid {n}"),
+        Some(_) => s += " link-netnsid unknown",
+        None => {}
     }
     if details {
+        // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
         if let Some(p) = v.promiscuity {
-            s += &format!(" promiscuity {p}");
+            s += &format!(" promiscuity {p} ");
+        }
+        if let Some(a) = v.allmulti {
+            s += &format!(" allmulti {a} ");
         }
         if let Some(m) = v.min_mtu {
-            s += &format!(" minmtu {m}");
+            s += &format!("minmtu {m} ");
         }
         if let Some(m) = v.max_mtu {
-            s += &format!(" maxmtu {m}");
+            s += &format!("maxmtu {m} ");
         }
         if let Some(k) = v.kind {
-            s += &format!("\n    {k}{}", kind_text(v, names));
+            s += &format!("\n    {k} {}", kind_details(v, names).text);
         }
         if let Some(k) = v.slave_kind {
-            s += &format!("\n    {k}_slave");
+            s += &format!("\n    {k}_slave {}", slave_details(v).text);
         }
-        if let (Some(t), Some(r)) = (v.num_tx_queues, v.num_rx_queues) {
-            s += &format!(" numtxqueues {t} numrxqueues {r}");
+        if let Some(m) = v.addr_gen_mode() {
+            s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
+        }
+        for (word, _, n) in queue_details(v) {
+            if let Some(n) = n {
+                s += &format!("{word} {n} ");
+            }
         }
     }
     s
@@ -1003,182 +1344,449 @@ fn vlan_proto_name(p: u16) -> String {
     }
 }
 
-/// ` id 42 remote ...`: a kind's settings, iproute2's words.
-fn kind_text(v: &LinkView<'_>, names: &mut Names) -> String {
+/// A kind's settings as ip prints them: text items (`id 42 `, each with its
+/// trailing blank) and JSON members, built once for both.
+#[derive(Default)]
+struct Details {
+    text: String,
+    json: Map<String, Value>,
+}
+
+impl Details {
+    fn text(&mut self, t: impl std::fmt::Display) {
+        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("{t} "));
+    }
+    fn json(&mut self, k: &str, v: Value) {
+        self.json.insert(k.to_string(), v);
+    }
+    fn both(&mut self, t: impl std::fmt::Display, k: &str, v: Value) {
+        self.text(t);
+        self.json(k, v);
+    }
+}
+
+/// `IFLA_INFO_DATA` of `v`, ip's words (see [`Details`]).
+fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
+    let mut d = Details::default();
     let Ok(Some(info)) = v.info() else {
-        return String::new();
+        return d;
     };
-    let mut s = String::new();
+    let on = |x: Option<u8>| x.is_some_and(|x| x != 0);
     match &info.data {
         InfoData::Vxlan(x) => {
             if let Some(id) = x.id {
-                s += &format!(" id {id}");
+                d.both(format_args!("id {id}"), "id", json!(id));
             }
             if let Some(r) = x.remote {
                 let kw = if r.is_multicast() { "group" } else { "remote" };
-                s += &format!(" {kw} {r}");
+                let key = format!("{kw}{}", if r.is_ipv6() { "6" } else { "" });
+                d.both(format_args!("{kw} {r}"), &key, json!(r.to_string()));
             }
             if let Some(l) = x.local {
-                s += &format!(" local {l}");
-            }
-            if let Some(d) = x.dev {
-                s += &format!(" dev {}", names.name(d));
-            }
-            if let Some(p) = x.port {
-                s += &format!(" dstport {p}");
-            }
-            if x.learning == Some(0) {
-                s += " nolearning";
-            }
-            match x.ttl {
-                Some(0) => s += " ttl auto",
-                Some(t) => s += &format!(" ttl {t}"),
-                None => {}
-            }
-            if let Some(a) = x.ageing {
-                s += &format!(" ageing {a}");
-            }
-        }
-        InfoData::Macvlan(m) => {
-            if let Some(n) = m.mode.and_then(macvlan_mode_name) {
-                s += &format!(" mode {n}");
-            }
-        }
-        InfoData::Vlan(vl) => {
-            if let Some(p) = vl.protocol {
-                s += &format!(" protocol {}", vlan_proto_name(p));
-            }
-            if let Some(id) = vl.id {
-                s += &format!(" id {id}");
-            }
-        }
-        InfoData::Bridge(b) => {
-            let fields = [
-                ("forward_delay", b.forward_delay),
-                ("hello_time", b.hello_time),
-                ("max_age", b.max_age),
-                ("ageing_time", b.ageing_time),
-                ("stp_state", b.stp_state),
-                ("priority", b.priority.map(u32::from)),
-                ("vlan_filtering", b.vlan_filtering.map(u32::from)),
-            ];
-            for (k, v) in fields {
-                if let Some(v) = v {
-                    s += &format!(" {k} {v}");
-                }
-            }
-            if let Some(p) = b.vlan_protocol {
-                s += &format!(" vlan_protocol {}", vlan_proto_name(p));
-            }
-            if let Some(m) = b.mcast_snooping {
-                s += &format!(" mcast_snooping {m}");
-            }
-        }
-        InfoData::Tun(t) => {
-            match t.tun_type {
-                Some(1) => s += " type tun",
-                Some(2) => s += " type tap",
-                _ => {}
-            }
-            let onoff = |x: Option<u8>| if x == Some(1) { "on" } else { "off" };
-            s += &format!(
-                " pi {} vnet_hdr {} persist {}",
-                onoff(t.pi),
-                onoff(t.vnet_hdr),
-                onoff(t.persist)
-            );
-        }
-        _ => {}
-    }
-    s
-}
-
-fn kind_json(v: &LinkView<'_>, names: &mut Names) -> Option<Value> {
-    let info = v.info().ok()??;
-    let mut d = Map::new();
-    let mut put = |k: &str, x: Value| {
-        d.insert(k.to_string(), x);
-    };
-    match &info.data {
-        InfoData::Vxlan(x) => {
-            if let Some(id) = x.id {
-                put("id", json!(id));
-            }
-            if let Some(r) = x.remote {
-                put(
-                    if r.is_multicast() { "group" } else { "remote" },
-                    json!(r.to_string()),
-                );
-            }
-            if let Some(l) = x.local {
-                put("local", json!(l.to_string()));
+                let key = if l.is_ipv6() { "local6" } else { "local" };
+                d.both(format_args!("local {l}"), key, json!(l.to_string()));
             }
             if let Some(dv) = x.dev {
-                put("link", json!(names.name(dv)));
+                let n = names.name(dv);
+                d.both(format_args!("dev {n}"), "link", json!(n));
+            }
+            if let Some(pr) = x.port_range {
+                let (lo, hi) = (pr >> 16, pr & 0xffff);
+                d.both(
+                    format_args!("srcport {lo} {hi}"),
+                    "port_range",
+                    json!({"low": lo, "high": hi}),
+                );
             }
             if let Some(p) = x.port {
-                put("port", json!(p));
+                d.both(format_args!("dstport {p}"), "port", json!(p));
             }
             if let Some(l) = x.learning {
-                put("learning", json!(l != 0));
+                if l == 0 {
+                    d.text("nolearning");
+                }
+                d.json("learning", json!(l != 0));
             }
-            if let Some(t) = x.ttl {
-                put("ttl", json!(t));
+            for (set, word) in [
+                (x.proxy, "proxy"),
+                (x.rsc, "rsc"),
+                (x.l2miss, "l2miss"),
+                (x.l3miss, "l3miss"),
+            ] {
+                if on(set) {
+                    d.both(word, word, json!(true));
+                }
+            }
+            match x.tos {
+                // ip 6.1 prints `tos inherit` but "0x1" in JSON.
+                Some(1) => {
+                    d.text("tos inherit");
+                    d.json("tos", json!("0x1"));
+                }
+                Some(t) if t != 0 => {
+                    d.both(format_args!("tos {t:#x}"), "tos", json!(format!("{t:#x}")))
+                }
+                _ => {}
+            }
+            match x.ttl {
+                Some(0) => d.both("ttl auto", "ttl", json!(0)),
+                Some(t) => d.both(format_args!("ttl {t}"), "ttl", json!(t)),
+                None => {}
+            }
+            match x.df {
+                Some(1) => d.both("df set", "df", json!("set")),
+                Some(2) => d.both("df inherit", "df", json!("inherit")),
+                Some(_) => d.json("df", json!("unset")),
+                None => {}
+            }
+            if let Some(l) = x.label.filter(|&l| l != 0) {
+                d.both(
+                    format_args!("flowlabel {l:#x}"),
+                    "label",
+                    json!(format!("{l:#x}")),
+                );
             }
             if let Some(a) = x.ageing {
-                put("ageing", json!(a));
+                d.both(format_args!("ageing {a}"), "ageing", json!(a));
+            }
+            if let Some(l) = x.limit.filter(|&l| l != 0) {
+                d.both(format_args!("maxaddr {l}"), "limit", json!(l));
+            }
+            for (set, word, key) in [
+                (x.udp_csum, "udpcsum", "udp_csum"),
+                (x.udp_zero_csum6_tx, "udp6zerocsumtx", "udp_zero_csum6_tx"),
+                (x.udp_zero_csum6_rx, "udp6zerocsumrx", "udp_zero_csum6_rx"),
+            ] {
+                if let Some(c) = set {
+                    let no = if c == 0 { "no" } else { "" };
+                    d.both(format_args!("{no}{word}"), key, json!(c != 0));
+                }
             }
         }
         InfoData::Macvlan(m) => {
             if let Some(n) = m.mode.and_then(macvlan_mode_name) {
-                put("mode", json!(n));
+                d.both(format_args!("mode {n}"), "mode", json!(n));
+            }
+            if let Some(q) = m.bc_queue_len {
+                d.both(format_args!("bcqueuelen {q}"), "bcqueuelen", json!(q));
+            }
+            if let Some(q) = m.bc_queue_len_used {
+                d.both(
+                    format_args!("usedbcqueuelen {q}"),
+                    "usedbcqueuelen",
+                    json!(q),
+                );
             }
         }
         InfoData::Vlan(vl) => {
             if let Some(p) = vl.protocol {
-                put("protocol", json!(vlan_proto_name(p)));
+                let n = vlan_proto_name(p);
+                d.both(format_args!("protocol {n}"), "protocol", json!(n));
             }
             if let Some(id) = vl.id {
-                put("id", json!(id));
+                d.both(format_args!("id {id}"), "id", json!(id));
             }
         }
-        InfoData::Bridge(b) => {
-            let fields = [
-                ("forward_delay", b.forward_delay),
-                ("hello_time", b.hello_time),
-                ("max_age", b.max_age),
-                ("ageing_time", b.ageing_time),
-                ("stp_state", b.stp_state),
-                ("priority", b.priority.map(u32::from)),
-                ("vlan_filtering", b.vlan_filtering.map(u32::from)),
-                ("mcast_snooping", b.mcast_snooping.map(u32::from)),
-            ];
-            for (k, x) in fields {
-                if let Some(x) = x {
-                    put(k, json!(x));
-                }
-            }
-            if let Some(p) = b.vlan_protocol {
-                put("vlan_protocol", json!(vlan_proto_name(p)));
+        InfoData::Bridge(_) => {
+            if let Some(a) = v.info_data {
+                table_details(&mut d, a, BRIDGE_DETAILS);
             }
         }
         InfoData::Tun(t) => {
-            put(
-                "type",
-                json!(match t.tun_type {
-                    Some(1) => "tun",
-                    Some(2) => "tap",
-                    _ => "unknown",
-                }),
+            let ty = match t.tun_type {
+                Some(1) => "tun",
+                Some(2) => "tap",
+                _ => "unknown",
+            };
+            d.both(format_args!("type {ty}"), "type", json!(ty));
+            let onoff = |x: Option<u8>| if x == Some(1) { "on" } else { "off" };
+            d.both(
+                format_args!("pi {}", onoff(t.pi)),
+                "pi",
+                json!(t.pi == Some(1)),
             );
-            put("pi", json!(t.pi == Some(1)));
-            put("vnet_hdr", json!(t.vnet_hdr == Some(1)));
-            put("multi_queue", json!(t.multi_queue == Some(1)));
-            put("persist", json!(t.persist == Some(1)));
+            d.both(
+                format_args!("vnet_hdr {}", onoff(t.vnet_hdr)),
+                "vnet_hdr",
+                json!(t.vnet_hdr == Some(1)),
+            );
+            if t.multi_queue == Some(1) {
+                d.text("multi_queue");
+            }
+            d.json("multi_queue", json!(t.multi_queue == Some(1)));
+            d.both(
+                format_args!("persist {}", onoff(t.persist)),
+                "persist",
+                json!(t.persist == Some(1)),
+            );
         }
         _ => {}
     }
-    Some(Value::Object(d))
+    d
+}
+
+/// How ip prints one attribute of a bridge or bridge port.
+#[derive(Clone, Copy)]
+enum Fmt {
+    /// A number (u8, u16, u32 or u64 by its length).
+    Num,
+    /// `on`/`off`; a bool in JSON.
+    OnOff,
+    /// `0x%x`, also in JSON (a string).
+    Hex,
+    /// C's `%#x` (as `0x%x`, but 0 is `0`), also in JSON (a string).
+    CHex,
+    /// A number in text, its decimal digits as a string in JSON.
+    NumStr,
+    /// Hundredths of a second: `%7.2f` in text, a number in JSON.
+    Timer,
+    /// `struct ifla_bridge_id`: `0064.2:0:0:0:0:3`.
+    BridgeId,
+    /// A MAC address.
+    Mac,
+    /// A port state (`BR_STATE_*`) by name.
+    PortState,
+    /// One bit of `IFLA_BR_MULTI_BOOLOPT`'s value, as 0 or 1.
+    BoolOpt(u32),
+    /// Text only (ip 6.1 leaves it out of JSON).
+    TextOnOff,
+}
+
+use nlkit::route::link::{
+    IFLA_BRPORT_BCAST_FLOOD, IFLA_BRPORT_BRIDGE_ID, IFLA_BRPORT_CONFIG_PENDING, IFLA_BRPORT_COST,
+    IFLA_BRPORT_DESIGNATED_COST, IFLA_BRPORT_DESIGNATED_PORT, IFLA_BRPORT_FAST_LEAVE,
+    IFLA_BRPORT_FORWARD_DELAY_TIMER, IFLA_BRPORT_GROUP_FWD_MASK, IFLA_BRPORT_GUARD,
+    IFLA_BRPORT_HOLD_TIMER, IFLA_BRPORT_ID, IFLA_BRPORT_ISOLATED, IFLA_BRPORT_LEARNING,
+    IFLA_BRPORT_LOCKED, IFLA_BRPORT_MCAST_FLOOD, IFLA_BRPORT_MCAST_TO_UCAST,
+    IFLA_BRPORT_MESSAGE_AGE_TIMER, IFLA_BRPORT_MODE, IFLA_BRPORT_MULTICAST_ROUTER,
+    IFLA_BRPORT_NEIGH_SUPPRESS, IFLA_BRPORT_NO, IFLA_BRPORT_PRIORITY, IFLA_BRPORT_PROTECT,
+    IFLA_BRPORT_PROXYARP, IFLA_BRPORT_PROXYARP_WIFI, IFLA_BRPORT_ROOT_ID, IFLA_BRPORT_STATE,
+    IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, IFLA_BRPORT_UNICAST_FLOOD, IFLA_BRPORT_VLAN_TUNNEL,
+    IFLA_BR_AGEING_TIME, IFLA_BR_BRIDGE_ID, IFLA_BR_FORWARD_DELAY, IFLA_BR_GC_TIMER,
+    IFLA_BR_GROUP_ADDR, IFLA_BR_GROUP_FWD_MASK, IFLA_BR_HELLO_TIME, IFLA_BR_HELLO_TIMER,
+    IFLA_BR_MAX_AGE, IFLA_BR_MCAST_HASH_ELASTICITY, IFLA_BR_MCAST_HASH_MAX,
+    IFLA_BR_MCAST_IGMP_VERSION, IFLA_BR_MCAST_LAST_MEMBER_CNT, IFLA_BR_MCAST_LAST_MEMBER_INTVL,
+    IFLA_BR_MCAST_MEMBERSHIP_INTVL, IFLA_BR_MCAST_MLD_VERSION, IFLA_BR_MCAST_QUERIER,
+    IFLA_BR_MCAST_QUERIER_INTVL, IFLA_BR_MCAST_QUERY_INTVL, IFLA_BR_MCAST_QUERY_RESPONSE_INTVL,
+    IFLA_BR_MCAST_QUERY_USE_IFADDR, IFLA_BR_MCAST_ROUTER, IFLA_BR_MCAST_SNOOPING,
+    IFLA_BR_MCAST_STARTUP_QUERY_CNT, IFLA_BR_MCAST_STARTUP_QUERY_INTVL,
+    IFLA_BR_MCAST_STATS_ENABLED, IFLA_BR_MULTI_BOOLOPT, IFLA_BR_NF_CALL_ARPTABLES,
+    IFLA_BR_NF_CALL_IP6TABLES, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_PRIORITY, IFLA_BR_ROOT_ID,
+    IFLA_BR_ROOT_PATH_COST, IFLA_BR_ROOT_PORT, IFLA_BR_STP_STATE, IFLA_BR_TCN_TIMER,
+    IFLA_BR_TOPOLOGY_CHANGE, IFLA_BR_TOPOLOGY_CHANGE_DETECTED, IFLA_BR_TOPOLOGY_CHANGE_TIMER,
+    IFLA_BR_VLAN_DEFAULT_PVID, IFLA_BR_VLAN_FILTERING, IFLA_BR_VLAN_PROTOCOL,
+    IFLA_BR_VLAN_STATS_ENABLED,
+};
+
+/// A bridge's settings in ip 6.1's order: (attribute, text word, JSON key, format).
+#[rustfmt::skip]
+const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
+    (IFLA_BR_FORWARD_DELAY, "forward_delay", "forward_delay", Fmt::Num),
+    (IFLA_BR_HELLO_TIME, "hello_time", "hello_time", Fmt::Num),
+    (IFLA_BR_MAX_AGE, "max_age", "max_age", Fmt::Num),
+    (IFLA_BR_AGEING_TIME, "ageing_time", "ageing_time", Fmt::Num),
+    (IFLA_BR_STP_STATE, "stp_state", "stp_state", Fmt::Num),
+    (IFLA_BR_PRIORITY, "priority", "priority", Fmt::Num),
+    (IFLA_BR_VLAN_FILTERING, "vlan_filtering", "vlan_filtering", Fmt::Num),
+    (IFLA_BR_VLAN_PROTOCOL, "vlan_protocol", "vlan_protocol", Fmt::CHex),
+    (IFLA_BR_BRIDGE_ID, "bridge_id", "bridge_id", Fmt::BridgeId),
+    (IFLA_BR_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
+    (IFLA_BR_ROOT_PORT, "root_port", "root_port", Fmt::Num),
+    (IFLA_BR_ROOT_PATH_COST, "root_path_cost", "root_path_cost", Fmt::Num),
+    (IFLA_BR_TOPOLOGY_CHANGE, "topology_change", "topology_change", Fmt::Num),
+    (IFLA_BR_TOPOLOGY_CHANGE_DETECTED, "topology_change_detected", "topology_change_detected", Fmt::Num),
+    (IFLA_BR_HELLO_TIMER, "hello_timer", "hello_timer", Fmt::Timer),
+    (IFLA_BR_TCN_TIMER, "tcn_timer", "tcn_timer", Fmt::Timer),
+    (IFLA_BR_TOPOLOGY_CHANGE_TIMER, "topology_change_timer", "topology_change_timer", Fmt::Timer),
+    (IFLA_BR_GC_TIMER, "gc_timer", "gc_timer", Fmt::Timer),
+    (IFLA_BR_VLAN_DEFAULT_PVID, "vlan_default_pvid", "vlan_default_pvid", Fmt::Num),
+    (IFLA_BR_VLAN_STATS_ENABLED, "vlan_stats_enabled", "vlan_stats_enabled", Fmt::Num),
+    (IFLA_BR_GROUP_FWD_MASK, "group_fwd_mask", "group_fwd_mask", Fmt::CHex),
+    (IFLA_BR_GROUP_ADDR, "group_address", "group_addr", Fmt::Mac),
+    (IFLA_BR_MCAST_SNOOPING, "mcast_snooping", "mcast_snooping", Fmt::Num),
+    (IFLA_BR_MULTI_BOOLOPT, "no_linklocal_learn", "no_linklocal_learn", Fmt::BoolOpt(0)),
+    (IFLA_BR_MULTI_BOOLOPT, "mcast_vlan_snooping", "mcast_vlan_snooping", Fmt::BoolOpt(1)),
+    (IFLA_BR_MCAST_ROUTER, "mcast_router", "mcast_router", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_USE_IFADDR, "mcast_query_use_ifaddr", "mcast_query_use_ifaddr", Fmt::Num),
+    (IFLA_BR_MCAST_QUERIER, "mcast_querier", "mcast_querier", Fmt::Num),
+    (IFLA_BR_MCAST_HASH_ELASTICITY, "mcast_hash_elasticity", "mcast_hash_elasticity", Fmt::Num),
+    (IFLA_BR_MCAST_HASH_MAX, "mcast_hash_max", "mcast_hash_max", Fmt::Num),
+    (IFLA_BR_MCAST_LAST_MEMBER_CNT, "mcast_last_member_count", "mcast_last_member_cnt", Fmt::Num),
+    (IFLA_BR_MCAST_STARTUP_QUERY_CNT, "mcast_startup_query_count", "mcast_startup_query_cnt", Fmt::Num),
+    (IFLA_BR_MCAST_LAST_MEMBER_INTVL, "mcast_last_member_interval", "mcast_last_member_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_MEMBERSHIP_INTVL, "mcast_membership_interval", "mcast_membership_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERIER_INTVL, "mcast_querier_interval", "mcast_querier_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_INTVL, "mcast_query_interval", "mcast_query_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_QUERY_RESPONSE_INTVL, "mcast_query_response_interval", "mcast_query_response_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_STARTUP_QUERY_INTVL, "mcast_startup_query_interval", "mcast_startup_query_intvl", Fmt::Num),
+    (IFLA_BR_MCAST_STATS_ENABLED, "mcast_stats_enabled", "mcast_stats_enabled", Fmt::Num),
+    (IFLA_BR_MCAST_IGMP_VERSION, "mcast_igmp_version", "mcast_igmp_version", Fmt::Num),
+    (IFLA_BR_MCAST_MLD_VERSION, "mcast_mld_version", "mcast_mld_version", Fmt::Num),
+    (IFLA_BR_NF_CALL_IPTABLES, "nf_call_iptables", "nf_call_iptables", Fmt::Num),
+    (IFLA_BR_NF_CALL_IP6TABLES, "nf_call_ip6tables", "nf_call_ip6tables", Fmt::Num),
+    (IFLA_BR_NF_CALL_ARPTABLES, "nf_call_arptables", "nf_call_arptables", Fmt::Num),
+];
+
+/// A bridge port's settings in ip 6.1's order.
+#[rustfmt::skip]
+const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
+    (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),
+    (IFLA_BRPORT_PRIORITY, "priority", "priority", Fmt::Num),
+    (IFLA_BRPORT_COST, "cost", "cost", Fmt::Num),
+    (IFLA_BRPORT_MODE, "hairpin", "hairpin", Fmt::OnOff),
+    (IFLA_BRPORT_GUARD, "guard", "guard", Fmt::OnOff),
+    (IFLA_BRPORT_PROTECT, "root_block", "root_block", Fmt::OnOff),
+    (IFLA_BRPORT_FAST_LEAVE, "fastleave", "fastleave", Fmt::OnOff),
+    (IFLA_BRPORT_LEARNING, "learning", "learning", Fmt::OnOff),
+    (IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood", Fmt::OnOff),
+    (IFLA_BRPORT_ID, "port_id", "id", Fmt::CHex),
+    (IFLA_BRPORT_NO, "port_no", "no", Fmt::CHex),
+    (IFLA_BRPORT_DESIGNATED_PORT, "designated_port", "designated_port", Fmt::Num),
+    (IFLA_BRPORT_DESIGNATED_COST, "designated_cost", "designated_cost", Fmt::Num),
+    (IFLA_BRPORT_BRIDGE_ID, "designated_bridge", "bridge_id", Fmt::BridgeId),
+    (IFLA_BRPORT_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
+    (IFLA_BRPORT_HOLD_TIMER, "hold_timer", "hold_timer", Fmt::Timer),
+    (IFLA_BRPORT_MESSAGE_AGE_TIMER, "message_age_timer", "message_age_timer", Fmt::Timer),
+    (IFLA_BRPORT_FORWARD_DELAY_TIMER, "forward_delay_timer", "forward_delay_timer", Fmt::Timer),
+    (IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, "topology_change_ack", "topology_change_ack", Fmt::Num),
+    (IFLA_BRPORT_CONFIG_PENDING, "config_pending", "config_pending", Fmt::Num),
+    (IFLA_BRPORT_PROXYARP, "proxy_arp", "proxy_arp", Fmt::OnOff),
+    (IFLA_BRPORT_PROXYARP_WIFI, "proxy_arp_wifi", "proxy_arp_wifi", Fmt::OnOff),
+    (IFLA_BRPORT_MULTICAST_ROUTER, "mcast_router", "multicast_router", Fmt::Num),
+    (IFLA_BRPORT_FAST_LEAVE, "mcast_fast_leave", "", Fmt::TextOnOff),
+    (IFLA_BRPORT_MCAST_FLOOD, "mcast_flood", "mcast_flood", Fmt::OnOff),
+    (IFLA_BRPORT_BCAST_FLOOD, "bcast_flood", "bcast_flood", Fmt::OnOff),
+    (IFLA_BRPORT_MCAST_TO_UCAST, "mcast_to_unicast", "mcast_to_unicast", Fmt::OnOff),
+    (IFLA_BRPORT_NEIGH_SUPPRESS, "neigh_suppress", "neigh_suppress", Fmt::OnOff),
+    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask", "group_fwd_mask", Fmt::NumStr),
+    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask_str", "group_fwd_mask_str", Fmt::Hex),
+    (IFLA_BRPORT_VLAN_TUNNEL, "vlan_tunnel", "vlan_tunnel", Fmt::OnOff),
+    (IFLA_BRPORT_ISOLATED, "isolated", "isolated", Fmt::OnOff),
+    (IFLA_BRPORT_LOCKED, "locked", "locked", Fmt::OnOff),
+];
+
+/// The unsigned number in `b` (1, 2, 4 or 8 bytes, host order).
+fn ne_uint(b: &[u8]) -> Option<u64> {
+    Some(match b.len() {
+        1 => u64::from(b[0]),
+        2 => u64::from(u16::from_ne_bytes(b.try_into().ok()?)),
+        4 => u64::from(u32::from_ne_bytes(b.try_into().ok()?)),
+        8 => u64::from_ne_bytes(b.try_into().ok()?),
+        _ => return None,
+    })
+}
+
+/// Appends the attributes of the nest `a` that `table` names, in its order.
+fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
+    let attrs: Vec<(u16, &[u8])> = a
+        .nested()
+        .map_while(Result::ok)
+        .map(|x| (x.kind(), x.payload()))
+        .collect();
+    for &(ty, word, key, fmt) in table {
+        let Some(&(_, b)) = attrs.iter().find(|(t, _)| *t == ty) else {
+            continue;
+        };
+        // A value of an unexpected size is shown as its bytes, not dropped.
+        let n = ne_uint(b);
+        match (fmt, n) {
+            (Fmt::Num, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n)),
+            (Fmt::NumStr, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n.to_string())),
+            (Fmt::Hex | Fmt::CHex, Some(n)) => {
+                // The VLAN protocol travels big-endian.
+                let n = if ty == IFLA_BR_VLAN_PROTOCOL {
+                    u64::from((n as u16).swap_bytes())
+                } else {
+                    n
+                };
+                let h = match (fmt, n) {
+                    (Fmt::CHex, 0) => "0".to_string(),
+                    _ => format!("{n:#x}"),
+                };
+                d.both(format_args!("{word} {h}"), key, json!(h))
+            }
+            (Fmt::OnOff, Some(n)) => d.both(
+                format_args!("{word} {}", if n != 0 { "on" } else { "off" }),
+                key,
+                json!(n != 0),
+            ),
+            (Fmt::TextOnOff, Some(n)) => {
+                d.text(format_args!("{word} {}", if n != 0 { "on" } else { "off" }))
+            }
+            (Fmt::Timer, Some(n)) => {
+                let secs = n as f64 / 100.0;
+                d.both(
+                    format_args!("{word} {secs:7.2}"),
+                    key,
+                    json!((secs * 100.0).round() / 100.0),
+                )
+            }
+            (Fmt::PortState, Some(n)) => {
+                let name = match n {
+                    0 => "disabled".to_string(),
+                    1 => "listening".to_string(),
+                    2 => "learning".to_string(),
+                    3 => "forwarding".to_string(),
+                    4 => "blocking".to_string(),
+                    n => n.to_string(),
+                };
+                d.both(format_args!("{word} {name}"), key, json!(name))
+            }
+            (Fmt::BoolOpt(bit), _) if b.len() >= 4 => {
+                let val = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+                let on = (val >> bit) & 1;
+                d.both(format_args!("{word} {on}"), key, json!(on));
+            }
+            (Fmt::BridgeId, _) if b.len() == 8 => {
+                let id = format!(
+                    "{:02x}{:02x}.{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
+                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+                );
+                d.both(format_args!("{word} {id}"), key, json!(id));
+            }
+            (Fmt::Mac, _) => {
+                let m = hw_string(b);
+                d.both(format_args!("{word} {m}"), key, json!(m));
+            }
+            _ => {
+                let raw = hw_string(b);
+                d.both(format_args!("{word} {raw}"), key, json!(raw));
+            }
+        }
+    }
+}
+
+/// `IFLA_INFO_SLAVE_DATA` of `v`, ip's words (bridge ports).
+fn slave_details(v: &LinkView<'_>) -> Details {
+    let mut d = Details::default();
+    if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
+        table_details(&mut d, a, BRPORT_DETAILS);
+    }
+    d
+}
+
+/// ip's names of `IN6_ADDR_GEN_MODE_*`.
+fn addr_gen_mode_name(m: u8) -> &'static str {
+    match m {
+        0 => "eui64",
+        1 => "none",
+        2 => "stable_secret",
+        3 => "random",
+        _ => "unknown_mode",
+    }
+}
+
+/// The counts ip prints after a link's kind with `-d`: (text word, JSON key, value).
+fn queue_details(v: &LinkView<'_>) -> [(&'static str, &'static str, Option<u32>); 7] {
+    [
+        ("numtxqueues", "num_tx_queues", v.num_tx_queues),
+        ("numrxqueues", "num_rx_queues", v.num_rx_queues),
+        ("gso_max_size", "gso_max_size", v.gso_max_size),
+        ("gso_max_segs", "gso_max_segs", v.gso_max_segs),
+        ("tso_max_size", "tso_max_size", v.tso_max_size),
+        ("tso_max_segs", "tso_max_segs", v.tso_max_segs),
+        ("gro_max_size", "gro_max_size", v.gro_max_size),
+    ]
 }
 
 /// The fields of `ip -j link` (`linkmode`: with `linkmode` and `ifalias`)
@@ -1254,16 +1862,12 @@ pub(crate) fn link_json_base(
     if let Some(n) = v.link_netnsid {
         o.insert("link_netnsid".into(), json!(n));
     }
-    if let (Some(a), true) = (v.alias, linkmode) {
-        o.insert("ifalias".into(), json!(a.to_string()));
-    }
-    let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
-    if !alt.is_empty() {
-        o.insert("altnames".into(), json!(alt));
-    }
     if details {
         if let Some(p) = v.promiscuity {
             o.insert("promiscuity".into(), json!(p));
+        }
+        if let Some(a) = v.allmulti {
+            o.insert("allmulti".into(), json!(a));
         }
         if let Some(m) = v.min_mtu {
             o.insert("min_mtu".into(), json!(m));
@@ -1275,23 +1879,36 @@ pub(crate) fn link_json_base(
             let mut li = Map::new();
             if let Some(k) = v.kind {
                 li.insert("info_kind".into(), json!(k));
-                if let Some(d) = kind_json(v, names) {
-                    if d.as_object().is_some_and(|m| !m.is_empty()) {
-                        li.insert("info_data".into(), d);
-                    }
+                let d = kind_details(v, names).json;
+                if !d.is_empty() {
+                    li.insert("info_data".into(), Value::Object(d));
                 }
             }
             if let Some(k) = v.slave_kind {
                 li.insert("info_slave_kind".into(), json!(k));
+                let d = slave_details(v).json;
+                if !d.is_empty() {
+                    li.insert("info_slave_data".into(), Value::Object(d));
+                }
             }
             o.insert("linkinfo".into(), Value::Object(li));
         }
-        if let Some(t) = v.num_tx_queues {
-            o.insert("num_tx_queues".into(), json!(t));
+        if let Some(m) = v.addr_gen_mode() {
+            o.insert("inet6_addr_gen_mode".into(), json!(addr_gen_mode_name(m)));
         }
-        if let Some(r) = v.num_rx_queues {
-            o.insert("num_rx_queues".into(), json!(r));
+        for (_, key, n) in queue_details(v) {
+            if let Some(n) = n {
+                o.insert(key.into(), json!(n));
+            }
         }
+    }
+    // With -d, ip prints the alias and altnames after the details.
+    if let (Some(a), true) = (v.alias, linkmode) {
+        o.insert("ifalias".into(), json!(a.to_string()));
+    }
+    let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
+    if !alt.is_empty() {
+        o.insert("altnames".into(), json!(alt));
     }
     o
 }

@@ -152,10 +152,21 @@ pub trait Resolve {
     /// Forgets a cached name (the command deletes, renames or moves it).
     fn forget(&mut self, name: &str);
     /// The length of device `name`'s link-layer address, if known (a
-    /// neighbour's `lladdr` must have it); `None`: not checked here.
+    /// neighbour's `lladdr` or a link's `address` must have it); `None`: not
+    /// checked here.
     fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
         let _ = name;
         Ok(None)
+    }
+}
+
+/// The length of device `name`'s link-layer address (`RTM_GETLINK`);
+/// `device "NAME" does not exist` if there is none.
+pub fn lladdr_len_of(conn: &Connection, name: &str) -> Result<Option<usize>, CliError> {
+    match Handle::with(conn).link_by_name(name) {
+        Ok(l) => Ok(l.address.map(|a| a.len())),
+        Err(e) if e.errno() == Some(ENODEV) => Err(no_device(name)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -233,11 +244,7 @@ impl Resolve for ConnResolver<'_> {
         self.names.forget(name);
     }
     fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
-        match Handle::with(self.conn).link_by_name(name) {
-            Ok(l) => Ok(l.address.map(|a| a.len())),
-            Err(e) if e.errno() == Some(ENODEV) => Err(no_device(name)),
-            Err(e) => Err(e.into()),
-        }
+        lladdr_len_of(self.conn, name)
     }
 }
 

@@ -23,6 +23,36 @@ pub struct Names {
     netns: Option<String>,
     conn: Option<Connection>,
     cache: HashMap<u32, Option<LinkBrief>>,
+    /// (nsid, name) of the netns under `/run/netns`, once asked.
+    netns_ids: Option<Vec<(i32, String)>>,
+}
+
+/// The ids this netns gives the named netns (`/run/netns/NAME`).
+fn named_netns_ids(conn: &Connection) -> Vec<(i32, String)> {
+    use std::os::fd::AsRawFd;
+    let Ok(dir) = std::fs::read_dir("/run/netns") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in dir.flatten() {
+        let Ok(f) = std::fs::File::open(e.path()) else {
+            continue;
+        };
+        let req = nlkit::route::link::NsidRequest {
+            fd: f.as_raw_fd() as u32,
+        };
+        let Ok(bytes) = conn.get(&req) else {
+            continue;
+        };
+        let id = nlkit::wire::MsgIter::new(&bytes)
+            .next()
+            .and_then(Result::ok)
+            .and_then(|(_, m)| nlkit::route::link::nsid_from_reply(m.payload()));
+        if let Some(id) = id {
+            out.push((id, e.file_name().to_string_lossy().into_owned()));
+        }
+    }
+    out
 }
 
 /// More entries than this and the cache starts over (memory stays bounded).
@@ -35,6 +65,7 @@ impl Names {
             netns: netns.map(str::to_string),
             conn: None,
             cache: HashMap::new(),
+            netns_ids: None,
         }
     }
 
@@ -59,6 +90,25 @@ impl Names {
             name: l.name.unwrap_or_else(|| format!("if{idx}")),
             flags: l.flags,
         })
+    }
+
+    /// The name under `/run/netns` of the netns this one calls `nsid`, as
+    /// `ip` finds it (the names' ids are asked once, then kept).
+    pub fn netns_name(&mut self, nsid: i32) -> Option<String> {
+        if self.netns_ids.is_none() {
+            if self.conn.is_none() {
+                self.conn = connect_in(self.netns.as_deref()).ok();
+            }
+            let ids = match &self.conn {
+                Some(c) => named_netns_ids(c),
+                None => Vec::new(),
+            };
+            self.netns_ids = Some(ids);
+        }
+        let ids = self.netns_ids.as_ref()?;
+        ids.iter()
+            .find(|(id, _)| *id == nsid)
+            .map(|(_, n)| n.clone())
     }
 
     /// The name of link `idx`, or `if{idx}` as iproute2 shows an unknown one.
