@@ -56,6 +56,18 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+/// The longest user input an error message echoes, in characters.
+pub const ECHO_MAX: usize = 64;
+
+/// `s` as an error message echoes it: at most [`ECHO_MAX`] characters, then
+/// `...` (so a 50 MB argument is never printed back whole).
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(ECHO_MAX) {
+        None => s.into(),
+        Some((at, _)) => format!("{}...", &s[..at]).into(),
+    }
+}
+
 impl From<nlkit::Error> for CliError {
     fn from(e: nlkit::Error) -> Self {
         CliError::Nl(e)

@@ -18,6 +18,90 @@ pub mod ynl;
 use crate::error::CliError;
 use crate::Global;
 
+/// What an object word on the command line (or a `-batch` line) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpObject {
+    /// One of nlkit's commands, by its canonical (clap) name.
+    Nlkit(&'static str),
+    /// `help`.
+    Help,
+    /// An object ip has and nlkit does not, by ip's full name.
+    Unsupported(&'static str),
+}
+
+/// ip 6.1's objects in the order `ip.c` tries them (the first one the word
+/// is a prefix of wins), with what nlkit runs for each.
+const IP_OBJECTS: &[(&str, Option<&str>)] = &[
+    ("address", Some("addr")),
+    ("addrlabel", None),
+    ("maddress", None),
+    ("route", Some("route")),
+    ("rule", Some("rule")),
+    ("neighbor", Some("neigh")),
+    ("neighbour", Some("neigh")),
+    ("ntable", None),
+    ("ntbl", None),
+    ("link", Some("link")),
+    ("l2tp", None),
+    ("fou", None),
+    ("ila", None),
+    ("macsec", None),
+    ("tunnel", None),
+    ("tunl", None),
+    ("tuntap", None),
+    ("tap", None),
+    ("token", None),
+    ("tcpmetrics", None),
+    ("tcp_metrics", None),
+    ("monitor", Some("monitor")),
+    ("xfrm", None),
+    ("mroute", None),
+    ("mrule", None),
+    ("netns", None),
+    ("netconf", None),
+    ("vrf", None),
+    ("sr", None),
+    ("nexthop", Some("nexthop")),
+    ("mptcp", None),
+    ("ioam", None),
+    ("help", Some("help")),
+    ("stats", None),
+];
+
+/// nlkit's own objects, matched whole (before ip's table), and `nh`.
+const NLKIT_OBJECTS: &[&str] = &[
+    "decode",
+    "listen",
+    "send",
+    "genl",
+    "ss",
+    "ynl",
+    "conntrack",
+    "nfqueue",
+    "nflog",
+];
+
+/// The object `w` names, as ip matches it: nlkit's own commands whole, then
+/// any prefix of ip's objects in ip's order (`a` address, `r` route, `n`
+/// neighbour, `l` link, `ru` rule, `mo` monitor). One table for the command
+/// line and `-batch`.
+pub fn ip_object(w: &str) -> Option<IpObject> {
+    if let Some(o) = NLKIT_OBJECTS.iter().find(|o| **o == w) {
+        return Some(IpObject::Nlkit(o));
+    }
+    if w == "nh" {
+        return Some(IpObject::Nlkit("nexthop"));
+    }
+    let &(full, ours) = IP_OBJECTS
+        .iter()
+        .find(|(full, _)| crate::args::matches(w, full))?;
+    Some(match ours {
+        Some("help") => IpObject::Help,
+        Some(o) => IpObject::Nlkit(o),
+        None => IpObject::Unsupported(full),
+    })
+}
+
 /// The words after an object (`add 10.0.0.0/8 via 10.9.0.2 dev v0`), parsed
 /// with iproute2's keyword grammar by the object's module.
 #[derive(clap::Args, Debug, Clone)]

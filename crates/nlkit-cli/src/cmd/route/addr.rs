@@ -68,7 +68,8 @@ pub struct AddrShow {
 
 impl AddrShow {
     fn filtering(&self) -> bool {
-        self.family != 0 || self.label.is_some() || self.scope.is_some()
+        // `-0` (AF_PACKET, 17) lists every link, as ip does.
+        (self.family != 0 && self.family != 17) || self.label.is_some() || self.scope.is_some()
     }
     fn wants(&self, a: &Addr) -> bool {
         self.label
@@ -324,6 +325,23 @@ fn print_link_addrs(
     ll: bool,
 ) -> Result<(), CliError> {
     let details = g.details;
+    // `-0` / `-f link`: the links alone, as ip prints them (`-br`: link's brief line).
+    let (addrs, ll) = if g.link_family {
+        if g.brief {
+            return super::link::print_link_with(out, v, names, g);
+        }
+        (&[][..], true)
+    } else {
+        (addrs, ll)
+    };
+    // `-o`: one line per address, after the link's index and name, as ip.
+    if out.oneline && !g.brief && !out.json && !g.link_family {
+        for a in addrs {
+            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+            out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
+        }
+        return Ok(());
+    }
     if g.brief {
         if out.json {
             let mut o = brief_json_base(v, names);
@@ -341,10 +359,12 @@ fn print_link_addrs(
     }
     if out.json {
         let mut o = link_json_base(v, names, details, false, ll);
-        o.insert(
-            "addr_info".into(),
-            Value::Array(addrs.iter().map(addr_info_json).collect()),
-        );
+        if !g.link_family {
+            o.insert(
+                "addr_info".into(),
+                Value::Array(addrs.iter().map(addr_info_json).collect()),
+            );
+        }
         if let Some(st) = stats_json(v, g.stats) {
             o.insert("stats64".into(), st);
         }

@@ -560,16 +560,6 @@ pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String
     o
 }
 
-/// The digits of `n`.
-fn digits(mut n: u64) -> usize {
-    let mut len = 1;
-    while n > 9 {
-        n /= 10;
-        len += 1;
-    }
-    len
-}
-
 /// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
 /// with the error counters), each line after a newline; empty for level 0
 /// or without `IFLA_STATS64`.
@@ -618,7 +608,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     let mut c = [10usize, 7, 6, 7, 7, 7, 10];
     let mut size = |vals: &[u64; 7]| {
         for (w, x) in c.iter_mut().zip(vals) {
-            *w = (*w).max(digits(*x));
+            *w = (*w).max(crate::output::num_width(*x));
         }
     };
     size(&rx);
@@ -632,7 +622,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     let nums = |vals: &[u64], from: usize| -> String {
         vals.iter()
             .enumerate()
-            .map(|(i, x)| format!("{x:>w$} ", w = c[from + i]))
+            .map(|(i, x)| format!("{:>w$} ", crate::output::Num(*x), w = c[from + i]))
             .collect()
     };
     let head = |t: &str, h: [&str; 6], last: &str| -> String {
