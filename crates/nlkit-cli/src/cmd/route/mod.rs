@@ -266,6 +266,20 @@ pub fn object_name(w: &str) -> Option<&'static str> {
     }
 }
 
+/// `words` with its verb as ip would read it ([`crate::cmd::ip_verb`]:
+/// `s` is `show`, `app` `append`...), copied only if that changes it.
+fn with_verb<'w>(object: &str, words: &'w [String]) -> std::borrow::Cow<'w, [String]> {
+    match words.split_first() {
+        Some((v, rest)) if crate::cmd::ip_verb(object, v) != v => {
+            let mut w = Vec::with_capacity(words.len());
+            w.push(crate::cmd::ip_verb(object, v).to_string());
+            w.extend_from_slice(rest);
+            w.into()
+        }
+        _ => words.into(),
+    }
+}
+
 /// Parses the words of `object` into a request or a query.
 pub fn parse(
     g: &Global,
@@ -273,6 +287,7 @@ pub fn parse(
     words: &[String],
     r: &mut dyn Resolve,
 ) -> Result<Parsed, CliError> {
+    let words = &*with_verb(object_name(object).unwrap_or(object), words);
     match object_name(object) {
         Some("link") => link::parse(g, words, r),
         Some("addr") => addr::parse(g, words, r),
@@ -350,10 +365,11 @@ pub fn run(g: &Global, object: &str, words: &[String]) -> Result<(), CliError> {
 
 /// Helps with `nlkit OBJECT help`.
 fn help(object: &str, words: &[String]) -> Option<&'static str> {
-    if words.first().map(String::as_str) != Some("help") {
+    let object = object_name(object)?;
+    if words.first().map(|w| crate::cmd::ip_verb(object, w)) != Some("help") {
         return None;
     }
-    Some(match object_name(object)? {
+    Some(match object {
         "link" => link::USAGE,
         "addr" => addr::USAGE,
         "route" => routes::USAGE,
