@@ -174,13 +174,14 @@ fn main() -> ExitCode {
             output::set_human(c.global.human, c.global.iec);
             c
         }
+        Err(e) if e.use_stderr() => {
+            // clap echoes the offending argument: cut, as every error is.
+            eprint!("{}", error::shown(e.render()));
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
         }
     };
     match run(cli) {
@@ -188,7 +189,7 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(CliError::Quiet(code)) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("nlkit: {e:#}");
+            eprintln!("nlkit: {}", error::shown(format_args!("{e:#}")));
             ExitCode::from(e.exit_code())
         }
     }

@@ -61,7 +61,11 @@ struct Batch<'a> {
 
 impl Batch<'_> {
     fn fail(&mut self, line: usize, msg: impl std::fmt::Display) {
-        eprintln!("nlkit: {msg}\nCommand failed {}:{line}", self.file);
+        eprintln!(
+            "nlkit: {}\nCommand failed {}:{line}",
+            crate::error::shown(msg),
+            self.file
+        );
         self.failed += 1;
         if !self.g.force {
             self.stop = true;

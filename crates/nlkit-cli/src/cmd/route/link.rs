@@ -223,13 +223,13 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
         match (kind.as_deref(), x) {
             (_, "link") => parent = Some(r.index(w.value("link")?)?),
             (Some("vxlan"), "dev") => vx.dev = Some(r.index(w.value("dev")?)?),
-            (_, "name" | "dev") => name = Some(w.value(x)?.to_string()),
+            (_, "name" | "dev") => name = Some(w.ifname(x)?.to_string()),
             (None, "type") => kind = Some(w.value("type")?.to_string()),
             (Some("veth"), "peer") => {
                 if w.peek() == Some("name") {
                     w.next();
                 }
-                peer = Some(w.value("peer")?.to_string());
+                peer = Some(w.ifname("name")?.to_string());
             }
             (Some("vlan"), "id") => vlan_id = Some(w.num("id")?),
             (Some("vlan"), "protocol") => {
@@ -267,7 +267,9 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (Some("bridge"), "priority") => br.priority = Some(w.num(x)?),
             (Some("bridge"), "vlan_filtering") => br.vlan_filtering = Some(w.num(x)?),
             (Some("bridge"), "mcast_snooping") => br.mcast_snooping = Some(w.num(x)?),
-            (None, _) if name.is_none() && !x.starts_with('-') => name = Some(x.to_string()),
+            (None, _) if name.is_none() && !x.starts_with('-') => {
+                name = Some(w.check_ifname("dev", x)?.to_string())
+            }
             (Some(k), _) => {
                 return Err(w.err(format_args!("unknown keyword {x:?} for type {k}")));
             }
@@ -342,7 +344,7 @@ fn parse_set(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             continue;
         }
         match x {
-            "name" => new_name = Some(w.value("name")?.to_string()),
+            "name" => new_name = Some(w.ifname("name")?.to_string()),
             "netns" => {
                 let v = w.value("netns")?;
                 netns = Some(match parse_num::<u32>(v) {
