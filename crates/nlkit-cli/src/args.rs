@@ -40,6 +40,16 @@ pub fn matches(w: &str, name: &str) -> bool {
     !w.is_empty() && name.starts_with(w)
 }
 
+/// A row of one of ip's word tables: `w` is `name` or, if `prefix`, any
+/// non-empty prefix of it (ip's `matches()`; else its `strcmp()`).
+pub fn matches_row(w: &str, name: &str, prefix: bool) -> bool {
+    if prefix {
+        matches(w, name)
+    } else {
+        w == name
+    }
+}
+
 /// What a global option does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Opt {
@@ -99,11 +109,7 @@ fn option(opt: &str) -> Option<(&'static str, Opt)> {
     // `-color=never`: the name is what comes before `=`.
     let name = opt.split_once('=').map_or(opt, |(n, _)| n);
     OPTIONS.iter().find_map(|&(full, prefix, what)| {
-        let hit = if prefix {
-            matches(name, full) && (name == opt || what == Opt::Color)
-        } else {
-            opt == full
-        };
+        let hit = matches_row(name, full, prefix) && (name == opt || what == Opt::Color);
         hit.then_some((full, what))
     })
 }

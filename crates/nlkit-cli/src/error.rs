@@ -142,6 +142,6 @@ mod tests {
             format!("device \"{}...\" does not exist", "x".repeat(63))
         );
         assert_eq!(shown("a b\tc"), "a b\tc");
-        assert_eq!(shown(format!("{long}")), format!("{}...", "x".repeat(64)));
+        assert_eq!(shown(&long), format!("{}...", "x".repeat(64)));
     }
 }

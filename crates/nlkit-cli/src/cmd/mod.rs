@@ -102,11 +102,14 @@ pub fn ip_object(w: &str) -> Option<IpObject> {
     })
 }
 
+/// (ip's word, matched by prefix, the word nlkit's parser takes).
+type Verb = (&'static str, bool, &'static str);
+
 /// ip 6.1's verbs for each rtnetlink object, in the order its `do_ip*()`
 /// tries them: (word, matched by prefix, the word nlkit's parser takes).
 /// `ip r a` is `add`, `ip r app` `append`, `ip a s` `show`, `ip l s` `set`
 /// (as in ip), `ip ru l` `list`.
-const IP_VERBS: &[(&str, &[(&str, bool, &str)])] = &[
+const IP_VERBS: &[(&str, &[Verb])] = &[
     (
         "route",
         &[
@@ -220,13 +223,7 @@ pub fn ip_verb<'a>(object: &str, w: &'a str) -> &'a str {
     };
     verbs
         .iter()
-        .find(|(full, prefix, _)| {
-            if *prefix {
-                crate::args::matches(w, full)
-            } else {
-                w == *full
-            }
-        })
+        .find(|(full, prefix, _)| crate::args::matches_row(w, full, *prefix))
         .map_or(w, |(_, _, ours)| ours)
 }
 

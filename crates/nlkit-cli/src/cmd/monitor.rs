@@ -115,13 +115,9 @@ fn parse_words(words: &[String]) -> Result<Watch, CliError> {
             "count" => w.count = Some(number(it.next(), "count")?),
             "nh" => w.objects.nexthop = true,
             x => {
-                let hit = WORDS.iter().find(|(full, prefix, _)| {
-                    if *prefix {
-                        crate::args::matches(x, full)
-                    } else {
-                        x == *full
-                    }
-                });
+                let hit = WORDS
+                    .iter()
+                    .find(|(full, prefix, _)| crate::args::matches_row(x, full, *prefix));
                 match hit {
                     Some((_, _, Some("label" | "all"))) => w.banner = true,
                     Some((_, _, Some("netconf"))) => w.netconf = true,
@@ -278,30 +274,13 @@ impl Head {
 /// `2026-12-01T11:48:16.385628` (ip's `-ts`) for `t`, in UTC.
 fn ip_times(t: std::time::SystemTime) -> (String, String) {
     let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let usec = d.subsec_micros();
-    let days = secs / 86_400;
-    let (hh, mm, ss) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    const WDAY: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MON: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let long = format!(
-        "{} {} {day:>2} {hh:02}:{mm:02}:{ss:02} {year} {usec} usec",
-        WDAY[(days % 7) as usize],
-        MON[(month - 1) as usize]
+        "{} {} usec",
+        super::conntrack::ctime(d.as_secs()),
+        d.subsec_micros()
     );
-    let short = format!("{year:04}-{month:02}-{day:02}T{hh:02}:{mm:02}:{ss:02}.{usec:06}");
+    let short = humantime::format_rfc3339_micros(t).to_string();
+    let short = short.trim_end_matches('Z').to_string();
     (long, short)
 }
 
