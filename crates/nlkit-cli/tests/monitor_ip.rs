@@ -154,3 +154,27 @@ fn monitor_t_writes_a_timestamp_line_before_each_event() {
     let first = nl.iter().find(|l| l.starts_with("Timestamp: ")).unwrap();
     assert!(first.ends_with(" usec"), "{first}");
 }
+
+#[test]
+fn monitor_oneline_as_ip() {
+    let (ip, nl) = both(&["-o", "-t", "monitor", "all"]);
+    // One line per event, the timestamp line apart, as ip: the event lines
+    // have the same prefixes, and every line break inside an object is `\`.
+    let events = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.starts_with("Timestamp: "))
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (events(&ip), events(&nl));
+    assert_eq!(heads(&a), heads(&b), "ip: {ip:#?}\nnlkit: {nl:#?}");
+    assert_eq!(a.len(), b.len(), "ip: {ip:#?}\nnlkit: {nl:#?}");
+    assert!(b.iter().all(|l| l.starts_with('[')), "{nl:#?}");
+    let link = b.iter().find(|l| l.starts_with("[LINK]")).unwrap();
+    assert!(link.contains("\\    link/ether "), "{link}");
+    assert_eq!(
+        ip.len() - a.len(),
+        nl.len() - b.len(),
+        "a Timestamp line per event"
+    );
+}

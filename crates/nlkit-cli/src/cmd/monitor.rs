@@ -532,7 +532,8 @@ pub fn print_event(
         if head.short_time {
             line += &format!("[{short}] ");
         } else {
-            line += &format!("Timestamp: {long}\n");
+            // A line of its own, even with `-o` (ip writes a real newline there).
+            out.line(format_args!("Timestamp: {long}"))?;
         }
     }
     if resync {
