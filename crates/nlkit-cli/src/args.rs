@@ -184,7 +184,7 @@ impl Options {
                 });
             }
             Opt::Color => match opt.split_once('=').map(|(_, w)| w) {
-                None => self.flags.push("--color".into()),
+                None => self.flags.push("--color=always".into()),
                 Some(w @ ("always" | "auto" | "never")) => self.flags.push(format!("--color={w}")),
                 Some(_) => return Ok(false),
             },
@@ -433,7 +433,13 @@ mod tests {
         );
         assert_eq!(
             n("nlkit -c -color=never -col=auto l"),
-            ["nlkit", "--color", "--color=never", "--color=auto", "link"]
+            [
+                "nlkit",
+                "--color=always",
+                "--color=never",
+                "--color=auto",
+                "link"
+            ]
         );
         assert_eq!(n("nlkit -V"), ["nlkit", "--version"]);
         assert_eq!(

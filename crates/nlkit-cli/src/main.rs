@@ -72,7 +72,7 @@ pub struct Global {
     #[arg(long, global = true, overrides_with = "tshort")]
     pub tshort: bool,
     /// Colour (`-c`, `-color[=always|auto|never]`): accepted, nlkit prints no colour.
-    #[arg(long, global = true, value_name = "WHEN", num_args = 0..=1, default_missing_value = "always")]
+    #[arg(long, global = true, value_name = "WHEN", num_args = 0..=1, require_equals = true, default_missing_value = "always")]
     pub color: Option<String>,
     /// Read commands from FILE ('-' for stdin), one per line, applied as one batch.
     #[arg(short = 'b', long = "batch", value_name = "FILE", global = true)]

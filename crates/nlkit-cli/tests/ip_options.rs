@@ -119,6 +119,12 @@ fn global_options_and_abbreviations_as_ip() {
             "foo",
         ]);
         assert!(d.is_empty(), "{} differ:\n{}", d.len(), d.join("\n"));
+        // `-c` alone is accepted; ip then colours even into a pipe, nlkit
+        // never does: its output is ip's without -c.
+        for c in ["-c", "-col", "-color"] {
+            let got = run(common::bin(), &[c, "-4", "a", "s", "lo"]);
+            assert_eq!(got, run("ip", &["-4", "a", "s", "lo"]), "{c}");
+        }
     })
     .unwrap();
 }
