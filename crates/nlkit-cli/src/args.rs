@@ -221,7 +221,7 @@ fn unknown_option(a: &str) -> Refused {
     )
 }
 
-/// Display options that may follow an rtnetlink object's words.
+/// Display options that may follow an rtnetlink object's (or `genl`'s) words.
 const HOISTED: &[&str] = &[
     "-j",
     "--json",
@@ -311,7 +311,7 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Result<Vec<String>, 
             out.extend(args);
         }
         // The other commands have options of their own (clap's).
-        "decode" | "listen" | "send" | "ynl" | "nflog" | "genl" => {
+        "decode" | "listen" | "send" | "ynl" | "nflog" => {
             out.extend(opts.into_args());
             out.push(object.into());
             out.extend(args);
@@ -366,7 +366,7 @@ mod tests {
         );
         assert_eq!(
             n("nlkit -n link genl list -p"),
-            ["nlkit", "--netns", "link", "genl", "list", "-p"]
+            ["nlkit", "--netns", "link", "--pretty", "genl", "list"]
         );
         assert_eq!(n("nlkit -batch f"), n("nlkit --batch f"));
         assert_eq!(n("nlkit -br link"), n("nlkit --brief link"));
