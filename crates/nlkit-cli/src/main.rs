@@ -3,6 +3,7 @@
 //! Thin by design: argument parsing, dispatch to one `cmd/` module per
 //! object, printing through `output`. No protocol logic lives here.
 
+mod args;
 mod cmd;
 mod error;
 mod output;
@@ -23,41 +24,61 @@ pub struct Cli {
     cmd: Option<Cmd>,
 }
 
-/// Options that apply to every command.
+/// Options that apply to every command. Before the object they are read
+/// as `ip` reads its options (`-j`, `-json`, `-s -s`, `-4`, `-f inet6`,
+/// `-o`, `-h`...: see `args.rs`); the names below are what they become.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct Global {
     /// JSON output (one object or array; `monitor` prints one JSON object per line).
-    #[arg(short = 'j', long, global = true)]
+    #[arg(short = 'j', long, global = true, overrides_with = "json")]
     pub json: bool,
     /// Pretty-print JSON.
-    #[arg(short = 'p', long, global = true)]
+    #[arg(short = 'p', long, global = true, overrides_with = "pretty")]
     pub pretty: bool,
-    /// IPv4 only.
-    #[arg(short = '4', global = true, conflicts_with = "ipv6")]
+    /// IPv4 only (`-4`, `-f inet`; the last family option wins, as in ip).
+    #[arg(short = '4', global = true, overrides_with_all = ["ipv4", "ipv6", "link_family"])]
     pub ipv4: bool,
-    /// IPv6 only.
-    #[arg(short = '6', global = true)]
+    /// IPv6 only (`-6`, `-f inet6`).
+    #[arg(short = '6', global = true, overrides_with_all = ["ipv4", "ipv6", "link_family"])]
     pub ipv6: bool,
+    /// Link layer only (`-0`, `-f link`): `addr show` lists the links without addresses.
+    #[arg(short = '0', global = true, overrides_with_all = ["ipv4", "ipv6", "link_family"])]
+    pub link_family: bool,
     /// Run in the network namespace NAME (`ip netns` name, /run/netns/NAME).
     #[arg(short = 'n', long, global = true, value_name = "NAME")]
     pub netns: Option<String>,
     /// Show details.
-    #[arg(short = 'd', long, global = true)]
+    #[arg(short = 'd', long, global = true, overrides_with = "details")]
     pub details: bool,
     /// Brief output, one line per link (`-br`, as `ip -br`): link and addr show.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with = "brief")]
     pub brief: bool,
+    /// One line per object (`-o`, `-oneline`): line breaks inside an object become `\`.
+    #[arg(long, global = true, overrides_with = "oneline")]
+    pub oneline: bool,
     /// Statistics (RX/TX counters) with link and addr show; twice for the error counters.
     #[arg(short = 's', long = "stats", alias = "statistics", global = true, action = clap::ArgAction::Count)]
     pub stats: u8,
+    /// Statistics in human units (`-h`, `-human`: 1.50k, 2.00M...).
+    #[arg(long, global = true, overrides_with = "human")]
+    pub human: bool,
+    /// With `-h`: powers of 1024 (`1.50ki`), as `ip -iec`.
+    #[arg(long, global = true, overrides_with = "iec")]
+    pub iec: bool,
     /// Print timestamps (monitor).
-    #[arg(short = 't', long, global = true)]
+    #[arg(short = 't', long, global = true, overrides_with = "timestamp")]
     pub timestamp: bool,
+    /// Short timestamps (`-ts`, `-tshort`): `[2026-12-01T11:40:00.123456]`, as ip.
+    #[arg(long, global = true, overrides_with = "tshort")]
+    pub tshort: bool,
+    /// Colour (`-c`, `-color[=always|auto|never]`): accepted, nlkit prints no colour.
+    #[arg(long, global = true, value_name = "WHEN", num_args = 0..=1, require_equals = true, default_missing_value = "always")]
+    pub color: Option<String>,
     /// Read commands from FILE ('-' for stdin), one per line, applied as one batch.
     #[arg(short = 'b', long = "batch", value_name = "FILE", global = true)]
     pub batch: Option<String>,
     /// With --batch: carry on past errors.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with = "force")]
     pub force: bool,
 }
 
@@ -101,99 +122,10 @@ enum Cmd {
     Nflog(cmd::nflog::Args),
 }
 
-/// iproute2 writes `-batch`, `-json`...: accept single-dash long options too.
-/// Display options written after an object's words (`nlkit route show -j`)
-/// are moved before it, where the parser expects them.
-fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
-    const WORD_OBJECTS: &[&str] = &[
-        "link",
-        "addr",
-        "address",
-        "a",
-        "route",
-        "r",
-        "neigh",
-        "neighbor",
-        "neighbour",
-        "rule",
-        "nexthop",
-        "nh",
-        "monitor",
-        "genl",
-    ];
-    const HOISTED: &[&str] = &[
-        "-j",
-        "--json",
-        "-p",
-        "--pretty",
-        "-d",
-        "--details",
-        "-t",
-        "--timestamp",
-        "--brief",
-        "-s",
-        "-ss",
-        "--stats",
-        "-4",
-        "-6",
-    ];
-    const NETFILTER_OBJECTS: &[&str] = &["conntrack"];
-    let mut out: Vec<String> = Vec::new();
-    let mut hoisted: Vec<String> = Vec::new();
-    let mut object_at = None;
-    let mut in_nfqueue = false;
-    let mut args = args.into_iter();
-    for (i, a) in args.by_ref().enumerate() {
-        let a = match a.as_str() {
-            "-batch" | "-force" | "-json" | "-pretty" | "-details" | "-netns" | "-timestamp"
-                if i > 0 =>
-            {
-                format!("-{a}")
-            }
-            "-br" | "-brief" if i > 0 => "--brief".to_string(),
-            "-stats" | "-statistics" if i > 0 => "--stats".to_string(),
-            _ => a,
-        };
-        // ss's and conntrack's options are their own (`-t` is TCP for ss, `-s`
-        // a source address for conntrack): hand them over untouched.
-        if object_at.is_none()
-            && i > 0
-            && (a == "ss" || NETFILTER_OBJECTS.contains(&a.as_str()))
-            && !out.last().is_some_and(|p| takes_value(p))
-        {
-            out.extend([a, "--".to_string()]);
-            out.extend(args.by_ref());
-            break;
-        }
-        // `nfqueue --batch N` is its verdict batch, not the global `--batch FILE`.
-        if a == "nfqueue" && object_at.is_none() {
-            in_nfqueue = true;
-        } else if in_nfqueue && a == "--batch" {
-            out.push("--verdict-batch".into());
-            continue;
-        }
-        if object_at.is_some() && HOISTED.contains(&a.as_str()) {
-            hoisted.push(a);
-            continue;
-        }
-        if object_at.is_none()
-            && i > 0
-            && WORD_OBJECTS.contains(&a.as_str())
-            && !out.last().is_some_and(|p| takes_value(p))
-        {
-            object_at = Some(out.len());
-        }
-        out.push(a);
-    }
-    if let Some(at) = object_at {
-        out.splice(at..at, hoisted);
-    }
-    out
-}
-
-/// Global options that take a value (so the word after them is not an object).
-fn takes_value(opt: &str) -> bool {
-    matches!(opt, "-n" | "--netns" | "-b" | "--batch")
+/// The arguments clap reads, from the ones the user typed, or the error
+/// ip would give (its text and exit code). See [`args`].
+fn normalize_args(args: impl IntoIterator<Item = String>) -> Result<Vec<String>, args::Refused> {
+    args::normalize(args)
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -230,15 +162,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(normalize_args(std::env::args())) {
-        Ok(c) => c,
+    let argv = match normalize_args(std::env::args()) {
+        Ok(a) => a,
+        Err(r) => {
+            eprintln!("{}", r.message);
+            return ExitCode::from(r.code);
+        }
+    };
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => {
+            output::set_human(c.global.human, c.global.iec);
+            c
+        }
+        Err(e) if e.use_stderr() => {
+            // clap echoes the offending argument: cut, as every error is.
+            eprint!("{}", error::shown(e.render()));
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
         }
     };
     match run(cli) {
@@ -246,55 +189,8 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(CliError::Quiet(code)) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("nlkit: {e:#}");
+            eprintln!("nlkit: {}", error::shown(format_args!("{e:#}")));
             ExitCode::from(e.exit_code())
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_args;
-
-    fn n(s: &str) -> Vec<String> {
-        normalize_args(s.split(' ').map(String::from))
-    }
-
-    #[test]
-    fn options_after_words_move_before_the_object() {
-        assert_eq!(
-            n("nlkit route show -j table 100"),
-            n("nlkit -j route show table 100")
-        );
-        assert_eq!(
-            n("nlkit -n link genl list -p"),
-            n("nlkit -n link -p genl list")
-        );
-        assert_eq!(n("nlkit -batch f"), n("nlkit --batch f"));
-        assert_eq!(n("nlkit -br link"), n("nlkit --brief link"));
-        assert_eq!(n("nlkit link show -br -s"), n("nlkit --brief -s link show"));
-        assert_eq!(n("nlkit nh show -j"), n("nlkit -j nh show"));
-        assert_eq!(
-            n("nlkit nexthop get id 1 -p -j"),
-            n("nlkit -p -j nexthop get id 1")
-        );
-        assert_eq!(n("nlkit decode -j x"), n("nlkit decode -j x"));
-        // ss's options are ss's own: passed on untouched
-        assert_eq!(n("nlkit ss -tan -4"), ["nlkit", "ss", "--", "-tan", "-4"]);
-        assert_eq!(
-            n("nlkit -n ss ss -t"),
-            ["nlkit", "-n", "ss", "ss", "--", "-t"]
-        );
-        assert_eq!(
-            n("nlkit -n x conntrack -L -s 1.2.3.4 -j"),
-            "nlkit -n x conntrack -- -L -s 1.2.3.4 -j"
-                .split(' ')
-                .map(String::from)
-                .collect::<Vec<_>>()
-        );
-        assert_eq!(
-            n("nlkit nfqueue --queue 1 --batch 8"),
-            n("nlkit nfqueue --queue 1 --verdict-batch 8")
-        );
     }
 }

@@ -84,12 +84,16 @@ fn errors_in_the_middle_force_carries_on() {
         assert_eq!(
             lines,
             [
-                "nlkit: line 4: add route 10.2.0.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH): Nexthop has invalid gateway",
-                "nlkit: line 5: route add: \"10.3.0.0/33\" is not a valid prefix",
-                "nlkit: line 6: device \"v9\" does not exist",
-                "nlkit: line 8: add route 10.1.0.0/24 via 10.9.0.2: File exists (EEXIST)",
-                "nlkit: line 10: route: unknown command \"frob\"; try show, get, add, replace, append, del, flush",
-                "nlkit: batch: 5 of 8 commands failed",
+                "nlkit: add route 10.2.0.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH): Nexthop has invalid gateway",
+                "Command failed -:4",
+                "nlkit: route add: \"10.3.0.0/33\" is not a valid prefix",
+                "Command failed -:5",
+                "nlkit: device \"v9\" does not exist",
+                "Command failed -:6",
+                "nlkit: add route 10.1.0.0/24 via 10.9.0.2: File exists (EEXIST)",
+                "Command failed -:8",
+                "nlkit: route: unknown command \"frob\"; try show, get, add, replace, append, del, flush",
+                "Command failed -:10",
             ],
             "{}",
             r.stderr
@@ -114,8 +118,8 @@ fn without_force_stops_after_the_failing_chunk() {
         assert_eq!(r.code, 1, "{r:?}");
         let lines: Vec<&str> = r.stderr.lines().collect();
         assert_eq!(lines.len(), 2, "{}", r.stderr);
-        assert!(lines[0].starts_with("nlkit: line 5: add route 12.0.5.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH)"), "{}", lines[0]);
-        assert!(lines[1].starts_with("nlkit: batch: stopped after the error at line 5"), "{}", lines[1]);
+        assert!(lines[0].starts_with("nlkit: add route 12.0.5.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH)"), "{}", lines[0]);
+        assert_eq!(lines[1], "Command failed -:5");
         // Lines 1-4096 went in one chunk: all but line 5 were applied; 4097.. were not.
         assert_eq!(count_routes("main") - before, 4095);
         assert!(ok("route show 11.16.0.0/24").contains("11.16.0.0/24 dev v0"), "line 4096");
@@ -125,8 +129,8 @@ fn without_force_stops_after_the_failing_chunk() {
         let r = batch(&["--force"], &routes_file(n, &[5, 5999]));
         assert_eq!(r.code, 1);
         let lines: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(lines.len(), 4095 + 3, "EEXIST for the 4095 already there, 5, 5999, summary");
-        assert!(r.stderr.contains("nlkit: line 5999: add route 12.23.111.0/24 via 10.99.0.2: Network is unreachable"), "{}", lines.last().unwrap());
+        assert_eq!(lines.len(), (4095 + 2) * 2, "EEXIST for the 4095 already there, 5, 5999");
+        assert!(r.stderr.contains("nlkit: add route 12.23.111.0/24 via 10.99.0.2: Network is unreachable (ENETUNREACH): Nexthop has invalid gateway\nCommand failed -:5999\n"), "{}", lines.last().unwrap());
         assert_eq!(count_routes("main") - before, n as usize - 2);
     })
     .unwrap();
@@ -144,8 +148,9 @@ fn parse_error_stops_at_its_line() {
         let r = batch(&[], f);
         assert_eq!(r.code, 1);
         assert!(
-            r.stderr
-                .starts_with("nlkit: line 2: route add: invalid value \"x\" for \"metric\"\n"),
+            r.stderr.starts_with(
+                "nlkit: route add: invalid value \"x\" for \"metric\"\nCommand failed -:2\n"
+            ),
             "{r:?}"
         );
         let routes = ok("route show");
@@ -233,4 +238,77 @@ fn hundred_thousand_routes() {
         assert_eq!(listed.as_array().unwrap().len(), n as usize);
     })
     .unwrap();
+}
+
+/// The same batch file through `ip -batch` and `nlkit -batch` in two fresh
+/// namespaces: continuation lines, comments anywhere, abbreviations,
+/// `-force` past errors: the same routes afterwards, the same exit status,
+/// and `Command failed -:LINE` at the same lines.
+#[test]
+fn continuation_comments_abbreviations_force_as_ip() {
+    let file = "link add v0 type veth peer name v1\n\
+                li set v0 up\n\
+                a add 10.9.0.1/24 dev v0 # a comment after a command\n\
+                # a comment line \\\n\
+                ro add 10.1.0.0/24 \\\n\
+                \x20  via 10.9.0.2 \\\n\
+                \x20  metric 7\n\
+                r add 10.2.0.0/24 via 10.99.0.2\n\
+                \n\
+                r a 10.3.0.0/24 dev v0 table 100\n\
+                ro app 10.4.0.0/24 dev v0\n\
+                r add 10.1.0.0/24 \\\n\
+                via 10.9.0.2 metric 7\n\
+                ru add pref 100 from 10.5.0.0/24 lookup 100\n\
+                rou add 10.6.0.0/24 dev v0 # \\\n\
+                route add 10.7.0.0/24 dev v0\n";
+    let mut results = Vec::new();
+    for prog in ["ip", bin()] {
+        let r = in_new_netns(move || {
+            use std::io::Write;
+            use std::process::{Command, Stdio};
+            let mut child = Command::new(prog)
+                .args(["-force", "-batch", "-"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(file.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let failed: Vec<String> = stderr
+                .lines()
+                .filter(|l| l.starts_with("Command failed"))
+                .map(String::from)
+                .collect();
+            let routes =
+                sh("ip route show table all type unicast | grep -v '^fe80\\|^local\\|^multicast'");
+            let rules = sh("ip rule show pref 100");
+            (
+                out.status.code(),
+                failed,
+                routes,
+                rules,
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        })
+        .unwrap();
+        results.push(r);
+    }
+    assert_eq!(results[0], results[1], "ip (left) and nlkit (right) differ");
+    let (code, failed, routes, _, _) = &results[1];
+    assert_eq!(*code, Some(1));
+    assert_eq!(failed, &["Command failed -:8", "Command failed -:13"]);
+    assert!(
+        routes.contains("10.1.0.0/24 via 10.9.0.2 dev v0 metric 7"),
+        "{routes}"
+    );
+    assert!(routes.contains("10.6.0.0/24 dev v0"), "{routes}");
+    assert!(routes.contains("10.7.0.0/24 dev v0"), "{routes}");
 }

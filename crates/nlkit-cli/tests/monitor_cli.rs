@@ -238,7 +238,7 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
         assert_eq!(ip_deleted.len(), routes.len(), "ip monitor: {ip_lines:#?}");
         let synthesized: Vec<String> = mon_lines
             .iter()
-            .filter_map(|l| l.strip_prefix("[resync] [ROUTE] "))
+            .filter_map(|l| l.strip_prefix("[resync] "))
             .filter(|l| l.starts_with("Deleted "))
             .map(str::to_string)
             .collect();
@@ -255,10 +255,7 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
         // With the deletes that did arrive as notifications: every route deleted once.
         let mut a: Vec<String> = mon_lines
             .iter()
-            .map(|l| {
-                l.trim_start_matches("[resync] ")
-                    .trim_start_matches("[ROUTE] ")
-            })
+            .map(|l| l.trim_start_matches("[resync] "))
             .filter(|l| l.starts_with("Deleted ") && !l.contains("10.200."))
             .map(str::to_string)
             .collect();

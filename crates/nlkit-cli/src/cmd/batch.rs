@@ -2,9 +2,13 @@
 //!
 //! FILE (`-` for stdin) holds one command per line, written as after
 //! `nlkit`: `route add 10.1.0.0/24 via 10.9.0.2`, `addr add 10.0.0.1/24 dev
-//! v0`, `link set v0 up`... Blank lines and `#` comments are skipped; words
-//! may be quoted (`"..."`, `'...'`) and `\` escapes the next character. A
-//! line may start with `-4` or `-6` (iproute2's batch files cannot).
+//! v0`, `link set v0 up`... Objects and verbs may be abbreviated as on the
+//! command line (`ro a ...`: one table, [`crate::cmd::ip_object`]). As in
+//! ip's batch files, `#` starts a comment anywhere (outside quotes), a `\`
+//! at the end of a line continues the command on the next one (its number
+//! is the last line's), and blank lines are skipped; words may be quoted
+//! (`"..."`, `'...'`) and `\` escapes the next character. A line may start
+//! with `-4` or `-6` (iproute2's batch files cannot).
 //!
 //! The file is read line by line and each line parsed into a request as it
 //! comes (device names are looked up once and cached), so memory stays flat
@@ -15,17 +19,19 @@
 //! an earlier line still waiting in the chunk), sends the pending chunk
 //! first, so lines always take effect in order.
 //!
-//! Every failure is printed with its line number, parse errors too:
-//! `nlkit: line 17: add route 10.1.0.0/24 via 10.9.0.2: Network is
-//! unreachable (ENETUNREACH): Nexthop has invalid gateway`. Nothing is
-//! printed on success.
+//! Every failure is printed, parse errors too, then where it was as ip says
+//! it (`Command failed FILE:LINE`, FILE `-` for stdin):
+//! `nlkit: add route 10.1.0.0/24 via 10.9.0.2: Network is unreachable
+//! (ENETUNREACH): Nexthop has invalid gateway` / `Command failed
+//! routes.txt:17`. Nothing is printed on success.
 //!
 //! Without `--force` the batch stops after the chunk in which the first
 //! error happened, and exits 1. Lines after the failing one *in that same
 //! chunk* were already sent and applied (up to [`CHUNK`] - 1 of them): they
-//! travel together, which is the point of a batch. A parse error stops
-//! before its own line, after sending the lines before it. With `--force`
-//! every line is tried and the exit code is 1 if any failed.
+//! travel together, which is the point of a batch (ip, which sends one
+//! line at a time, stops at the failing line). A parse error stops before
+//! its own line, after sending the lines before it. With `--force` every
+//! line is tried and, as ip, the exit status is 1 if any failed.
 
 use crate::cmd::route::{self, Names, Parsed, Req, Resolve, Resolver};
 use crate::error::CliError;
@@ -39,13 +45,13 @@ pub const CHUNK: usize = 4096;
 
 struct Batch<'a> {
     g: &'a Global,
+    /// The file's name, as given (`-` for stdin), for `Command failed FILE:LINE`.
+    file: &'a str,
     conn: &'a Connection,
     names: Resolver,
     pending: Vec<Req>,
     lines: Vec<usize>,
     failed: usize,
-    total: usize,
-    first_error: Option<usize>,
     /// Set when a failure means stopping (no `--force`).
     stop: bool,
     /// An error that ends the batch at once (I/O, closed output).
@@ -55,9 +61,12 @@ struct Batch<'a> {
 
 impl Batch<'_> {
     fn fail(&mut self, line: usize, msg: impl std::fmt::Display) {
-        eprintln!("nlkit: line {line}: {msg}");
+        eprintln!(
+            "nlkit: {}\nCommand failed {}:{line}",
+            crate::error::shown(msg),
+            self.file
+        );
         self.failed += 1;
-        self.first_error.get_or_insert(line);
         if !self.g.force {
             self.stop = true;
         }
@@ -112,7 +121,6 @@ impl Batch<'_> {
         let Some((object, rest)) = words.split_first() else {
             return;
         };
-        self.total += 1;
         let with_family;
         let g = match family {
             Some((ipv4, ipv6)) => {
@@ -199,8 +207,8 @@ fn usage_text(e: &CliError) -> String {
 }
 
 /// Splits a line into words: whitespace separates, `"..."` and `'...'`
-/// quote, `\` escapes (outside single quotes), `#` at the start of a word
-/// comments out the rest of the line.
+/// quote, `\` escapes (outside single quotes), `#` (outside quotes, not
+/// escaped) comments out the rest of the line, as in ip's batch files.
 pub fn split_words(line: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut cur = String::new();
@@ -214,7 +222,7 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
                     in_word = false;
                 }
             }
-            '#' if !in_word => break,
+            '#' => break,
             '\\' => {
                 in_word = true;
                 match chars.next() {
@@ -260,19 +268,20 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
     let conn = route::connect(g)?;
     let mut b = Batch {
         g,
+        file,
         conn: &conn,
         names: Resolver::new(),
         pending: Vec::with_capacity(CHUNK),
         lines: Vec::with_capacity(CHUNK),
         failed: 0,
-        total: 0,
-        first_error: None,
         stop: false,
         fatal: None,
         out: Out::new(g),
     };
     let mut input = input;
     let mut buf: Vec<u8> = Vec::with_capacity(256);
+    // A command continued over several lines (`\` at the end), so far.
+    let mut cmd = String::new();
     let mut n = 0usize;
     loop {
         buf.clear();
@@ -280,12 +289,27 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
             .read_until(b'\n', &mut buf)
             .map_err(|e| CliError::Other(format!("read batch file {file:?}: {e}")))?;
         if read == 0 {
+            if !cmd.is_empty() {
+                b.flush();
+                if !b.stop && b.fatal.is_none() {
+                    b.fail(n, "Missing continuation line");
+                }
+            }
             break;
         }
         n += 1;
         match std::str::from_utf8(&buf) {
-            Ok(text) => b.line(n, text),
+            Ok(text) => match continued(text) {
+                Some(head) => cmd.push_str(head),
+                None if cmd.is_empty() => b.line(n, text),
+                None => {
+                    cmd.push_str(text);
+                    b.line(n, &cmd);
+                    cmd.clear();
+                }
+            },
             Err(_) => {
+                cmd.clear();
                 b.flush();
                 if !b.stop && b.fatal.is_none() {
                     b.fail(n, "not valid UTF-8");
@@ -298,6 +322,9 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
         if buf.capacity() > 64 * 1024 {
             buf = Vec::with_capacity(256);
         }
+        if cmd.is_empty() && cmd.capacity() > 64 * 1024 {
+            cmd = String::new();
+        }
     }
     if !b.stop {
         b.flush();
@@ -306,16 +333,30 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
     if let Some(e) = b.fatal {
         return Err(e);
     }
-    match (b.failed, b.g.force) {
-        (0, _) => Ok(()),
-        (f, true) => Err(CliError::Other(format!(
-            "batch: {f} of {} commands failed",
-            b.total
-        ))),
-        (_, false) => Err(CliError::Other(format!(
-            "batch: stopped after the error at line {} (lines sent with it in its chunk were applied; --force carries on)",
-            b.first_error.unwrap_or(n)
-        ))),
+    // As ip: each failure said with its line, then exit status 1.
+    match b.failed {
+        0 => Ok(()),
+        _ => Err(CliError::Quiet(1)),
+    }
+}
+
+/// The line without its final `\` and line break, if it is continued on
+/// the next (a `\` inside a comment does not continue it, as in ip).
+fn continued(line: &str) -> Option<&str> {
+    let body = line.strip_suffix('\n')?;
+    let body = body.strip_suffix('\r').unwrap_or(body);
+    let head = body.strip_suffix('\\')?;
+    // An odd number of backslashes: the last one is not escaped.
+    let run = head.len() - head.trim_end_matches('\\').len();
+    if run % 2 == 1 {
+        return None;
+    }
+    let mut probe = head.to_string();
+    probe.push('x');
+    // The `x` survives only if the end of the line is not in a comment or quote.
+    match split_words(&probe) {
+        Ok(w) if w.last().is_some_and(|l| l.ends_with('x')) => Some(head),
+        _ => None,
     }
 }
 
@@ -335,7 +376,24 @@ mod tests {
         );
         assert_eq!(split_words("  # nothing").unwrap(), Vec::<String>::new());
         assert_eq!(split_words("a #b c").unwrap(), ["a"]);
-        assert_eq!(split_words("a#b").unwrap(), ["a#b"]);
+        assert_eq!(split_words("a#b").unwrap(), ["a"]);
+        assert_eq!(split_words("a\\#b '#c'").unwrap(), ["a#b", "#c"]);
         assert!(split_words("a \"b").is_err());
+    }
+
+    #[test]
+    fn continuation_lines() {
+        use super::continued;
+        assert_eq!(continued("route add \\\n"), Some("route add "));
+        assert_eq!(continued("route add \\\r\n"), Some("route add "));
+        assert_eq!(continued("route add\n"), None);
+        assert_eq!(
+            continued("route add \\"),
+            None,
+            "no line break: the file's end"
+        );
+        assert_eq!(continued("a # comment \\\n"), None);
+        assert_eq!(continued("a \\\\\n"), None, "an escaped backslash");
+        assert_eq!(continued("a \\\\\\\n"), Some("a \\\\"));
     }
 }

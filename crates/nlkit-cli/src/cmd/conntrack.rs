@@ -229,8 +229,8 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// `Tue Dec  1 08:57:37 2026` (UTC), as `ctime` prints it.
-fn ctime(secs: u64) -> String {
+/// `Tue Dec  1 08:57:37 2026` (UTC), as `ctime` prints it (also `ip monitor -t`'s).
+pub(crate) fn ctime(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60);

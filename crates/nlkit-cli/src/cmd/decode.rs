@@ -5,8 +5,14 @@
 //! arguments and the input and lays the description out as text
 //! ([`render`]) or JSON ([`json`]).
 //!
-//! Input is hex in any common layout (see `nlkit::decode::hex`) or raw binary
-//! (`--raw`, or detected: input that is not text is binary). Every message is
+//! Input is hex in any common layout (see `nlkit::decode::hex`), raw binary
+//! (`--raw`, or detected: input that is not text is binary), or a trace of
+//! `strace -e read=all -e write=all` (detected by its ` | 00000  ...` dump
+//! lines, see [`strace`]): each netlink datagram of the trace is decoded on
+//! its own, as the protocol of its socket's `socket()` line (else
+//! `--proto`), under a line `strace line N: sendmsg(fd 4), 48 bytes`; with
+//! `-j`, one JSON object per datagram and line, with `"strace": {"line",
+//! "syscall", "fd"}` added. Every message is
 //! printed: header fields with flag names for its type, type names for the
 //! protocol, the family's fixed header, attributes as a tree with names and
 //! typed values (unknown ones as hex with a printable column, as `xxd`), control messages in words (ACKs,
@@ -22,6 +28,7 @@
 
 pub mod json;
 pub mod render;
+pub mod strace;
 
 use crate::error::CliError;
 use crate::output::Out;
@@ -162,9 +169,67 @@ pub fn input_bytes(raw_input: Vec<u8>, raw: bool, must_be_hex: bool) -> Result<V
     }
 }
 
+/// Decodes the datagrams of an strace trace, each under a line that says
+/// where it was.
+fn run_strace(g: &Global, a: &Args, text: &str) -> Result<(), CliError> {
+    let grams =
+        strace::datagrams(text).map_err(|e| CliError::Other(format!("strace input: {e}")))?;
+    if grams.is_empty() {
+        return Err(CliError::Other(
+            "strace input: no netlink datagrams in it (trace with -e read=all -e write=all)".into(),
+        ));
+    }
+    let mut out = Out::new(g);
+    let mut problems = 0usize;
+    for d in &grams {
+        let proto = d.protocol.unwrap_or(a.proto);
+        let decoded = decoder(proto, &a.family)?.decode(&d.bytes);
+        if decoded.first_problem().is_some() {
+            problems += 1;
+        }
+        if out.json {
+            let mut v = json::to_value(json::J(&decoded))?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "strace".into(),
+                    serde_json::json!({ "line": d.line, "syscall": d.syscall, "fd": d.fd }),
+                );
+            }
+            out.json_value(&v)?;
+        } else {
+            let fd =
+                d.fd.map(|f| format!("fd {f}"))
+                    .unwrap_or_else(|| "fd ?".into());
+            out.line(format_args!(
+                "strace line {}: {}({fd}), {} bytes, {proto}",
+                d.line,
+                d.syscall,
+                d.bytes.len()
+            ))?;
+            for l in render::decoded_lines(&decoded) {
+                out.line(l)?;
+            }
+        }
+    }
+    out.flush()?;
+    match problems {
+        0 => Ok(()),
+        n => Err(CliError::Other(format!(
+            "malformed input: {n} of {} datagrams do not decode whole",
+            grams.len()
+        ))),
+    }
+}
+
 /// Runs `nlkit decode`.
 pub fn run(g: &Global, a: Args) -> Result<(), CliError> {
     let input = read_input(&a)?;
+    if !a.raw && hexinput::is_text(&input) {
+        let text = String::from_utf8_lossy(&input);
+        if strace::looks_like(&text) {
+            return run_strace(g, &a, &text);
+        }
+    }
     let bytes = input_bytes(input, a.raw, a.hex || a.data.is_some())?;
     if bytes.is_empty() {
         return Err(CliError::Other("no bytes to decode".into()));

@@ -1,5 +1,20 @@
-//! `nlkit monitor [link|addr|route|neigh|rule|nexthop|all]...`: rtnetlink events as
-//! they happen, human or JSON lines (`-j`), with `-t` timestamps.
+//! `nlkit monitor [all|label] [link|address|route|neigh|netconf|rule|nexthop]...`:
+//! rtnetlink events as they happen, human or JSON lines (`-j`), as `ip
+//! monitor` prints them.
+//!
+//! The words are matched as ip matches them (any prefix, in ip's order: `l`
+//! is `label`, `a` `address`, `r` `route`, `n` `neigh`, `net` `netconf`, `nex`
+//! `nexthop`); none means every object. As in ip, each event is prefixed
+//! with its object (`[LINK]`, `[ADDR]`, `[ROUTE]`, `[NEIGH]`, `[NETCONF]`,
+//! `[RULE]`, `[NEXTHOP]`) only with `all` or `label`. Timestamps as ip's:
+//! `-t` a line `Timestamp: Tue Dec  1 11:48:16 2026 385628 usec` before the
+//! event, `-ts` `[2026-12-01T11:48:16.385628] ` before it (nlkit writes UTC
+//! where ip writes local time: the same on a machine whose zone is UTC).
+//!
+//! NETCONF events (`RTM_NEWNETCONF`/`RTM_DELNETCONF`: forwarding, rp_filter,
+//! mc_forwarding, proxy_neigh, ignore_routes_with_linkdown, input) are
+//! printed as `ip monitor netconf` prints them (`inet d0 forwarding on `);
+//! they pass through (no state is kept for them, nothing to resync).
 //!
 //! The monitor never loses state: it asks for a 32 MiB receive buffer (so an
 //! ordinary storm causes no overrun at all), and if the kernel still reports
@@ -12,10 +27,13 @@
 //! buffer size than 32 MiB (a tiny one makes overruns, and so resyncs, easy
 //! to see).
 //!
-//! JSON lines: the object's own keys (as `nlkit OBJECT show -j` prints them),
+//! JSON lines: the object's own keys (as `nlkit OBJECT show -j` prints them;
+//! netconf: `family`, `interface`, then each setting present, `forwarding`,
+//! `mc_forwarding`, `proxy_neigh`, `ignore_routes_with_linkdown`, `input` as
+//! booleans and `rp_filter` as `off`/`strict`/`loose`, as `ip -j monitor`),
 //! plus `"event"`: `"new"` or `"del"`, `"object"`: `"link"`, `"addr"`,
-//! `"route"`, `"neigh"`, `"rule"` or `"nexthop"`, `"resync"`: bool, and with `-t`
-//! `"timestamp"`: RFC 3339 UTC with microseconds.
+//! `"route"`, `"neigh"`, `"netconf"`, `"rule"` or `"nexthop"`, `"resync"`:
+//! bool, and with `-t` or `-ts` `"timestamp"`: RFC 3339 UTC with microseconds.
 
 use super::route::{
     addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, nexthop_json, nexthop_text,
@@ -24,13 +42,14 @@ use super::route::{
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::monitor::{Monitor, Tracker, MONITOR_RCVBUF};
+use nlkit::monitor::{Change, Monitor, Tracker, MONITOR_RCVBUF};
 use nlkit::route::track::{Objects, RouteTracker};
 use nlkit::route::{AddrView, LinkView, NeighView, NexthopView, RouteView, RuleView};
 use nlkit::socket::netns::Netns;
 use nlkit::socket::Socket;
-use nlkit::wire::Msg;
-use nlkit::{Connection, Protocol};
+use nlkit::wire::{self, AttrIter, Msg};
+use nlkit::{Connection, Protocol, ToMsg};
+use std::hash::Hasher;
 
 fn open(g: &Global) -> Result<Socket, CliError> {
     match &g.netns {
@@ -40,44 +59,155 @@ fn open(g: &Global) -> Result<Socket, CliError> {
     .map_err(|e| CliError::Nl(nlkit::Error::io("open rtnetlink socket", e)))
 }
 
+/// What `nlkit monitor WORDS` watches.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Watch {
+    objects: Objects,
+    netconf: bool,
+    /// `all` or `label`: each event prefixed with its object, as ip.
+    banner: bool,
+    count: Option<u64>,
+    rcvbuf: Option<usize>,
+}
+
+/// ip's `monitor` words in the order `do_ipmonitor()` tries them: (word,
+/// matched by prefix, what nlkit does with it: an object, `label`, `all`,
+/// or `None` for one nlkit does not have).
+const WORDS: &[(&str, bool, Option<&str>)] = &[
+    ("file", true, None),
+    ("label", true, Some("label")),
+    ("link", true, Some("link")),
+    ("address", true, Some("addr")),
+    ("maddress", true, None),
+    ("acaddress", false, None),
+    ("route", true, Some("route")),
+    ("mroute", true, None),
+    ("prefix", true, None),
+    ("neigh", true, Some("neigh")),
+    ("netconf", true, Some("netconf")),
+    ("rule", true, Some("rule")),
+    ("nsid", true, None),
+    ("nexthop", true, Some("nexthop")),
+    ("stats", false, None),
+    ("all", false, Some("all")),
+    ("all-nsid", true, None),
+    ("dev", false, None),
+];
+
+fn parse_words(words: &[String]) -> Result<Watch, CliError> {
+    let mut w = Watch::default();
+    let mut it = words.iter();
+    let number = |v: Option<&String>, what: &str| -> Result<u64, CliError> {
+        let v = v.ok_or_else(|| CliError::usage(format!("monitor: {what} needs a number")))?;
+        v.parse().map_err(|_| {
+            CliError::usage(format!(
+                "monitor: {what} {:?} is not a number",
+                crate::error::clip(v)
+            ))
+        })
+    };
+    while let Some(word) = it.next() {
+        match word.as_str() {
+            // nlkit's own words, matched whole.
+            "rcvbuf" => {
+                w.rcvbuf = Some(usize::try_from(number(it.next(), "rcvbuf")?).unwrap_or(usize::MAX))
+            }
+            "count" => w.count = Some(number(it.next(), "count")?),
+            "nh" => w.objects.nexthop = true,
+            x => {
+                let hit = WORDS
+                    .iter()
+                    .find(|(full, prefix, _)| crate::args::matches_row(x, full, *prefix));
+                match hit {
+                    Some((_, _, Some("label" | "all"))) => w.banner = true,
+                    Some((_, _, Some("netconf"))) => w.netconf = true,
+                    Some((_, _, Some(o))) => {
+                        w.objects.add(o);
+                    }
+                    Some((full, _, None)) => {
+                        return Err(CliError::usage(format!(
+                            "monitor: \"{full}\" is not supported by nlkit"
+                        )))
+                    }
+                    None => {
+                        return Err(CliError::usage(format!(
+                            "monitor: argument \"{}\" is unknown; use all, label, link, address, route, neigh, netconf, rule or nexthop",
+                            crate::error::clip(x)
+                        )))
+                    }
+                }
+            }
+        }
+    }
+    if w.objects == Objects::default() && !w.netconf {
+        w.objects = Objects::ALL;
+        w.netconf = true;
+    }
+    Ok(w)
+}
+
+/// `RTM_NEWNETCONF`, `RTM_DELNETCONF`.
+const RTM_NEWNETCONF: u16 = 80;
+const RTM_DELNETCONF: u16 = 81;
+/// `RTNLGRP_IPV4_NETCONF`, `RTNLGRP_IPV6_NETCONF`, `RTNLGRP_MPLS_NETCONF`.
+const NETCONF_GROUPS: [(u8, u32); 3] = [(2, 24), (10, 25), (28, 29)];
+
+/// The route tracker, and NETCONF messages passed through (they describe
+/// settings, not objects a dump gives back: nothing to keep or resync).
+struct CliTracker {
+    route: RouteTracker,
+    netconf: bool,
+}
+
+impl Tracker for CliTracker {
+    fn groups(&self) -> Vec<u32> {
+        let mut g = self.route.groups();
+        if self.netconf {
+            let fam = self.route.family;
+            g.extend(
+                NETCONF_GROUPS
+                    .iter()
+                    .filter(|(f, _)| fam == 0 || fam == *f)
+                    .map(|(_, grp)| *grp),
+            );
+        }
+        g
+    }
+    fn dumps(&self) -> Vec<Box<dyn ToMsg + Send + Sync>> {
+        self.route.dumps()
+    }
+    fn identify(&self, msg: &Msg<&[u8]>, key: &mut Vec<u8>) -> wire::Result<Option<Change>> {
+        self.route.identify(msg, key)
+    }
+    fn wants(&self, msg: &Msg<&[u8]>) -> bool {
+        (self.netconf && matches!(msg.msg_type(), RTM_NEWNETCONF | RTM_DELNETCONF))
+            || self.route.wants(msg)
+    }
+    fn state(&self, msg: &Msg<&[u8]>, h: &mut dyn Hasher) {
+        self.route.state(msg, h)
+    }
+    fn identify_state(
+        &self,
+        msg: &Msg<&[u8]>,
+        key: &mut Vec<u8>,
+        h: &mut dyn Hasher,
+    ) -> wire::Result<Option<Change>> {
+        self.route.identify_state(msg, key, h)
+    }
+    fn delete_type(&self, new_type: u16) -> u16 {
+        self.route.delete_type(new_type)
+    }
+    fn delete(&self, last: &Msg<&[u8]>, out: &mut Vec<u8>) -> wire::Result<()> {
+        self.route.delete(last, out)
+    }
+}
+
 /// Runs `nlkit monitor ...`.
 pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
     if let Some(r) = super::events::dispatch(g, words) {
         return r; // monitor uevent, monitor proc
     }
-    let mut objects = Objects::default();
-    let mut count: Option<u64> = None;
-    let mut rcvbuf = MONITOR_RCVBUF;
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        match w.as_str() {
-            "rcvbuf" => {
-                let v = it
-                    .next()
-                    .ok_or_else(|| CliError::usage("monitor: rcvbuf needs a size in bytes"))?;
-                rcvbuf = v.parse().map_err(|_| {
-                    CliError::usage(format!("monitor: rcvbuf {v:?} is not a number"))
-                })?;
-            }
-            "count" => {
-                let v = it
-                    .next()
-                    .ok_or_else(|| CliError::usage("monitor: count needs a number"))?;
-                count = Some(v.parse().map_err(|_| {
-                    CliError::usage(format!("monitor: count {v:?} is not a number"))
-                })?);
-            }
-            w if objects.add(w) => {}
-            w => {
-                return Err(CliError::usage(format!(
-                "monitor: unknown object {w:?}; use link, addr, route, neigh, rule, nexthop or all"
-            )))
-            }
-        }
-    }
-    if objects == Objects::default() {
-        objects = Objects::ALL;
-    }
+    let w = parse_words(words)?;
     let family = if g.ipv4 {
         2 // AF_INET
     } else if g.ipv6 {
@@ -85,27 +215,73 @@ pub fn run(g: &Global, words: &[String]) -> Result<(), CliError> {
     } else {
         0
     };
-    let tracker = RouteTracker { objects, family };
+    let tracker = CliTracker {
+        route: RouteTracker {
+            objects: w.objects,
+            family,
+        },
+        netconf: w.netconf,
+    };
     let sock = open(g)?;
     for grp in tracker.groups() {
         sock.add_membership(grp)
             .map_err(|e| nlkit::Error::io(format!("join rtnetlink group {grp}"), e))?;
     }
     let conn = Connection::with_socket(open(g)?)?;
-    let mut mon = Monitor::new(sock, conn, tracker, rcvbuf)?;
+    let mut mon = Monitor::new(sock, conn, tracker, w.rcvbuf.unwrap_or(MONITOR_RCVBUF))?;
     let mut out = Out::new(g);
     let mut names = Names::new(g.netns.as_deref());
     let mut seen = 0u64;
-    while count.is_none_or(|c| seen < c) {
+    let head = Head {
+        banner: w.banner,
+        ..Head::of(g)
+    };
+    while w.count.is_none_or(|c| seen < c) {
         // One write per burst, not per event: flush only before waiting for the kernel.
         if !mon.has_event()? {
             out.flush()?;
         }
         let ev = mon.next()?;
-        print_event(g, &mut out, &mut names, &ev.msg, ev.is_resync())?;
+        print_event(g, &head, &mut out, &mut names, &ev.msg, ev.is_resync())?;
         seen += 1;
     }
     Ok(())
+}
+
+/// What goes before each event's text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Head {
+    /// `[LINK]`... (`all`, `label`).
+    pub banner: bool,
+    /// `-t`: a `Timestamp: ...` line.
+    pub long_time: bool,
+    /// `-ts`: `[2026-12-01T11:48:16.385628] `.
+    pub short_time: bool,
+}
+
+impl Head {
+    /// The timestamps the global options ask for; no banner.
+    pub fn of(g: &Global) -> Head {
+        Head {
+            banner: false,
+            long_time: g.timestamp && !g.tshort,
+            short_time: g.tshort,
+        }
+    }
+}
+
+/// `Tue Dec  1 11:48:16 2026 385628 usec` (ip's `-t`, asctime's layout) and
+/// `2026-12-01T11:48:16.385628` (ip's `-ts`) for `t`, in UTC.
+fn ip_times(t: std::time::SystemTime) -> (String, String) {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let long = format!(
+        "{} {} usec",
+        super::conntrack::ctime(d.as_secs()),
+        d.subsec_micros()
+    );
+    let short = humantime::format_rfc3339_micros(t).to_string();
+    let short = short.trim_end_matches('Z').to_string();
+    (long, short)
 }
 
 /// RFC 3339 UTC with microseconds, for `-t`.
@@ -120,9 +296,91 @@ fn object_name(ty: u16) -> &'static str {
         24 | 25 => "route",
         28 | 29 => "neigh",
         32 | 33 => "rule",
+        80 | 81 => "netconf",
         104 | 105 => "nexthop",
         _ => "other",
     }
+}
+
+/// `rp_filter` values by name, as ip.
+const RP_FILTER: [&str; 3] = ["off", "strict", "loose"];
+
+/// A NETCONF message, as `ip monitor netconf` prints it (its text ends in a
+/// space, as ip's does) or as `ip -j monitor netconf`'s keys.
+fn netconf(json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, wire::Error> {
+    use nlkit::route::other::NetconfAttr as A;
+    let p = msg.payload();
+    // struct netconfmsg { u8 ncm_family; } padded to 4.
+    let family = *p.first().ok_or(wire::Error::Truncated {
+        at: 16,
+        need: 4,
+        have: 0,
+    })?;
+    let fam = match family {
+        2 => "inet".to_string(),
+        10 => "inet6".to_string(),
+        28 => "mpls".to_string(),
+        7 => "bridge".to_string(),
+        17 => "link".to_string(),
+        f => f.to_string(),
+    };
+    let mut text = format!("{fam} ");
+    let mut obj = serde_json::Map::new();
+    obj.insert("family".into(), fam.into());
+    let mut vals: Vec<(A, i32)> = Vec::new();
+    for a in AttrIter::with_offset(p.get(4..).unwrap_or_default(), 4) {
+        let a = a?;
+        let v = a.payload();
+        let v = i32::from_ne_bytes(v.get(..4).and_then(|b| b.try_into().ok()).ok_or(
+            wire::Error::Truncated {
+                at: 16 + a.offset(),
+                need: 4,
+                have: v.len(),
+            },
+        )?);
+        vals.push((A::from_u16(a.kind()), v));
+    }
+    let get = |k: A| vals.iter().find(|(a, _)| *a == k).map(|(_, v)| *v);
+    if let Some(i) = get(A::Ifindex) {
+        let dev = match i {
+            -1 => "all".to_string(),
+            -2 => "default".to_string(),
+            i => names.name(i as u32),
+        };
+        text += &format!("{dev} ");
+        obj.insert("interface".into(), dev.into());
+    }
+    let on_off = [
+        (A::Forwarding, "forwarding"),
+        (A::RpFilter, "rp_filter"),
+        (A::McForwarding, "mc_forwarding"),
+        (A::ProxyNeigh, "proxy_neigh"),
+        (A::IgnoreRoutesWithLinkdown, "ignore_routes_with_linkdown"),
+        (A::Input, "input"),
+    ];
+    for (k, name) in on_off {
+        let Some(v) = get(k) else { continue };
+        if k == A::RpFilter {
+            match RP_FILTER.get(v as usize) {
+                Some(s) => {
+                    text += &format!("{name} {s} ");
+                    obj.insert(name.into(), (*s).into());
+                }
+                None => {
+                    text += &format!("{name} {} ", v as u32);
+                    obj.insert(name.into(), (v as u32).into());
+                }
+            }
+        } else {
+            text += &format!("{name} {} ", if v != 0 { "on" } else { "off" });
+            obj.insert(name.into(), (v != 0).into());
+        }
+    }
+    Ok(if json {
+        Shown::Json(serde_json::Value::Object(obj))
+    } else {
+        Shown::Text(text)
+    })
 }
 
 /// One event's object, in the one format asked for.
@@ -213,6 +471,10 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
             let v = view!(NexthopView);
             show(json, &v, names, nexthop_text, nexthop_json)
         }
+        RTM_NEWNETCONF | RTM_DELNETCONF => match netconf(json, names, msg) {
+            Ok(s) => s,
+            Err(e) => generic(json, msg, Some(e)),
+        },
         _ => generic(json, msg, None),
     })
 }
@@ -238,9 +500,11 @@ fn generic(json: bool, msg: &Msg<&[u8]>, problem: Option<nlkit::wire::Error>) ->
 
 /// Prints one event as the object's own `show` output would, with its kind:
 /// `Deleted ` before removed objects (as `ip monitor` does), `[resync]` for
-/// differences found by a resync, `[TIMESTAMP]` with `-t`.
+/// differences found by a resync, and `head` before it: timestamps and,
+/// with `all` or `label`, the object (`[ROUTE]`), as ip.
 pub fn print_event(
     g: &Global,
+    head: &Head,
     out: &mut Out,
     names: &mut Names,
     msg: &Msg<&[u8]>,
@@ -255,7 +519,7 @@ pub fn print_event(
                 o.insert("event".into(), (if deleted { "del" } else { "new" }).into());
                 o.insert("object".into(), object_name(ty).into());
                 o.insert("resync".into(), resync.into());
-                if g.timestamp {
+                if g.timestamp || g.tshort {
                     o.insert("timestamp".into(), timestamp().into());
                 }
             }
@@ -263,13 +527,23 @@ pub fn print_event(
         }
     };
     let mut line = String::new();
-    if g.timestamp {
-        line.push_str(&format!("[{}] ", timestamp()));
+    if head.long_time || head.short_time {
+        let (long, short) = ip_times(std::time::SystemTime::now());
+        if head.short_time {
+            line += &format!("[{short}] ");
+        } else {
+            // A line of its own, even with `-o` (ip writes a real newline there).
+            out.line(format_args!("Timestamp: {long}"))?;
+        }
     }
     if resync {
         line.push_str("[resync] ");
     }
-    line.push_str(&format!("[{}] ", object_name(ty).to_ascii_uppercase()));
+    if head.banner {
+        line.push('[');
+        line.push_str(&object_name(ty).to_ascii_uppercase());
+        line.push(']');
+    }
     if deleted {
         line.push_str("Deleted ");
     }
@@ -294,14 +568,80 @@ mod tests {
 
     #[test]
     fn a_type_without_a_printer_is_summarized_by_the_registry() {
-        // RTM_NEWNETCONF: netconfmsg (family 2), NETCONFA_IFINDEX 1.
+        // RTM_NEWNSID (88): no printer.
         let mut b = Vec::new();
-        let mut w = MsgWriter::new(&mut b, 80, 0, 0, 0);
-        w.fixed(&[2u8, 0, 0, 0]);
+        let mut w = MsgWriter::new(&mut b, 88, 0, 0, 0);
+        w.fixed(&[0u8, 0, 0, 0]);
         w.attr_i32(1, 1).unwrap();
         w.finish().unwrap();
         let t = text(&b);
-        assert!(t.contains("RTM_NEWNETCONF"), "{t}");
+        assert!(t.contains("RTM_NEWNSID"), "{t}");
+    }
+
+    #[test]
+    fn netconf_as_ip_prints_it() {
+        // RTM_NEWNETCONF: netconfmsg (family 2), ifindex -1 (all), forwarding 1, rp_filter 2.
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, 80, 0, 0, 0);
+        w.fixed(&[2u8, 0, 0, 0]);
+        w.attr_i32(1, -1).unwrap();
+        w.attr_i32(2, 1).unwrap();
+        w.attr_i32(3, 2).unwrap();
+        w.attr_i32(6, 0).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            text(&b),
+            "inet all forwarding on rp_filter loose ignore_routes_with_linkdown off "
+        );
+        let m = Msg::new_checked(&b[..]).unwrap();
+        let Shown::Json(v) = render(&Global::default(), true, &mut Names::new(None), &m).unwrap()
+        else {
+            unreachable!("asked for JSON")
+        };
+        assert_eq!(
+            v.to_string(),
+            r#"{"family":"inet","interface":"all","forwarding":true,"rp_filter":"loose","ignore_routes_with_linkdown":false}"#
+        );
+        // A value that is not 4 bytes: shown, not fatal.
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, 80, 0, 0, 0);
+        w.fixed(&[10u8, 0, 0, 0]);
+        w.attr(2, &[1]).unwrap();
+        w.finish().unwrap();
+        let t = text(&b);
+        assert!(
+            t.contains("RTM_NEWNETCONF") && t.contains("malformed"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn words_as_ip_matches_them() {
+        let w = |s: &str| parse_words(&s.split(' ').map(String::from).collect::<Vec<_>>());
+        let all = w("all").unwrap();
+        assert!(all.banner && all.netconf && all.objects == Objects::ALL);
+        let l = w("l").unwrap();
+        assert!(l.banner, "l is label, as in ip");
+        let x = w("r net nex").unwrap();
+        assert!(x.netconf && x.objects.route && x.objects.nexthop && !x.objects.link && !x.banner);
+        assert!(w("a").unwrap().objects.addr);
+        assert!(w("n").unwrap().objects.neigh);
+        assert_eq!(w("count 3").unwrap().count, Some(3));
+        let e = w("mroute").unwrap_err().to_string();
+        assert!(e.contains("\"mroute\" is not supported by nlkit"), "{e}");
+        let e = w("bogus").unwrap_err().to_string();
+        assert!(e.contains("argument \"bogus\" is unknown"), "{e}");
+    }
+
+    #[test]
+    fn timestamps_as_ip_writes_them() {
+        // 2026-12-01 09:05:03.000042 UTC, a Tuesday.
+        let t = std::time::UNIX_EPOCH + std::time::Duration::new(1_796_115_903, 42_000);
+        let (long, short) = ip_times(t);
+        assert_eq!(long, "Tue Dec  1 09:05:03 2026 42 usec");
+        assert_eq!(short, "2026-12-01T09:05:03.000042");
+        let (long, _) = ip_times(std::time::UNIX_EPOCH);
+        assert_eq!(long, "Thu Jan  1 00:00:00 1970 0 usec");
     }
 
     #[test]

@@ -492,6 +492,10 @@ fn show_link(
         return Ok(());
     }
     let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
+    if g.link_family {
+        // `-0` / `-f link`: the links alone, as ip prints them.
+        return print_link_addrs(out, v, &[], names, g, false, ll);
+    }
     let (addrs, total) = addrs_of(aux, s, v.index(), &ifname)?;
     if addrs.is_empty() && !(total == 0 && s.family == 0) {
         return Ok(());
@@ -509,6 +513,23 @@ fn print_link_addrs(
     ll: bool,
 ) -> Result<(), CliError> {
     let details = g.details;
+    // `-0` / `-f link`: the links alone, as ip prints them (`-br`: link's brief line).
+    let (addrs, ll) = if g.link_family {
+        if g.brief {
+            return super::link::print_link_with(out, v, names, g);
+        }
+        (&[][..], true)
+    } else {
+        (addrs, ll)
+    };
+    // `-o`: one line per address, after the link's index and name, as ip.
+    if out.oneline && !g.brief && !out.json && !g.link_family {
+        for a in addrs {
+            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+            out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
+        }
+        return Ok(());
+    }
     // With `label`, iproute2 prints the addresses without their link.
     if g.brief {
         if out.json {
@@ -539,10 +560,12 @@ fn print_link_addrs(
         } else {
             link_json_base(v, names, details, false, ll)
         };
-        o.insert(
-            "addr_info".into(),
-            Value::Array(addrs.iter().map(addr_info_json).collect()),
-        );
+        if !g.link_family {
+            o.insert(
+                "addr_info".into(),
+                Value::Array(addrs.iter().map(addr_info_json).collect()),
+            );
+        }
         if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label) {
             o.insert("stats64".into(), st);
         }

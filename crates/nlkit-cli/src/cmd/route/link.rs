@@ -164,14 +164,9 @@ fn check_mac_len(w: &Words, a: &[u8], len: Option<usize>) -> Result<(), CliError
     }
 }
 
-/// A name ip would take (`check_ifname`): 1 to 15 bytes, no `/`, no blank.
+/// A name ip would take (`Words::check_ifname`), owned.
 fn ifname(w: &mut Words, kw: &str, v: &str) -> Result<String, CliError> {
-    if v.is_empty() || v.len() > 15 || v.bytes().any(|b| b == b'/' || b.is_ascii_whitespace()) {
-        return Err(w.err(format_args!(
-            "argument {v:?} is wrong: \"{kw}\" not a valid ifname"
-        )));
-    }
-    Ok(v.to_string())
+    Ok(w.check_ifname(kw, v)?.to_string())
 }
 
 fn on_off(w: &mut Words, kw: &str) -> Result<bool, CliError> {
@@ -536,7 +531,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (Some("bridge"), "mcast_snooping") => br.mcast_snooping = Some(w.num(x)?),
             (Some("bridge"), "group_fwd_mask") => br.group_fwd_mask = Some(w.num(x)?),
             (None, _) if common.name.is_none() && !x.starts_with('-') => {
-                common.name = Some(ifname(w, "name", x)?)
+                common.name = Some(ifname(w, "dev", x)?)
             }
             (Some(k), _) => {
                 return Err(w.err(format_args!("unknown keyword {x:?} for type {k}")));
@@ -881,16 +876,6 @@ pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String
     o
 }
 
-/// The digits of `n`.
-fn digits(mut n: u64) -> usize {
-    let mut len = 1;
-    while n > 9 {
-        n /= 10;
-        len += 1;
-    }
-    len
-}
-
 /// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
 /// with the error counters), each line after a newline; empty for level 0
 /// or without `IFLA_STATS64`.
@@ -939,7 +924,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     let mut c = [10usize, 7, 6, 7, 7, 7, 10];
     let mut size = |vals: &[u64; 7]| {
         for (w, x) in c.iter_mut().zip(vals) {
-            *w = (*w).max(digits(*x));
+            *w = (*w).max(crate::output::num_width(*x));
         }
     };
     size(&rx);
@@ -953,7 +938,7 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     let nums = |vals: &[u64], from: usize| -> String {
         vals.iter()
             .enumerate()
-            .map(|(i, x)| format!("{x:>w$} ", w = c[from + i]))
+            .map(|(i, x)| format!("{:>w$} ", crate::output::Num(*x), w = c[from + i]))
             .collect()
     };
     let head = |t: &str, h: [&str; 6], last: &str| -> String {

@@ -266,28 +266,46 @@ pub fn connect(g: &Global) -> Result<Connection, CliError> {
     connect_in(g.netns.as_deref())
 }
 
-/// The family the global options ask for (`-4`, `-6`), or 0.
+/// The family the global options ask for (`-4`, `-6`, `-0` as `AF_PACKET`,
+/// which dumps as ip's do: no addresses, routes or neighbours), or 0.
 pub fn family(g: &Global) -> u8 {
     if g.ipv4 {
         AF_INET
     } else if g.ipv6 {
         AF_INET6
+    } else if g.link_family {
+        AF_PACKET
     } else {
         0
     }
 }
 
-/// The objects this module handles, with iproute2's abbreviations, by canonical name.
+/// `AF_PACKET`, ip's `-0` / `-f link`.
+const AF_PACKET: u8 = 17;
+
+/// The objects this module handles, matched as ip matches them (one table,
+/// [`crate::cmd::ip_object`], for the command line and `-batch`), by canonical name.
 pub fn object_name(w: &str) -> Option<&'static str> {
-    Some(match w {
-        "link" | "l" => "link",
-        "addr" | "address" | "a" => "addr",
-        "route" | "r" | "ro" | "rou" => "route",
-        "neigh" | "neighbor" | "neighbour" | "n" => "neigh",
-        "rule" | "ru" => "rule",
-        "nexthop" | "nh" => "nexthop",
-        _ => return None,
-    })
+    match crate::cmd::ip_object(w)? {
+        crate::cmd::IpObject::Nlkit(
+            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop"),
+        ) => Some(o),
+        _ => None,
+    }
+}
+
+/// `words` with its verb as ip would read it ([`crate::cmd::ip_verb`]:
+/// `s` is `show`, `app` `append`...), copied only if that changes it.
+fn with_verb<'w>(object: &str, words: &'w [String]) -> std::borrow::Cow<'w, [String]> {
+    match words.split_first() {
+        Some((v, rest)) if crate::cmd::ip_verb(object, v) != v => {
+            let mut w = Vec::with_capacity(words.len());
+            w.push(crate::cmd::ip_verb(object, v).to_string());
+            w.extend_from_slice(rest);
+            w.into()
+        }
+        _ => words.into(),
+    }
 }
 
 /// Parses the words of `object` into a request or a query.
@@ -297,6 +315,7 @@ pub fn parse(
     words: &[String],
     r: &mut dyn Resolve,
 ) -> Result<Parsed, CliError> {
+    let words = &*with_verb(object_name(object).unwrap_or(object), words);
     match object_name(object) {
         Some("link") => link::parse(g, words, r),
         Some("addr") => addr::parse(g, words, r),
@@ -304,9 +323,19 @@ pub fn parse(
         Some("neigh") => neigh::parse(g, words, r),
         Some("rule") => rule::parse(g, words, r),
         Some("nexthop") => nexthop::parse(g, words, r),
-        _ => Err(CliError::usage(format!(
-            "unknown object {object:?}; try link, addr, route, neigh, rule, nexthop"
-        ))),
+        _ => Err(CliError::usage(match crate::cmd::ip_object(object) {
+            Some(crate::cmd::IpObject::Unsupported(o)) => {
+                format!("Object \"{o}\" is not supported by nlkit")
+            }
+            Some(_) => format!(
+                "Object \"{}\" cannot be used here; try link, addr, route, neigh, rule, nexthop",
+                crate::error::clip(object)
+            ),
+            None => format!(
+                "Object \"{}\" is unknown, try \"ip help\".",
+                crate::error::clip(object)
+            ),
+        })),
     }
 }
 
@@ -368,10 +397,11 @@ pub fn run(g: &Global, object: &str, words: &[String]) -> Result<(), CliError> {
 
 /// Helps with `nlkit OBJECT help`.
 fn help(object: &str, words: &[String]) -> Option<&'static str> {
-    if words.first().map(String::as_str) != Some("help") {
+    let object = object_name(object)?;
+    if words.first().map(|w| crate::cmd::ip_verb(object, w)) != Some("help") {
         return None;
     }
-    Some(match object_name(object)? {
+    Some(match object {
         "link" => link::USAGE,
         "addr" => addr::USAGE,
         "route" => routes::USAGE,

@@ -96,6 +96,28 @@ impl<'a> Words<'a> {
         *slot = Some(v);
         Ok(())
     }
+    /// `v` (read after `kw`) as a new interface name, checked as ip and the
+    /// kernel check one (`dev_valid_name`: 1 to 15 bytes, no `/`, `:` or
+    /// whitespace, not `.` or `..`), refused as ip refuses it:
+    /// `argument "a/b" is wrong: "name" not a valid ifname` (`link add
+    /// NAME`: `kw` is `dev`, as ip says).
+    pub fn check_ifname<'v>(&self, kw: &str, v: &'v str) -> Result<&'v str, CliError> {
+        let ok = !v.is_empty()
+            && v.len() < 16
+            && v != "."
+            && v != ".."
+            && !v
+                .bytes()
+                .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace());
+        if ok {
+            Ok(v)
+        } else {
+            Err(self.err(format_args!(
+                "argument \"{}\" is wrong: \"{kw}\" not a valid ifname",
+                crate::error::clip(v)
+            )))
+        }
+    }
     /// An unexpected word.
     pub fn unknown(&self, word: &str) -> CliError {
         self.err(format_args!("unknown keyword {word:?}"))
@@ -144,5 +166,23 @@ mod tests {
         assert_eq!(c.next(), Some("via"));
         let e = c.value("via").unwrap_err().to_string();
         assert!(e.starts_with("route add: \"via\" needs a value"), "{e}");
+        for bad in ["", "a/b", "a b", "a:b", ".", "..", "sixteen-chars-xx"] {
+            let w = vec![];
+            let e = Words::new("link set", &w)
+                .check_ifname("name", bad)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                e,
+                format!("link set: argument \"{bad}\" is wrong: \"name\" not a valid ifname (see --help)")
+            );
+        }
+        let w = vec![];
+        assert_eq!(
+            Words::new("x", &w)
+                .check_ifname("name", "fifteen-chars-x")
+                .unwrap(),
+            "fifteen-chars-x"
+        );
     }
 }
