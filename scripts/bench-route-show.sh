@@ -7,7 +7,7 @@
 #   RUNS=7 scripts/bench-route-show.sh 100000
 #
 # For each size N, one namespace holds N IPv4 routes (a /32 via a gateway on
-# a dummy device, a metric). Then, in alternating rounds (one run of each per
+# a veth, a metric). Then, in alternating rounds (one run of each per
 # round, so that load on the machine falls on all alike):
 #   dump_loop          a C program that sends RTM_GETROUTE and only receives
 #                      the dump, walking nlmsghdrs (scripts/bench-route-show/)
@@ -49,8 +49,8 @@ for n in "${sizes[@]}"; do
   ip netns del "$ns" 2>/dev/null || true
   ip netns add "$ns"
   ip -n "$ns" link set lo up
-  ip -n "$ns" link add d0 type dummy
-  ip -n "$ns" link set d0 up
+  ip -n "$ns" link add d0 type veth peer name d1
+  ip -n "$ns" link set d0 up; ip -n "$ns" link set d1 up
   ip -n "$ns" addr add 10.255.0.1/16 dev d0
   python3 - "$n" > "$work/routes.batch" <<'PY'
 import sys
