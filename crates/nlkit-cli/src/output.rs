@@ -20,7 +20,7 @@ impl Out {
     /// Stdout, with the global options' format.
     pub fn new(g: &crate::Global) -> Out {
         Out {
-            w: io::BufWriter::new(io::stdout().lock()),
+            w: io::BufWriter::with_capacity(64 << 10, io::stdout().lock()),
             json: g.json,
             pretty: g.pretty,
             array: None,
@@ -29,6 +29,12 @@ impl Out {
     /// Writes a line of text.
     pub fn line(&mut self, s: impl std::fmt::Display) -> Result<(), CliError> {
         writeln!(self.w, "{s}")?;
+        Ok(())
+    }
+    /// Writes bytes a printer formatted itself (text, or JSON array
+    /// elements with their commas).
+    pub fn raw(&mut self, b: &[u8]) -> Result<(), CliError> {
+        self.w.write_all(b)?;
         Ok(())
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.

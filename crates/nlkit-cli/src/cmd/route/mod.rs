@@ -23,6 +23,7 @@
 //! prefix), 1 for a device that does not exist or a kernel error.
 
 pub mod addr;
+pub mod emit;
 pub mod link;
 pub mod names;
 pub mod neigh;
