@@ -73,6 +73,18 @@ impl Out {
         }
         Ok(())
     }
+    /// Writes the comma before the next element of the array started by
+    /// [`array_begin`](Self::array_begin), for an element then written with
+    /// [`raw`](Self::raw).
+    pub fn array_sep(&mut self) -> Result<(), CliError> {
+        if let Some(n) = self.array.as_mut() {
+            if *n > 0 {
+                self.w.write_all(b",")?;
+            }
+            *n += 1;
+        }
+        Ok(())
+    }
     /// Closes the array (`]` and a newline).
     pub fn array_end(&mut self) -> Result<(), CliError> {
         if self.pretty && self.array.is_some_and(|n| n > 0) {

@@ -148,14 +148,6 @@ impl<'b> Emit<'b> {
         }
     }
 
-    /// JSON only: `"key":"val"`.
-    pub fn json_str(&mut self, key: &str, val: &str) {
-        if self.json {
-            self.key(key);
-            json_str(self.buf, val);
-        }
-    }
-
     /// An element of a JSON array of strings; text `val` `post`.
     pub fn item(&mut self, val: &str, post: &str) {
         if self.json {

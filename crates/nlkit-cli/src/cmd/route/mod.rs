@@ -125,6 +125,8 @@ pub enum Show {
     RouteFlush(routes::RouteShow),
     /// `addr flush`: the addresses `addr show` would list are deleted.
     AddrFlush(addr::AddrShow),
+    /// `rule flush`: the rules `rule show` would list are deleted.
+    RuleFlush(rule::RuleShow),
 }
 
 /// One parsed command.
@@ -302,6 +304,7 @@ pub fn show(
         Show::NexthopGet(s) => nexthop::get(conn, out, names, s),
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
+        Show::RuleFlush(s) => rule::flush(conn, s),
     }
 }
 

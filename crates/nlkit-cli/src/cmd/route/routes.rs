@@ -805,7 +805,7 @@ fn addr_bits(a: IpAddr) -> u128 {
 }
 
 /// True if the first `len` bits of `a` and `b` are the same.
-fn same_bits(a: IpAddr, b: IpAddr, len: u8) -> bool {
+pub(crate) fn same_bits(a: IpAddr, b: IpAddr, len: u8) -> bool {
     let m = match len {
         0 => 0,
         l => u128::MAX << (128 - u32::from(l.min(128))),
