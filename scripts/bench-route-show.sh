@@ -5,6 +5,7 @@
 #
 #   scripts/bench-route-show.sh [SIZES...]   default: 100000 1000000
 #   RUNS=7 scripts/bench-route-show.sh 100000
+#   NLKIT=/path/to/nlkit scripts/bench-route-show.sh   (no build: that binary)
 #
 # For each size N, one namespace holds N IPv4 routes (a /32 via a gateway on
 # a veth, a metric). Then, in alternating rounds (one run of each per
@@ -23,8 +24,11 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
 runs=${RUNS:-5}
 
-cargo build --release -q --bin nlkit
-nlkit="$PWD/target/release/nlkit"
+if [ -z "${NLKIT:-}" ]; then
+  cargo build --release -q --bin nlkit
+  NLKIT="$PWD/target/release/nlkit"
+fi
+nlkit=$NLKIT
 work=$(mktemp -d)
 gcc -O2 -o "$work/dump_loop" scripts/bench-route-show/dump_loop.c
 ns="nlkit-bench-rs-$$"

@@ -14,6 +14,94 @@
 use nlkit::schema::Name;
 use std::fmt::Display;
 use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// A value written straight into the buffer: numbers and IPv4 addresses
+/// without `core::fmt` (the hot path of a dump), anything else through
+/// [`Fmt`].
+pub trait Put {
+    /// Appends the value's text.
+    fn put(&self, buf: &mut Vec<u8>);
+}
+
+/// Appends `n` in decimal.
+pub fn put_u64(buf: &mut Vec<u8>, mut n: u64) {
+    let mut d = [0u8; 20];
+    let mut i = d.len();
+    loop {
+        i -= 1;
+        d[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&d[i..]);
+}
+
+macro_rules! put_unsigned {
+    ($($t:ty),*) => {$(
+        impl Put for $t {
+            fn put(&self, buf: &mut Vec<u8>) {
+                put_u64(buf, u64::from(*self));
+            }
+        }
+    )*};
+}
+put_unsigned!(u8, u16, u32, u64);
+
+impl Put for i32 {
+    fn put(&self, buf: &mut Vec<u8>) {
+        if *self < 0 {
+            buf.push(b'-');
+        }
+        put_u64(buf, u64::from(self.unsigned_abs()));
+    }
+}
+
+impl Put for Ipv4Addr {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let o = self.octets();
+        for (i, b) in o.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'.');
+            }
+            put_u64(buf, u64::from(*b));
+        }
+    }
+}
+
+impl Put for IpAddr {
+    fn put(&self, buf: &mut Vec<u8>) {
+        match self {
+            IpAddr::V4(a) => a.put(buf),
+            IpAddr::V6(a) => {
+                let _ = write!(buf, "{a}");
+            }
+        }
+    }
+}
+
+impl Put for &str {
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Put for std::fmt::Arguments<'_> {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let _ = buf.write_fmt(*self);
+    }
+}
+
+/// Any `Display` value, through `core::fmt`.
+pub struct Fmt<T>(pub T);
+
+impl<T: Display> Put for Fmt<T> {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let _ = write!(buf, "{}", self.0);
+    }
+}
 
 /// Writes one object (or several) into `buf`, as text or as JSON.
 pub struct Emit<'b> {
@@ -42,10 +130,10 @@ impl<'b> Emit<'b> {
         }
     }
 
-    /// Text only: a value shown with `Display`.
-    pub fn text_val(&mut self, v: impl Display) {
+    /// Text only: a value.
+    pub fn text_val(&mut self, v: impl Put) {
         if !self.json {
-            let _ = write!(self.buf, "{v}");
+            v.put(self.buf);
         }
     }
 
@@ -80,8 +168,9 @@ impl<'b> Emit<'b> {
         }
     }
 
-    /// A name from the kernel (bytes): text as they are, as ip prints
-    /// them; JSON escaped as `Name::escaped` escapes what is not UTF-8.
+    /// A name from the kernel (bytes), escaped as `Name::escaped` escapes
+    /// what is not UTF-8 (`v\xe9`), in text as in JSON, as the rest of
+    /// nlkit shows such names.
     pub fn name(&mut self, key: &str, pre: &str, val: Name<'_>, post: &str) {
         if self.json {
             self.key(key);
@@ -91,32 +180,38 @@ impl<'b> Emit<'b> {
             }
         } else {
             self.buf.extend_from_slice(pre.as_bytes());
-            self.buf.extend_from_slice(val.as_bytes());
+            match val.to_str() {
+                Some(s) => self.buf.extend_from_slice(s.as_bytes()),
+                None => self.buf.extend_from_slice(val.escaped().as_bytes()),
+            }
             self.buf.extend_from_slice(post.as_bytes());
         }
     }
 
     /// A value that needs no escaping in JSON (an address, a formatted
     /// number) written as a JSON string: text `pre` `val` `post`.
-    pub fn plain_str(&mut self, key: &str, pre: &str, val: impl Display, post: &str) {
+    pub fn plain_str(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
-            let _ = write!(self.buf, "\"{val}\"");
+            self.buf.push(b'"');
+            val.put(self.buf);
+            self.buf.push(b'"');
         } else {
             self.buf.extend_from_slice(pre.as_bytes());
-            let _ = write!(self.buf, "{val}");
+            val.put(self.buf);
             self.buf.extend_from_slice(post.as_bytes());
         }
     }
 
     /// A number: text `pre` `val` `post`; JSON `"key":val`.
-    pub fn num(&mut self, key: &str, pre: &str, val: impl Display, post: &str) {
+    pub fn num(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
-            let _ = write!(self.buf, "{val}");
         } else {
             self.buf.extend_from_slice(pre.as_bytes());
-            let _ = write!(self.buf, "{val}");
+        }
+        val.put(self.buf);
+        if !self.json {
             self.buf.extend_from_slice(post.as_bytes());
         }
     }
@@ -141,10 +236,10 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":val` for a number.
-    pub fn json_num(&mut self, key: &str, val: impl Display) {
+    pub fn json_num(&mut self, key: &str, val: impl Put) {
         if self.json {
             self.key(key);
-            let _ = write!(self.buf, "{val}");
+            val.put(self.buf);
         }
     }
 
@@ -250,6 +345,32 @@ mod tests {
     }
 
     #[test]
+    fn numbers_and_addresses_as_display_writes_them() {
+        for n in [0u64, 7, 10, 99, 100, 65535, u64::from(u32::MAX), u64::MAX] {
+            let mut b = Vec::new();
+            n.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        for n in [0i32, -1, 299, -300, i32::MIN, i32::MAX] {
+            let mut b = Vec::new();
+            n.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        for a in [
+            "0.0.0.0",
+            "10.9.0.1",
+            "255.255.255.255",
+            "fd00::1",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: IpAddr = a.parse().unwrap();
+            let mut b = Vec::new();
+            ip.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), ip.to_string());
+        }
+    }
+
+    #[test]
     fn both_forms_from_one_set_of_calls() {
         let run = |json| {
             let mut b = Vec::new();
@@ -262,7 +383,7 @@ mod tests {
             e.item("dead", " ");
             e.close_arr();
             e.open_obj(Some("flow"));
-            e.plain_str("to", "realm ", 7, " ");
+            e.plain_str("to", "realm ", 7u16, " ");
             e.close_obj();
             e.null("ecn", "ecn ");
             e.close_obj();

@@ -1,38 +1,40 @@
 //! `nlkit route`: show, get, add, replace, append, del.
 //!
 //! ```text
-//! nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S]
+//! nlkit route [show] [table T|all] [proto P|all] [type T] [dev D] [iif D]
+//!             [scope S|all] [tos T] [metric N] [mark M] [via [inet|inet6] P]
+//!             [src P] [realms [FROM/]TO] [from [root|match|exact] P]
 //!             [[to|exact|root|match] PREFIX] [-4|-6]
 //! nlkit route flush SELECTOR...   (the words of show; deletes what show lists)
-//! nlkit route get [to] ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
+//! nlkit route get [to] ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U]
+//!             [ipproto P] [sport N] [dport N] [connected] [fibmatch]
 //! nlkit route add|replace|append|change|del [TYPE] [to] PREFIX|default
 //!             [via [inet|inet6] GW] [dev D] [table T] [metric|priority N]
 //!             [proto P] [scope S] [src A] [from PREFIX] [tos N] [onlink]
-//!             [mtu [lock] N] [advmss N] [hoplimit N] [initcwnd N] ...
+//!             [realms [FROM/]TO] [encap mpls L[/L...]]
+//!             [mtu [lock] N] [advmss N] [hoplimit N] [initcwnd N] [rtt [lock] T]
+//!             [rttvar [lock] T] [rto_min T] [features ecn] [congctl [lock] NAME]
+//!             [quickack 0|1] [fastopen_no_cookie 0|1] ...
 //!             [nexthop [via GW] [dev D] [weight W] [onlink]]... [nhid N]
 //!             [pref low|medium|high] [expires N]
 //!   TYPE := unicast|local|broadcast|multicast|blackhole|unreachable|prohibit|throw|nat
+//!   T    := N (kernel units) | Nms | Ns | N.Ns
 //! ```
 //!
 //! As with `ip route`, `show` lists the main table and IPv4 unless told
 //! otherwise (`table all` lists both families); `local`, `broadcast`, `nat`
 //! and `anycast` routes go to table `local` unless a table is given. A
 //! prefix with host bits set (`10.0.0.1/24`) is refused before sending.
-//! `change` is `replace`.
+//! `change` replaces and creates nothing.
 //!
-//! Human output is `ip route`'s (`-d` adds the defaults: type, table, proto,
-//! scope). JSON (`-j`), one object per route: `type` (absent: unicast),
-//! `dst` (`default`, `10.0.0.0/8` or a host address), `from` (the same
-//! for a source prefix), `tos`, `nhid`, `gateway`, `via` (`{family, host}`: a gateway of
-//! the other family), `dev`, `table` (absent: main), `protocol` (absent:
-//! boot), `scope` (absent: global), `prefsrc`, `metric`, `flags` (array),
-//! `mark`, `uid`, `expires` (seconds), `metrics` (array of one-key objects,
-//! `{"mtu": 1400}`, plus `"lock": true` when locked), `pref`, `nexthops`
-//! (`{gateway, via, dev, weight, flags}`), `cache` (`route get` of a cached
-//! entry). As in iproute2, a key the listing is filtered on is left out:
-//! `dev` (`dev D`), `table` (`table T`), `protocol`, `scope`.
+//! Output is `ip route`'s, byte for byte (trailing blanks included; `-d`
+//! adds the defaults: type, proto, scope), and `-j` is `ip -j route`'s, key
+//! for key: see `crates/nlkit-cli/docs/json.md`. One writer
+//! ([`write_route`]) states each field once for both forms, borrows from
+//! the message, and writes into one buffer that goes to stdout in large
+//! pieces: no map, `Value` or per-route allocation while listing.
 
-use super::emit::Emit;
+use super::emit::{Emit, Fmt, Put};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -66,9 +68,11 @@ const RTAX_FEATURE_ECN: u32 = 1;
 
 /// `nlkit route help`.
 pub const USAGE: &str = "\
-Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
-       nlkit route flush [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
-       nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
+Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S] [tos T]
+                   [metric N] [via P] [src P] [realms R] [from P] [[exact|root|match] PREFIX]
+       nlkit route flush SELECTOR (as show)
+       nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U] [ipproto P]
+                   [sport N] [dport N] [connected] [fibmatch]
        nlkit route add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [table T]
                    [metric N] [proto P] [scope S] [src A] [mtu N] [onlink]
                    [nexthop via GW dev D weight W]... [nhid N]
@@ -1083,13 +1087,21 @@ fn host_len(fam: u8) -> u8 {
 /// address, `default` (or `0/N` without an address).
 struct PrefixText(Option<IpAddr>, u8, u8);
 
-impl std::fmt::Display for PrefixText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Put for PrefixText {
+    fn put(&self, buf: &mut Vec<u8>) {
         match self.0 {
-            Some(a) if self.1 == host_len(self.2) => write!(f, "{a}"),
-            Some(a) => write!(f, "{a}/{}", self.1),
-            None if self.1 == 0 => f.write_str("default"),
-            None => write!(f, "0/{}", self.1),
+            Some(a) => {
+                a.put(buf);
+                if self.1 != host_len(self.2) {
+                    buf.push(b'/');
+                    self.1.put(buf);
+                }
+            }
+            None if self.1 == 0 => buf.extend_from_slice(b"default"),
+            None => {
+                buf.extend_from_slice(b"0/");
+                self.1.put(buf);
+            }
         }
     }
 }
@@ -1307,7 +1319,7 @@ fn write_metrics(e: &mut Emit<'_>, v: &RouteView<'_>) {
                 if e.json {
                     e.json_num(name, ms);
                 } else {
-                    e.text_val(Millis(ms));
+                    e.text_val(Fmt(Millis(ms)));
                     e.text(" ");
                 }
             }
@@ -1390,7 +1402,7 @@ pub fn write_route(
     }
     write_encap(e, v);
     if h.tos != 0 && !fmt.omit_tos {
-        e.plain_str("tos", "tos ", Tos(h.tos), " ");
+        e.plain_str("tos", "tos ", Fmt(Tos(h.tos)), " ");
     }
     if let (Some(g), false) = (v.gateway, fmt.omit_via) {
         e.plain_str("gateway", "via ", g, " ");
@@ -1520,23 +1532,84 @@ fn read_rtvia(p: &[u8]) -> Option<IpAddr> {
 mod tests {
     use super::*;
 
+    fn put(v: impl Put) -> String {
+        let mut b = Vec::new();
+        v.put(&mut b);
+        String::from_utf8(b).unwrap()
+    }
+
     #[test]
     fn prefix_words() {
-        assert_eq!(prefix_text(None, 0, AF_INET), "default");
-        assert_eq!(
-            prefix_text(Some("10.0.0.0".parse().unwrap()), 8, AF_INET),
-            "10.0.0.0/8"
-        );
-        assert_eq!(
-            prefix_text(Some("10.0.0.1".parse().unwrap()), 32, AF_INET),
-            "10.0.0.1"
-        );
-        assert_eq!(
-            prefix_text(Some("fd00::1".parse().unwrap()), 128, AF_INET6),
-            "fd00::1"
-        );
-        let p: Prefix = "10.1.2.3/16".parse().unwrap();
-        assert_eq!(mask(&p), vec![10, 1, 0, 0]);
+        assert_eq!(put(PrefixText(None, 0, AF_INET)), "default");
+        assert_eq!(put(PrefixText(None, 8, AF_INET)), "0/8");
+        let a = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(put(PrefixText(a("10.0.0.0"), 8, AF_INET)), "10.0.0.0/8");
+        assert_eq!(put(PrefixText(a("10.0.0.1"), 32, AF_INET)), "10.0.0.1");
+        assert_eq!(put(PrefixText(a("fd00::1"), 128, AF_INET6)), "fd00::1");
+        assert_eq!(put(PrefixText(a("fd00::"), 64, AF_INET6)), "fd00::/64");
         assert_eq!(metric_kind("mtu"), Some(RTAX_MTU));
+    }
+
+    #[test]
+    fn prefix_bits() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(same_bits(ip("10.1.2.3"), ip("10.1.0.0"), 16));
+        assert!(!same_bits(ip("10.1.2.3"), ip("10.2.0.0"), 16));
+        assert!(same_bits(ip("10.1.2.3"), ip("99.0.0.0"), 0));
+        assert!(same_bits(ip("fd00::1"), ip("fd00::"), 64));
+        assert!(!same_bits(ip("fd00::1"), ip("fd00::2"), 128));
+        let p: Prefix = "10.0.0.0/8".parse().unwrap();
+        assert!(selected(
+            Some(ip("10.1.0.0")),
+            16,
+            AF_INET,
+            Select::Root,
+            &p
+        ));
+        assert!(!selected(
+            Some(ip("10.1.0.0")),
+            16,
+            AF_INET,
+            Select::Match,
+            &p
+        ));
+        assert!(selected(None, 0, AF_INET, Select::Match, &p));
+        assert!(selected(
+            Some(ip("10.0.0.0")),
+            8,
+            AF_INET,
+            Select::Exact,
+            &p
+        ));
+    }
+
+    #[test]
+    fn times_as_ip_reads_and_writes_them() {
+        assert_eq!(time_rtt("12ms"), Some((12, false)));
+        assert_eq!(time_rtt("1.5s"), Some((1500, false)));
+        assert_eq!(time_rtt("2secs"), Some((2000, false)));
+        assert_eq!(time_rtt("40"), Some((40, true)));
+        assert_eq!(time_rtt("0.4ms"), Some((1, false)));
+        assert_eq!(time_rtt("12h"), None);
+        assert_eq!(time_rtt(""), None);
+        assert_eq!(Millis(12).to_string(), "12ms");
+        assert_eq!(Millis(1000).to_string(), "1s");
+        assert_eq!(Millis(1500).to_string(), "1.5s");
+        assert_eq!(Millis(12345).to_string(), "12.345s");
+    }
+
+    #[test]
+    fn realm_filters_as_ip_builds_them() {
+        let f = |v: &str| {
+            let words = [v.to_string()];
+            realms_filter(&mut Words::new("route show", &words)).ok()
+        };
+        assert_eq!(f("3/4"), Some((3 << 16 | 4, u32::MAX)));
+        assert_eq!(f("7"), Some((7, 0xffff)));
+        assert_eq!(f("3/"), Some((3 << 16, 0xffff_0000)));
+        assert_eq!(f("/4"), Some((4, 0xffff)));
+        assert_eq!(f("x"), None);
+        assert_eq!(mpls_label_words("100/200"), Some(vec![100, 200]));
+        assert_eq!(mpls_label_words("1048576"), None);
     }
 }
