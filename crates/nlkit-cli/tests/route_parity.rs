@@ -13,7 +13,8 @@ use nlkit::socket::netns::in_new_netns;
 use route_common::*;
 
 const SCRIPT: &str = "\
-link add v0 type veth peer name v1
+link add v0 address 02:00:00:00:00:01 type veth peer name v1
+link set v1 address 02:00:00:00:00:02
 link set v0 up
 link set v1 up
 addr add 10.9.0.1/24 dev v0

@@ -397,6 +397,8 @@ pub struct NextHop {
     pub gateway: Option<IpAddr>,
     /// `RTA_VIA` (a gateway of the other family).
     pub via: Option<IpAddr>,
+    /// `RTA_FLOW`: the hop's realms (`from << 16 | to`).
+    pub flow: Option<u32>,
 }
 
 impl NextHop {
@@ -412,6 +414,7 @@ impl NextHop {
             match a.kind() {
                 RTA_GATEWAY => h.gateway = Some(a.ip()?),
                 RTA_VIA => h.via = via_addr(a.payload()),
+                RTA_FLOW => h.flow = Some(a.u32()?),
                 _ => {}
             }
         }
@@ -754,6 +757,7 @@ impl Route {
                     if let Some(v) = h.via {
                         hw.attr(RTA_VIA, &via_bytes(v))?;
                     }
+                    hw.opt_u32(RTA_FLOW, h.flow)?;
                     hw.finish()?;
                 }
                 mp.extend_from_slice(&tmp[wire::NLMSG_HDRLEN..]);
@@ -1385,7 +1389,7 @@ mod tests {
             let r = Route {
                 family: AF_INET, dst_len: hdr.1, tos: hdr.2, protocol: hdr.3, scope: hdr.4, kind: hdr.0, flags: hdr.5,
                 table, dst, gateway: gw, via, oif, priority: prio, metrics, cc_algo: cc,
-                multipath: hops.into_iter().map(|(f, w, i, g)| NextHop { flags: f, weight: w, ifindex: i, gateway: g, via: None }).collect(),
+                multipath: hops.into_iter().map(|(f, w, i, g)| NextHop { flags: f, weight: w, ifindex: i, gateway: g, via: None, flow: None }).collect(),
                 nh_id, expires,
                 ..Default::default()
             };

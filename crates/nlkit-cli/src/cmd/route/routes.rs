@@ -667,6 +667,14 @@ fn parse_change(
                             w.next();
                             h.flags |= RTNH_F_ONLINK as u8;
                         }
+                        Some(x @ ("realm" | "realms")) => {
+                            w.next();
+                            let v = w.value(x)?;
+                            h.flow = Some(
+                                parse_realms(v)
+                                    .ok_or_else(|| w.err(format_args!("invalid realms {v:?}")))?,
+                            );
+                        }
                         _ => break,
                     }
                 }
