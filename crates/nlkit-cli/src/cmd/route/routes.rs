@@ -859,18 +859,19 @@ pub fn show(
     // One buffer for the whole dump, handed to stdout in large pieces.
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
+    let mut devs = DevNames::new(names);
     let r = Handle::with(conn).routes(s.dump(), |v| {
         if !s.wants(&v) {
             return Ok(());
         }
         if json && pretty {
-            return keep(print_route(out, &v, names, &fmt));
+            return keep(out.array_item(&route_json(&v, devs.names, &fmt)));
         }
         if json && !first {
             buf.push(b',');
         }
         first = false;
-        write_route(&mut buf, json, &v, names, &fmt);
+        write_route(&mut buf, json, &v, &mut devs, &fmt);
         if !json {
             buf.push(b'\n');
         }
@@ -1066,7 +1067,7 @@ pub fn print_route(
 /// multipath route takes several lines).
 pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> String {
     let mut b = Vec::new();
-    write_route(&mut b, false, v, names, fmt);
+    write_route(&mut b, false, v, &mut DevNames::new(names), fmt);
     // Every piece written is UTF-8 (names are `String`s).
     String::from_utf8_lossy(&b).into_owned()
 }
@@ -1074,7 +1075,7 @@ pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Strin
 /// One route as `ip -j route` prints it.
 pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value {
     let mut b = Vec::new();
-    write_route(&mut b, true, v, names, fmt);
+    write_route(&mut b, true, v, &mut DevNames::new(names), fmt);
     serde_json::from_slice(&b).unwrap_or_else(|e| {
         Value::String(format!(
             "nlkit: bad JSON for a route ({e}): {}",
@@ -1122,12 +1123,43 @@ fn family_word(ip: &IpAddr) -> &'static str {
     }
 }
 
-/// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
-fn write_dev(e: &mut Emit<'_>, names: &mut Names, key: &str, pre: &str, idx: u32) {
-    match names.get(idx) {
-        Some(b) => e.str(key, pre, &b.name, " "),
-        None => e.plain_str(key, pre, format_args!("if{idx}"), " "),
+/// Index → name for one listing: [`Names`], with the last answer kept so
+/// that a dump of routes over one device hashes nothing.
+pub struct DevNames<'n> {
+    names: &'n mut Names,
+    last: Option<u32>,
+    name: String,
+}
+
+impl<'n> DevNames<'n> {
+    /// Lookups through `names`.
+    pub fn new(names: &'n mut Names) -> DevNames<'n> {
+        DevNames {
+            names,
+            last: None,
+            name: String::new(),
+        }
     }
+    /// The name of `idx` (`ifN` for an unknown one).
+    fn name(&mut self, idx: u32) -> &str {
+        if self.last != Some(idx) {
+            self.name.clear();
+            match self.names.get(idx) {
+                Some(b) => self.name.push_str(&b.name),
+                None => {
+                    self.name.push_str("if");
+                    self.name.push_str(&idx.to_string());
+                }
+            }
+            self.last = Some(idx);
+        }
+        &self.name
+    }
+}
+
+/// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
+fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
+    e.str(key, pre, names.name(idx), " ");
 }
 
 /// A name from a vocabulary, or the number.
@@ -1376,7 +1408,7 @@ pub fn write_route(
     buf: &mut Vec<u8>,
     json: bool,
     v: &RouteView<'_>,
-    names: &mut Names,
+    names: &mut DevNames<'_>,
     fmt: &RouteFmt,
 ) {
     let mut e = Emit::new(buf, json);
