@@ -254,6 +254,8 @@ pub const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 pub const RTM_F_FIB_MATCH: u32 = 0x2000;
 /// `RTM_F_OFFLOAD`
 pub const RTM_F_OFFLOAD: u32 = 0x4000;
+/// `RTM_F_OFFLOAD_FAILED`
+pub const RTM_F_OFFLOAD_FAILED: u32 = 0x2000_0000;
 /// `RTM_F_TRAP`
 pub const RTM_F_TRAP: u32 = 0x8000;
 
@@ -296,6 +298,7 @@ pub const ROUTE_FLAG_NAMES: &[(u32, &str)] = &[
     (RTNH_F_UNRESOLVED, "unresolved"),
     (RTM_F_OFFLOAD, "rt_offload"),
     (RTM_F_TRAP, "rt_trap"),
+    (RTM_F_OFFLOAD_FAILED, "rt_offload_failed"),
 ];
 
 /// Names of the set route flags.

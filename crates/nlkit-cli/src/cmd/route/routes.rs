@@ -42,12 +42,10 @@ use crate::output::Out;
 use crate::Global;
 use nlkit::route::routes::{
     metric_name, mpls_labels, parse_realms, pref_name, realm_name, RtaCacheInfo,
-    LWTUNNEL_ENCAP_MPLS, RTAX_ADVMSS, RTAX_CC_ALGO, RTAX_CWND, RTAX_FASTOPEN_NO_COOKIE,
-    RTAX_FEATURES, RTAX_HOPLIMIT, RTAX_INITCWND, RTAX_INITRWND, RTAX_LOCK, RTAX_MTU, RTAX_QUICKACK,
-    RTAX_REORDERING, RTAX_RTO_MIN, RTAX_RTT, RTAX_RTTVAR, RTAX_SSTHRESH, RTAX_WINDOW, RTA_FLOW,
-    RTA_GATEWAY, RTA_VIA, RTM_F_CLONED, RTM_F_NOTIFY, RTM_F_OFFLOAD, RTM_F_TRAP, RTNH_F_DEAD,
-    RTNH_F_LINKDOWN, RTNH_F_OFFLOAD, RTNH_F_ONLINK, RTNH_F_PERVASIVE, RTNH_F_TRAP,
-    RTNH_F_UNRESOLVED,
+    LWTUNNEL_ENCAP_MPLS, ROUTE_FLAG_NAMES, RTAX_ADVMSS, RTAX_CC_ALGO, RTAX_CWND,
+    RTAX_FASTOPEN_NO_COOKIE, RTAX_FEATURES, RTAX_HOPLIMIT, RTAX_INITCWND, RTAX_INITRWND, RTAX_LOCK,
+    RTAX_MTU, RTAX_QUICKACK, RTAX_REORDERING, RTAX_RTO_MIN, RTAX_RTT, RTAX_RTTVAR, RTAX_SSTHRESH,
+    RTAX_WINDOW, RTA_FLOW, RTA_GATEWAY, RTA_VIA, RTM_F_CLONED, RTNH_F_ONLINK,
 };
 use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
@@ -61,8 +59,6 @@ use nlkit::{AckMode, Connection};
 use serde_json::Value;
 use std::net::IpAddr;
 
-/// `RTM_F_OFFLOAD_FAILED`.
-const RTM_F_OFFLOAD_FAILED: u32 = 0x2000_0000;
 /// `RTAX_FEATURE_ECN`.
 const RTAX_FEATURE_ECN: u32 = 1;
 
@@ -1076,12 +1072,7 @@ pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Strin
 pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value {
     let mut b = Vec::new();
     write_route(&mut b, true, v, &mut DevNames::new(names), fmt);
-    serde_json::from_slice(&b).unwrap_or_else(|e| {
-        Value::String(format!(
-            "nlkit: bad JSON for a route ({e}): {}",
-            String::from_utf8_lossy(&b)
-        ))
-    })
+    super::emit::to_value(&b, "a route")
 }
 
 fn host_len(fam: u8) -> u8 {
@@ -1163,7 +1154,14 @@ fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, i
 }
 
 /// A name from a vocabulary, or the number.
-fn write_name(e: &mut Emit<'_>, key: &str, pre: &str, name: Option<&str>, n: u32, post: &str) {
+pub(crate) fn write_name(
+    e: &mut Emit<'_>,
+    key: &str,
+    pre: &str,
+    name: Option<&str>,
+    n: u32,
+    post: &str,
+) {
     match name {
         Some(s) => e.str(key, pre, s, post),
         None => e.plain_str(key, pre, n, post),
@@ -1199,21 +1197,8 @@ fn write_flow(e: &mut Emit<'_>, flow: u32) {
 
 /// Route flags as `print_rt_flags` writes them (JSON `"flags": [...]`).
 fn write_flags(e: &mut Emit<'_>, flags: u32) {
-    const NAMES: &[(u32, &str)] = &[
-        (RTNH_F_DEAD, "dead"),
-        (RTNH_F_ONLINK, "onlink"),
-        (RTNH_F_PERVASIVE, "pervasive"),
-        (RTNH_F_OFFLOAD, "offload"),
-        (RTNH_F_TRAP, "trap"),
-        (RTM_F_NOTIFY, "notify"),
-        (RTNH_F_LINKDOWN, "linkdown"),
-        (RTNH_F_UNRESOLVED, "unresolved"),
-        (RTM_F_OFFLOAD, "rt_offload"),
-        (RTM_F_TRAP, "rt_trap"),
-        (RTM_F_OFFLOAD_FAILED, "rt_offload_failed"),
-    ];
     e.open_arr("flags");
-    for &(bit, name) in NAMES {
+    for &(bit, name) in ROUTE_FLAG_NAMES {
         if flags & bit != 0 {
             e.item(name, " ");
         }

@@ -33,7 +33,7 @@
 //! `protocol` (not `kernel` or `unspec` unless `-d`).
 
 use super::emit::Emit;
-use super::routes::same_bits;
+use super::routes::{same_bits, write_name};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -552,12 +552,7 @@ pub fn rule_text(v: &RuleView<'_>) -> String {
 pub fn rule_json(v: &RuleView<'_>) -> Value {
     let mut b = Vec::new();
     write_rule(&mut b, true, v, false);
-    serde_json::from_slice(&b).unwrap_or_else(|e| {
-        Value::String(format!(
-            "nlkit: bad JSON for a rule ({e}): {}",
-            String::from_utf8_lossy(&b)
-        ))
-    })
+    super::emit::to_value(&b, "a rule")
 }
 
 fn host_len(fam: u8) -> u8 {
@@ -570,10 +565,7 @@ fn host_len(fam: u8) -> u8 {
 
 /// A realm's name (`cosmos`) or number.
 fn write_realm(e: &mut Emit<'_>, key: &str, pre: &str, r: u16) {
-    match realm_name(r) {
-        Some(n) => e.str(key, pre, n, ""),
-        None => e.plain_str(key, pre, r, ""),
-    }
+    write_name(e, key, pre, realm_name(r), u32::from(r), "");
 }
 
 /// `lo-hi` of a port range: `sport N` or `sport_start`/`sport_end`.
@@ -672,10 +664,7 @@ pub fn write_rule(buf: &mut Vec<u8>, json: bool, v: &RuleView<'_>, details: bool
     }
     let table = v.table();
     if table != 0 {
-        match table_name(table) {
-            Some(n) => e.str("table", " lookup ", n, ""),
-            None => e.plain_str("table", " lookup ", table, ""),
-        }
+        write_name(e, "table", " lookup ", table_name(table), table, "");
         if let Some(pl) = v.suppress_prefixlen.filter(|&p| p != u32::MAX) {
             e.num(
                 "suppress_prefixlen",
@@ -718,17 +707,11 @@ pub fn write_rule(buf: &mut Vec<u8>, json: bool, v: &RuleView<'_>, details: bool
         }
         fr_act::NOP => e.null("nop", " nop"),
         fr_act::TO_TBL => {}
-        a => match route_type_name(a) {
-            Some(n) => e.str("action", " ", n, ""),
-            None => e.plain_str("action", " ", a, ""),
-        },
+        a => write_name(e, "action", " ", route_type_name(a), u32::from(a), ""),
     }
     if let Some(p) = v.protocol {
         if (p != 0 && p != rtprot::KERNEL) || details {
-            match protocol_name(p) {
-                Some(n) => e.str("protocol", " proto ", n, ""),
-                None => e.plain_str("protocol", " proto ", p, ""),
-            }
+            write_name(e, "protocol", " proto ", protocol_name(p), u32::from(p), "");
         }
     }
     e.close_obj();
