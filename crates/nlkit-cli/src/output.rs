@@ -34,7 +34,7 @@ impl Out {
     /// Stdout, with the global options' format.
     pub fn new(g: &crate::Global) -> Out {
         Out {
-            w: io::BufWriter::new(io::stdout().lock()),
+            w: io::BufWriter::with_capacity(64 << 10, io::stdout().lock()),
             json: g.json,
             pretty: g.pretty,
             oneline: g.oneline,
@@ -57,6 +57,12 @@ impl Out {
         } else {
             writeln!(self.w, "{s}")?;
         }
+        Ok(())
+    }
+    /// Writes bytes a printer formatted itself (text, or JSON array
+    /// elements with their commas).
+    pub fn raw(&mut self, b: &[u8]) -> Result<(), CliError> {
+        self.w.write_all(b)?;
         Ok(())
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.
@@ -90,6 +96,18 @@ impl Out {
             serde_json::to_writer_pretty(&mut self.w, v).map_err(io::Error::from)?;
         } else {
             serde_json::to_writer(&mut self.w, v).map_err(io::Error::from)?;
+        }
+        Ok(())
+    }
+    /// Writes the comma before the next element of the array started by
+    /// [`array_begin`](Self::array_begin), for an element then written with
+    /// [`raw`](Self::raw).
+    pub fn array_sep(&mut self) -> Result<(), CliError> {
+        if let Some(n) = self.array.as_mut() {
+            if *n > 0 {
+                self.w.write_all(b",")?;
+            }
+            *n += 1;
         }
         Ok(())
     }

@@ -182,9 +182,10 @@ fn shows_in_order_and_names_made_in_the_same_chunk() {
         let r = nlkit(&["-batch", path.to_str().unwrap()], None);
         std::fs::remove_file(&path).unwrap();
         assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
-        let want_start = "10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown\n\
-                          10.6.0.0/24 via 10.5.0.2 linkdown\n\
-                          10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown\n";
+        // Route lines end in a blank, as ip prints them.
+        let want_start = "10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown \n\
+                          10.6.0.0/24 via 10.5.0.2 linkdown \n\
+                          10.5.0.0/24 proto kernel scope link src 10.5.0.1 linkdown \n";
         assert!(r.stdout.starts_with(want_start), "{}", r.stdout);
         assert!(r.stdout.contains(": v7@v5: "), "{}", r.stdout);
         assert!(

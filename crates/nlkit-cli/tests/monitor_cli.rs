@@ -240,7 +240,8 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
             .iter()
             .filter_map(|l| l.strip_prefix("[resync] "))
             .filter(|l| l.starts_with("Deleted "))
-            .map(str::to_string)
+            // Both end route lines in a blank, as ip does; compared without it.
+            .map(|l| l.trim_end().to_string())
             .collect();
         assert!(
             !synthesized.is_empty(),
@@ -257,7 +258,7 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
             .iter()
             .map(|l| l.trim_start_matches("[resync] "))
             .filter(|l| l.starts_with("Deleted ") && !l.contains("10.200."))
-            .map(str::to_string)
+            .map(|l| l.trim_end().to_string())
             .collect();
         let mut want = ip_deleted.clone();
         a.sort();

@@ -216,7 +216,8 @@ fn routes_created_changed_listed_deleted() {
         let want = [
             "default via 10.9.0.254 dev v0",
             "10.1.0.0/24 via 10.9.0.2 dev v0",
-            "10.3.0.0/24\n\tnexthop via 10.9.0.2 dev v0 weight 2\n\tnexthop via 10.9.0.3 dev v0 weight 1",
+            // ip ends each piece with a blank.
+            "10.3.0.0/24 \n\tnexthop via 10.9.0.2 dev v0 weight 2 \n\tnexthop via 10.9.0.3 dev v0 weight 1",
             "10.4.0.0/24 dev v0 scope link",
             "10.5.0.0/24 via 10.77.0.1 dev v0 onlink",
             "10.9.0.0/24 dev v0 proto kernel scope link src 10.9.0.1",
@@ -234,7 +235,7 @@ fn routes_created_changed_listed_deleted() {
             "10.2.0.0/24 via 10.9.0.2 dev v0 proto static src 10.9.0.1 metric 5 mtu 1400"
         );
         let local = ok("route show table local");
-        assert!(local.contains("\nlocal 10.9.0.77 dev v0 scope host\n"), "{local}");
+        assert!(local.contains("\nlocal 10.9.0.77 dev v0 scope host \n"), "{local}");
         let six = ok("-6 route show");
         assert!(six.contains("default via fd00::fe dev v0 metric 1024 pref medium"), "{six}");
         assert!(six.contains("2001:db8::/32 via fd00::2 dev v0 metric 1024 pref medium"), "{six}");

@@ -254,6 +254,8 @@ pub const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 pub const RTM_F_FIB_MATCH: u32 = 0x2000;
 /// `RTM_F_OFFLOAD`
 pub const RTM_F_OFFLOAD: u32 = 0x4000;
+/// `RTM_F_OFFLOAD_FAILED`
+pub const RTM_F_OFFLOAD_FAILED: u32 = 0x2000_0000;
 /// `RTM_F_TRAP`
 pub const RTM_F_TRAP: u32 = 0x8000;
 
@@ -296,6 +298,7 @@ pub const ROUTE_FLAG_NAMES: &[(u32, &str)] = &[
     (RTNH_F_UNRESOLVED, "unresolved"),
     (RTM_F_OFFLOAD, "rt_offload"),
     (RTM_F_TRAP, "rt_trap"),
+    (RTM_F_OFFLOAD_FAILED, "rt_offload_failed"),
 ];
 
 /// Names of the set route flags.
@@ -397,6 +400,8 @@ pub struct NextHop {
     pub gateway: Option<IpAddr>,
     /// `RTA_VIA` (a gateway of the other family).
     pub via: Option<IpAddr>,
+    /// `RTA_FLOW`: the hop's realms (`from << 16 | to`).
+    pub flow: Option<u32>,
 }
 
 impl NextHop {
@@ -412,6 +417,7 @@ impl NextHop {
             match a.kind() {
                 RTA_GATEWAY => h.gateway = Some(a.ip()?),
                 RTA_VIA => h.via = via_addr(a.payload()),
+                RTA_FLOW => h.flow = Some(a.u32()?),
                 _ => {}
             }
         }
@@ -457,6 +463,14 @@ typed_attrs! {
         pub nh_id: u32 => u32 = RTA_NH_ID,
         /// `RTA_UID`.
         pub uid: u32 => u32 = RTA_UID,
+        /// `RTA_FLOW`: realms, `from << 16 | to`.
+        pub flow: u32 => u32 = RTA_FLOW,
+        /// `RTA_TTL_PROPAGATE` (MPLS).
+        pub ttl_propagate: u8 => u8 = RTA_TTL_PROPAGATE,
+        /// `RTA_ENCAP_TYPE` (`LWTUNNEL_ENCAP_*`).
+        pub encap_type: u16 => u16 = RTA_ENCAP_TYPE,
+        /// `RTA_ENCAP` (see [`RouteView::mpls_encap`]).
+        pub encap_attr: Attr<'a> = RTA_ENCAP with read_raw; write Route::write_encap,
         /// `RTA_CACHEINFO` (only in kernel replies).
         @reported pub cacheinfo: RtaCacheInfo => RtaCacheInfo = RTA_CACHEINFO,
     };
@@ -487,7 +501,66 @@ typed_attrs! {
         pub cc_algo: Option<String>,
         /// `RTA_MULTIPATH`.
         pub multipath: Vec<NextHop>,
+        /// `RTA_ENCAP`: the MPLS label stack of an `encap mpls` route
+        /// (with `encap_type` [`LWTUNNEL_ENCAP_MPLS`]).
+        pub mpls_labels: Vec<u32>,
     }
+}
+
+/// `LWTUNNEL_ENCAP_MPLS`, the `RTA_ENCAP_TYPE` of `encap mpls`.
+pub const LWTUNNEL_ENCAP_MPLS: u16 = 1;
+/// `MPLS_IPTUNNEL_DST`: the label stack inside `RTA_ENCAP`.
+pub const MPLS_IPTUNNEL_DST: u16 = 1;
+
+/// The labels of an MPLS label stack (`struct mpls_label`, big endian:
+/// label in the top 20 bits, bottom-of-stack bit `0x100`).
+pub fn mpls_labels(stack: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    stack
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) >> 12)
+}
+
+/// An MPLS label stack on the wire, the last entry bottom of stack.
+pub fn mpls_stack(labels: &[u32]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(labels.len() * 4);
+    for (i, l) in labels.iter().enumerate() {
+        let bos = if i + 1 == labels.len() { 0x100 } else { 0 };
+        v.extend_from_slice(&((l << 12) | bos).to_be_bytes());
+    }
+    v
+}
+
+/// iproute2's name of a routing realm (`rt_realms`: 0 is `cosmos`).
+pub fn realm_name(r: u16) -> Option<&'static str> {
+    (r == 0).then_some("cosmos")
+}
+
+/// Parses a realm: `cosmos` or a number below 65536.
+pub fn parse_realm(s: &str) -> Option<u16> {
+    if s == "cosmos" {
+        return Some(0);
+    }
+    parse_int(s)
+}
+
+/// Parses `FROM/TO` or `TO` realms into `RTA_FLOW`'s `from << 16 | to`.
+pub fn parse_realms(s: &str) -> Option<u32> {
+    match s.split_once('/') {
+        Some((f, t)) => Some(u32::from(parse_realm(f)?) << 16 | u32::from(parse_realm(t)?)),
+        None => parse_realm(s).map(u32::from),
+    }
+}
+
+/// A number in decimal, `0x` hex or `0` octal, as iproute2's `get_unsigned` reads it.
+fn parse_int<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else if s.len() > 1 && s.starts_with('0') {
+        u64::from_str_radix(&s[1..], 8).ok()?
+    } else {
+        s.parse().ok()?
+    };
+    T::try_from(v).ok()
 }
 
 impl<'a> RouteView<'a> {
@@ -535,6 +608,26 @@ impl<'a> RouteView<'a> {
             .filter(|a| a.kind() != RTAX_CC_ALGO)
             .filter_map(|a| a.u32().ok().map(|v| (a.kind(), v)))
     }
+    /// `RTAX_CC_ALGO` in `RTA_METRICS`: the congestion control algorithm.
+    pub fn cc_algo(&self) -> Option<Name<'a>> {
+        self.metrics_attr?
+            .nested()
+            .map_while(Result::ok)
+            .find(|a| a.kind() == RTAX_CC_ALGO)
+            .map(|a| Name::new(a.payload()))
+    }
+    /// The MPLS label stack of `RTA_ENCAP` (the raw stack bytes) when
+    /// `RTA_ENCAP_TYPE` is MPLS.
+    pub fn mpls_encap(&self) -> Option<&'a [u8]> {
+        if self.encap_type != Some(LWTUNNEL_ENCAP_MPLS) {
+            return None;
+        }
+        self.encap_attr?
+            .nested()
+            .map_while(Result::ok)
+            .find(|a| a.kind() == MPLS_IPTUNNEL_DST)
+            .map(|a| a.payload())
+    }
     /// The hops of `RTA_MULTIPATH`.
     pub fn multipath(&self) -> NextHopIter<'a> {
         NextHopIter::new(self.multipath_attr.map(|a| a.payload()).unwrap_or(&[]))
@@ -551,6 +644,9 @@ impl<'a> RouteView<'a> {
                     o.cc_algo = Some(Name::new(a.payload()).to_string());
                 }
             }
+        }
+        if let Some(st) = self.mpls_encap() {
+            o.mpls_labels = mpls_labels(st).collect();
         }
         let h = self.header;
         o.family = h.family;
@@ -664,6 +760,7 @@ impl Route {
                     if let Some(v) = h.via {
                         hw.attr(RTA_VIA, &via_bytes(v))?;
                     }
+                    hw.opt_u32(RTA_FLOW, h.flow)?;
                     hw.finish()?;
                 }
                 mp.extend_from_slice(&tmp[wire::NLMSG_HDRLEN..]);
@@ -675,6 +772,15 @@ impl Route {
                 mp[start..start + 2].copy_from_slice(&len.to_ne_bytes());
             }
             w.attr(RTA_MULTIPATH, &mp)?;
+        }
+        Ok(())
+    }
+    fn write_encap(&self, w: &mut MsgWriter<'_>, _request: bool) -> wire::Result<()> {
+        if !self.mpls_labels.is_empty() {
+            w.nest(RTA_ENCAP, |w| {
+                w.attr(MPLS_IPTUNNEL_DST, &mpls_stack(&self.mpls_labels))
+                    .map(drop)
+            })?;
         }
         Ok(())
     }
@@ -1029,6 +1135,16 @@ pub struct RouteGet {
     pub mark: Option<u32>,
     /// Return the FIB entry that matched rather than the resulting dst (`fibmatch`).
     pub fib_match: bool,
+    /// `rtm_tos` (`tos`).
+    pub tos: u8,
+    /// `RTA_UID` (`uid`).
+    pub uid: Option<u32>,
+    /// `RTA_IP_PROTO` (`ipproto`).
+    pub ip_proto: Option<u8>,
+    /// `RTA_SPORT` (`sport`).
+    pub sport: Option<u16>,
+    /// `RTA_DPORT` (`dport`).
+    pub dport: Option<u16>,
 }
 
 impl RouteGet {
@@ -1041,6 +1157,11 @@ impl RouteGet {
             oif: None,
             mark: None,
             fib_match: false,
+            tos: 0,
+            uid: None,
+            ip_proto: None,
+            sport: None,
+            dport: None,
         }
     }
 }
@@ -1066,6 +1187,7 @@ impl ToMsg for RouteGet {
             family: fam,
             dst_len: full,
             src_len: if self.src.is_some() { full } else { 0 },
+            tos: self.tos,
             flags: flags.into(),
             ..Default::default()
         });
@@ -1074,6 +1196,16 @@ impl ToMsg for RouteGet {
         w.opt_u32(RTA_IIF, self.iif)?;
         w.opt_u32(RTA_OIF, self.oif)?;
         w.opt_u32(RTA_MARK, self.mark)?;
+        w.opt_u32(RTA_UID, self.uid)?;
+        if let Some(p) = self.ip_proto {
+            w.attr(RTA_IP_PROTO, &[p])?;
+        }
+        if let Some(p) = self.sport {
+            w.attr(RTA_SPORT, &p.to_be_bytes())?;
+        }
+        if let Some(p) = self.dport {
+            w.attr(RTA_DPORT, &p.to_be_bytes())?;
+        }
         w.finish()?;
         Ok(super::attrs_at(RtMsg::LEN))
     }
@@ -1260,7 +1392,7 @@ mod tests {
             let r = Route {
                 family: AF_INET, dst_len: hdr.1, tos: hdr.2, protocol: hdr.3, scope: hdr.4, kind: hdr.0, flags: hdr.5,
                 table, dst, gateway: gw, via, oif, priority: prio, metrics, cc_algo: cc,
-                multipath: hops.into_iter().map(|(f, w, i, g)| NextHop { flags: f, weight: w, ifindex: i, gateway: g, via: None }).collect(),
+                multipath: hops.into_iter().map(|(f, w, i, g)| NextHop { flags: f, weight: w, ifindex: i, gateway: g, via: None, flow: None }).collect(),
                 nh_id, expires,
                 ..Default::default()
             };

@@ -87,6 +87,7 @@ attr_table! {
     Src = 2, FRA_SRC, "FRA_SRC", Ip;
     Iifname = 3, FRA_IIFNAME, "FRA_IIFNAME", Str;
     Goto = 4, FRA_GOTO, "FRA_GOTO", U32;
+    Unused2 = 5, FRA_UNUSED2, "FRA_UNUSED2", Ip;
     Priority = 6, FRA_PRIORITY, "FRA_PRIORITY", U32;
     Fwmark = 10, FRA_FWMARK, "FRA_FWMARK", U32;
     Flow = 11, FRA_FLOW, "FRA_FLOW", U32;
@@ -135,6 +136,37 @@ value_names! {
         fr_act::UNREACHABLE => "unreachable",
         fr_act::PROHIBIT => "prohibit",
     }
+}
+
+/// `RTN_NAT`: the action iproute2 sends for `nat ADDR` (refused by the kernel).
+pub const FR_ACT_NAT: u8 = 10;
+
+/// IP protocol names, as `/etc/protocols` (netbase) gives them and
+/// iproute2 prints `ipproto`.
+#[rustfmt::skip]
+pub const IP_PROTO_NAMES: &[(u8, &str)] = &[
+    (0, "ip"), (1, "icmp"), (2, "igmp"), (3, "ggp"), (4, "ipencap"), (5, "st"), (6, "tcp"),
+    (8, "egp"), (9, "igp"), (12, "pup"), (17, "udp"), (20, "hmp"), (22, "xns-idp"), (27, "rdp"),
+    (29, "iso-tp4"), (33, "dccp"), (36, "xtp"), (37, "ddp"), (38, "idpr-cmtp"), (41, "ipv6"),
+    (43, "ipv6-route"), (44, "ipv6-frag"), (45, "idrp"), (46, "rsvp"), (47, "gre"), (50, "esp"),
+    (51, "ah"), (57, "skip"), (58, "ipv6-icmp"), (59, "ipv6-nonxt"), (60, "ipv6-opts"),
+    (73, "rspf"), (81, "vmtp"), (88, "eigrp"), (89, "ospf"), (93, "ax.25"), (94, "ipip"),
+    (97, "etherip"), (98, "encap"), (103, "pim"), (108, "ipcomp"), (112, "vrrp"), (115, "l2tp"),
+    (124, "isis"), (132, "sctp"), (133, "fc"), (135, "mobility-header"), (136, "udplite"),
+    (137, "mpls-in-ip"), (138, "manet"), (139, "hip"), (140, "shim6"), (141, "wesp"),
+    (142, "rohc"), (143, "ethernet"),
+];
+
+/// An IP protocol's name (`tcp`), if `/etc/protocols` has one.
+pub fn ip_proto_name(p: u8) -> Option<&'static str> {
+    IP_PROTO_NAMES.iter().find(|e| e.0 == p).map(|e| e.1)
+}
+
+/// Parses an IP protocol: a number (0-255) or a name of [`IP_PROTO_NAMES`].
+pub fn parse_ip_proto(s: &str) -> Option<u8> {
+    s.parse()
+        .ok()
+        .or_else(|| IP_PROTO_NAMES.iter().find(|e| e.1 == s).map(|e| e.0))
 }
 
 /// An action's name, or its number.
@@ -193,6 +225,11 @@ typed_attrs! {
         pub uid_range: (u32, u32) => (u32, u32) = FRA_UID_RANGE,
         /// `FRA_TUN_ID` (network order on the wire; host order here).
         pub tun_id: u64 as Be => u64 = FRA_TUN_ID,
+        /// `FRA_FLOW`: realms, `from << 16 | to`.
+        pub flow: u32 => u32 = FRA_FLOW,
+        /// `FRA_UNUSED2`: where iproute2 puts the address of a `nat` rule
+        /// (`RTA_GATEWAY`, 5); kernels since 2.6.30 refuse such rules.
+        pub nat_gateway: IpAddr => IpAddr = FRA_UNUSED2,
     };
     /// A rule, owned.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]

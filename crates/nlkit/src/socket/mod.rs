@@ -138,6 +138,10 @@ pub fn errno(e: &io::Error) -> Option<i32> {
     })
 }
 
+/// The largest datagram the kernel fills a dump with (`netlink_dump`: 32 KiB
+/// less the skb overhead); [`Socket::recv`] always offers at least this much.
+pub const DUMP_CHUNK: usize = 32 * 1024;
+
 /// Initial receive buffer size: bigger than any kernel dump chunk (32 KiB).
 pub const DEFAULT_RECV_BUF: usize = 64 * 1024;
 
@@ -305,7 +309,11 @@ impl Socket {
         // Size the datagram first: MSG_PEEK|MSG_TRUNC with an empty buffer copies nothing and returns its length.
         let peek = sys::recvmsg(self.fd.as_fd(), &mut [], flags | libc::MSG_PEEK)?;
         buf.clear();
-        buf.resize(peek.full_len.max(1), 0);
+        // Offer at least DUMP_CHUNK bytes: the kernel sizes the next dump
+        // datagram by the largest buffer a receive has offered, so an
+        // exact-size read would keep every dump chunk at one page (and
+        // cost eight times the system calls a 32 KiB chunk does).
+        buf.resize(peek.full_len.max(DUMP_CHUNK), 0);
         let r = sys::recvmsg(self.fd.as_fd(), &mut buf[..], flags)?;
         // Another thread may have taken the peeked datagram; a larger one would be reported as truncated.
         if r.full_len > buf.len() {

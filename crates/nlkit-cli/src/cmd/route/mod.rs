@@ -23,6 +23,7 @@
 //! prefix), 1 for a device that does not exist or a kernel error.
 
 pub mod addr;
+pub mod emit;
 pub mod link;
 pub mod names;
 pub mod neigh;
@@ -132,6 +133,8 @@ pub enum Show {
     RouteFlush(routes::RouteShow),
     /// `addr flush`: the addresses `addr show` would list are deleted.
     AddrFlush(addr::AddrShow),
+    /// `rule flush`: the rules `rule show` would list are deleted.
+    RuleFlush(rule::RuleShow),
 }
 
 /// One parsed command.
@@ -362,6 +365,7 @@ pub fn show(
         Show::NexthopBuckets(s) => nexthop::buckets(conn, out, s),
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
+        Show::RuleFlush(s) => rule::flush(conn, s),
     }
 }
 

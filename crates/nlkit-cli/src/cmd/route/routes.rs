@@ -1,62 +1,74 @@
 //! `nlkit route`: show, get, add, replace, append, del.
 //!
 //! ```text
-//! nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S]
+//! nlkit route [show] [table T|all] [proto P|all] [type T] [dev D] [iif D]
+//!             [scope S|all] [tos T] [metric N] [mark M] [via [inet|inet6] P]
+//!             [src P] [realms [FROM/]TO] [from [root|match|exact] P]
 //!             [[to|exact|root|match] PREFIX] [-4|-6]
 //! nlkit route flush SELECTOR...   (the words of show; deletes what show lists)
-//! nlkit route get [to] ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
+//! nlkit route get [to] ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U]
+//!             [ipproto P] [sport N] [dport N] [connected] [fibmatch]
 //! nlkit route add|replace|append|change|del [TYPE] [to] PREFIX|default
 //!             [via [inet|inet6] GW] [dev D] [table T] [metric|priority N]
 //!             [proto P] [scope S] [src A] [from PREFIX] [tos N] [onlink]
-//!             [mtu [lock] N] [advmss N] [hoplimit N] [initcwnd N] ...
+//!             [realms [FROM/]TO] [encap mpls L[/L...]]
+//!             [mtu [lock] N] [advmss N] [hoplimit N] [initcwnd N] [rtt [lock] T]
+//!             [rttvar [lock] T] [rto_min T] [features ecn] [congctl [lock] NAME]
+//!             [quickack 0|1] [fastopen_no_cookie 0|1] ...
 //!             [nexthop [via GW] [dev D] [weight W] [onlink]]... [nhid N]
 //!             [pref low|medium|high] [expires N]
 //!   TYPE := unicast|local|broadcast|multicast|blackhole|unreachable|prohibit|throw|nat
+//!   T    := N (kernel units) | Nms | Ns | N.Ns
 //! ```
 //!
 //! As with `ip route`, `show` lists the main table and IPv4 unless told
 //! otherwise (`table all` lists both families); `local`, `broadcast`, `nat`
 //! and `anycast` routes go to table `local` unless a table is given. A
 //! prefix with host bits set (`10.0.0.1/24`) is refused before sending.
-//! `change` is `replace`.
+//! `change` replaces and creates nothing.
 //!
-//! Human output is `ip route`'s (`-d` adds the defaults: type, table, proto,
-//! scope). JSON (`-j`), one object per route: `type` (absent: unicast),
-//! `dst` (`default`, `10.0.0.0/8` or a host address), `from` (the same
-//! for a source prefix), `tos`, `nhid`, `gateway`, `via` (`{family, host}`: a gateway of
-//! the other family), `dev`, `table` (absent: main), `protocol` (absent:
-//! boot), `scope` (absent: global), `prefsrc`, `metric`, `flags` (array),
-//! `mark`, `uid`, `expires` (seconds), `metrics` (array of one-key objects,
-//! `{"mtu": 1400}`, plus `"lock": true` when locked), `pref`, `nexthops`
-//! (`{gateway, via, dev, weight, flags}`), `cache` (`route get` of a cached
-//! entry). As in iproute2, a key the listing is filtered on is left out:
-//! `dev` (`dev D`), `table` (`table T`), `protocol`, `scope`.
+//! Output is `ip route`'s, byte for byte (trailing blanks included; `-d`
+//! adds the defaults: type, proto, scope), and `-j` is `ip -j route`'s, key
+//! for key: see `crates/nlkit-cli/docs/json.md`. One writer
+//! ([`write_route`]) states each field once for both forms, borrows from
+//! the message, and writes into one buffer that goes to stdout in large
+//! pieces: no map, `Value` or per-route allocation while listing.
 
+use super::emit::{Emit, Fmt, Put};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
 use nlkit::route::routes::{
-    metric_name, pref_name, route_flag_names, RTAX_ADVMSS, RTAX_CWND, RTAX_FEATURES, RTAX_HOPLIMIT,
-    RTAX_INITCWND, RTAX_INITRWND, RTAX_LOCK, RTAX_MTU, RTAX_QUICKACK, RTAX_REORDERING,
-    RTAX_RTO_MIN, RTAX_RTT, RTAX_RTTVAR, RTAX_SSTHRESH, RTAX_WINDOW, RTM_F_CLONED, RTNH_F_ONLINK,
+    metric_name, mpls_labels, parse_realms, pref_name, realm_name, RtaCacheInfo,
+    LWTUNNEL_ENCAP_MPLS, ROUTE_FLAG_NAMES, RTAX_ADVMSS, RTAX_CC_ALGO, RTAX_CWND,
+    RTAX_FASTOPEN_NO_COOKIE, RTAX_FEATURES, RTAX_HOPLIMIT, RTAX_INITCWND, RTAX_INITRWND, RTAX_LOCK,
+    RTAX_MTU, RTAX_QUICKACK, RTAX_REORDERING, RTAX_RTO_MIN, RTAX_RTT, RTAX_RTTVAR, RTAX_SSTHRESH,
+    RTAX_WINDOW, RTA_FLOW, RTA_GATEWAY, RTA_VIA, RTM_F_CLONED, RTNH_F_ONLINK,
 };
+use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
-    family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_str,
-    route_type_str, rtn, rtprot, scope_str, table_str, Handle, NextHop, Prefix, Route, RouteDump,
-    RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
-    RT_TABLE_MAIN,
+    family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_name,
+    route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, Prefix, Route,
+    RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE,
+    RT_TABLE_LOCAL, RT_TABLE_MAIN,
 };
+use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::net::IpAddr;
+
+/// `RTAX_FEATURE_ECN`.
+const RTAX_FEATURE_ECN: u32 = 1;
 
 /// `nlkit route help`.
 pub const USAGE: &str = "\
-Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
-       nlkit route flush [table T|all] [proto P] [type T] [dev D] [[exact|root|match] PREFIX]
-       nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]
+Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S] [tos T]
+                   [metric N] [via P] [src P] [realms R] [from P] [[exact|root|match] PREFIX]
+       nlkit route flush SELECTOR (as show)
+       nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U] [ipproto P]
+                   [sport N] [dport N] [connected] [fibmatch]
        nlkit route add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [table T]
                    [metric N] [proto P] [scope S] [src A] [mtu N] [onlink]
                    [nexthop via GW dev D weight W]... [nhid N]
@@ -74,24 +86,38 @@ pub enum Select {
 }
 
 /// What `route show` lists.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RouteShow {
     /// `AF_INET`, `AF_INET6` or 0 (both).
     pub family: u8,
     /// Table, 0 for all.
     pub table: u32,
-    /// Protocol (0: any).
-    pub protocol: u8,
+    /// Protocol (`proto P`; `proto all`: none).
+    pub protocol: Option<u8>,
     /// Route type (0: any).
     pub kind: u8,
     /// Output device.
     pub oif: Option<u32>,
-    /// Scope.
+    /// Input device (`iif`).
+    pub iif: Option<u32>,
+    /// Scope (`scope all`: none).
     pub scope: Option<u8>,
-    /// Prefix selector.
+    /// Destination prefix selector.
     pub select: Option<(Select, Prefix)>,
-    /// True if a table was named (the `table` key is then left out).
-    pub table_given: bool,
+    /// Source prefix selector (`from [root|match|exact] P`).
+    pub from: Option<(Select, Prefix)>,
+    /// `tos`.
+    pub tos: Option<u8>,
+    /// `metric`.
+    pub metric: Option<u32>,
+    /// `via PREFIX`: gateways inside it.
+    pub via: Option<Prefix>,
+    /// `src PREFIX`: preferred sources inside it.
+    pub prefsrc: Option<Prefix>,
+    /// `realms`: (value, mask) of `RTA_FLOW`, as iproute2 builds them.
+    pub realms: Option<(u32, u32)>,
+    /// `mark`.
+    pub mark: Option<u32>,
 }
 
 /// `route get`.
@@ -99,21 +125,38 @@ pub struct RouteShow {
 pub struct RouteGetCmd {
     /// The lookup.
     pub get: RouteGet,
+    /// `connected`.
+    pub connected: bool,
 }
 
-/// How routes are printed.
+/// How routes are printed: what a listing's filter leaves out (as
+/// iproute2 leaves out what every line would repeat) and the options.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RouteFmt {
-    /// `-d`: show the defaults too (type, table, proto, scope).
+    /// `-d`: show the defaults too (type, proto, scope; table outside a table listing).
     pub details: bool,
+    /// `-s`: the cache's use counters.
+    pub stats: bool,
     /// Leave out `dev` (the listing is filtered by device).
     pub omit_dev: bool,
-    /// Leave out `table` (the listing is filtered by table).
+    /// Leave out `iif`.
+    pub omit_iif: bool,
+    /// Leave out `table` (the listing is of one table).
     pub omit_table: bool,
     /// Leave out `protocol` (the listing is filtered by protocol).
     pub omit_protocol: bool,
     /// Leave out `scope` (the listing is filtered by scope).
     pub omit_scope: bool,
+    /// Leave out `tos`.
+    pub omit_tos: bool,
+    /// Leave out `metric`.
+    pub omit_metric: bool,
+    /// Leave out the gateway (filtered by one host).
+    pub omit_via: bool,
+    /// Leave out `src` (filtered by one host).
+    pub omit_prefsrc: bool,
+    /// Leave out `realms` (filtered by both realms).
+    pub omit_realms: bool,
 }
 
 /// Parses `nlkit route ...`.
@@ -177,34 +220,124 @@ fn type_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
         .ok_or_else(|| w.err(format_args!("unknown route type {v:?}")))
 }
 
+/// `root|match|exact PREFIX` (or a bare PREFIX: exact) after `kw`.
+fn selector(w: &mut Words, kw: &str) -> Result<(Select, Prefix), CliError> {
+    let sel = match w.peek() {
+        Some("root") => Select::Root,
+        Some("match") => Select::Match,
+        Some("exact") => Select::Exact,
+        _ => {
+            let v = w.value(kw)?;
+            return Ok((Select::Exact, w.prefix_of(v)?));
+        }
+    };
+    let kw = w.next().unwrap_or(kw);
+    let v = w.value(kw)?;
+    Ok((sel, w.prefix_of(v)?))
+}
+
+/// A TOS: a number (`0x10`, `16`) or a `rt_dsfield` name.
+fn tos_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
+    let v = w.value(kw)?;
+    parse_num(v)
+        .or_else(|| DSFIELD.iter().find(|d| d.1 == v).map(|d| d.0))
+        .ok_or_else(|| w.err(format_args!("invalid TOS value {v:?}")))
+}
+
+/// `/etc/iproute2/rt_dsfield` (iproute2 6.1).
+#[rustfmt::skip]
+const DSFIELD: &[(u8, &str)] = &[
+    (0x00, "default"), (0x28, "AF11"), (0x30, "AF12"), (0x38, "AF13"), (0x48, "AF21"),
+    (0x50, "AF22"), (0x58, "AF23"), (0x68, "AF31"), (0x70, "AF32"), (0x78, "AF33"),
+    (0x88, "AF41"), (0x90, "AF42"), (0x98, "AF43"), (0x20, "CS1"), (0x40, "CS2"),
+    (0x60, "CS3"), (0x80, "CS4"), (0xa0, "CS5"), (0xc0, "CS6"), (0xe0, "CS7"), (0xb8, "EF"),
+];
+
+/// `realms [FROM/]TO` of a listing: the value and the mask iproute2
+/// matches `RTA_FLOW` with (a side left empty or unnamed matches any).
+fn realms_filter(w: &mut Words) -> Result<(u32, u32), CliError> {
+    let v = w.value("realms")?;
+    let bad = || w.err(format_args!("invalid realms {v:?}"));
+    let side = |x: &str| -> Option<u32> {
+        if x.is_empty() {
+            Some(0)
+        } else {
+            parse_realms(x).filter(|&r| r <= 0xffff)
+        }
+    };
+    let val = match v.split_once('/') {
+        Some((f, t)) => side(f).ok_or_else(bad)? << 16 | side(t).ok_or_else(bad)?,
+        None => side(v).ok_or_else(bad)?,
+    };
+    let mut mask = u32::MAX;
+    if val & 0xffff == 0 && v.ends_with('/') {
+        mask &= !0xffff;
+    }
+    if val & 0xffff_0000 == 0 && (!v.contains('/') || v.starts_with('/')) {
+        mask &= !0xffff_0000;
+    }
+    Ok((val, mask))
+}
+
 fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
-    let mut table: Option<u32> = None;
     let mut s = RouteShow {
         family: super::family(g),
         table: RT_TABLE_MAIN,
-        protocol: 0,
-        kind: 0,
-        oif: None,
-        scope: None,
-        select: None,
-        table_given: false,
+        ..Default::default()
     };
+    let mut via_words: Option<(Option<u8>, &str)> = None;
+    let mut src_word: Option<&str> = None;
     while let Some(x) = w.next() {
         match x {
             "table" => {
-                table = Some(match w.peek() {
+                s.table = match w.peek() {
                     Some("all") => {
                         w.next();
                         0
                     }
                     _ => table_of(w, "table")?,
-                })
+                }
             }
-            "proto" | "protocol" => s.protocol = protocol_of(w, x)?,
+            "proto" | "protocol" => {
+                s.protocol = match w.peek() {
+                    Some("all") => {
+                        w.next();
+                        None
+                    }
+                    _ => Some(protocol_of(w, x)?),
+                }
+            }
             "type" => s.kind = type_of(w, x)?,
             "dev" | "oif" => s.oif = Some(r.index(w.value(x)?)?),
-            "scope" => s.scope = Some(scope_of(w)?),
-            "to" | "exact" | "root" | "match" => {
+            "iif" => s.iif = Some(r.index(w.value(x)?)?),
+            "scope" => {
+                s.scope = match w.peek() {
+                    Some("all") => {
+                        w.next();
+                        None
+                    }
+                    _ => Some(scope_of(w)?),
+                }
+            }
+            "tos" | "dsfield" => s.tos = Some(tos_of(w, x)?),
+            "metric" | "priority" | "preference" => s.metric = Some(w.num(x)?),
+            "mark" => s.mark = Some(w.num(x)?),
+            "realm" | "realms" => s.realms = Some(realms_filter(w)?),
+            "via" => {
+                let fam = match w.peek() {
+                    Some("inet") => Some(AF_INET),
+                    Some("inet6") => Some(AF_INET6),
+                    _ => None,
+                };
+                if fam.is_some() {
+                    w.next();
+                }
+                via_words = Some((fam, w.value("via")?));
+            }
+            "src" => src_word = Some(w.value("src")?),
+            "from" => s.from = Some(selector(w, "from")?),
+            "to" => s.select = Some(selector(w, "to")?),
+            "exact" | "root" | "match" => {
                 let sel = match x {
                     "root" => Select::Root,
                     "match" => Select::Match,
@@ -219,10 +352,6 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             _ => return Err(w.unknown(x)),
         }
     }
-    if let Some(t) = table {
-        s.table = t;
-        s.table_given = t != 0;
-    }
     if s.family == 0 {
         s.family = match s.select {
             Some((_, p)) if !p.addr().is_unspecified() || !p.is_empty() => p.family(),
@@ -230,14 +359,24 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             _ => AF_INET,
         };
     }
-    if let Some((sel, p)) = &mut s.select {
-        if p.addr().is_unspecified() && p.is_empty() && s.family == AF_INET6 {
+    let fam = s.family;
+    for (_, p) in [&mut s.select, &mut s.from].into_iter().flatten() {
+        if p.addr().is_unspecified() && p.is_empty() && fam == AF_INET6 {
             *p = Prefix::default_for(AF_INET6);
         }
-        if p.family() != s.family && s.family != 0 {
+        if p.family() != fam && fam != 0 {
             return Err(w.err(format_args!("{p} is not of the family asked for")));
         }
-        let _ = sel;
+    }
+    if let Some((f, v)) = via_words {
+        let p = w.prefix_of(v)?;
+        if f.is_some_and(|f| f != p.family()) {
+            return Err(w.err(format_args!("via {v}: not of the family named")));
+        }
+        s.via = Some(p);
+    }
+    if let Some(v) = src_word {
+        s.prefsrc = Some(w.prefix_of(v)?);
     }
     Ok(Parsed::Show(Show::Route(s)))
 }
@@ -245,6 +384,7 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
 fn parse_get(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut dst: Option<IpAddr> = None;
     let mut get = RouteGet::new(IpAddr::from([0u8; 4]));
+    let mut connected = false;
     while let Some(x) = w.next() {
         match x {
             "to" => dst = Some(w.ip("to")?),
@@ -253,6 +393,18 @@ fn parse_get(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, C
             "oif" | "dev" => get.oif = Some(r.index(w.value(x)?)?),
             "mark" => get.mark = Some(w.num("mark")?),
             "fibmatch" => get.fib_match = true,
+            "tos" | "dsfield" => get.tos = tos_of(w, x)?,
+            "uid" => get.uid = Some(w.num("uid")?),
+            "ipproto" => {
+                let v = w.value(x)?;
+                get.ip_proto = Some(
+                    parse_ip_proto(v)
+                        .ok_or_else(|| w.err(format_args!("invalid \"ipproto\" value {v:?}")))?,
+                );
+            }
+            "sport" => get.sport = Some(w.num(x)?),
+            "dport" => get.dport = Some(w.num(x)?),
+            "connected" => connected = true,
             _ if dst.is_none() && !x.starts_with('-') => {
                 let p = w.prefix_of(x)?;
                 if p.len() != Prefix::host(p.addr()).len() {
@@ -274,7 +426,7 @@ fn parse_get(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, C
         }
     }
     get.dst = dst;
-    Ok(Parsed::Show(Show::RouteGet(RouteGetCmd { get })))
+    Ok(Parsed::Show(Show::RouteGet(RouteGetCmd { get, connected })))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -311,8 +463,48 @@ fn metric_kind(x: &str) -> Option<u16> {
         "rto_min" => RTAX_RTO_MIN,
         "quickack" => RTAX_QUICKACK,
         "features" => RTAX_FEATURES,
+        "fastopen_no_cookie" => RTAX_FASTOPEN_NO_COOKIE,
         _ => return None,
     })
+}
+
+/// A time as iproute2's `get_time_rtt` reads it: `N` (raw kernel units:
+/// `true`), `Nms`, `Ns`, `N.Ms` (milliseconds, rounded up).
+fn time_rtt(v: &str) -> Option<(u32, bool)> {
+    let end = v
+        .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == 'x' || c == 'X'))
+        .unwrap_or(v.len());
+    // A hex number may end in digits that look like a unit: keep it whole.
+    let (num, unit) = if v.starts_with("0x") || v.starts_with("0X") {
+        (&v[..end], &v[end..])
+    } else {
+        let e = v
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(v.len());
+        (&v[..e], &v[e..])
+    };
+    let t: f64 = if num.contains('.') {
+        num.parse().ok()?
+    } else {
+        parse_num::<u32>(num)? as f64
+    };
+    let (t, raw) = match unit.to_ascii_lowercase().as_str() {
+        "" => (t, true),
+        "s" | "sec" | "secs" => (t * 1000.0, false),
+        "ms" | "msec" | "msecs" => (t, false),
+        _ => return None,
+    };
+    if !(0.0..=f64::from(u32::MAX)).contains(&t) {
+        return None;
+    }
+    Some((t.ceil() as u32, raw))
+}
+
+/// `100/200`: an MPLS label stack (each label below 2^20).
+fn mpls_label_words(v: &str) -> Option<Vec<u32>> {
+    v.split('/')
+        .map(|l| parse_num::<u32>(l).filter(|&l| l < 1 << 20))
+        .collect()
 }
 
 fn parse_change(
@@ -343,16 +535,73 @@ fn parse_change(
         w.next();
         kind = Some(t);
     }
+    let mut cc: Option<String> = None;
+    let mut flow: Option<u32> = None;
+    let mut labels: Vec<u32> = Vec::new();
     while let Some(x) = w.next() {
         if let Some(k) = metric_kind(x) {
-            if w.peek() == Some("lock") {
+            // rto_min is always locked, as iproute2 sends it.
+            if k == RTAX_RTO_MIN {
+                lock |= 1 << k;
+            } else if w.peek() == Some("lock") && k != RTAX_FEATURES && k != RTAX_QUICKACK {
                 w.next();
                 lock |= 1 << k;
             }
-            let v: u32 = w.num(x)?;
+            let v: u32 = match k {
+                RTAX_RTT | RTAX_RTTVAR | RTAX_RTO_MIN => {
+                    let v = w.value(x)?;
+                    let (t, raw) = time_rtt(v)
+                        .ok_or_else(|| w.err(format_args!("\"{x}\" value is invalid: {v:?}")))?;
+                    match (k, raw) {
+                        (_, true) | (RTAX_RTO_MIN, _) => t,
+                        (RTAX_RTT, false) => t.saturating_mul(8),
+                        _ => t.saturating_mul(4),
+                    }
+                }
+                RTAX_FEATURES => match w.value(x)? {
+                    "ecn" => RTAX_FEATURE_ECN,
+                    v => return Err(w.err(format_args!("\"features\" value not valid: {v:?}"))),
+                },
+                RTAX_QUICKACK | RTAX_FASTOPEN_NO_COOKIE => {
+                    let v: u32 = w.num(x)?;
+                    if v > 1 {
+                        return Err(w.err(format_args!("\"{x}\" value should be 0 or 1")));
+                    }
+                    v
+                }
+                _ => w.num(x)?,
+            };
             metrics.retain(|m| m.0 != k);
             metrics.push((k, v));
             continue;
+        }
+        match x {
+            "congctl" => {
+                if w.peek() == Some("lock") {
+                    w.next();
+                    lock |= 1 << RTAX_CC_ALGO;
+                }
+                cc = Some(w.value(x)?.to_string());
+                continue;
+            }
+            "realm" | "realms" => {
+                let v = w.value(x)?;
+                flow = Some(
+                    parse_realms(v).ok_or_else(|| w.err(format_args!("invalid realms {v:?}")))?,
+                );
+                continue;
+            }
+            "encap" => {
+                match w.value(x)? {
+                    "mpls" => {}
+                    t => return Err(w.err(format_args!("encap {t:?}: only \"mpls\" is supported"))),
+                }
+                let v = w.value("encap mpls")?;
+                labels = mpls_label_words(v)
+                    .ok_or_else(|| w.err(format_args!("invalid MPLS label stack {v:?}")))?;
+                continue;
+            }
+            _ => {}
         }
         match x {
             "to" => {
@@ -413,6 +662,14 @@ fn parse_change(
                         Some("onlink") => {
                             w.next();
                             h.flags |= RTNH_F_ONLINK as u8;
+                        }
+                        Some(x @ ("realm" | "realms")) => {
+                            w.next();
+                            let v = w.value(x)?;
+                            h.flow = Some(
+                                parse_realms(v)
+                                    .ok_or_else(|| w.err(format_args!("invalid realms {v:?}")))?,
+                            );
                         }
                         _ => break,
                     }
@@ -516,6 +773,12 @@ fn parse_change(
     if lock != 0 {
         req = req.metric_value(RTAX_LOCK, lock);
     }
+    req.route.cc_algo = cc;
+    req.route.flow = flow;
+    if !labels.is_empty() {
+        req.route.encap_type = Some(LWTUNNEL_ENCAP_MPLS);
+        req.route.mpls_labels = labels;
+    }
     if !hops.is_empty() {
         for h in &mut hops {
             if let Some(gw) = h.gateway {
@@ -541,44 +804,41 @@ fn parse_change(
 // ---------------------------------------------------------------------------
 // Showing.
 
-fn selected(v: &RouteView<'_>, sel: Select, p: &Prefix) -> bool {
-    let (addr, len) = match v.dst {
-        Some(a) => (a, v.header.dst_len),
-        None => (Prefix::default_for(v.family()).addr(), 0),
-    };
-    if family_of(&addr) != p.family() {
-        return false;
-    }
-    // Both cut to the shorter length, compared.
-    let same_at = |l: u8| match (Prefix::new(addr, l), Prefix::new(p.addr(), l)) {
-        (Some(a), Some(b)) => mask(&a) == mask(&b),
-        _ => false,
-    };
-    match sel {
-        Select::Exact => len == p.len() && same_at(len),
-        Select::Root => len >= p.len() && same_at(p.len()),
-        Select::Match => len <= p.len() && same_at(len),
+/// An address's bits, left-aligned in a `u128`.
+fn addr_bits(a: IpAddr) -> u128 {
+    match a {
+        IpAddr::V4(a) => u128::from(u32::from(a)) << 96,
+        IpAddr::V6(a) => u128::from(a),
     }
 }
 
-/// The network part of a prefix, as bytes.
-fn mask(p: &Prefix) -> Vec<u8> {
-    let bytes = match p.addr() {
-        IpAddr::V4(a) => a.octets().to_vec(),
-        IpAddr::V6(a) => a.octets().to_vec(),
+/// True if the first `len` bits of `a` and `b` are the same.
+pub(crate) fn same_bits(a: IpAddr, b: IpAddr, len: u8) -> bool {
+    let m = match len {
+        0 => 0,
+        l => u128::MAX << (128 - u32::from(l.min(128))),
     };
-    bytes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let keep = (p.len() as usize).saturating_sub(i * 8).min(8);
-            if keep == 0 {
-                0
-            } else {
-                b & (0xffu8 << (8 - keep))
-            }
-        })
-        .collect()
+    (addr_bits(a) ^ addr_bits(b)) & m == 0
+}
+
+/// True if the prefix `addr/len` (no address: all zeros) of family `fam`
+/// is selected by `sel p`, as iproute2's `root`/`match`/`exact` select.
+fn selected(addr: Option<IpAddr>, len: u8, fam: u8, sel: Select, p: &Prefix) -> bool {
+    if fam != p.family() {
+        return false;
+    }
+    let a = addr.unwrap_or(Prefix::default_for(fam).addr());
+    match sel {
+        Select::Exact => len == p.len() && same_bits(a, p.addr(), len),
+        Select::Root => len >= p.len() && same_bits(a, p.addr(), p.len()),
+        Select::Match => len <= p.len() && same_bits(a, p.addr(), len),
+    }
+}
+
+/// True if `a` (none: all zeros) is inside `p`.
+fn within(a: Option<IpAddr>, fam: u8, p: &Prefix) -> bool {
+    let a = a.unwrap_or(Prefix::default_for(fam).addr());
+    family_of(&a) == p.family() && same_bits(a, p.addr(), p.len())
 }
 
 /// Runs `route show`.
@@ -589,32 +849,71 @@ pub fn show(
     names: &mut Names,
     s: &RouteShow,
 ) -> Result<(), CliError> {
-    let fmt = RouteFmt {
-        details: g.details,
-        omit_dev: s.oif.is_some(),
-        omit_table: s.table_given,
-        omit_protocol: s.protocol != 0,
-        omit_scope: s.scope.is_some(),
-    };
+    let fmt = s.fmt(g);
+    let (json, pretty) = (out.json, out.pretty);
     list_begin(out)?;
+    // One buffer for the whole dump, handed to stdout in large pieces.
+    let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
+    let mut first = true;
+    let mut devs = DevNames::new(names);
     let r = Handle::with(conn).routes(s.dump(), |v| {
         if !s.wants(&v) {
             return Ok(());
         }
-        keep(print_route(out, &v, names, &fmt))
+        if json && pretty {
+            return keep(out.array_item(&route_json(&v, devs.names, &fmt)));
+        }
+        if json && !first {
+            buf.push(b',');
+        }
+        first = false;
+        write_route(&mut buf, json, &v, &mut devs, &fmt);
+        if !json {
+            buf.push(b'\n');
+        }
+        if buf.len() >= OUT_CHUNK {
+            let r = out.raw(&buf);
+            buf.clear();
+            keep(r)?;
+        }
+        Ok(())
     });
+    let flushed = out.raw(&buf);
     super::finish(r)?;
+    flushed?;
     list_end(out)
 }
+
+/// Bytes of output gathered before a write.
+const OUT_CHUNK: usize = 256 << 10;
 
 impl RouteShow {
     fn dump(&self) -> RouteDump {
         RouteDump {
             family: self.family,
             table: self.table,
-            protocol: self.protocol,
+            protocol: self.protocol.unwrap_or(0),
             kind: self.kind,
             oif: self.oif.unwrap_or(0),
+        }
+    }
+
+    /// What a listing filtered this way leaves out, as iproute2 does.
+    fn fmt(&self, g: &Global) -> RouteFmt {
+        let host = |p: &Option<Prefix>| p.is_some_and(|p| p.len() == Prefix::host(p.addr()).len());
+        RouteFmt {
+            details: g.details,
+            stats: g.stats > 0,
+            omit_dev: self.oif.is_some(),
+            omit_iif: self.iif.is_some(),
+            omit_table: self.table != 0,
+            omit_protocol: self.protocol.is_some(),
+            omit_scope: self.scope.is_some(),
+            omit_tos: self.tos.is_some(),
+            omit_metric: self.metric.is_some(),
+            omit_via: host(&self.via),
+            omit_prefsrc: host(&self.prefsrc),
+            omit_realms: self.realms.is_some_and(|r| r.1 == u32::MAX),
         }
     }
 
@@ -626,16 +925,40 @@ impl RouteShow {
         }
         if (self.family != 0 && fam != self.family)
             || (self.table != 0 && v.table() != self.table)
-            || (self.protocol != 0 && v.protocol() != self.protocol)
+            || self.protocol.is_some_and(|p| v.protocol() != p)
             || (self.kind != 0 && v.kind() != self.kind)
-            || self.oif.is_some_and(|o| v.oif != Some(o))
+            || self.oif.is_some_and(|o| v.oif.unwrap_or(0) != o)
+            || self.iif.is_some_and(|i| v.iif.unwrap_or(0) != i)
             || self.scope.is_some_and(|sc| v.scope() != sc)
+            || self.tos.is_some_and(|t| v.header.tos != t)
+            || self.metric.is_some_and(|m| v.priority.unwrap_or(0) != m)
+            || self.mark.is_some_and(|m| v.mark.unwrap_or(0) != m)
+            || self
+                .realms
+                .is_some_and(|(r, mask)| (v.flow.unwrap_or(0) ^ r) & mask != 0)
             || v.flags() & RTM_F_CLONED != 0
         {
             return false;
         }
+        if let Some(p) = &self.via {
+            let gw = v.gateway.or(v.via);
+            let gfam = gw.map_or(fam, |a| family_of(&a));
+            if gfam != p.family() || !within(gw, gfam, p) {
+                return false;
+            }
+        }
+        if let Some(p) = &self.prefsrc {
+            if fam != p.family() || !within(v.prefsrc, fam, p) {
+                return false;
+            }
+        }
+        if let Some((sel, p)) = &self.from {
+            if !selected(v.src, v.header.src_len, fam, *sel, p) {
+                return false;
+            }
+        }
         match &self.select {
-            Some((sel, p)) => selected(v, *sel, p),
+            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p),
             None => true,
         }
     }
@@ -709,10 +1032,16 @@ pub fn get(
     })?;
     let fmt = RouteFmt {
         details: g.details,
+        stats: g.stats > 0,
         ..Default::default()
     };
     list_begin(out)?;
     print_route(out, &v, names, &fmt)?;
+    // ip 6.1 prints a `connected` lookup without `from` twice (it asks
+    // again with the same request); its JSON holds the answer once.
+    if c.connected && c.get.src.is_none() && !out.json {
+        print_route(out, &v, names, &fmt)?;
+    }
     list_end(out)
 }
 
@@ -730,6 +1059,22 @@ pub fn print_route(
     }
 }
 
+/// One route as `ip route` prints it, without the final newline (a
+/// multipath route takes several lines).
+pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> String {
+    let mut b = Vec::new();
+    write_route(&mut b, false, v, &mut DevNames::new(names), fmt);
+    // Every piece written is UTF-8 (names are `String`s).
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// One route as `ip -j route` prints it.
+pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value {
+    let mut b = Vec::new();
+    write_route(&mut b, true, v, &mut DevNames::new(names), fmt);
+    super::emit::to_value(&b, "a route")
+}
+
 fn host_len(fam: u8) -> u8 {
     if fam == AF_INET6 {
         128
@@ -738,13 +1083,26 @@ fn host_len(fam: u8) -> u8 {
     }
 }
 
-/// `10.0.0.0/8`, a host address, or `default`, as iproute2 writes a destination.
-fn prefix_text(a: Option<IpAddr>, len: u8, fam: u8) -> String {
-    match a {
-        Some(a) if len == host_len(fam) => a.to_string(),
-        Some(a) => format!("{a}/{len}"),
-        None if len == 0 => "default".into(),
-        None => format!("0/{len}"),
+/// A destination or source as iproute2 writes it: `10.0.0.0/8`, a host
+/// address, `default` (or `0/N` without an address).
+struct PrefixText(Option<IpAddr>, u8, u8);
+
+impl Put for PrefixText {
+    fn put(&self, buf: &mut Vec<u8>) {
+        match self.0 {
+            Some(a) => {
+                a.put(buf);
+                if self.1 != host_len(self.2) {
+                    buf.push(b'/');
+                    self.1.put(buf);
+                }
+            }
+            None if self.1 == 0 => buf.extend_from_slice(b"default"),
+            None => {
+                buf.extend_from_slice(b"0/");
+                self.1.put(buf);
+            }
+        }
     }
 }
 
@@ -756,277 +1114,527 @@ fn family_word(ip: &IpAddr) -> &'static str {
     }
 }
 
-fn expires_of(v: &RouteView<'_>) -> Option<u64> {
-    v.expires.or_else(|| {
-        let e = v.cacheinfo?.expires.get();
-        (e > 0).then(|| (e as u64).div_ceil(100))
-    })
+/// Index → name for one listing: [`Names`], with the last answer kept so
+/// that a dump of routes over one device hashes nothing.
+pub struct DevNames<'n> {
+    names: &'n mut Names,
+    last: Option<u32>,
+    name: String,
 }
 
-fn hops_of(v: &RouteView<'_>) -> Vec<NextHop> {
-    if v.multipath_attr.is_none() {
-        return Vec::new();
+impl<'n> DevNames<'n> {
+    /// Lookups through `names`.
+    pub fn new(names: &'n mut Names) -> DevNames<'n> {
+        DevNames {
+            names,
+            last: None,
+            name: String::new(),
+        }
     }
-    v.to_owned().map(|r| r.multipath).unwrap_or_default()
+    /// The name of `idx` (`ifN` for an unknown one).
+    fn name(&mut self, idx: u32) -> &str {
+        if self.last != Some(idx) {
+            self.name.clear();
+            match self.names.get(idx) {
+                Some(b) => self.name.push_str(&b.name),
+                None => {
+                    self.name.push_str("if");
+                    self.name.push_str(&idx.to_string());
+                }
+            }
+            self.last = Some(idx);
+        }
+        &self.name
+    }
 }
 
-/// One route as `ip route` prints it (a multipath route takes several lines).
-pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> String {
-    let fam = v.family();
-    let mut s = String::new();
-    if v.kind() != rtn::UNICAST || fmt.details {
-        s += &route_type_str(v.kind());
-        s += " ";
+/// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
+fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
+    e.str(key, pre, names.name(idx), " ");
+}
+
+/// A name from a vocabulary, or the number.
+pub(crate) fn write_name(
+    e: &mut Emit<'_>,
+    key: &str,
+    pre: &str,
+    name: Option<&str>,
+    n: u32,
+    post: &str,
+) {
+    match name {
+        Some(s) => e.str(key, pre, s, post),
+        None => e.plain_str(key, pre, n, post),
     }
-    s += &prefix_text(v.dst, v.header.dst_len, fam);
-    if v.src.is_some() || v.header.src_len != 0 {
-        s += &format!(" from {}", prefix_text(v.src, v.header.src_len, fam));
+}
+
+/// `rtnl_dsfield_n2a` for the values a route or rule carries.
+struct Tos(u8);
+
+impl std::fmt::Display for Tos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "0x{:02x}", self.0)
     }
-    if v.header.tos != 0 {
-        s += &format!(" tos {:#x}", v.header.tos);
+}
+
+/// A realm: its name (`cosmos`) or number.
+fn write_realm(e: &mut Emit<'_>, key: &str, pre: &str, r: u16, post: &str) {
+    write_name(e, key, pre, realm_name(r), u32::from(r), post);
+}
+
+/// `realm[s] [FROM/]TO ` (JSON `"flow": {"from", "to"}`).
+fn write_flow(e: &mut Emit<'_>, flow: u32) {
+    let (from, to) = ((flow >> 16) as u16, flow as u16);
+    e.open_obj(Some("flow"));
+    if from != 0 {
+        write_realm(e, "from", "realms ", from, "/");
+        write_realm(e, "to", "", to, " ");
+    } else {
+        write_realm(e, "to", "realm ", to, " ");
     }
-    if let Some(id) = v.nh_id {
-        s += &format!(" nhid {id}");
-    }
-    if let Some(g) = v.gateway {
-        s += &format!(" via {g}");
-    }
-    if let Some(g) = v.via {
-        s += &format!(" via {} {g}", family_word(&g));
-    }
-    if let (Some(o), false) = (v.oif, fmt.omit_dev) {
-        s += &format!(" dev {}", names.name(o));
-    }
-    let table = v.table();
-    if (table != RT_TABLE_MAIN || fmt.details) && !fmt.omit_table {
-        s += &format!(" table {}", table_str(table));
-    }
-    if v.flags() & RTM_F_CLONED == 0 {
-        if (v.protocol() != rtprot::BOOT || fmt.details) && !fmt.omit_protocol {
-            s += &format!(" proto {}", protocol_str(v.protocol()));
-        }
-        if (v.scope() != RT_SCOPE_UNIVERSE || fmt.details) && !fmt.omit_scope {
-            s += &format!(" scope {}", scope_str(v.scope()));
-        }
-    }
-    if let Some(p) = v.prefsrc {
-        s += &format!(" src {p}");
-    }
-    if let Some(m) = v.priority {
-        s += &format!(" metric {m}");
-    }
-    for f in route_flag_names(v.flags()) {
-        s += " ";
-        s += f;
-    }
-    if let Some(m) = v.mark {
-        s += &format!(" mark {m}");
-    }
-    if let Some(i) = v.iif {
-        s += &format!(" iif {}", names.name(i));
-    }
-    if let Some(u) = v.uid {
-        s += &format!(" uid {u}");
-    }
-    if v.flags() & RTM_F_CLONED == 0 {
-        if let Some(e) = expires_of(v) {
-            s += &format!(" expires {e}sec");
+    e.close_obj();
+}
+
+/// Route flags as `print_rt_flags` writes them (JSON `"flags": [...]`).
+fn write_flags(e: &mut Emit<'_>, flags: u32) {
+    e.open_arr("flags");
+    for &(bit, name) in ROUTE_FLAG_NAMES {
+        if flags & bit != 0 {
+            e.item(name, " ");
         }
     }
-    let metrics: Vec<(u16, u32)> = v.metrics().collect();
-    let lock = metrics
-        .iter()
-        .find(|m| m.0 == RTAX_LOCK)
-        .map(|m| m.1)
-        .unwrap_or(0);
-    for (k, val) in metrics {
-        if k == RTAX_LOCK {
+    e.close_arr();
+}
+
+/// The cache flags of a cloned IPv4 route (`print_cache_flags`).
+fn write_cache_flags(e: &mut Emit<'_>, flags: u32) {
+    const NAMES: &[(u32, &str)] = &[
+        (0x8000_0000, "local"),
+        (0x4000_0000, "reject"),
+        (0x2000_0000, "mc"),
+        (0x1000_0000, "brd"),
+        (0x0800_0000, "dst-nat"),
+        (0x0080_0000, "src-nat"),
+        (0x0040_0000, "masq"),
+        (0x0002_0000, "dst-direct"),
+        (0x0400_0000, "src-direct"),
+        (0x0004_0000, "redirected"),
+        (0x0100_0000, "redirect"),
+        (0x0020_0000, "fastroute"),
+        (0x0001_0000, "notify"),
+        (0x0008_0000, "proxy"),
+    ];
+    let mut left = flags & !0xffff;
+    e.open_arr("cache");
+    e.text("\n    cache ");
+    if left != 0 {
+        e.text("<");
+        for &(bit, name) in NAMES {
+            if left & bit != 0 {
+                left &= !bit;
+                e.item(name, if left != 0 { "," } else { "> " });
+            }
+        }
+        if left != 0 && !e.json {
+            e.text_val(format_args!("{left:x}>"));
+        }
+    }
+    e.close_arr();
+}
+
+/// `RTA_CACHEINFO` as `print_rta_cacheinfo` writes it (`USER_HZ` = 100).
+fn write_cacheinfo(e: &mut Emit<'_>, ci: &RtaCacheInfo, stats: bool) {
+    const HZ: i32 = 100;
+    let expires = ci.expires.get();
+    if expires != 0 {
+        e.num("expires", "expires ", expires / HZ, "sec ");
+    }
+    if ci.error.get() != 0 {
+        e.num("error", "error ", ci.error.get(), " ");
+    }
+    if stats {
+        if ci.clntref.get() != 0 {
+            e.num("users", "users ", ci.clntref.get(), " ");
+        }
+        if ci.used.get() != 0 {
+            e.num("used", "used ", ci.used.get(), " ");
+        }
+        if ci.lastuse.get() != 0 {
+            e.num("age", "age ", ci.lastuse.get() / HZ as u32, "sec ");
+        }
+    }
+    if ci.id.get() != 0 {
+        e.plain_str("ipid", "ipid ", format_args!("0x{:04x}", ci.id.get()), " ");
+    }
+    if ci.ts.get() != 0 || ci.tsage.get() != 0 {
+        e.plain_str("ts", "ts ", format_args!("{:#x}", ci.ts.get()), "");
+        e.num("tsage", "tsage ", ci.tsage.get(), "sec ");
+    }
+}
+
+/// A time metric in milliseconds as ip writes it: `12ms`, `1.5s` (`%g`).
+struct Millis(u32);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 < 1000 {
+            return write!(f, "{}ms", self.0);
+        }
+        // %g with 6 significant digits: at most 3 decimals here, zeros cut.
+        let s = format!("{:.3}", f64::from(self.0) / 1e3);
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        write!(f, "{s}s")
+    }
+}
+
+/// `RTA_METRICS` as `print_rta_metrics` writes it (JSON: an array of one object).
+fn write_metrics(e: &mut Emit<'_>, v: &RouteView<'_>) {
+    const MAX: usize = RTAX_FASTOPEN_NO_COOKIE as usize;
+    let mut vals: [Option<u32>; MAX + 1] = [None; MAX + 1];
+    let mut cc: Option<&[u8]> = None;
+    if let Some(m) = v.metrics_attr {
+        for a in m.nested().map_while(Result::ok) {
+            let k = usize::from(a.kind());
+            if k > MAX {
+                continue;
+            }
+            if a.kind() == RTAX_CC_ALGO {
+                cc = Some(a.payload());
+                vals[k] = Some(0);
+            } else {
+                vals[k] = Some(a.u32().unwrap_or(0));
+            }
+        }
+    }
+    let lock = vals[RTAX_LOCK as usize].unwrap_or(0);
+    e.open_arr("metrics");
+    e.open_obj(None);
+    for (i, val) in vals.iter().enumerate().skip(2) {
+        let locked = lock & (1 << i) != 0;
+        if val.is_none() && !locked {
             continue;
         }
-        let name = metric_name(k)
-            .map(str::to_string)
-            .unwrap_or(format!("metric_{k}"));
-        if lock & (1 << k) != 0 {
-            s += &format!(" {name} lock {val}");
-        } else {
-            s += &format!(" {name} {val}");
+        let val = val.unwrap_or(0);
+        let k = i as u16;
+        if k == RTAX_HOPLIMIT && val == u32::MAX {
+            continue;
+        }
+        let name = metric_word(k);
+        if !e.json {
+            e.text(name);
+            e.text(if locked { " lock " } else { " " });
+        }
+        match k {
+            RTAX_FEATURES => {
+                let mut f = val;
+                if f & RTAX_FEATURE_ECN != 0 {
+                    e.null("ecn", "ecn ");
+                    f &= !RTAX_FEATURE_ECN;
+                }
+                if f != 0 {
+                    e.plain_str("features", "", format_args!("{val:#x}"), " ");
+                }
+            }
+            RTAX_RTT | RTAX_RTTVAR | RTAX_RTO_MIN => {
+                let ms = match k {
+                    RTAX_RTT => val / 8,
+                    RTAX_RTTVAR => val / 4,
+                    _ => val,
+                };
+                if e.json {
+                    e.json_num(name, ms);
+                } else {
+                    e.text_val(Fmt(Millis(ms)));
+                    e.text(" ");
+                }
+            }
+            RTAX_CC_ALGO => {
+                let n = nlkit::schema::Name::new(cc.unwrap_or(&[]));
+                e.name("congestion", "", n, " ");
+            }
+            _ => e.num(name, "", val, " "),
         }
     }
-    if let Some(p) = v.pref.and_then(pref_name) {
-        s += &format!(" pref {p}");
-    }
-    for h in hops_of(v) {
-        s += "\n\tnexthop";
-        if let Some(g) = h.gateway {
-            s += &format!(" via {g}");
-        }
-        if let Some(g) = h.via {
-            s += &format!(" via {} {g}", family_word(&g));
-        }
-        if h.ifindex != 0 {
-            s += &format!(" dev {}", names.name(h.ifindex));
-        }
-        s += &format!(" weight {}", h.weight);
-        for f in route_flag_names(u32::from(h.flags)) {
-            s += " ";
-            s += f;
-        }
-    }
-    if v.flags() & RTM_F_CLONED != 0 {
-        s += "\n    cache";
-        if let Some(e) = expires_of(v) {
-            s += &format!(" expires {e}sec");
-        }
-    }
-    s
+    e.close_obj();
+    e.close_arr();
 }
 
-/// One route as `ip -j route` prints it.
-pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value {
-    let fam = v.family();
-    let mut o = Map::new();
-    if v.kind() != rtn::UNICAST || fmt.details {
-        o.insert("type".into(), json!(route_type_str(v.kind())));
+/// ip's word for a metric (`mx_names`).
+fn metric_word(k: u16) -> &'static str {
+    match k {
+        RTAX_CC_ALGO => "congctl",
+        RTAX_FASTOPEN_NO_COOKIE => "fastopen_no_cookie",
+        _ => metric_name(k).unwrap_or("metric"),
     }
-    o.insert(
-        "dst".into(),
-        json!(prefix_text(v.dst, v.header.dst_len, fam)),
-    );
-    if v.src.is_some() || v.header.src_len != 0 {
-        o.insert(
-            "from".into(),
-            json!(prefix_text(v.src, v.header.src_len, fam)),
+}
+
+/// `encap mpls 100/200 ` (JSON `"encap": "mpls", "dst": "100/200"`).
+fn write_encap(e: &mut Emit<'_>, v: &RouteView<'_>) {
+    let Some(stack) = v.mpls_encap() else {
+        return;
+    };
+    e.str("encap", "encap ", "mpls", " ");
+    // Rare: a String for the label stack is no cost worth avoiding.
+    let mut labels = String::new();
+    for l in mpls_labels(stack) {
+        if !labels.is_empty() {
+            labels.push('/');
+        }
+        labels += &l.to_string();
+    }
+    e.str("dst", "", &labels, " ");
+}
+
+/// Writes one route as `ip route` (text, no final newline) or `ip -j
+/// route` (one JSON object) prints it: every field through one call that
+/// knows both forms, in iproute2's order (`print_route`), borrowed from the
+/// message and written straight into `buf`.
+pub fn write_route(
+    buf: &mut Vec<u8>,
+    json: bool,
+    v: &RouteView<'_>,
+    names: &mut DevNames<'_>,
+    fmt: &RouteFmt,
+) {
+    let mut e = Emit::new(buf, json);
+    let e = &mut e;
+    let fam = v.family();
+    let h = v.header;
+    let cloned = v.flags() & RTM_F_CLONED != 0;
+    e.open_obj(None);
+    if v.kind() != rtn::UNICAST || fmt.details {
+        write_name(
+            e,
+            "type",
+            "",
+            route_type_name(v.kind()),
+            u32::from(v.kind()),
+            " ",
         );
     }
-    if v.header.tos != 0 {
-        o.insert("tos".into(), json!(format!("{:#x}", v.header.tos)));
+    match (v.dst, h.dst_len) {
+        // ip 6.1 writes "0/N " and a blank after it.
+        (None, l) if l != 0 => e.plain_str("dst", "", format_args!("0/{l} "), " "),
+        (d, l) => e.plain_str("dst", "", PrefixText(d, l, fam), " "),
+    }
+    if v.src.is_some() {
+        e.plain_str("from", "from ", PrefixText(v.src, h.src_len, fam), " ");
+    } else if h.src_len != 0 {
+        e.plain_str("src", "from ", format_args!("0/{}", h.src_len), " ");
     }
     if let Some(id) = v.nh_id {
-        o.insert("nhid".into(), json!(id));
+        e.num("nhid", "nhid ", id, " ");
     }
-    if let Some(g) = v.gateway {
-        o.insert("gateway".into(), json!(g.to_string()));
+    write_encap(e, v);
+    if h.tos != 0 && !fmt.omit_tos {
+        e.plain_str("tos", "tos ", Fmt(Tos(h.tos)), " ");
+    }
+    if let (Some(g), false) = (v.gateway, fmt.omit_via) {
+        e.plain_str("gateway", "via ", g, " ");
     }
     if let Some(g) = v.via {
-        o.insert(
-            "via".into(),
-            json!({"family": family_word(&g), "host": g.to_string()}),
-        );
+        e.open_obj(Some("via"));
+        e.str("family", "via ", family_word(&g), " ");
+        e.plain_str("host", "", g, " ");
+        e.close_obj();
     }
-    if let (Some(d), false) = (v.oif, fmt.omit_dev) {
-        o.insert("dev".into(), json!(names.name(d)));
+    if let (Some(o), false) = (v.oif, fmt.omit_dev) {
+        write_dev(e, names, "dev", "dev ", o);
     }
     let table = v.table();
-    if (table != RT_TABLE_MAIN || fmt.details) && !fmt.omit_table {
-        o.insert("table".into(), json!(table_str(table)));
+    if table != 0 && (table != RT_TABLE_MAIN || fmt.details) && !fmt.omit_table {
+        write_name(e, "table", "table ", table_name(table), table, " ");
     }
-    if v.flags() & RTM_F_CLONED == 0 {
+    if !cloned {
         if (v.protocol() != rtprot::BOOT || fmt.details) && !fmt.omit_protocol {
-            o.insert("protocol".into(), json!(protocol_str(v.protocol())));
+            let p = v.protocol();
+            write_name(e, "protocol", "proto ", protocol_name(p), u32::from(p), " ");
         }
         if (v.scope() != RT_SCOPE_UNIVERSE || fmt.details) && !fmt.omit_scope {
-            o.insert("scope".into(), json!(scope_str(v.scope())));
+            let s = v.scope();
+            write_name(e, "scope", "scope ", scope_name(s), u32::from(s), " ");
         }
     }
-    if let Some(p) = v.prefsrc {
-        o.insert("prefsrc".into(), json!(p.to_string()));
+    if let (Some(p), false) = (v.prefsrc, fmt.omit_prefsrc) {
+        e.plain_str("prefsrc", "src ", p, " ");
     }
-    if let Some(m) = v.priority {
-        o.insert("metric".into(), json!(m));
+    if let (Some(m), false) = (v.priority, fmt.omit_metric) {
+        e.num("metric", "metric ", m, " ");
     }
-    o.insert("flags".into(), json!(route_flag_names(v.flags())));
-    if let Some(m) = v.mark {
-        o.insert("mark".into(), json!(m));
+    write_flags(e, v.flags());
+    if let Some(m) = v.mark.filter(|&m| m != 0) {
+        if e.json {
+            e.json_num("mark", m);
+        } else if m >= 16 {
+            e.text_val(format_args!("mark {m:#x} "));
+        } else {
+            e.text_val(format_args!("mark {m} "));
+        }
     }
-    if let Some(i) = v.iif {
-        o.insert("iif".into(), json!(names.name(i)));
+    if let (Some(f), false) = (v.flow, fmt.omit_realms) {
+        write_flow(e, f);
     }
     if let Some(u) = v.uid {
-        o.insert("uid".into(), json!(u));
+        e.num("uid", "uid ", u, " ");
     }
-    if let Some(e) = expires_of(v) {
-        o.insert("expires".into(), json!(e));
+    if fam == AF_INET && cloned {
+        write_cache_flags(e, v.flags());
     }
-    // iproute2 prints the cache flags before the metrics.
-    if v.flags() & RTM_F_CLONED != 0 {
-        o.insert("cache".into(), json!([]));
+    if fam == AF_INET || fam == AF_INET6 {
+        if let Some(ci) = &v.cacheinfo {
+            write_cacheinfo(e, ci, fmt.stats);
+        }
     }
-    let metrics: Vec<(u16, u32)> = v.metrics().collect();
-    let lock = metrics
-        .iter()
-        .find(|m| m.0 == RTAX_LOCK)
-        .map(|m| m.1)
-        .unwrap_or(0);
-    let mx: Vec<Value> = metrics
-        .iter()
-        .filter(|m| m.0 != RTAX_LOCK)
-        .map(|&(k, val)| {
-            let name = metric_name(k)
-                .map(str::to_string)
-                .unwrap_or(format!("metric_{k}"));
-            let mut m = Map::new();
-            m.insert(name, json!(val));
-            if lock & (1 << k) != 0 {
-                m.insert("lock".into(), json!(true));
+    if v.metrics_attr.is_some() {
+        write_metrics(e, v);
+    }
+    if let (Some(i), false) = (v.iif, fmt.omit_iif) {
+        write_dev(e, names, "iif", "iif ", i);
+    }
+    if let Some(p) = v.pref {
+        match pref_name(p) {
+            Some(n) => e.str("pref", "pref ", n, ""),
+            None => e.num("pref", "", p, ""),
+        }
+    }
+    if let Some(t) = v.ttl_propagate {
+        e.json_bool("ttl-propogate", t != 0);
+        e.text(if t != 0 {
+            "ttl-propogate enabled"
+        } else {
+            "ttl-propogate disabled"
+        });
+    }
+    if v.multipath_attr.is_some() {
+        e.open_arr("nexthops");
+        for hop in v.multipath().map_while(Result::ok) {
+            e.open_obj(None);
+            e.text("\n\tnexthop ");
+            let attrs = AttrIter::new(hop.attrs).map_while(Result::ok);
+            let (mut gw, mut via, mut flow) = (None, None, None);
+            for a in attrs {
+                match a.kind() {
+                    RTA_GATEWAY => gw = a.ip().ok(),
+                    RTA_VIA => via = read_rtvia(a.payload()),
+                    RTA_FLOW => flow = a.u32().ok(),
+                    _ => {}
+                }
             }
-            Value::Object(m)
-        })
-        .collect();
-    if !mx.is_empty() {
-        o.insert("metrics".into(), Value::Array(mx));
+            if let Some(g) = gw {
+                e.plain_str("gateway", "via ", g, " ");
+            }
+            if let Some(g) = via {
+                e.open_obj(Some("via"));
+                e.str("family", "via ", family_word(&g), " ");
+                e.plain_str("host", "", g, " ");
+                e.close_obj();
+            }
+            if let Some(f) = flow {
+                write_flow(e, f);
+            }
+            write_dev(e, names, "dev", "dev ", hop.header.ifindex.get() as u32);
+            e.num("weight", "weight ", u16::from(hop.header.hops) + 1, " ");
+            write_flags(e, u32::from(hop.header.flags));
+            e.close_obj();
+        }
+        e.close_arr();
     }
-    if let Some(p) = v.pref.and_then(pref_name) {
-        o.insert("pref".into(), json!(p));
+    e.close_obj();
+}
+
+/// A `struct rtvia`'s address.
+fn read_rtvia(p: &[u8]) -> Option<IpAddr> {
+    let fam = u16::from_ne_bytes([*p.first()?, *p.get(1)?]);
+    let a = p.get(2..)?;
+    match (fam, a.len()) {
+        (2, 4) => Some(IpAddr::from(<[u8; 4]>::try_from(a).ok()?)),
+        (10, 16) => Some(IpAddr::from(<[u8; 16]>::try_from(a).ok()?)),
+        _ => None,
     }
-    let hops = hops_of(v);
-    if !hops.is_empty() {
-        let hs: Vec<Value> = hops
-            .iter()
-            .map(|h| {
-                let mut m = Map::new();
-                if let Some(g) = h.gateway {
-                    m.insert("gateway".into(), json!(g.to_string()));
-                }
-                if let Some(g) = h.via {
-                    m.insert(
-                        "via".into(),
-                        json!({"family": family_word(&g), "host": g.to_string()}),
-                    );
-                }
-                if h.ifindex != 0 {
-                    m.insert("dev".into(), json!(names.name(h.ifindex)));
-                }
-                m.insert("weight".into(), json!(h.weight));
-                m.insert("flags".into(), json!(route_flag_names(u32::from(h.flags))));
-                Value::Object(m)
-            })
-            .collect();
-        o.insert("nexthops".into(), Value::Array(hs));
-    }
-    Value::Object(o)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn put(v: impl Put) -> String {
+        let mut b = Vec::new();
+        v.put(&mut b);
+        String::from_utf8(b).unwrap()
+    }
+
     #[test]
     fn prefix_words() {
-        assert_eq!(prefix_text(None, 0, AF_INET), "default");
-        assert_eq!(
-            prefix_text(Some("10.0.0.0".parse().unwrap()), 8, AF_INET),
-            "10.0.0.0/8"
-        );
-        assert_eq!(
-            prefix_text(Some("10.0.0.1".parse().unwrap()), 32, AF_INET),
-            "10.0.0.1"
-        );
-        assert_eq!(
-            prefix_text(Some("fd00::1".parse().unwrap()), 128, AF_INET6),
-            "fd00::1"
-        );
-        let p: Prefix = "10.1.2.3/16".parse().unwrap();
-        assert_eq!(mask(&p), vec![10, 1, 0, 0]);
+        assert_eq!(put(PrefixText(None, 0, AF_INET)), "default");
+        assert_eq!(put(PrefixText(None, 8, AF_INET)), "0/8");
+        let a = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(put(PrefixText(a("10.0.0.0"), 8, AF_INET)), "10.0.0.0/8");
+        assert_eq!(put(PrefixText(a("10.0.0.1"), 32, AF_INET)), "10.0.0.1");
+        assert_eq!(put(PrefixText(a("fd00::1"), 128, AF_INET6)), "fd00::1");
+        assert_eq!(put(PrefixText(a("fd00::"), 64, AF_INET6)), "fd00::/64");
         assert_eq!(metric_kind("mtu"), Some(RTAX_MTU));
+    }
+
+    #[test]
+    fn prefix_bits() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(same_bits(ip("10.1.2.3"), ip("10.1.0.0"), 16));
+        assert!(!same_bits(ip("10.1.2.3"), ip("10.2.0.0"), 16));
+        assert!(same_bits(ip("10.1.2.3"), ip("99.0.0.0"), 0));
+        assert!(same_bits(ip("fd00::1"), ip("fd00::"), 64));
+        assert!(!same_bits(ip("fd00::1"), ip("fd00::2"), 128));
+        let p: Prefix = "10.0.0.0/8".parse().unwrap();
+        assert!(selected(
+            Some(ip("10.1.0.0")),
+            16,
+            AF_INET,
+            Select::Root,
+            &p
+        ));
+        assert!(!selected(
+            Some(ip("10.1.0.0")),
+            16,
+            AF_INET,
+            Select::Match,
+            &p
+        ));
+        assert!(selected(None, 0, AF_INET, Select::Match, &p));
+        assert!(selected(
+            Some(ip("10.0.0.0")),
+            8,
+            AF_INET,
+            Select::Exact,
+            &p
+        ));
+    }
+
+    #[test]
+    fn times_as_ip_reads_and_writes_them() {
+        assert_eq!(time_rtt("12ms"), Some((12, false)));
+        assert_eq!(time_rtt("1.5s"), Some((1500, false)));
+        assert_eq!(time_rtt("2secs"), Some((2000, false)));
+        assert_eq!(time_rtt("40"), Some((40, true)));
+        assert_eq!(time_rtt("0.4ms"), Some((1, false)));
+        assert_eq!(time_rtt("12h"), None);
+        assert_eq!(time_rtt(""), None);
+        assert_eq!(Millis(12).to_string(), "12ms");
+        assert_eq!(Millis(1000).to_string(), "1s");
+        assert_eq!(Millis(1500).to_string(), "1.5s");
+        assert_eq!(Millis(12345).to_string(), "12.345s");
+    }
+
+    #[test]
+    fn realm_filters_as_ip_builds_them() {
+        let f = |v: &str| {
+            let words = [v.to_string()];
+            realms_filter(&mut Words::new("route show", &words)).ok()
+        };
+        assert_eq!(f("3/4"), Some((3 << 16 | 4, u32::MAX)));
+        assert_eq!(f("7"), Some((7, 0xffff)));
+        assert_eq!(f("3/"), Some((3 << 16, 0xffff_0000)));
+        assert_eq!(f("/4"), Some((4, 0xffff)));
+        assert_eq!(f("x"), None);
+        assert_eq!(mpls_label_words("100/200"), Some(vec![100, 200]));
+        assert_eq!(mpls_label_words("1048576"), None);
     }
 }

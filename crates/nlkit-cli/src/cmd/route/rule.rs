@@ -14,43 +14,89 @@
 //! may name an interface that does not exist yet (`iif`, `oif`): those names
 //! are not resolved. `add` without an action looks up table main.
 //!
-//! JSON (`-j`), one object per rule: `priority`, `not` (null when set),
-//! `src` (`all` when absent) and `srclen`, `dst` and `dstlen` (lengths only
-//! when not a host length), `tos`, `fwmark` and `fwmask` (hex strings), `iif`,
-//! `iif_detached`, `oif`, `oif_detached`, `l3mdev`, `uid_range`
-//! (`{start, end}`), `ipproto`, `sport`, `dport` (`N` or `N-M`), `tun_id`,
-//! `table` (a name or number, as a string), `suppress_prefixlen`, `goto` and
-//! `unresolved`, `action` (`blackhole`, `unreachable`, `prohibit`, `nop`),
-//! `protocol`.
+//! `rule show` and `rule flush` take the selectors of `add` (`pref`,
+//! `not`, `from`, `to`, `tos`, `fwmark`, `iif`, `oif`, `l3mdev`,
+//! `uidrange`, `tun_id`, `table`, `ipproto`, `sport`, `dport`; `flush`
+//! also `protocol`) and match as iproute2 6.1 does; `flush` deletes every
+//! selected rule that has a priority (all but `0: lookup local`).
+//! A bare `rule add` or `rule del` is refused, as ip refuses it.
+//!
+//! Text and JSON (`-j`) are `ip rule`'s, key for key: `priority`, `not`
+//! (null), `src` (`all` when absent) and `srclen`, `dst` and `dstlen`
+//! (lengths only when not a host length), `tos`, `fwmark` and `fwmask` (hex
+//! strings), `iif`, `iif_detached`, `oif`, `oif_detached`, `l3mdev`,
+//! `uid_start` and `uid_end`, `ipproto` (a name), `sport` or `sport_start`
+//! and `sport_end` (numbers; the same for `dport`), `tun_id`, `table` (a
+//! name or number, as a string), `suppress_prefixlen`, `suppress_ifgroup`,
+//! `flow_from` and `flow_to` (realms), `nat_gateway` or `masquerade`,
+//! `goto` (a number, or `"none"`) and `unresolved`, `nop`, `action`,
+//! `protocol` (not `kernel` or `unspec` unless `-d`).
 
+use super::emit::Emit;
+use super::routes::{same_bits, write_name};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
+use nlkit::route::routes::{parse_realms, realm_name};
 use nlkit::route::rule::{
-    action_name, fr_act, FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT, FIB_RULE_OIF_DETACHED,
-    FIB_RULE_UNRESOLVED,
+    fr_act, ip_proto_name, parse_ip_proto, FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT,
+    FIB_RULE_OIF_DETACHED, FIB_RULE_UNRESOLVED, FR_ACT_NAT,
 };
 use nlkit::route::{
-    parse_protocol, parse_table, protocol_str, table_str, Handle, Prefix, RuleRequest, RuleView,
-    AF_INET, AF_INET6,
+    family_of, parse_protocol, parse_table, protocol_name, route_type_name, rtprot, table_name,
+    Handle, Prefix, Rule, RuleRequest, RuleView, AF_INET, AF_INET6,
 };
-use nlkit::Connection;
-use serde_json::{json, Map, Value};
+use nlkit::{AckMode, Connection};
+use serde_json::Value;
 use std::net::IpAddr;
 
 /// `nlkit rule help`.
 pub const USAGE: &str = "\
-Usage: nlkit rule [show] [-4|-6]
+Usage: nlkit rule [show|flush] [-4|-6] [SELECTOR...]
        nlkit rule add|del [not] [from P|all] [to P|all] [fwmark M[/MASK]] [iif D] [oif D]
                   [priority N] [table T | blackhole | unreachable | prohibit | nop | goto N]";
 
-/// What `rule show` lists.
+/// What `rule show` lists (and `rule flush` deletes): iproute2's selectors.
 #[derive(Debug, Default)]
 pub struct RuleShow {
     /// `AF_INET` or `AF_INET6`.
     pub family: u8,
+    /// `pref N`.
+    pub priority: Option<u32>,
+    /// `not`: inverted rules only.
+    pub not: bool,
+    /// `from PREFIX`: rules whose source is inside it.
+    pub from: Option<Prefix>,
+    /// `to PREFIX`.
+    pub to: Option<Prefix>,
+    /// `tos`.
+    pub tos: Option<u8>,
+    /// `fwmark M[/K]` (0: any).
+    pub fwmark: u32,
+    /// The mask of `fwmark M/K` (0: any).
+    pub fwmask: u32,
+    /// `iif NAME`.
+    pub iif: Option<String>,
+    /// `oif NAME`.
+    pub oif: Option<String>,
+    /// `l3mdev`.
+    pub l3mdev: bool,
+    /// `uidrange A-B`.
+    pub uid_range: Option<(u32, u32)>,
+    /// `tun_id N` (0: any).
+    pub tun_id: u64,
+    /// `table T` (0: any).
+    pub table: u32,
+    /// `ipproto P` (0: any).
+    pub ip_proto: u8,
+    /// `sport A[-B]` (start 0: any).
+    pub sport: (u16, u16),
+    /// `dport A[-B]`.
+    pub dport: (u16, u16),
+    /// `protocol P` (`flush` only, as in iproute2; `all`: none).
+    pub protocol: Option<u8>,
 }
 
 /// Parses `nlkit rule ...`.
@@ -60,23 +106,123 @@ pub fn parse(g: &Global, words: &[String], _r: &mut dyn Resolve) -> Result<Parse
         Some((c, rest)) => (c.as_str(), rest),
     };
     match cmd {
-        c if is_show(c) => {
-            let mut w = Words::new("rule show", rest);
-            if let Some(x) = w.next() {
-                return Err(w.unknown(x));
-            }
-            let family = match super::family(g) {
-                0 => AF_INET,
-                f => f,
-            };
-            Ok(Parsed::Show(Show::Rule(RuleShow { family })))
+        c if is_show(c) || c == "ls" => {
+            let s = parse_show(g, &mut Words::new("rule show", rest))?;
+            Ok(Parsed::Show(Show::Rule(s)))
+        }
+        "flush" | "f" => {
+            let s = parse_show(g, &mut Words::new("rule flush", rest))?;
+            Ok(Parsed::Show(Show::RuleFlush(s)))
         }
         "add" | "a" => parse_change(g, &mut Words::new("rule add", rest), true),
         c if is_delete(c) => parse_change(g, &mut Words::new("rule delete", rest), false),
         c => Err(CliError::usage(format!(
-            "rule: unknown command {c:?}; try show, add, del"
+            "rule: unknown command {c:?}; try show, flush, add, del"
         ))),
     }
+}
+
+fn parse_show(g: &Global, w: &mut Words) -> Result<RuleShow, CliError> {
+    let mut s = RuleShow {
+        family: match super::family(g) {
+            0 => AF_INET,
+            f => f,
+        },
+        ..Default::default()
+    };
+    while let Some(x) = w.next() {
+        match x {
+            "preference" | "pref" | "prio" | "priority" | "order" => s.priority = Some(w.num(x)?),
+            "not" => s.not = true,
+            "tos" | "dsfield" => s.tos = Some(w.num(x)?),
+            "fwmark" => {
+                let v = w.value(x)?;
+                let (m, k) = fwmark_of(w, v)?;
+                s.fwmark = m;
+                s.fwmask = k.unwrap_or(0);
+            }
+            "dev" | "iif" => s.iif = Some(w.value(x)?.to_string()),
+            "oif" => s.oif = Some(w.value(x)?.to_string()),
+            "l3mdev" => s.l3mdev = true,
+            "uidrange" => {
+                let v = w.value(x)?;
+                s.uid_range = Some(uid_range_of(w, v)?);
+            }
+            "tun_id" => s.tun_id = w.num(x)?,
+            "lookup" | "table" => s.table = table_of(w, x)?,
+            "from" | "src" => {
+                let v = w.value(x)?;
+                s.from = Some(w.prefix_of(v)?);
+            }
+            "protocol" | "proto" => {
+                s.protocol = match w.value(x)? {
+                    "all" => None,
+                    v => Some(protocol_of(w, v)?),
+                }
+            }
+            "ipproto" => {
+                let v = w.value(x)?;
+                s.ip_proto = ip_proto_of(w, v)?;
+            }
+            "sport" | "dport" => {
+                let v = w.value(x)?;
+                let r = range16(w, v, x)?;
+                if x == "sport" {
+                    s.sport = r;
+                } else {
+                    s.dport = r;
+                }
+            }
+            _ => {
+                let v = if x == "to" || x == "dst" {
+                    w.value(x)?
+                } else {
+                    x
+                };
+                s.to = Some(w.prefix_of(v)?);
+            }
+        }
+    }
+    for p in [s.from, s.to].iter().flatten() {
+        if p.family() != s.family {
+            return Err(w.err(format_args!("{p} is not of the family asked for")));
+        }
+    }
+    Ok(s)
+}
+
+fn fwmark_of(w: &Words, v: &str) -> Result<(u32, Option<u32>), CliError> {
+    let bad = || w.err(format_args!("invalid fwmark {v:?}"));
+    Ok(match v.split_once('/') {
+        Some((m, k)) => (
+            parse_num(m).ok_or_else(bad)?,
+            Some(parse_num(k).ok_or_else(bad)?),
+        ),
+        None => (parse_num(v).ok_or_else(bad)?, None),
+    })
+}
+
+fn uid_range_of(w: &Words, v: &str) -> Result<(u32, u32), CliError> {
+    let bad = || w.err(format_args!("invalid uidrange {v:?}"));
+    let (a, b) = v.split_once('-').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+fn table_of(w: &mut Words, kw: &str) -> Result<u32, CliError> {
+    let v = w.value(kw)?;
+    parse_table(v)
+        .or_else(|| parse_num(v))
+        .ok_or_else(|| w.err(format_args!("unknown table {v:?}")))
+}
+
+fn protocol_of(w: &Words, v: &str) -> Result<u8, CliError> {
+    parse_protocol(v)
+        .or_else(|| parse_num(v))
+        .ok_or_else(|| w.err(format_args!("unknown protocol {v:?}")))
+}
+
+fn ip_proto_of(w: &Words, v: &str) -> Result<u8, CliError> {
+    parse_ip_proto(v).ok_or_else(|| w.err(format_args!("invalid \"ipproto\" value {v:?}")))
 }
 
 fn range16(w: &Words, v: &str, kw: &str) -> Result<(u16, u16), CliError> {
@@ -91,6 +237,17 @@ fn range16(w: &Words, v: &str, kw: &str) -> Result<(u16, u16), CliError> {
 }
 
 fn parse_change(g: &Global, w: &mut Words, add: bool) -> Result<Parsed, CliError> {
+    if w.peek().is_none() {
+        return Err(w.err(if add {
+            "\"ip rule add\" requires arguments"
+        } else {
+            "\"ip rule del\" requires arguments"
+        }));
+    }
+    let mut flow: Option<u32> = None;
+    let mut tun_id: Option<u64> = None;
+    let mut sup_group: Option<u32> = None;
+    let mut nat: Option<IpAddr> = None;
     let mut from: Option<Prefix> = None;
     let mut to: Option<Prefix> = None;
     let mut invert = false;
@@ -130,54 +287,50 @@ fn parse_change(g: &Global, w: &mut Words, add: bool) -> Result<Parsed, CliError
             "tos" | "dsfield" => tos = Some(w.num(x)?),
             "fwmark" => {
                 let v = w.value(x)?;
-                let bad = || w.err(format_args!("invalid fwmark {v:?}"));
-                fwmark = Some(match v.split_once('/') {
-                    Some((m, k)) => (
-                        parse_num(m).ok_or_else(bad)?,
-                        Some(parse_num(k).ok_or_else(bad)?),
-                    ),
-                    None => (parse_num(v).ok_or_else(bad)?, None),
+                fwmark = Some(fwmark_of(w, v)?);
+            }
+            "realms" | "realm" => {
+                let v = w.value(x)?;
+                flow = Some(
+                    parse_realms(v).ok_or_else(|| w.err(format_args!("invalid realms {v:?}")))?,
+                );
+            }
+            "tun_id" => tun_id = Some(w.num(x)?),
+            "suppress_ifgroup" | "sup_group" => {
+                let v = w.value(x)?;
+                sup_group = Some(if v == "default" {
+                    0
+                } else {
+                    parse_num(v).ok_or_else(|| {
+                        w.err(format_args!("invalid \"suppress_ifgroup\" value {v:?}"))
+                    })?
                 });
+            }
+            "nat" | "map-to" => {
+                let v = w.value(x)?;
+                let a: std::net::Ipv4Addr = v
+                    .parse()
+                    .map_err(|_| w.err(format_args!("invalid address {v:?}")))?;
+                eprintln!("Warning: route NAT is deprecated");
+                nat = Some(IpAddr::V4(a));
             }
             "iif" | "dev" => iif = Some(w.value(x)?.to_string()),
             "oif" => oif = Some(w.value(x)?.to_string()),
             "priority" | "pref" | "prio" | "preference" | "order" => prio = Some(w.num(x)?),
-            "table" | "lookup" => {
-                let v = w.value(x)?;
-                table = Some(
-                    parse_table(v)
-                        .or_else(|| parse_num(v))
-                        .ok_or_else(|| w.err(format_args!("unknown table {v:?}")))?,
-                );
-            }
+            "table" | "lookup" => table = Some(table_of(w, x)?),
             "protocol" | "proto" => {
                 let v = w.value(x)?;
-                proto = Some(
-                    parse_protocol(v)
-                        .or_else(|| parse_num(v))
-                        .ok_or_else(|| w.err(format_args!("unknown protocol {v:?}")))?,
-                );
+                proto = Some(protocol_of(w, v)?);
             }
             "suppress_prefixlength" | "sup_pl" => suppress = Some(w.num(x)?),
             "l3mdev" => l3mdev = true,
             "uidrange" => {
                 let v = w.value(x)?;
-                let bad = || w.err(format_args!("invalid uidrange {v:?}"));
-                let (a, b) = v.split_once('-').ok_or_else(bad)?;
-                uid = Some((parse_num(a).ok_or_else(bad)?, parse_num(b).ok_or_else(bad)?));
+                uid = Some(uid_range_of(w, v)?);
             }
             "ipproto" => {
                 let v = w.value(x)?;
-                ipproto = Some(match v {
-                    "tcp" => 6,
-                    "udp" => 17,
-                    "icmp" => 1,
-                    "ipv6-icmp" | "icmpv6" => 58,
-                    "sctp" => 132,
-                    _ => {
-                        parse_num(v).ok_or_else(|| w.err(format_args!("unknown ipproto {v:?}")))?
-                    }
-                });
+                ipproto = Some(ip_proto_of(w, v)?);
             }
             "sport" => {
                 let v = w.value(x)?;
@@ -275,6 +428,14 @@ fn parse_change(g: &Global, w: &mut Words, add: bool) -> Result<Parsed, CliError
     req.rule.ip_proto = ipproto;
     req.rule.sport_range = sport;
     req.rule.dport_range = dport;
+    req.rule.flow = flow;
+    req.rule.tun_id = tun_id;
+    req.rule.suppress_ifgroup = sup_group;
+    if let Some(a) = nat {
+        // As ip 6.1: action RTN_NAT, the address where RTA_GATEWAY would be.
+        req.rule.action = FR_ACT_NAT;
+        req.rule.nat_gateway = Some(a);
+    }
     if !add && table.is_none() {
         // Deleting: match any table unless one is named.
         req.rule.table = 0;
@@ -286,25 +447,112 @@ fn parse_change(g: &Global, w: &mut Words, add: bool) -> Result<Parsed, CliError
 // Showing.
 
 /// Runs `rule show`.
-pub fn show(_g: &Global, conn: &Connection, out: &mut Out, s: &RuleShow) -> Result<(), CliError> {
+pub fn show(g: &Global, conn: &Connection, out: &mut Out, s: &RuleShow) -> Result<(), CliError> {
     list_begin(out)?;
     let r = Handle::with(conn).rules(s.family, |v| {
-        if v.header.family != s.family {
+        if !s.wants(&v) {
             return Ok(());
         }
-        keep(print_rule(out, &v))
+        keep(print_rule(out, &v, g.details))
     });
     super::finish(r)?;
     list_end(out)
 }
 
-/// Prints one rule (text, or a JSON array element).
-pub fn print_rule(out: &mut Out, v: &RuleView<'_>) -> Result<(), CliError> {
-    if out.json {
+/// Runs `rule flush`: deletes the rules `s` selects that have a priority
+/// (`0: lookup local` has none), as iproute2 does, in one batch.
+pub fn flush(conn: &Connection, s: &RuleShow) -> Result<(), CliError> {
+    let mut victims: Vec<Rule> = Vec::new();
+    Handle::with(conn).rules(s.family, |v| {
+        let proto_ok = s.protocol.is_none_or(|p| v.protocol.is_none_or(|q| q == p));
+        if s.wants(&v) && proto_ok && v.priority.is_some() {
+            victims.push(v.to_owned());
+        }
+        Ok(())
+    })?;
+    let mut first = None;
+    conn.batch(
+        victims.into_iter().map(RuleRequest::delete_rule),
+        AckMode::ErrorsOnly,
+        |_, r| {
+            if let Err(e) = r {
+                first.get_or_insert(e);
+            }
+        },
+    )?;
+    match first {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+impl RuleShow {
+    /// True if the rule is selected (iproute2 6.1's `filter_nlmsg`).
+    fn wants(&self, v: &RuleView<'_>) -> bool {
+        let h = v.header;
+        let prefix_ok = |p: &Option<Prefix>, a: Option<IpAddr>, len: u8| match p {
+            None => true,
+            Some(p) => {
+                h.family == p.family()
+                    && p.len() <= len
+                    && a.is_some_and(|a| {
+                        family_of(&a) == p.family() && same_bits(a, p.addr(), p.len())
+                    })
+            }
+        };
+        let name_ok = |want: &Option<String>, have: Option<nlkit::schema::Name<'_>>| match want {
+            None => true,
+            Some(w) => have.is_some_and(|n| n.as_bytes() == w.as_bytes()),
+        };
+        h.family == self.family
+            && self.priority.is_none_or(|p| v.priority.unwrap_or(0) == p)
+            && (!self.not || h.flags.get() & FIB_RULE_INVERT != 0)
+            && prefix_ok(&self.from, v.src, h.src_len)
+            && prefix_ok(&self.to, v.dst, h.dst_len)
+            && self.tos.is_none_or(|t| h.tos == t)
+            && (self.fwmark == 0 || v.fwmark.unwrap_or(0) == self.fwmark)
+            && (self.fwmask == 0 || v.fwmask.unwrap_or(0) == self.fwmask)
+            && name_ok(&self.iif, v.iifname)
+            && name_ok(&self.oif, v.oifname)
+            && (!self.l3mdev || v.l3mdev.is_some_and(|m| m != 0))
+            && self.uid_range.is_none_or(|r| v.uid_range == Some(r))
+            && (self.ip_proto == 0 || v.ip_proto.unwrap_or(0) == self.ip_proto)
+            && (self.sport.0 == 0 || v.sport_range == Some(self.sport))
+            && (self.dport.0 == 0 || v.dport_range == Some(self.dport))
+            && (self.tun_id == 0 || v.tun_id == Some(self.tun_id))
+            && (self.table == 0 || v.table() == self.table)
+    }
+}
+
+/// Prints one rule (text, or a JSON array element; `details`: `-d`).
+pub fn print_rule(out: &mut Out, v: &RuleView<'_>, details: bool) -> Result<(), CliError> {
+    if out.json && !out.pretty {
+        let mut b = Vec::with_capacity(256);
+        out.array_sep()?;
+        write_rule(&mut b, true, v, details);
+        out.raw(&b)
+    } else if out.json {
         out.array_item(&rule_json(v))
     } else {
-        out.line(rule_text(v))
+        let mut b = Vec::with_capacity(256);
+        write_rule(&mut b, false, v, details);
+        b.push(b'\n');
+        out.raw(&b)
     }
+}
+
+/// One rule as `ip rule` prints it: `100:\tfrom 10.0.0.0/8 lookup 100`.
+pub fn rule_text(v: &RuleView<'_>) -> String {
+    let mut b = Vec::new();
+    write_rule(&mut b, false, v, false);
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// One rule as `ip -j rule` prints it.
+pub fn rule_json(v: &RuleView<'_>) -> Value {
+    let mut b = Vec::new();
+    write_rule(&mut b, true, v, false);
+    super::emit::to_value(&b, "a rule")
 }
 
 fn host_len(fam: u8) -> u8 {
@@ -315,205 +563,156 @@ fn host_len(fam: u8) -> u8 {
     }
 }
 
-fn side(a: Option<IpAddr>, len: u8, fam: u8) -> Option<String> {
-    match a {
-        Some(a) if len == host_len(fam) => Some(a.to_string()),
-        Some(a) => Some(format!("{a}/{len}")),
-        None if len != 0 => Some(format!("0/{len}")),
-        None => None,
-    }
+/// A realm's name (`cosmos`) or number.
+fn write_realm(e: &mut Emit<'_>, key: &str, pre: &str, r: u16) {
+    write_name(e, key, pre, realm_name(r), u32::from(r), "");
 }
 
-fn range_str((a, b): (u16, u16)) -> String {
+/// `lo-hi` of a port range: `sport N` or `sport_start`/`sport_end`.
+fn write_range(e: &mut Emit<'_>, key: &str, (a, b): (u16, u16)) {
+    let pre = if key == "sport" { " sport " } else { " dport " };
     if a == b {
-        a.to_string()
+        e.num(key, pre, a, "");
     } else {
-        format!("{a}-{b}")
+        e.num(&format!("{key}_start"), pre, a, "");
+        e.num(&format!("{key}_end"), "-", b, "");
     }
 }
 
-/// One rule as `ip rule` prints it: `100:\tfrom 10.0.0.0/8 lookup 100`.
-pub fn rule_text(v: &RuleView<'_>) -> String {
+/// Writes one rule as `ip rule` (text, no newline) or `ip -j rule` (one
+/// JSON object) prints it, in iproute2 6.1's order (`print_rule`).
+pub fn write_rule(buf: &mut Vec<u8>, json: bool, v: &RuleView<'_>, details: bool) {
+    let mut e = Emit::new(buf, json);
+    let e = &mut e;
     let h = v.header;
     let fam = h.family;
     let flags = h.flags.get();
-    let mut s = format!("{}:\t", v.priority.unwrap_or(0));
+    e.open_obj(None);
+    e.num("priority", "", v.priority.unwrap_or(0), ":\t");
     if flags & FIB_RULE_INVERT != 0 {
-        s += "not ";
-    }
-    s += "from ";
-    s += &side(v.src, h.src_len, fam).unwrap_or_else(|| "all".into());
-    if let Some(t) = side(v.dst, h.dst_len, fam) {
-        s += &format!(" to {t}");
-    }
-    if h.tos != 0 {
-        s += &format!(" tos {:#x}", h.tos);
-    }
-    if v.fwmark.is_some() || v.fwmask.is_some() {
-        let m = v.fwmark.unwrap_or(0);
-        match v.fwmask.filter(|&k| k != u32::MAX) {
-            Some(k) => s += &format!(" fwmark {m:#x}/{k:#x}"),
-            None => s += &format!(" fwmark {m:#x}"),
-        }
-    }
-    if let Some(i) = v.iifname {
-        s += &format!(" iif {i}");
-        if flags & FIB_RULE_IIF_DETACHED != 0 {
-            s += " [detached]";
-        }
-    }
-    if let Some(o) = v.oifname {
-        s += &format!(" oif {o}");
-        if flags & FIB_RULE_OIF_DETACHED != 0 {
-            s += " [detached]";
-        }
-    }
-    if v.l3mdev == Some(1) {
-        s += " lookup [l3mdev-table]";
-    }
-    if let Some((a, b)) = v.uid_range {
-        s += &format!(" uidrange {a}-{b}");
-    }
-    if let Some(p) = v.ip_proto {
-        s += &format!(" ipproto {p}");
-    }
-    if let Some(r) = v.sport_range {
-        s += &format!(" sport {}", range_str(r));
-    }
-    if let Some(r) = v.dport_range {
-        s += &format!(" dport {}", range_str(r));
-    }
-    if let Some(t) = v.tun_id {
-        s += &format!(" tun_id {t}");
-    }
-    let table = v.table();
-    if table != 0 {
-        s += &format!(" lookup {}", table_str(table));
-        if let Some(pl) = v.suppress_prefixlen.filter(|&p| p != u32::MAX) {
-            s += &format!(" suppress_prefixlength {pl}");
-        }
-    }
-    match v.action() {
-        fr_act::GOTO => {
-            match v.goto {
-                Some(g) => s += &format!(" goto {g}"),
-                None => s += " goto none",
-            }
-            if flags & FIB_RULE_UNRESOLVED != 0 {
-                s += " [unresolved]";
-            }
-        }
-        fr_act::NOP => s += " nop",
-        fr_act::TO_TBL => {}
-        a => {
-            s += " ";
-            s += action_name(a).unwrap_or("unknown");
-        }
-    }
-    if let Some(p) = v.protocol {
-        if p != 0 && p != nlkit::route::rtprot::KERNEL {
-            s += &format!(" proto {}", protocol_str(p));
-        }
-    }
-    s
-}
-
-/// One rule as `ip -j rule` prints it.
-pub fn rule_json(v: &RuleView<'_>) -> Value {
-    let h = v.header;
-    let fam = h.family;
-    let flags = h.flags.get();
-    let mut o = Map::new();
-    o.insert("priority".into(), json!(v.priority.unwrap_or(0)));
-    if flags & FIB_RULE_INVERT != 0 {
-        o.insert("not".into(), Value::Null);
+        e.null("not", "not ");
     }
     match v.src {
         Some(a) => {
-            o.insert("src".into(), json!(a.to_string()));
+            e.plain_str("src", "from ", a, "");
             if h.src_len != host_len(fam) {
-                o.insert("srclen".into(), json!(h.src_len));
+                e.num("srclen", "/", h.src_len, "");
             }
         }
         None if h.src_len != 0 => {
-            o.insert("src".into(), json!("0"));
-            o.insert("srclen".into(), json!(h.src_len));
+            e.str("src", "from ", "0", "");
+            e.num("srclen", "/", h.src_len, "");
         }
-        None => {
-            o.insert("src".into(), json!("all"));
-        }
+        None => e.str("src", "from ", "all", ""),
     }
-    if let Some(a) = v.dst {
-        o.insert("dst".into(), json!(a.to_string()));
-        if h.dst_len != host_len(fam) {
-            o.insert("dstlen".into(), json!(h.dst_len));
+    match v.dst {
+        Some(a) => {
+            e.plain_str("dst", " to ", a, "");
+            if h.dst_len != host_len(fam) {
+                e.num("dstlen", "/", h.dst_len, "");
+            }
         }
+        None if h.dst_len != 0 => {
+            e.str("dst", " to ", "0", "");
+            e.num("dstlen", "/", h.dst_len, "");
+        }
+        None => {}
     }
     if h.tos != 0 {
-        o.insert("tos".into(), json!(format!("{:#x}", h.tos)));
+        e.plain_str("tos", " tos ", format_args!("0x{:02x}", h.tos), "");
     }
     if v.fwmark.is_some() || v.fwmask.is_some() {
-        o.insert(
-            "fwmark".into(),
-            json!(format!("{:#x}", v.fwmark.unwrap_or(0))),
-        );
+        let m = v.fwmark.unwrap_or(0);
+        e.plain_str("fwmark", " fwmark ", format_args!("{m:#x}"), "");
         if let Some(k) = v.fwmask.filter(|&k| k != u32::MAX) {
-            o.insert("fwmask".into(), json!(format!("{k:#x}")));
+            e.plain_str("fwmask", "/", format_args!("{k:#x}"), "");
         }
     }
     if let Some(i) = v.iifname {
-        o.insert("iif".into(), json!(i.to_string()));
+        e.name("iif", " iif ", i, "");
         if flags & FIB_RULE_IIF_DETACHED != 0 {
-            o.insert("iif_detached".into(), Value::Null);
+            e.null("iif_detached", " [detached]");
         }
     }
-    if let Some(i) = v.oifname {
-        o.insert("oif".into(), json!(i.to_string()));
+    if let Some(o) = v.oifname {
+        e.name("oif", " oif ", o, "");
         if flags & FIB_RULE_OIF_DETACHED != 0 {
-            o.insert("oif_detached".into(), Value::Null);
+            e.null("oif_detached", " [detached]");
         }
     }
-    if v.l3mdev == Some(1) {
-        o.insert("l3mdev".into(), Value::Null);
+    if v.l3mdev.is_some_and(|m| m != 0) {
+        e.null("l3mdev", " lookup [l3mdev-table]");
     }
     if let Some((a, b)) = v.uid_range {
-        o.insert("uid_range".into(), json!({"start": a, "end": b}));
+        e.num("uid_start", " uidrange ", a, "");
+        e.num("uid_end", "-", b, "");
     }
     if let Some(p) = v.ip_proto {
-        o.insert("ipproto".into(), json!(p));
+        match ip_proto_name(p) {
+            Some(n) => e.str("ipproto", " ipproto ", n, ""),
+            None => e.plain_str("ipproto", " ipproto ", format_args!("ipproto-{p}"), ""),
+        }
     }
     if let Some(r) = v.sport_range {
-        o.insert("sport".into(), json!(range_str(r)));
+        write_range(e, "sport", r);
     }
     if let Some(r) = v.dport_range {
-        o.insert("dport".into(), json!(range_str(r)));
+        write_range(e, "dport", r);
     }
     if let Some(t) = v.tun_id {
-        o.insert("tun_id".into(), json!(t));
+        e.num("tun_id", " tun_id ", t, "");
     }
     let table = v.table();
     if table != 0 {
-        o.insert("table".into(), json!(table_str(table)));
+        write_name(e, "table", " lookup ", table_name(table), table, "");
         if let Some(pl) = v.suppress_prefixlen.filter(|&p| p != u32::MAX) {
-            o.insert("suppress_prefixlen".into(), json!(pl));
+            e.num(
+                "suppress_prefixlen",
+                " suppress_prefixlength ",
+                pl as i32,
+                "",
+            );
         }
-    }
-    match v.action() {
-        fr_act::GOTO => {
-            o.insert("goto".into(), json!(v.goto));
-            if flags & FIB_RULE_UNRESOLVED != 0 {
-                o.insert("unresolved".into(), Value::Null);
+        if let Some(g) = v.suppress_ifgroup.filter(|&g| g != u32::MAX) {
+            if g == 0 {
+                e.str("suppress_ifgroup", " suppress_ifgroup ", "default", "");
+            } else {
+                e.plain_str("suppress_ifgroup", " suppress_ifgroup ", g as i32, "");
             }
         }
-        fr_act::TO_TBL => {}
-        a => {
-            o.insert("action".into(), json!(action_name(a).unwrap_or("unknown")));
+    }
+    if let Some(f) = v.flow {
+        let (from, to) = ((f >> 16) as u16, f as u16);
+        if from != 0 {
+            write_realm(e, "flow_from", " realms ", from);
+            e.text("/");
+        } else {
+            e.text(" realms ");
         }
+        write_realm(e, "flow_to", "", to);
+    }
+    match v.action() {
+        FR_ACT_NAT => match v.nat_gateway {
+            Some(g) => e.plain_str("nat_gateway", " map-to ", g, ""),
+            None => e.null("masquerade", " masquerade"),
+        },
+        fr_act::GOTO => {
+            match v.goto {
+                Some(g) => e.num("goto", " goto ", g, ""),
+                None => e.str("goto", " goto ", "none", ""),
+            }
+            if flags & FIB_RULE_UNRESOLVED != 0 {
+                e.null("unresolved", " [unresolved]");
+            }
+        }
+        fr_act::NOP => e.null("nop", " nop"),
+        fr_act::TO_TBL => {}
+        a => write_name(e, "action", " ", route_type_name(a), u32::from(a), ""),
     }
     if let Some(p) = v.protocol {
-        if p != 0 && p != nlkit::route::rtprot::KERNEL {
-            o.insert("protocol".into(), json!(protocol_str(p)));
+        if (p != 0 && p != rtprot::KERNEL) || details {
+            write_name(e, "protocol", " proto ", protocol_name(p), u32::from(p), "");
         }
     }
-    Value::Object(o)
+    e.close_obj();
 }

@@ -1,0 +1,410 @@
+//! A direct writer for one printed object, in `ip`'s text or in JSON.
+//!
+//! iproute2 prints each field once through a call that knows both forms
+//! (`print_string(PRINT_ANY, key, fmt, value)`); [`Emit`] does the same, so
+//! that a printer states each field once and the key order of the JSON is
+//! the order of the text. Nothing is allocated: values are borrowed and
+//! written straight into the caller's buffer (reused from one object to the
+//! next), numbers and addresses with `write!` into it.
+//!
+//! Text: each call writes its words as given (`pre`, value, `post`), with
+//! the trailing blanks `ip` leaves. JSON: `"key":value`, commas placed by
+//! the writer; strings escaped as `serde_json` escapes them.
+
+use nlkit::schema::Name;
+use std::fmt::Display;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// A value written straight into the buffer: numbers and IPv4 addresses
+/// without `core::fmt` (the hot path of a dump), anything else through
+/// [`Fmt`].
+pub trait Put {
+    /// Appends the value's text.
+    fn put(&self, buf: &mut Vec<u8>);
+}
+
+/// Appends `n` in decimal.
+pub fn put_u64(buf: &mut Vec<u8>, mut n: u64) {
+    let mut d = [0u8; 20];
+    let mut i = d.len();
+    loop {
+        i -= 1;
+        d[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&d[i..]);
+}
+
+macro_rules! put_unsigned {
+    ($($t:ty),*) => {$(
+        impl Put for $t {
+            fn put(&self, buf: &mut Vec<u8>) {
+                put_u64(buf, u64::from(*self));
+            }
+        }
+    )*};
+}
+put_unsigned!(u8, u16, u32, u64);
+
+impl Put for i32 {
+    fn put(&self, buf: &mut Vec<u8>) {
+        if *self < 0 {
+            buf.push(b'-');
+        }
+        put_u64(buf, u64::from(self.unsigned_abs()));
+    }
+}
+
+impl Put for Ipv4Addr {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let o = self.octets();
+        for (i, b) in o.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'.');
+            }
+            put_u64(buf, u64::from(*b));
+        }
+    }
+}
+
+impl Put for IpAddr {
+    fn put(&self, buf: &mut Vec<u8>) {
+        match self {
+            IpAddr::V4(a) => a.put(buf),
+            IpAddr::V6(a) => {
+                let _ = write!(buf, "{a}");
+            }
+        }
+    }
+}
+
+impl Put for &str {
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Put for std::fmt::Arguments<'_> {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let _ = buf.write_fmt(*self);
+    }
+}
+
+/// Any `Display` value, through `core::fmt`.
+pub struct Fmt<T>(pub T);
+
+impl<T: Display> Put for Fmt<T> {
+    fn put(&self, buf: &mut Vec<u8>) {
+        let _ = write!(buf, "{}", self.0);
+    }
+}
+
+/// Writes one object (or several) into `buf`, as text or as JSON.
+pub struct Emit<'b> {
+    /// Where the bytes go.
+    pub buf: &'b mut Vec<u8>,
+    /// JSON, else text.
+    pub json: bool,
+    /// A JSON value was written at this level: the next one needs a comma.
+    comma: bool,
+}
+
+impl<'b> Emit<'b> {
+    /// A writer appending to `buf`.
+    pub fn new(buf: &'b mut Vec<u8>, json: bool) -> Emit<'b> {
+        Emit {
+            buf,
+            json,
+            comma: false,
+        }
+    }
+
+    /// Text only: words as they are.
+    pub fn text(&mut self, s: &str) {
+        if !self.json {
+            self.buf.extend_from_slice(s.as_bytes());
+        }
+    }
+
+    /// Text only: a value.
+    pub fn text_val(&mut self, v: impl Put) {
+        if !self.json {
+            v.put(self.buf);
+        }
+    }
+
+    /// JSON only: `"key":` (with the comma before it if needed).
+    fn key(&mut self, key: &str) {
+        if self.comma {
+            self.buf.push(b',');
+        }
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(b"\":");
+        self.comma = true;
+    }
+
+    /// JSON only: a bare value in an array (a comma before it if needed).
+    fn elem(&mut self) {
+        if self.comma {
+            self.buf.push(b',');
+        }
+        self.comma = true;
+    }
+
+    /// A string: text `pre` `val` `post`; JSON `"key":"val"`.
+    pub fn str(&mut self, key: &str, pre: &str, val: &str, post: &str) {
+        if self.json {
+            self.key(key);
+            json_str(self.buf, val);
+        } else {
+            self.buf.extend_from_slice(pre.as_bytes());
+            self.buf.extend_from_slice(val.as_bytes());
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// A name from the kernel (bytes), escaped as `Name::escaped` escapes
+    /// what is not UTF-8 (`v\xe9`), in text as in JSON, as the rest of
+    /// nlkit shows such names.
+    pub fn name(&mut self, key: &str, pre: &str, val: Name<'_>, post: &str) {
+        if self.json {
+            self.key(key);
+            match val.to_str() {
+                Some(s) => json_str(self.buf, s),
+                None => json_str(self.buf, &val.escaped()),
+            }
+        } else {
+            self.buf.extend_from_slice(pre.as_bytes());
+            match val.to_str() {
+                Some(s) => self.buf.extend_from_slice(s.as_bytes()),
+                None => self.buf.extend_from_slice(val.escaped().as_bytes()),
+            }
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// A value that needs no escaping in JSON (an address, a formatted
+    /// number) written as a JSON string: text `pre` `val` `post`.
+    pub fn plain_str(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
+        if self.json {
+            self.key(key);
+            self.buf.push(b'"');
+            val.put(self.buf);
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(pre.as_bytes());
+            val.put(self.buf);
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// A number: text `pre` `val` `post`; JSON `"key":val`.
+    pub fn num(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
+        if self.json {
+            self.key(key);
+        } else {
+            self.buf.extend_from_slice(pre.as_bytes());
+        }
+        val.put(self.buf);
+        if !self.json {
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// A flag: text `words`; JSON `"key":null`.
+    pub fn null(&mut self, key: &str, words: &str) {
+        if self.json {
+            self.key(key);
+            self.buf.extend_from_slice(b"null");
+        } else {
+            self.buf.extend_from_slice(words.as_bytes());
+        }
+    }
+
+    /// JSON only: `"key":true|false`.
+    pub fn json_bool(&mut self, key: &str, v: bool) {
+        if self.json {
+            self.key(key);
+            self.buf
+                .extend_from_slice(if v { b"true" } else { b"false" });
+        }
+    }
+
+    /// JSON only: `"key":val` for a number.
+    pub fn json_num(&mut self, key: &str, val: impl Put) {
+        if self.json {
+            self.key(key);
+            val.put(self.buf);
+        }
+    }
+
+    /// An element of a JSON array of strings; text `val` `post`.
+    pub fn item(&mut self, val: &str, post: &str) {
+        if self.json {
+            self.elem();
+            json_str(self.buf, val);
+        } else {
+            self.buf.extend_from_slice(val.as_bytes());
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// JSON only: opens an object (`"key":{`, or `{` in an array or at the top).
+    pub fn open_obj(&mut self, key: Option<&str>) {
+        if self.json {
+            match key {
+                Some(k) => self.key(k),
+                None => self.elem(),
+            }
+            self.buf.push(b'{');
+            self.comma = false;
+        }
+    }
+
+    /// JSON only: closes an object.
+    pub fn close_obj(&mut self) {
+        if self.json {
+            self.buf.push(b'}');
+            self.comma = true;
+        }
+    }
+
+    /// JSON only: opens an array (`"key":[`).
+    pub fn open_arr(&mut self, key: &str) {
+        if self.json {
+            self.key(key);
+            self.buf.push(b'[');
+            self.comma = false;
+        }
+    }
+
+    /// JSON only: closes an array.
+    pub fn close_arr(&mut self) {
+        if self.json {
+            self.buf.push(b']');
+            self.comma = true;
+        }
+    }
+}
+
+/// One object written by a printer, as a `serde_json::Value` (for the
+/// monitor and `-p`); bytes that do not parse (a printer bug) become a
+/// string that says so, never a panic.
+pub fn to_value(b: &[u8], what: &str) -> serde_json::Value {
+    serde_json::from_slice(b).unwrap_or_else(|e| {
+        serde_json::Value::String(format!(
+            "nlkit: bad JSON for {what} ({e}): {}",
+            String::from_utf8_lossy(b)
+        ))
+    })
+}
+
+/// Writes `s` as a JSON string, escaped as `serde_json` escapes it.
+pub fn json_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&b[start..i]);
+        if esc.is_empty() {
+            let _ = write!(buf, "\\u{c:04x}");
+        } else {
+            buf.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&b[start..]);
+    buf.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_as_serde_json() {
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "tab\tnl\ncr\r",
+            "\u{1}\u{1f}\u{7f}",
+            "é✓",
+        ] {
+            let mut b = Vec::new();
+            json_str(&mut b, s);
+            assert_eq!(
+                String::from_utf8(b).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_addresses_as_display_writes_them() {
+        for n in [0u64, 7, 10, 99, 100, 65535, u64::from(u32::MAX), u64::MAX] {
+            let mut b = Vec::new();
+            n.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        for n in [0i32, -1, 299, -300, i32::MIN, i32::MAX] {
+            let mut b = Vec::new();
+            n.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        for a in [
+            "0.0.0.0",
+            "10.9.0.1",
+            "255.255.255.255",
+            "fd00::1",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: IpAddr = a.parse().unwrap();
+            let mut b = Vec::new();
+            ip.put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), ip.to_string());
+        }
+    }
+
+    #[test]
+    fn both_forms_from_one_set_of_calls() {
+        let run = |json| {
+            let mut b = Vec::new();
+            let mut e = Emit::new(&mut b, json);
+            e.open_obj(None);
+            e.str("dst", "", "default", " ");
+            e.num("metric", "metric ", 5, " ");
+            e.open_arr("flags");
+            e.item("onlink", " ");
+            e.item("dead", " ");
+            e.close_arr();
+            e.open_obj(Some("flow"));
+            e.plain_str("to", "realm ", 7u16, " ");
+            e.close_obj();
+            e.null("ecn", "ecn ");
+            e.close_obj();
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(run(false), "default metric 5 onlink dead realm 7 ecn ");
+        assert_eq!(
+            run(true),
+            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null}"#
+        );
+    }
+}
