@@ -38,7 +38,15 @@ echo "== build (workspace, examples, benches)"
 cargo build --workspace --all-targets --all-features --locked
 
 echo "== tests"
-cargo test --workspace --all-features --locked
+# A test that fails while a child it spawned (a monitor, `ip monitor`, a
+# listener) still runs can leave that child holding this script's output
+# open: the tests run in a session of their own, and whatever is left of it
+# afterwards is ended.
+sidfile=$(mktemp)
+reap() { [ -s "$sidfile" ] && pkill -s "$(cat "$sidfile")" 2>/dev/null; rm -f "$sidfile"; true; }
+trap reap EXIT
+setsid -w bash -c 'echo $$ > "$1"; exec cargo test --workspace --all-features --locked' _ "$sidfile"
+reap
 
 if [ -x kernel/vm/run.sh ] || [ -f kernel/vm/run.sh ]; then
   echo "== kernel module VM tests (6.1 and 6.12: C smoke, nlkit-vmtest, the nltest/genl examples, the CLI)"

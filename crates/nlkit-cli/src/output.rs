@@ -99,14 +99,12 @@ impl Out {
         }
         Ok(())
     }
-    /// Writes the comma before the next element of the array started by
-    /// [`array_begin`](Self::array_begin), for an element then written with
-    /// [`raw`](Self::raw).
+    /// Writes what comes before the next element of the array started by
+    /// [`array_begin`](Self::array_begin) (`[` before the first, `,` before
+    /// the others), for an element then written with [`raw`](Self::raw).
     pub fn array_sep(&mut self) -> Result<(), CliError> {
         if let Some(n) = self.array.as_mut() {
-            if *n > 0 {
-                self.w.write_all(b",")?;
-            }
+            self.w.write_all(if *n > 0 { b"," } else { b"[" })?;
             *n += 1;
         }
         Ok(())

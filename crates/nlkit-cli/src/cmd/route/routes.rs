@@ -863,7 +863,10 @@ pub fn show(
         if json && pretty {
             return keep(out.array_item(&route_json(&v, devs.names, &fmt)));
         }
-        if json && !first {
+        if json && first {
+            // `[` (the array's, written lazily) before the first element.
+            keep(out.array_sep())?;
+        } else if json {
             buf.push(b',');
         }
         first = false;
