@@ -180,6 +180,8 @@ ensure_deps() {
 # Modules the VM loads from Debian's image package (the root phase loads them,
 # dependencies first), for the link kinds the host kernel lacks: vlan, dummy.
 EXTRA_MODULES=(8021q dummy)
+# The NFQUEUE test (nlkit-vmtest's nfqueue.rs): the queue, nf_tables and its queue expression.
+EXTRA_MODULES+=(nfnetlink_queue nf_tables nft_queue)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and
