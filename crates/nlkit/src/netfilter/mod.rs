@@ -233,6 +233,19 @@ pub(crate) fn read_hw_addr<'a>(a: &wire::Attr<'a>) -> wire::Result<&'a [u8]> {
     b.get(4..4 + n).ok_or(size)
 }
 
+/// The first `N` bytes of a packet header attribute (more are allowed:
+/// later kernels may grow the struct).
+pub(crate) fn header_bytes<const N: usize>(a: &wire::Attr<'_>) -> wire::Result<[u8; N]> {
+    let b = a.payload();
+    b.get(..N)
+        .and_then(|s| s.try_into().ok())
+        .ok_or(wire::Error::PayloadSize {
+            kind: a.kind(),
+            expected: N,
+            got: b.len(),
+        })
+}
+
 /// A `nfqnl_msg_packet_timestamp` / `nfulnl_msg_packet_timestamp`: (seconds, microseconds).
 pub(crate) fn read_timestamp(a: &wire::Attr<'_>) -> wire::Result<(u64, u64)> {
     let x: [u8; 16] = a.array()?;
@@ -273,6 +286,9 @@ macro_rules! packet_view {
     ) => {
         $crate::typed_attrs! {
             $(#[$sm])*
+            ///
+            /// An attribute whose value does not read leaves its field `None`
+            /// and is listed by `malformed_attrs()`; unknown ones by `unknown_attrs()`.
             #[derive(Clone, Copy, Debug, PartialEq, Eq)]
             pub struct $Name<$lt>: $crate::netfilter::NfGenMsg, $SET, $what {
                 $($own)*

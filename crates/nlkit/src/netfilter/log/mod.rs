@@ -117,27 +117,18 @@ pub struct LogHdr {
 }
 
 impl LogHdr {
-    /// Reads `NFULA_PACKET_HDR` (4 bytes; the pad byte is not needed).
+    /// Reads `NFULA_PACKET_HDR` (the pad byte is not needed).
     pub fn read(a: &wire::Attr<'_>) -> wire::Result<LogHdr> {
-        let b = a.payload();
-        match b {
-            [p0, p1, hook, ..] => Ok(LogHdr {
-                hw_protocol: u16::from_be_bytes([*p0, *p1]),
-                hook: *hook,
-            }),
-            _ => Err(wire::Error::PayloadSize {
-                kind: a.kind(),
-                expected: 4,
-                got: b.len(),
-            }),
-        }
+        let [p0, p1, hook] = super::header_bytes(a)?;
+        Ok(LogHdr {
+            hw_protocol: u16::from_be_bytes([p0, p1]),
+            hook,
+        })
     }
 }
 
 super::packet_view! {
     /// A logged packet, borrowed from the receive buffer (`NFULNL_MSG_PACKET`).
-    /// An attribute whose value does not read leaves its field `None` and
-    /// is listed by `malformed_attrs()`; unknown ones by `unknown_attrs()`.
     pub struct LogPacket<'a>: NFULA_SET, "a logged packet";
     mark = NFULA_MARK, timestamp = NFULA_TIMESTAMP, indev = NFULA_IFINDEX_INDEV,
     outdev = NFULA_IFINDEX_OUTDEV, physindev = NFULA_IFINDEX_PHYSINDEV,

@@ -224,26 +224,17 @@ pub struct PacketHdr {
 impl PacketHdr {
     /// Reads `NFQA_PACKET_HDR` (7 bytes; more are allowed and ignored).
     pub fn read(a: &wire::Attr<'_>) -> wire::Result<PacketHdr> {
-        let b = a.payload();
-        match b {
-            [i0, i1, i2, i3, p0, p1, hook, ..] => Ok(PacketHdr {
-                id: u32::from_be_bytes([*i0, *i1, *i2, *i3]),
-                hw_protocol: u16::from_be_bytes([*p0, *p1]),
-                hook: *hook,
-            }),
-            _ => Err(wire::Error::PayloadSize {
-                kind: a.kind(),
-                expected: 7,
-                got: b.len(),
-            }),
-        }
+        let [i0, i1, i2, i3, p0, p1, hook] = super::header_bytes(a)?;
+        Ok(PacketHdr {
+            id: u32::from_be_bytes([i0, i1, i2, i3]),
+            hw_protocol: u16::from_be_bytes([p0, p1]),
+            hook,
+        })
     }
 }
 
 super::packet_view! {
     /// A queued packet, borrowed from the receive buffer (`NFQNL_MSG_PACKET`).
-    /// An attribute whose value does not read leaves its field `None` and
-    /// is listed by `malformed_attrs()`; unknown ones by `unknown_attrs()`.
     pub struct Packet<'a>: NFQA_SET, "a queued packet";
     mark = NFQA_MARK, timestamp = NFQA_TIMESTAMP, indev = NFQA_IFINDEX_INDEV,
     outdev = NFQA_IFINDEX_OUTDEV, physindev = NFQA_IFINDEX_PHYSINDEV,
