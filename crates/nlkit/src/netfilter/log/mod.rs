@@ -431,7 +431,6 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::AttrIter;
 
     #[test]
     fn packet_view() {

@@ -750,7 +750,6 @@ pub struct VerdictOpts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::AttrIter;
 
     fn packet_msg() -> Vec<u8> {
         let mut b = Vec::new();
