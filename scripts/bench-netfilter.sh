@@ -64,26 +64,34 @@ queue_run() { # consumer kind -> packets/s
 bench_queue() {
   echo "== NFQUEUE: $N small UDP packets per run, window 256, accept, $ROUNDS rounds (alternating)"
   fresh_ns
-  declare -A sum
+  : >"$tmp/queue"
   for r in $(seq "$ROUNDS"); do
     for kind in ceiling nlkit nlkit-batch libnfq; do
-      if [ "$kind" = ceiling ]; then
-        inns iptables -F OUTPUT
-      else
-        inns iptables -F OUTPUT
+      inns iptables -F OUTPUT
+      if [ "$kind" != ceiling ]; then
         inns iptables -A OUTPUT -p udp --dport 5000 -j NFQUEUE --queue-num 0
       fi
       pps=$(queue_run "$kind")
       printf '  round %d  %-12s %10s packets/s\n' "$r" "$kind" "$pps"
-      sum[$kind]=$(( ${sum[$kind]:-0} + pps ))
+      echo "$r $kind $pps" >>"$tmp/queue"
     done
   done
-  local c=$(( sum[ceiling] / ROUNDS )) n=$(( sum[nlkit] / ROUNDS ))
-  local b=$(( sum[nlkit-batch] / ROUNDS )) l=$(( sum[libnfq] / ROUNDS ))
-  echo "  mean: ceiling $c, nlkit $n, nlkit batch $b, libnetfilter_queue $l packets/s"
-  awk -v c="$c" -v n="$n" -v b="$b" -v l="$l" 'BEGIN {
-    printf "  nlkit/libnfq %.2fx, nlkit batch/libnfq %.2fx; of the ceiling: nlkit %.0f%%, batch %.0f%%, libnfq %.0f%%\n",
-      n / l, b / l, 100 * n / c, 100 * b / c, 100 * l / c }'
+  # Ratios within each round (the runs next to each other share the machine's
+  # load), then their median and spread over the rounds.
+  awk '{ v[$1, $2] = $3; if ($1 > n) n = $1 }
+    function med(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    function show(name, num, den,   r, i, lo, hi) {
+      for (i = 1; i <= n; i++) { r[i] = v[i, num] / v[i, den] }
+      lo = hi = r[1]; for (i = 2; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
+      printf "  %-26s median %.2fx (%.2f .. %.2f over %d rounds)\n", name, med(r, n), lo, hi, n }
+    END {
+      show("nlkit batch / libnfq", "nlkit-batch", "libnfq")
+      show("nlkit per-packet / libnfq", "nlkit", "libnfq")
+      show("nlkit batch / ceiling", "nlkit-batch", "ceiling")
+      show("nlkit per-packet / ceiling", "nlkit", "ceiling")
+      show("libnfq / ceiling", "libnfq", "ceiling")
+    }' "$tmp/queue"
 }
 
 bench_dump() {

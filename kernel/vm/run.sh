@@ -180,6 +180,9 @@ ensure_deps() {
 # Modules the VM loads from Debian's image package (the root phase loads them,
 # dependencies first), for the link kinds the host kernel lacks: vlan, dummy.
 EXTRA_MODULES=(8021q dummy)
+# The NFQUEUE test (nlkit-vmtest's nfqueue.rs): the queue, nf_tables and its queue expression;
+# crc32c_generic first: libcrc32c (nf_tables needs it) only soft-depends on the crc32c algorithm.
+EXTRA_MODULES+=(crc32c_generic nfnetlink_queue nf_tables nft_queue)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and

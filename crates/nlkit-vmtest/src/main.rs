@@ -24,6 +24,7 @@ mod cli;
 mod examples;
 mod genl;
 mod links;
+mod nfqueue;
 mod raw;
 mod unload;
 
@@ -265,6 +266,7 @@ fn main() -> ExitCode {
         examples::run(&ctx, &mut report);
         cli::run(&ctx, &mut report);
         links::run(&ctx, &mut report);
+        nfqueue::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {

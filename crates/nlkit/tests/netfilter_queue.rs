@@ -47,22 +47,14 @@ fn setup_udp(port: &str, queue: &str) {
     ));
 }
 
-fn next_packet(q: &mut Queue) -> (u32, Vec<u8>, Packet<'static>) {
+/// The next packet's id, payload, hook and queue.
+fn next_packet(q: &mut Queue) -> (u32, Vec<u8>, (u8, u16)) {
     loop {
         match q.recv().unwrap() {
             Event::Packet(p) => {
+                assert_eq!(p.malformed_attrs().count(), 0, "{p:?}");
                 let payload = p.payload.unwrap_or(&[]).to_vec();
-                let id = p.id;
-                let owned = Packet {
-                    payload: None,
-                    attrs: &[],
-                    hwaddr: None,
-                    secctx: None,
-                    ct: None,
-                    l2hdr: None,
-                    ..p
-                };
-                return (id, payload, owned);
+                return (p.id().unwrap(), payload, (p.hook().unwrap(), p.queue()));
             }
             Event::Lost => continue,
             e => panic!("unexpected {e:?}"),
@@ -82,7 +74,7 @@ fn accept_and_drop_payload_intact() {
                 .unwrap();
         }
         for i in 0..10 {
-            let (id, payload, p) = next_packet(&mut q);
+            let (id, payload, (hook, queue)) = next_packet(&mut q);
             let sum = Summary::parse(&payload).unwrap();
             assert_eq!((sum.proto, sum.dport), (17, Some(5000)));
             assert_eq!(
@@ -90,8 +82,8 @@ fn accept_and_drop_payload_intact() {
                 format!("pkt-{i}").as_bytes(),
                 "payload intact"
             );
-            assert_eq!(p.hook, 3, "LOCAL_OUT");
-            assert_eq!(p.queue, 0);
+            assert_eq!(hook, 3, "LOCAL_OUT");
+            assert_eq!(queue, 0);
             q.verdict(
                 id,
                 if i % 2 == 0 {
@@ -234,7 +226,7 @@ fn a_stalled_readers_enobufs_is_counted() {
             }
             match q.recv().unwrap() {
                 Event::Packet(p) => {
-                    let id = p.id;
+                    let id = p.id().unwrap();
                     packets += 1;
                     q.verdict(id, Verdict::Accept).unwrap();
                 }
@@ -285,7 +277,7 @@ fn gso_packets_larger_than_the_mtu_with_cap_len() {
         let mut gso = 0;
         while q.wait(Some(Duration::from_millis(500))).unwrap() {
             if let Event::Packet(p) = q.recv().unwrap() {
-                let id = p.id;
+                let id = p.id().unwrap();
                 assert!(p.payload.unwrap().len() <= 128);
                 if p.is_gso() {
                     gso += 1;
@@ -316,8 +308,8 @@ fn two_queues_two_threads() {
                     let mut served = 0;
                     while q.wait(Some(Duration::from_millis(500))).unwrap() {
                         if let Event::Packet(p) = q.recv().unwrap() {
-                            assert_eq!(p.queue, n);
-                            let id = p.id;
+                            assert_eq!(p.queue(), n);
+                            let id = p.id().unwrap();
                             q.verdict(id, Verdict::Accept).unwrap();
                             served += 1;
                         }

@@ -69,10 +69,10 @@ pub fn run(g: &crate::Global, a: Args) -> Result<(), CliError> {
                 let time = p.timestamp.unwrap_or_else(now);
                 let f = Facts {
                     time,
-                    source: ("group", p.group),
+                    source: ("group", p.group()),
                     prefix: Some(&prefix),
-                    hook: p.hook,
-                    family: p.family,
+                    hook: p.hook().unwrap_or(u8::MAX),
+                    family: p.family(),
                     summary: Summary::parse(payload),
                     raw_len: payload.len(),
                     mark: p.mark,
@@ -85,7 +85,7 @@ pub fn run(g: &crate::Global, a: Args) -> Result<(), CliError> {
                 };
                 sink.packet(&f)?;
                 if let Some(pc) = &mut pcap {
-                    pc.record(time, p.raw, p.raw.len())?;
+                    pc.record(time, &p.raw())?;
                     pc.flush()?;
                 }
             }

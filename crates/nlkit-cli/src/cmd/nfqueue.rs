@@ -229,15 +229,31 @@ impl Pcap {
         w.write_all(&h)?;
         Ok(Pcap { w })
     }
-    /// Appends one record.
-    pub fn record(&mut self, time: (u64, u64), data: &[u8], orig_len: usize) -> io::Result<()> {
+    /// Appends one record of a packet cut to `data` from `orig_len` bytes.
+    pub fn record_cut(&mut self, time: (u64, u64), data: &[u8], orig_len: usize) -> io::Result<()> {
+        self.write_record(time, &[data], orig_len)
+    }
+    /// Appends one record made of `parts`, whole.
+    pub fn record(&mut self, time: (u64, u64), parts: &[&[u8]]) -> io::Result<()> {
+        self.write_record(time, parts, 0)
+    }
+    fn write_record(
+        &mut self,
+        time: (u64, u64),
+        parts: &[&[u8]],
+        orig_len: usize,
+    ) -> io::Result<()> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
         let mut h = [0u8; 16];
         h[..4].copy_from_slice(&(time.0 as u32).to_ne_bytes());
         h[4..8].copy_from_slice(&(time.1 as u32).to_ne_bytes());
-        h[8..12].copy_from_slice(&(data.len() as u32).to_ne_bytes());
-        h[12..].copy_from_slice(&(orig_len.max(data.len()) as u32).to_ne_bytes());
+        h[8..12].copy_from_slice(&(len as u32).to_ne_bytes());
+        h[12..].copy_from_slice(&(orig_len.max(len) as u32).to_ne_bytes());
         self.w.write_all(&h)?;
-        self.w.write_all(data)
+        for p in parts {
+            self.w.write_all(p)?;
+        }
+        Ok(())
     }
     /// Flushes.
     pub fn flush(&mut self) -> io::Result<()> {
@@ -423,11 +439,19 @@ fn serve(
         };
         let id = match ev {
             Event::Packet(p) => {
+                let Some(id) = p.id() else {
+                    // Without its header the packet has no id: nothing can be given a verdict.
+                    eprintln!(
+                        "nlkit nfqueue: queue {}: a packet without a readable NFQA_PACKET_HDR \
+                         (no id, no verdict possible); going on",
+                        p.queue()
+                    );
+                    continue;
+                };
                 let n = sh.seen.fetch_add(1, Ordering::Relaxed) + 1;
                 if a.count.is_some_and(|c| n > c) {
                     // Past the count (another thread reached it): closing the socket would
                     // drop this packet; let it through instead.
-                    let id = p.id;
                     q.verdict(id, Verdict::Accept)?;
                     sh.stop.store(true, Ordering::Relaxed);
                     break;
@@ -437,10 +461,10 @@ fn serve(
                     let time = p.timestamp.unwrap_or_else(now);
                     let facts = Facts {
                         time,
-                        source: ("queue", p.queue),
+                        source: ("queue", p.queue()),
                         prefix: None,
-                        hook: p.hook,
-                        family: p.family,
+                        hook: p.hook().unwrap_or(u8::MAX),
+                        family: p.family(),
                         summary: Summary::parse(payload),
                         raw_len: p.len(),
                         mark: a.mark.or(p.mark),
@@ -449,11 +473,11 @@ fn serve(
                         uid: p.uid,
                         gid: p.gid,
                         seq: None,
-                        verdict: Some((p.id, vname.clone())),
+                        verdict: Some((id, vname.clone())),
                     };
                     sh.sink.packet(&facts)?;
                     if let Some(pc) = &sh.pcap {
-                        pc.lock().unwrap_or_else(|p| p.into_inner()).record(
+                        pc.lock().unwrap_or_else(|p| p.into_inner()).record_cut(
                             time,
                             payload,
                             p.len(),
@@ -463,7 +487,7 @@ fn serve(
                 if a.count.is_some_and(|c| n >= c) {
                     sh.stop.store(true, Ordering::Relaxed);
                 }
-                Some(p.id)
+                Some(id)
             }
             Event::VerdictFailed { id, error } => {
                 eprintln!("nlkit nfqueue: verdict for packet {id} refused: {error}");
@@ -478,7 +502,10 @@ fn serve(
                     q.verdict_batch(last, verdict, a.mark)?;
                     held = 0;
                 }
-                q.wait(tick)?;
+                // Alone, the next receive blocks; with other threads, wait in ticks.
+                if multi {
+                    q.wait(tick)?;
+                }
                 continue;
             }
         };

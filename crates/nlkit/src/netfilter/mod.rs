@@ -218,19 +218,125 @@ pub fn flag_context(ty: u16) -> FlagContext {
 }
 
 /// The address in a `nfqnl_msg_packet_hw` / `nfulnl_msg_packet_hw`
-/// (`be16 len, pad, addr[8]`); `None` if too short.
-pub(crate) fn hw_addr(b: &[u8]) -> Option<&[u8]> {
-    let n = usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])).min(8);
-    b.get(4..4 + n)
+/// (`be16 len, pad, addr[8]`); a payload too short for its length is an error.
+pub(crate) fn read_hw_addr<'a>(a: &wire::Attr<'a>) -> wire::Result<&'a [u8]> {
+    let b = a.payload();
+    let size = wire::Error::PayloadSize {
+        kind: a.kind(),
+        expected: 12,
+        got: b.len(),
+    };
+    let n = match b {
+        [h, l, ..] => usize::from(u16::from_be_bytes([*h, *l])).min(8),
+        _ => return Err(size),
+    };
+    b.get(4..4 + n).ok_or(size)
+}
+
+/// The first `N` bytes of a packet header attribute (more are allowed:
+/// later kernels may grow the struct).
+pub(crate) fn header_bytes<const N: usize>(a: &wire::Attr<'_>) -> wire::Result<[u8; N]> {
+    let b = a.payload();
+    b.get(..N)
+        .and_then(|s| s.try_into().ok())
+        .ok_or(wire::Error::PayloadSize {
+            kind: a.kind(),
+            expected: N,
+            got: b.len(),
+        })
 }
 
 /// A `nfqnl_msg_packet_timestamp` / `nfulnl_msg_packet_timestamp`: (seconds, microseconds).
-pub(crate) fn timestamp(a: &wire::Attr<'_>) -> wire::Result<(u64, u64)> {
+pub(crate) fn read_timestamp(a: &wire::Attr<'_>) -> wire::Result<(u64, u64)> {
     let x: [u8; 16] = a.array()?;
     let (s, u) = x.split_at(8);
     let be = |b: &[u8]| b.iter().fold(0u64, |acc, &v| acc << 8 | u64::from(v));
     Ok((be(s), be(u)))
 }
+
+/// `NFQA_VLAN` / `NFULA_VLAN` (the nested `*_VLAN_PROTO` and `*_VLAN_TCI`,
+/// numbered alike in both): (protocol, TCI), 0 for one that is missing.
+pub(crate) fn read_vlan(a: &wire::Attr<'_>) -> wire::Result<(u16, u16)> {
+    let (mut proto, mut tci) = (0, 0);
+    for v in a.nested() {
+        let v = v?;
+        match v.kind() {
+            queue::NFQA_VLAN_PROTO => proto = v.be_u16()?,
+            queue::NFQA_VLAN_TCI => tci = v.be_u16()?,
+            _ => {}
+        }
+    }
+    Ok((proto, tci))
+}
+
+/// One declaration for the attributes a queued packet and a logged packet
+/// share (the same meaning under different numbers: `NFQA_MARK` is 3,
+/// `NFULA_MARK` 2): the caller names each one's constant and adds its own
+/// fields; [`typed_attrs!`](crate::typed_attrs) makes the view, so a value
+/// that does not read stays raw in `malformed_attrs()` and never fails the packet.
+macro_rules! packet_view {
+    (
+        $(#[$sm:meta])*
+        pub struct $Name:ident<$lt:lifetime>: $SET:ident, $what:literal;
+        mark = $MARK:ident, timestamp = $TS:ident, indev = $IN:ident, outdev = $OUT:ident,
+        physindev = $PIN:ident, physoutdev = $POUT:ident, hwaddr = $HW:ident,
+        payload = $PL:ident, uid = $UID:ident, gid = $GID:ident, ct = $CT:ident,
+        ct_info = $CTI:ident, vlan = $VLAN:ident, l2hdr = $L2:ident;
+        { $($own:tt)* }
+    ) => {
+        $crate::typed_attrs! {
+            $(#[$sm])*
+            ///
+            /// An attribute whose value does not read leaves its field `None`
+            /// and is listed by `malformed_attrs()`; unknown ones by `unknown_attrs()`.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            pub struct $Name<$lt>: $crate::netfilter::NfGenMsg, $SET, $what {
+                $($own)*
+                /// `skb->mark`.
+                pub mark: u32 as Be = $MARK,
+                /// Receive time (seconds, microseconds).
+                pub timestamp: (u64, u64) = $TS with $crate::netfilter::read_timestamp,
+                /// Input interface.
+                pub indev: u32 as Be = $IN,
+                /// Output interface.
+                pub outdev: u32 as Be = $OUT,
+                /// Bridge port the packet came in on.
+                pub physindev: u32 as Be = $PIN,
+                /// Bridge port it goes out on.
+                pub physoutdev: u32 as Be = $POUT,
+                /// Source hardware address.
+                pub hwaddr: &$lt [u8] = $HW with $crate::netfilter::read_hw_addr,
+                /// The packet (from the network header), up to the copy range.
+                pub payload: &$lt [u8] = $PL,
+                /// Owner uid.
+                pub uid: u32 as Be = $UID,
+                /// Owner gid.
+                pub gid: u32 as Be = $GID,
+                /// Conntrack entry attributes, read with `conntrack()`.
+                pub ct: &$lt [u8] = $CT,
+                /// `enum ip_conntrack_info`.
+                pub ct_info: u32 as Be = $CTI,
+                /// VLAN protocol and TCI.
+                pub vlan: (u16, u16) = $VLAN with $crate::netfilter::read_vlan,
+                /// The link-layer header.
+                pub l2hdr: &$lt [u8] = $L2,
+            }
+        }
+
+        impl<$lt> $Name<$lt> {
+            /// `nfgen_family` (`AF_INET`, `AF_INET6`, `AF_BRIDGE`...).
+            pub fn family(&self) -> u8 {
+                self.header.family
+            }
+
+            /// The conntrack entry the packet belongs to (with the `CONNTRACK` flag).
+            pub fn conntrack(&self) -> Option<$crate::wire::Result<$crate::netfilter::conntrack::Conntrack<$lt>>> {
+                self.ct.map(|b| $crate::netfilter::conntrack::Conntrack::parse_attrs(self.header.family, b))
+            }
+        }
+    };
+}
+pub(crate) use packet_view;
 
 /// Address family names as conntrack prints them (`ipv4`, `ipv6`).
 pub fn l3_name(family: u8) -> &'static str {

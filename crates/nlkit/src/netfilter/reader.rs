@@ -1,11 +1,14 @@
-//! What the queue and log subsystems share: a fixed receive buffer walked
-//! message by message (one `recv` per datagram, no copy), and configuration
-//! requests answered by an ACK on the same socket while packets may arrive.
+//! What the queue and log subsystems share: a fixed receive buffer cut into
+//! slots, filled with up to one datagram each by one system call
+//! (`recvmmsg`) and walked message by message without copying, and
+//! configuration requests answered by an ACK on the same socket while
+//! packets may arrive.
 
 use crate::conn::{kernel_error, ToMsg};
 use crate::error::{Error, Result};
 use crate::socket::{is_overrun, Socket};
 use crate::wire::{self, Control, Msg, MsgFlags, MsgIter};
+use std::collections::VecDeque;
 use std::ops::Range;
 
 /// Sequence numbers of configuration requests have the top bit set (queue
@@ -22,21 +25,41 @@ pub(crate) enum Next {
     Empty,
 }
 
-/// A receive buffer and the unread part of the last datagram.
+/// A receive buffer of `slots` datagrams and the unread part of them.
 #[derive(Debug)]
 pub(crate) struct Reader {
     buf: Vec<u8>,
+    /// Bytes per datagram slot.
+    slot: usize,
+    /// Full length of each datagram the last receive brought.
+    lens: Vec<usize>,
+    /// How many it brought, and the one being walked.
+    count: usize,
+    cur: usize,
+    /// The unread part of the current datagram.
     at: usize,
     len: usize,
+    /// A datagram that did not fit: the slot size to grow to before the next receive.
+    grow: Option<usize>,
+    /// Datagrams read out of turn (during a configuration request), in order.
+    stash: VecDeque<Vec<u8>>,
     seq: u32,
 }
 
 impl Reader {
-    pub(crate) fn new(size: usize) -> Reader {
+    /// A reader taking up to `slots` datagrams of up to `slot` bytes per system call.
+    pub(crate) fn new(slots: usize, slot: usize) -> Reader {
+        let slots = slots.clamp(1, crate::socket::MAX_RECV_MANY);
         Reader {
-            buf: vec![0; size],
+            buf: vec![0; slots * slot],
+            slot,
+            lens: vec![0; slots],
+            count: 0,
+            cur: 0,
             at: 0,
             len: 0,
+            grow: None,
+            stash: VecDeque::new(),
             seq: 0,
         }
     }
@@ -45,39 +68,59 @@ impl Reader {
         &self.buf
     }
 
-    /// True if part of a datagram is still unread.
+    /// True if a received datagram (or part of one) is still unread.
     pub(crate) fn pending(&self) -> bool {
-        self.len > 0
+        self.len > 0 || self.cur + 1 < self.count || !self.stash.is_empty()
     }
 
-    /// Keeps a datagram read out of turn (during a configuration request).
-    fn stash(&mut self, d: &[u8]) {
-        let end = self.at + self.len;
-        if self.buf.len() < end + d.len() {
-            self.buf.resize(end + d.len(), 0);
+    /// Starts walking datagram `i` of the last receive.
+    fn start(&mut self, i: usize, what: &str) -> Result<()> {
+        self.cur = i;
+        self.at = i * self.slot;
+        let full = self.lens[i];
+        if full > self.slot {
+            self.len = 0;
+            let to = full.next_power_of_two();
+            self.grow = Some(self.grow.map_or(to, |g| g.max(to)));
+            return Err(Error::Invalid(format!(
+                "{what}: a {full}-byte datagram did not fit the {}-byte buffer \
+                 (lower the copy range); the buffer was grown for the next ones",
+                self.slot
+            )));
         }
-        self.buf[end..end + d.len()].copy_from_slice(d);
-        self.len += d.len();
+        self.len = full;
+        Ok(())
     }
 
-    /// The next message (receiving a datagram if none is left).
+    /// The next message (receiving datagrams if none is left).
     pub(crate) fn next(&mut self, sock: &Socket, block: bool, what: &str) -> Result<Next> {
         if self.len == 0 {
-            self.at = 0;
-            match sock.recv_into(&mut self.buf, block) {
-                Ok((n, full)) if full > n => {
-                    self.buf.resize(full.next_power_of_two(), 0);
-                    return Err(Error::Invalid(format!(
-                        "{what}: a {full}-byte datagram did not fit the {n}-byte buffer \
-                         (lower the copy range); the buffer was grown for the next ones"
-                    )));
+            if self.cur + 1 < self.count {
+                self.start(self.cur + 1, what)?;
+            } else if let Some(d) = self.stash.pop_front() {
+                if self.buf.len() < d.len() {
+                    self.buf.resize(d.len(), 0);
                 }
-                Ok((n, _)) => self.len = n,
-                Err(e) if is_overrun(&e) => return Ok(Next::Lost),
-                Err(e) if !block && e.kind() == std::io::ErrorKind::WouldBlock => {
-                    return Ok(Next::Empty)
+                self.buf[..d.len()].copy_from_slice(&d);
+                (self.count, self.cur, self.at, self.len) = (0, 0, 0, d.len());
+            } else {
+                self.count = 0;
+                if let Some(g) = self.grow.take() {
+                    self.slot = self.slot.max(g);
+                    self.buf.resize(self.lens.len() * self.slot, 0);
                 }
-                Err(e) => return Err(Error::io(format!("{what}: receive"), e)),
+                match sock.recv_many(&mut self.buf, self.slot, &mut self.lens, block) {
+                    Ok(0) => return Ok(Next::Empty),
+                    Ok(n) => {
+                        self.count = n;
+                        self.start(0, what)?;
+                    }
+                    Err(e) if is_overrun(&e) => return Ok(Next::Lost),
+                    Err(e) if !block && e.kind() == std::io::ErrorKind::WouldBlock => {
+                        return Ok(Next::Empty)
+                    }
+                    Err(e) => return Err(Error::io(format!("{what}: receive"), e)),
+                }
             }
         }
         let (at, len) = (self.at, self.len);
@@ -147,7 +190,7 @@ impl Reader {
             }
             match answer {
                 Some(a) => return a,
-                None => self.stash(&buf),
+                None => self.stash.push_back(std::mem::take(&mut buf)),
             }
         }
     }

@@ -324,6 +324,11 @@ macro_rules! typed_attrs {
                 Ok(v)
             }
 
+            /// The attributes' bytes, as received (after the family header).
+            pub fn attr_bytes(&self) -> &$lt [u8] {
+                self.attrs
+            }
+
             /// Every attribute, in order.
             pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
                 $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)

@@ -142,6 +142,9 @@ pub fn errno(e: &io::Error) -> Option<i32> {
 /// less the skb overhead); [`Socket::recv`] always offers at least this much.
 pub const DUMP_CHUNK: usize = 32 * 1024;
 
+/// Most datagrams [`Socket::recv_many`] takes per call.
+pub const MAX_RECV_MANY: usize = sys::MAX_MMSG;
+
 /// Initial receive buffer size: bigger than any kernel dump chunk (32 KiB).
 pub const DEFAULT_RECV_BUF: usize = 64 * 1024;
 
@@ -281,6 +284,28 @@ impl Socket {
             RecvFlags::TRUNC | RecvFlags::DONTWAIT
         };
         rustix::net::recv(self, buf, flags).map_err(io::Error::from)
+    }
+
+    /// Receives up to `lens.len()` datagrams (at most 64) with one system
+    /// call (`recvmmsg`), datagram `i` into `buf[i * slot..]`; `lens[i]` is
+    /// its full length (more than `slot`: it was cut). With `block`, waits
+    /// for the first and takes what else is queued (`MSG_WAITFORONE`);
+    /// without, an empty socket is `WouldBlock`. Returns how many came. An
+    /// overrun is `ENOBUFS` (reported on the call after the datagrams that
+    /// came before it).
+    pub fn recv_many(
+        &self,
+        buf: &mut [u8],
+        slot: usize,
+        lens: &mut [usize],
+        block: bool,
+    ) -> io::Result<usize> {
+        let flags = if block {
+            libc::MSG_WAITFORONE
+        } else {
+            libc::MSG_DONTWAIT
+        };
+        sys::recvmmsg(self.fd.as_fd(), buf, slot, lens, flags)
     }
 
     /// Waits until a datagram is queued (or `timeout` passes: `false`).

@@ -145,6 +145,68 @@ pub fn recvmsg(fd: BorrowedFd<'_>, buf: &mut [u8], flags: libc::c_int) -> io::Re
     Ok(out)
 }
 
+/// Most datagrams one [`recvmmsg`] call takes.
+pub const MAX_MMSG: usize = 64;
+
+/// `recvmmsg` of up to `lens.len()` (at most [`MAX_MMSG`]) datagrams into
+/// `buf`, cut into slots of `slot` bytes (datagram `i` lands at
+/// `i * slot`). `flags` are `MSG_*` flags (`MSG_WAITFORONE`, `MSG_DONTWAIT`);
+/// `MSG_TRUNC` is always added, so `lens[i]` is datagram `i`'s full length,
+/// larger than `slot` if it was cut. Returns how many were received. No
+/// addresses or control messages are asked for.
+pub fn recvmmsg(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    slot: usize,
+    lens: &mut [usize],
+    flags: libc::c_int,
+) -> io::Result<usize> {
+    let n = lens
+        .len()
+        .min(MAX_MMSG)
+        .min(buf.len().checked_div(slot).unwrap_or(0));
+    if n == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "recvmmsg: no room for a datagram",
+        ));
+    }
+    let mut iovs = [libc::iovec {
+        iov_base: std::ptr::null_mut(),
+        iov_len: 0,
+    }; MAX_MMSG];
+    for (iov, chunk) in iovs.iter_mut().zip(buf.chunks_exact_mut(slot)).take(n) {
+        iov.iov_base = chunk.as_mut_ptr().cast();
+        iov.iov_len = slot;
+    }
+    // SAFETY: all-zero is a valid mmsghdr (null pointers, zero lengths); the fields used are set below.
+    let mut hdrs: [libc::mmsghdr; MAX_MMSG] = unsafe { MaybeUninit::zeroed().assume_init() };
+    for (h, iov) in hdrs.iter_mut().zip(iovs.iter_mut()).take(n) {
+        h.msg_hdr.msg_iov = iov;
+        h.msg_hdr.msg_iovlen = 1;
+    }
+    // SAFETY: the first `n` headers each point at one live iovec that covers a distinct `slot`-byte chunk of
+    // `buf`, all of which outlive the call; no name or control buffers are given (null, length 0); the kernel
+    // writes at most `slot` bytes per datagram and fills `msg_len`/`msg_flags` of at most `n` headers.
+    let got = unsafe {
+        libc::recvmmsg(
+            fd.as_raw_fd(),
+            hdrs.as_mut_ptr(),
+            n as libc::c_uint,
+            flags | libc::MSG_TRUNC,
+            std::ptr::null_mut(),
+        )
+    };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let got = got as usize;
+    for (l, h) in lens.iter_mut().zip(&hdrs[..got]) {
+        *l = h.msg_len as usize;
+    }
+    Ok(got)
+}
+
 /// `sendmsg` of several buffers as one datagram to `(pid, groups)`.
 pub fn sendmsg(
     fd: BorrowedFd<'_>,

@@ -11,7 +11,6 @@
 //! # References
 //! uapi `linux/netfilter/nfnetlink_log.h`; the kernel's `net/netfilter/nfnetlink_log.c`.
 
-use super::conntrack::Conntrack;
 use super::queue::CopyMode;
 use super::reader::{with_hint, Next, Reader};
 use super::{msg_type, NfGenMsg, NFNL_SUBSYS_ULOG};
@@ -19,7 +18,7 @@ use crate::conn::ToMsg;
 use crate::error::{Error, Result};
 use crate::route::attrs::{attr_table, Int, ValueKind::*};
 use crate::socket::Socket;
-use crate::wire::{self, AttrIter, Control, Msg, MsgWriter};
+use crate::wire::{self, Control, Msg, MsgWriter};
 use crate::Protocol;
 use std::fmt;
 
@@ -101,103 +100,75 @@ pub const NFULNL_CFG_CMD_BIND: u8 = 1;
 /// `NFULNL_CFG_CMD_UNBIND`
 pub const NFULNL_CFG_CMD_UNBIND: u8 = 2;
 
-/// A logged packet, borrowed from the receive buffer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LogPacket<'a> {
-    /// The group (`res_id`).
-    pub group: u16,
-    /// `nfgen_family`.
-    pub family: u8,
+/// `nfulnl_msg_packet_hdr`: hardware protocol and hook.
+///
+/// ```text
+/// +-----------------+------+-----+
+/// | hw_proto (be16) | hook | pad |
+/// +-----------------+------+-----+
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[doc(alias = "nfulnl_msg_packet_hdr")]
+pub struct LogHdr {
     /// Link-layer protocol (ethertype).
     pub hw_protocol: u16,
-    /// Netfilter hook.
+    /// Netfilter hook (`NF_INET_*`).
     pub hook: u8,
-    /// The rule's prefix.
-    pub prefix: Option<crate::schema::Name<'a>>,
-    /// `skb->mark`.
-    pub mark: Option<u32>,
-    /// Receive time (seconds, microseconds).
-    pub timestamp: Option<(u64, u64)>,
-    /// Input interface.
-    pub indev: Option<u32>,
-    /// Output interface.
-    pub outdev: Option<u32>,
-    /// Bridge input port.
-    pub physindev: Option<u32>,
-    /// Bridge output port.
-    pub physoutdev: Option<u32>,
-    /// Source hardware address.
-    pub hwaddr: Option<&'a [u8]>,
-    /// The packet (from the network header), up to the copy range.
-    pub payload: Option<&'a [u8]>,
-    /// Owner uid.
-    pub uid: Option<u32>,
-    /// Owner gid.
-    pub gid: Option<u32>,
-    /// Per-group sequence number (`NFULNL_CFG_F_SEQ`).
-    pub seq: Option<u32>,
-    /// Global sequence number (`NFULNL_CFG_F_SEQ_GLOBAL`).
-    pub seq_global: Option<u32>,
-    /// `ARPHRD_*` of the input device.
-    pub hwtype: Option<u16>,
-    /// The link-layer header.
-    pub hwheader: Option<&'a [u8]>,
-    /// Conntrack attributes (`NFULNL_CFG_F_CONNTRACK`).
-    pub ct: Option<&'a [u8]>,
-    /// `enum ip_conntrack_info`.
-    pub ct_info: Option<u32>,
-    /// The message's payload as received: `nfgenmsg` then the attributes
-    /// (what a `LINKTYPE_NFLOG` pcap record holds).
-    pub raw: &'a [u8],
+}
+
+impl LogHdr {
+    /// Reads `NFULA_PACKET_HDR` (the pad byte is not needed).
+    pub fn read(a: &wire::Attr<'_>) -> wire::Result<LogHdr> {
+        let [p0, p1, hook] = super::header_bytes(a)?;
+        Ok(LogHdr {
+            hw_protocol: u16::from_be_bytes([p0, p1]),
+            hook,
+        })
+    }
+}
+
+super::packet_view! {
+    /// A logged packet, borrowed from the receive buffer (`NFULNL_MSG_PACKET`).
+    pub struct LogPacket<'a>: NFULA_SET, "a logged packet";
+    mark = NFULA_MARK, timestamp = NFULA_TIMESTAMP, indev = NFULA_IFINDEX_INDEV,
+    outdev = NFULA_IFINDEX_OUTDEV, physindev = NFULA_IFINDEX_PHYSINDEV,
+    physoutdev = NFULA_IFINDEX_PHYSOUTDEV, hwaddr = NFULA_HWADDR, payload = NFULA_PAYLOAD,
+    uid = NFULA_UID, gid = NFULA_GID, ct = NFULA_CT, ct_info = NFULA_CT_INFO,
+    vlan = NFULA_VLAN, l2hdr = NFULA_L2HDR;
+    {
+        /// Hardware protocol and hook (`NFULA_PACKET_HDR`).
+        pub hdr: LogHdr = NFULA_PACKET_HDR with LogHdr::read,
+        /// The rule's prefix.
+        pub prefix: crate::schema::Name<'a> = NFULA_PREFIX,
+        /// Per-group sequence number (`NFULNL_CFG_F_SEQ`).
+        pub seq: u32 as Be = NFULA_SEQ,
+        /// Global sequence number (`NFULNL_CFG_F_SEQ_GLOBAL`).
+        pub seq_global: u32 as Be = NFULA_SEQ_GLOBAL,
+        /// `ARPHRD_*` of the input device.
+        pub hwtype: u16 as Be = NFULA_HWTYPE,
+        /// The link-layer header.
+        pub hwheader: &'a [u8] = NFULA_HWHEADER,
+        /// Its length.
+        pub hwlen: u16 as Be = NFULA_HWLEN,
+    }
 }
 
 impl<'a> LogPacket<'a> {
-    /// Reads an `NFULNL_MSG_PACKET` message.
-    pub fn parse(m: &Msg<&'a [u8]>) -> wire::Result<LogPacket<'a>> {
-        let h = NfGenMsg::of(m)?;
-        let raw = m.payload_ref();
-        let attrs = raw.get(NfGenMsg::LEN..).unwrap_or(&[]);
-        let mut p = LogPacket {
-            group: h.res_id.get(),
-            family: h.family,
-            raw,
-            ..Default::default()
-        };
-        for a in AttrIter::new(attrs) {
-            let a = a?;
-            let b = a.payload();
-            match a.kind() {
-                NFULA_PACKET_HDR => {
-                    let x: [u8; 4] = a.array()?;
-                    p.hw_protocol = u16::from_be_bytes([x[0], x[1]]);
-                    p.hook = x[2];
-                }
-                NFULA_MARK => p.mark = Some(a.be_u32()?),
-                NFULA_TIMESTAMP => p.timestamp = Some(super::timestamp(&a)?),
-                NFULA_IFINDEX_INDEV => p.indev = Some(a.be_u32()?),
-                NFULA_IFINDEX_OUTDEV => p.outdev = Some(a.be_u32()?),
-                NFULA_IFINDEX_PHYSINDEV => p.physindev = Some(a.be_u32()?),
-                NFULA_IFINDEX_PHYSOUTDEV => p.physoutdev = Some(a.be_u32()?),
-                NFULA_HWADDR => p.hwaddr = super::hw_addr(b),
-                NFULA_PAYLOAD => p.payload = Some(b),
-                NFULA_PREFIX => p.prefix = Some(crate::schema::Name::new(b)),
-                NFULA_UID => p.uid = Some(a.be_u32()?),
-                NFULA_GID => p.gid = Some(a.be_u32()?),
-                NFULA_SEQ => p.seq = Some(a.be_u32()?),
-                NFULA_SEQ_GLOBAL => p.seq_global = Some(a.be_u32()?),
-                NFULA_HWTYPE => p.hwtype = Some(a.be_u16()?),
-                NFULA_HWHEADER => p.hwheader = Some(b),
-                NFULA_CT => p.ct = Some(b),
-                NFULA_CT_INFO => p.ct_info = Some(a.be_u32()?),
-                _ => {}
-            }
-        }
-        Ok(p)
+    /// The group (`res_id`).
+    pub fn group(&self) -> u16 {
+        self.header.res_id.get()
     }
 
-    /// The conntrack entry (with `NFULNL_CFG_F_CONNTRACK`).
-    pub fn conntrack(&self) -> Option<wire::Result<Conntrack<'a>>> {
-        self.ct.map(|b| Conntrack::parse_attrs(self.family, b))
+    /// The netfilter hook (`NF_INET_*`), if the header read.
+    pub fn hook(&self) -> Option<u8> {
+        self.hdr.map(|h| h.hook)
+    }
+
+    /// The message's payload as received, in two parts: `nfgenmsg`, then
+    /// the attributes (together, what a `LINKTYPE_NFLOG` pcap record holds).
+    pub fn raw(&self) -> [&'a [u8]; 2] {
+        use zerocopy::IntoBytes;
+        [self.header.as_bytes(), self.attr_bytes()]
     }
 }
 
@@ -342,7 +313,8 @@ impl Log {
         let mut l = Log {
             sock,
             group,
-            reader: Reader::new(256 * 1024),
+            // One datagram at a time: the kernel already batches (up to `nlbufsiz`).
+            reader: Reader::new(1, 256 * 1024),
             packets: 0,
             overruns: 0,
         };
@@ -472,10 +444,14 @@ mod tests {
         w.attr(NFULA_PAYLOAD, &[0x45]).unwrap();
         w.finish().unwrap();
         let p = LogPacket::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
-        assert_eq!((p.group, p.hook, p.hw_protocol), (5, 3, 0x0800));
+        let hdr = LogHdr {
+            hw_protocol: 0x0800,
+            hook: 3,
+        };
+        assert_eq!((p.group(), p.hook(), p.hdr), (5, Some(3), Some(hdr)));
         assert_eq!(p.prefix.map(|n| n.to_string()).as_deref(), Some("nlk: "));
         assert_eq!((p.seq, p.uid), (Some(7), Some(1000)));
-        assert_eq!(p.raw.len(), b.len() - 16);
+        assert_eq!(p.raw().concat(), &b[16..]);
         for n in 0..b.len() {
             if let Ok(m) = Msg::new_checked(&b[..n]) {
                 let _ = LogPacket::parse(&m);
@@ -496,5 +472,26 @@ mod tests {
         let pfx = p.prefix.unwrap();
         assert_eq!(pfx.as_bytes(), b"caf\xe9");
         assert_eq!(pfx.to_string(), "caf\\xe9");
+    }
+
+    /// A wrong-size integer (a 2-byte `NFULA_SEQ`, a 3-byte `NFULA_MARK`)
+    /// stays raw in `malformed_attrs()`; the prefix and payload still read.
+    #[test]
+    fn a_wrong_size_attribute_stays_raw() {
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, msg_type(NFNL_SUBSYS_ULOG, 0), 2, 0, 0);
+        w.fixed(&NfGenMsg::new(2, 5));
+        w.attr(NFULA_PACKET_HDR, &[0x08, 0x00, 1, 0]).unwrap();
+        w.attr(NFULA_SEQ, &[0, 7]).unwrap();
+        w.attr(NFULA_MARK, &[0, 0, 9]).unwrap();
+        w.attr(NFULA_PREFIX, b"x\0").unwrap();
+        w.attr(NFULA_PAYLOAD, &[0x45]).unwrap();
+        w.finish().unwrap();
+        let p = LogPacket::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
+        assert_eq!((p.seq, p.mark, p.hook()), (None, None, Some(1)));
+        assert_eq!(p.prefix.map(|n| n.to_string()).as_deref(), Some("x"));
+        assert_eq!(p.payload, Some(&[0x45][..]));
+        let bad: Vec<_> = p.malformed_attrs().map(|a| a.kind()).collect();
+        assert_eq!(bad, [NFULA_SEQ, NFULA_MARK]);
     }
 }

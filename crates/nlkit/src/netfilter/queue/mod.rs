@@ -9,6 +9,12 @@
 //! lost before we read them) is counted ([`Queue::lost`]) and reported as
 //! [`Event::Lost`]; the queue goes on.
 //!
+//! One receive takes up to 32 queued packets (`recvmmsg`); [`Queue::recv`]
+//! hands them out one by one. While packets already received are waiting
+//! to be handed out, verdicts are held and go out together, one datagram
+//! (one `sendmsg`) with one message per verdict, before the queue next waits
+//! or receives ([`Queue::flush`] sends them at once; dropping the queue does too).
+//!
 //! A newly bound queue is in `NFQNL_COPY_NONE` mode, in which every packet
 //! fails: [`Queue::bind`] always sets the copy mode it is given.
 //!
@@ -16,14 +22,13 @@
 //! uapi `linux/netfilter/nfnetlink_queue.h`; the kernel's
 //! `net/netfilter/nfnetlink_queue.c`.
 
-use super::conntrack::Conntrack;
 use super::reader::{with_hint, Next, Reader, CONFIG_SEQ};
 use super::{msg_type, NfGenMsg, NFNL_SUBSYS_QUEUE};
 use crate::conn::{kernel_error, ToMsg};
 use crate::error::{Error, Result};
 use crate::route::attrs::{attr_table, Int, ValueKind::*};
 use crate::socket::Socket;
-use crate::wire::{self, AttrIter, Control, Msg, MsgFlags, MsgWriter};
+use crate::wire::{self, Control, Msg, MsgFlags, MsgWriter};
 use crate::Protocol;
 use std::fmt;
 
@@ -198,124 +203,73 @@ impl Verdict {
     }
 }
 
-/// A queued packet, borrowed from the receive buffer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Packet<'a> {
-    /// The queue it came from (`res_id`).
-    pub queue: u16,
-    /// `nfgen_family` (`AF_INET`, `AF_INET6`, `AF_BRIDGE`...).
-    pub family: u8,
+/// `nfqnl_msg_packet_hdr` (packed, 7 bytes).
+///
+/// ```text
+/// +---------------------+----------------+------+
+/// | packet_id (be32)    | hw_proto (be16)| hook |
+/// +---------------------+----------------+------+
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[doc(alias = "nfqnl_msg_packet_hdr")]
+pub struct PacketHdr {
     /// Packet id, for the verdict.
     pub id: u32,
     /// Link-layer protocol (ethertype).
     pub hw_protocol: u16,
     /// Netfilter hook (`NF_INET_*`).
     pub hook: u8,
-    /// `skb->mark`.
-    pub mark: Option<u32>,
-    /// Receive time (seconds, microseconds).
-    pub timestamp: Option<(u64, u64)>,
-    /// Input interface.
-    pub indev: Option<u32>,
-    /// Output interface.
-    pub outdev: Option<u32>,
-    /// Bridge port the packet came in on.
-    pub physindev: Option<u32>,
-    /// Bridge port it goes out on.
-    pub physoutdev: Option<u32>,
-    /// Source hardware address.
-    pub hwaddr: Option<&'a [u8]>,
-    /// The packet (from the network header), up to the copy range.
-    pub payload: Option<&'a [u8]>,
-    /// The packet's full length when the payload was cut (`NFQA_CAP_LEN`).
-    pub cap_len: Option<u32>,
-    /// `NFQA_SKB_*` bits.
-    pub skb_info: Option<u32>,
-    /// Owner uid.
-    pub uid: Option<u32>,
-    /// Owner gid.
-    pub gid: Option<u32>,
-    /// Security context.
-    pub secctx: Option<crate::schema::Name<'a>>,
-    /// Conntrack entry attributes (`NFQA_CT`), read with [`Packet::conntrack`].
-    pub ct: Option<&'a [u8]>,
-    /// `enum ip_conntrack_info`.
-    pub ct_info: Option<u32>,
-    /// VLAN protocol and TCI.
-    pub vlan: Option<(u16, u16)>,
-    /// The link-layer header.
-    pub l2hdr: Option<&'a [u8]>,
-    /// `skb->priority`.
-    pub priority: Option<u32>,
-    /// All attributes, as received (unknown ones included).
-    pub attrs: &'a [u8],
 }
 
-impl<'a> Packet<'a> {
-    /// Reads an `NFQNL_MSG_PACKET` message.
-    pub fn parse(m: &Msg<&'a [u8]>) -> wire::Result<Packet<'a>> {
-        let h = NfGenMsg::of(m)?;
-        let attrs = m.payload_ref().get(NfGenMsg::LEN..).unwrap_or(&[]);
-        let mut p = Packet {
-            queue: h.res_id.get(),
-            family: h.family,
-            attrs,
-            ..Default::default()
-        };
-        for a in AttrIter::new(attrs) {
-            let a = a?;
-            let b = a.payload();
-            match a.kind() {
-                NFQA_PACKET_HDR => {
-                    let x: [u8; 7] = b.get(..7).and_then(|s| s.try_into().ok()).ok_or(
-                        wire::Error::PayloadSize {
-                            kind: NFQA_PACKET_HDR,
-                            expected: 7,
-                            got: b.len(),
-                        },
-                    )?;
-                    p.id = u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
-                    p.hw_protocol = u16::from_be_bytes([x[4], x[5]]);
-                    p.hook = x[6];
-                }
-                NFQA_MARK => p.mark = Some(a.be_u32()?),
-                NFQA_TIMESTAMP => p.timestamp = Some(super::timestamp(&a)?),
-                NFQA_IFINDEX_INDEV => p.indev = Some(a.be_u32()?),
-                NFQA_IFINDEX_OUTDEV => p.outdev = Some(a.be_u32()?),
-                NFQA_IFINDEX_PHYSINDEV => p.physindev = Some(a.be_u32()?),
-                NFQA_IFINDEX_PHYSOUTDEV => p.physoutdev = Some(a.be_u32()?),
-                NFQA_HWADDR => p.hwaddr = super::hw_addr(b),
-                NFQA_PAYLOAD => p.payload = Some(b),
-                NFQA_CAP_LEN => p.cap_len = Some(a.be_u32()?),
-                NFQA_SKB_INFO => p.skb_info = Some(a.be_u32()?),
-                NFQA_UID => p.uid = Some(a.be_u32()?),
-                NFQA_GID => p.gid = Some(a.be_u32()?),
-                NFQA_SECCTX => p.secctx = Some(crate::schema::Name::new(b)),
-                NFQA_CT => p.ct = Some(b),
-                NFQA_CT_INFO => p.ct_info = Some(a.be_u32()?),
-                NFQA_VLAN => {
-                    let (mut proto, mut tci) = (0, 0);
-                    for v in a.nested() {
-                        let v = v?;
-                        match v.kind() {
-                            NFQA_VLAN_PROTO => proto = v.be_u16()?,
-                            NFQA_VLAN_TCI => tci = v.be_u16()?,
-                            _ => {}
-                        }
-                    }
-                    p.vlan = Some((proto, tci));
-                }
-                NFQA_L2HDR => p.l2hdr = Some(b),
-                NFQA_PRIORITY => p.priority = Some(a.be_u32()?),
-                _ => {}
-            }
-        }
-        Ok(p)
+impl PacketHdr {
+    /// Reads `NFQA_PACKET_HDR` (7 bytes; more are allowed and ignored).
+    pub fn read(a: &wire::Attr<'_>) -> wire::Result<PacketHdr> {
+        let [i0, i1, i2, i3, p0, p1, hook] = super::header_bytes(a)?;
+        Ok(PacketHdr {
+            id: u32::from_be_bytes([i0, i1, i2, i3]),
+            hw_protocol: u16::from_be_bytes([p0, p1]),
+            hook,
+        })
+    }
+}
+
+super::packet_view! {
+    /// A queued packet, borrowed from the receive buffer (`NFQNL_MSG_PACKET`).
+    pub struct Packet<'a>: NFQA_SET, "a queued packet";
+    mark = NFQA_MARK, timestamp = NFQA_TIMESTAMP, indev = NFQA_IFINDEX_INDEV,
+    outdev = NFQA_IFINDEX_OUTDEV, physindev = NFQA_IFINDEX_PHYSINDEV,
+    physoutdev = NFQA_IFINDEX_PHYSOUTDEV, hwaddr = NFQA_HWADDR, payload = NFQA_PAYLOAD,
+    uid = NFQA_UID, gid = NFQA_GID, ct = NFQA_CT, ct_info = NFQA_CT_INFO,
+    vlan = NFQA_VLAN, l2hdr = NFQA_L2HDR;
+    {
+        /// Packet id, hardware protocol and hook (`NFQA_PACKET_HDR`).
+        pub hdr: PacketHdr = NFQA_PACKET_HDR with PacketHdr::read,
+        /// The packet's full length when the payload was cut (`NFQA_CAP_LEN`).
+        pub cap_len: u32 as Be = NFQA_CAP_LEN,
+        /// `NFQA_SKB_*` bits.
+        pub skb_info: u32 as Be = NFQA_SKB_INFO,
+        /// Security context.
+        pub secctx: crate::schema::Name<'a> = NFQA_SECCTX,
+        /// `skb->priority`.
+        pub priority: u32 as Be = NFQA_PRIORITY,
+    }
+}
+
+impl Packet<'_> {
+    /// The queue it came from (`res_id`).
+    pub fn queue(&self) -> u16 {
+        self.header.res_id.get()
     }
 
-    /// The conntrack entry the packet belongs to (with `NFQA_CFG_F_CONNTRACK`).
-    pub fn conntrack(&self) -> Option<wire::Result<Conntrack<'a>>> {
-        self.ct.map(|b| Conntrack::parse_attrs(self.family, b))
+    /// The packet id, for the verdict (`None` without a readable `NFQA_PACKET_HDR`:
+    /// such a packet cannot be given a verdict).
+    pub fn id(&self) -> Option<u32> {
+        self.hdr.map(|h| h.id)
+    }
+
+    /// The netfilter hook (`NF_INET_*`), if the header read.
+    pub fn hook(&self) -> Option<u8> {
+        self.hdr.map(|h| h.hook)
     }
 
     /// True for a GSO packet (`NFQA_SKB_GSO`).
@@ -445,6 +399,12 @@ pub struct QueueStats {
     pub verdict_errors: u64,
 }
 
+/// Datagrams one receive takes at most (`recvmmsg`).
+const RECV_SLOTS: usize = 32;
+/// Bytes per datagram: more than any packet message (a payload is at most
+/// `0xffff - 4` bytes, `NFQNL_MAX_COPY_RANGE`, plus the other attributes).
+const RECV_SLOT: usize = 72 * 1024;
+
 /// One bound NFQUEUE queue and its socket.
 #[derive(Debug)]
 pub struct Queue {
@@ -490,7 +450,7 @@ impl Queue {
         let mut q = Queue {
             sock,
             num,
-            reader: Reader::new(256 * 1024),
+            reader: Reader::new(RECV_SLOTS, RECV_SLOT),
             out: Vec::with_capacity(4096),
             stats: QueueStats::default(),
         };
@@ -612,18 +572,23 @@ impl Queue {
     }
 
     /// Waits until something can be received (or `timeout` passes: `false`).
-    pub fn wait(&self, timeout: Option<std::time::Duration>) -> Result<bool> {
+    pub fn wait(&mut self, timeout: Option<std::time::Duration>) -> Result<bool> {
         if self.reader.pending() {
             return Ok(true);
         }
+        self.flush()?;
         self.sock
             .wait_readable(timeout)
             .map_err(|e| Error::io(format!("queue {}: wait", self.num), e))
     }
 
     fn next(&mut self, block: bool) -> Result<Event<'_>> {
-        let what = || format!("queue {}", self.num);
+        let num = self.num;
+        let what = || format!("queue {num}");
         let range = loop {
+            if !self.reader.pending() {
+                self.flush()?;
+            }
             let r = match self.reader.next(&self.sock, block, &what())? {
                 Next::Msg(r) => r,
                 Next::Lost => {
@@ -662,8 +627,16 @@ impl Queue {
         Ok(Event::Packet(Packet::parse(&m).map_err(malformed)?))
     }
 
-    fn verdict_msg(&mut self, msg: u8, id: u32, v: Verdict) -> MsgWriter<'_> {
-        self.out.clear();
+    /// Appends a verdict message to the pending ones; `more` adds its attributes.
+    fn push_verdict(
+        &mut self,
+        msg: u8,
+        id: u32,
+        v: Verdict,
+        what: impl FnOnce() -> String,
+        more: impl FnOnce(&mut MsgWriter<'_>) -> wire::Result<()>,
+    ) -> Result<()> {
+        let start = self.out.len();
         let mut w = MsgWriter::new(
             &mut self.out,
             msg_type(NFNL_SUBSYS_QUEUE, msg),
@@ -675,17 +648,38 @@ impl Queue {
         let mut hdr = [0u8; 8];
         hdr[..4].copy_from_slice(&v.code().to_be_bytes());
         hdr[4..].copy_from_slice(&id.to_be_bytes());
-        // 8 bytes into a fresh message never overflows.
-        let _ = w.attr(NFQA_VERDICT_HDR, &hdr);
-        w
+        let r = (|| {
+            w.attr(NFQA_VERDICT_HDR, &hdr)?;
+            more(&mut w)?;
+            w.finish().map(drop)
+        })();
+        if let Err(e) = r {
+            self.out.truncate(start);
+            return Err(Error::Build {
+                what: what(),
+                source: e,
+            });
+        }
+        self.stats.verdicts += 1;
+        // Packets already received are handed out without a system call:
+        // their verdicts go with this one, in one datagram, before the next receive.
+        if self.reader.pending() && self.out.len() < VERDICT_FLUSH {
+            return Ok(());
+        }
+        self.flush()
     }
 
-    fn send_out(&mut self, what: &str) -> Result<()> {
-        self.stats.verdicts += 1;
-        self.sock
-            .send(&self.out)
-            .map(|_| ())
-            .map_err(|e| Error::io(format!("queue {}: send {what}", self.num), e))
+    /// Sends the verdicts not sent yet (one datagram). [`Queue::recv`],
+    /// [`Queue::try_recv`] and [`Queue::wait`] do it before they wait or
+    /// receive, and dropping the queue does it too.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let r = self.sock.send(&self.out);
+        self.out.clear();
+        r.map(drop)
+            .map_err(|e| Error::io(format!("queue {}: send verdicts", self.num), e))
     }
 
     /// Issues a verdict for packet `id`.
@@ -695,8 +689,8 @@ impl Queue {
 
     /// Issues a verdict with a new mark, conntrack mark/labels or payload.
     pub fn verdict_with(&mut self, id: u32, v: Verdict, o: &VerdictOpts<'_>) -> Result<()> {
-        let mut w = self.verdict_msg(NFQNL_MSG_VERDICT, id, v);
-        let r = (|| -> wire::Result<()> {
+        let what = || format!("verdict for packet {id}");
+        self.push_verdict(NFQNL_MSG_VERDICT, id, v, what, |w| {
             if let Some(m) = o.mark {
                 w.attr_be_u32(NFQA_MARK, m)?;
             }
@@ -714,33 +708,31 @@ impl Queue {
             if let Some(p) = o.payload {
                 w.attr(NFQA_PAYLOAD, p)?;
             }
-            w.finish()?;
             Ok(())
-        })();
-        r.map_err(|e| Error::Build {
-            what: format!("verdict for packet {id}"),
-            source: e,
-        })?;
-        self.send_out("verdict")
+        })
     }
 
     /// One verdict for every packet with an id up to `id` (and a mark for them all).
     pub fn verdict_batch(&mut self, id: u32, v: Verdict, mark: Option<u32>) -> Result<()> {
-        let mut w = self.verdict_msg(NFQNL_MSG_VERDICT_BATCH, id, v);
-        let r = (|| -> wire::Result<()> {
+        let what = || format!("batch verdict up to packet {id}");
+        self.push_verdict(NFQNL_MSG_VERDICT_BATCH, id, v, what, |w| {
             if let Some(m) = mark {
                 w.attr_be_u32(NFQA_MARK, m)?;
             }
-            w.finish()?;
             Ok(())
-        })();
-        r.map_err(|e| Error::Build {
-            what: format!("batch verdict up to packet {id}"),
-            source: e,
-        })?;
-        self.send_out("batch verdict")
+        })
     }
 }
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        // Verdicts not sent yet: a closing socket would drop their packets.
+        let _ = self.flush();
+    }
+}
+
+/// Pending verdicts are sent once they reach this many bytes.
+const VERDICT_FLUSH: usize = 32 * 1024;
 
 /// What a verdict may change besides the verdict itself.
 #[derive(Clone, Copy, Debug, Default)]
@@ -788,17 +780,92 @@ mod tests {
     fn packet_view() {
         let b = packet_msg();
         let p = Packet::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
-        assert_eq!((p.queue, p.id, p.hw_protocol, p.hook), (7, 42, 0x0800, 3));
+        let hdr = PacketHdr {
+            id: 42,
+            hw_protocol: 0x0800,
+            hook: 3,
+        };
+        assert_eq!((p.queue(), p.family(), p.hdr), (7, 2, Some(hdr)));
+        assert_eq!((p.id(), p.hook()), (Some(42), Some(3)));
         assert_eq!((p.mark, p.outdev), (Some(9), Some(1)));
         assert_eq!(p.payload, Some(&[0x45, 0, 0, 20][..]));
         assert_eq!(p.len(), 1500);
         assert!(p.is_gso());
-        assert!(AttrIter::new(p.attrs).any(|a| a.unwrap().kind() == 99));
+        assert!(p.attrs().any(|a| a.unwrap().kind() == 99));
+        assert_eq!(
+            p.unknown_attrs().map(|a| a.kind()).collect::<Vec<_>>(),
+            [99]
+        );
+        assert_eq!(p.malformed_attrs().count(), 0);
         for n in 0..b.len() {
             if let Ok(m) = Msg::new_checked(&b[..n]) {
                 let _ = Packet::parse(&m);
             }
         }
+    }
+
+    /// An integer attribute of the wrong size (a 2-byte `NFQA_MARK`, a
+    /// 6-byte packet header) stays raw in `malformed_attrs()`: the rest of
+    /// the packet reads, and so does the next packet.
+    #[test]
+    fn a_wrong_size_attribute_stays_raw() {
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(
+            &mut b,
+            msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET),
+            0,
+            0,
+            0,
+        );
+        w.fixed(&NfGenMsg::new(2, 7));
+        w.attr(NFQA_PACKET_HDR, &[0, 0, 0, 42, 0x08, 0x00, 3])
+            .unwrap();
+        w.attr(NFQA_MARK, &[0, 9]).unwrap(); // 2 bytes, not 4
+        w.attr(NFQA_UID, &[0, 0, 0, 0, 0, 0, 3, 0xe8]).unwrap(); // 8 bytes
+        w.attr(NFQA_TIMESTAMP, &[1; 12]).unwrap(); // 12, not 16
+        w.attr(NFQA_HWADDR, &[0]).unwrap(); // no room for its length
+        w.attr_be_u32(NFQA_GID, 100).unwrap();
+        w.attr(NFQA_PAYLOAD, &[0x45, 0, 0, 20]).unwrap();
+        w.finish().unwrap();
+        let p = Packet::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
+        assert_eq!(p.id(), Some(42));
+        assert_eq!(
+            (p.mark, p.uid, p.timestamp, p.hwaddr),
+            (None, None, None, None)
+        );
+        assert_eq!((p.gid, p.payload), (Some(100), Some(&[0x45, 0, 0, 20][..])));
+        let bad: Vec<_> = p
+            .malformed_attrs()
+            .map(|a| (a.kind(), a.payload().len()))
+            .collect();
+        assert_eq!(
+            bad,
+            [
+                (NFQA_MARK, 2),
+                (NFQA_UID, 8),
+                (NFQA_TIMESTAMP, 12),
+                (NFQA_HWADDR, 1)
+            ]
+        );
+        // A header too short for the packet id: no id (no verdict can be given), the rest reads.
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(
+            &mut b,
+            msg_type(NFNL_SUBSYS_QUEUE, NFQNL_MSG_PACKET),
+            0,
+            0,
+            0,
+        );
+        w.fixed(&NfGenMsg::new(2, 7));
+        w.attr(NFQA_PACKET_HDR, &[0, 0, 0, 42, 0x08, 0x00]).unwrap();
+        w.attr_be_u32(NFQA_MARK, 5).unwrap();
+        w.finish().unwrap();
+        let p = Packet::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
+        assert_eq!((p.id(), p.hook(), p.mark), (None, None, Some(5)));
+        assert_eq!(
+            p.malformed_attrs().map(|a| a.kind()).collect::<Vec<_>>(),
+            [NFQA_PACKET_HDR]
+        );
     }
 
     #[test]
