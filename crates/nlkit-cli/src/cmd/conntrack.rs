@@ -294,7 +294,7 @@ pub fn text(c: &Conntrack<'_>, o: &OutOpts, now: u64) -> String {
     let mut s = String::with_capacity(256);
     let proto = c.proto();
     if o.extended {
-        let _ = write!(s, "{:<8} {} ", l3_name(c.family), c.family);
+        let _ = write!(s, "{:<8} {} ", l3_name(c.family()), c.family());
     }
     let p = proto.unwrap_or(0);
     let _ = write!(s, "{:<8} {} ", ct::l4_name(p), p);
@@ -487,7 +487,7 @@ impl serde::Serialize for Json<'_, '_> {
         let c = self.0;
         let proto = c.proto();
         let mut m = ser.serialize_map(None)?;
-        m.serialize_entry("family", l3_name(c.family))?;
+        m.serialize_entry("family", l3_name(c.family()))?;
         m.serialize_entry("proto", ct::l4_name(proto.unwrap_or(0)))?;
         m.serialize_entry("protonum", &proto.unwrap_or(0))?;
         if let Some(t) = c.timeout {
