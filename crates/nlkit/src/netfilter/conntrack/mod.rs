@@ -11,13 +11,15 @@
 //! uapi `linux/netfilter/nfnetlink_conntrack.h`, `nf_conntrack_common.h`;
 //! the kernel's `net/netfilter/nf_conntrack_netlink.c`; `conntrack(8)`.
 
+pub mod labels;
 mod schema;
 pub mod track;
 mod view;
 
 pub use schema::*;
 pub use view::{
-    Conntrack, Counters, CpuStats, DccpInfo, Nat, SctpInfo, SeqAdj, Synproxy, TcpInfo, Tuple,
+    Conntrack, Counters, CpuStats, DccpInfo, Nat, SctpInfo, SeqAdj, Synproxy, TcpFlags, TcpInfo,
+    Tuple,
 };
 
 use super::{msg_type, NfGenMsg, NFNETLINK_V0, NFNETLINK_V1, NFNL_SUBSYS_CTNETLINK};
@@ -397,6 +399,9 @@ pub struct Filter {
     pub state: Option<u8>,
     /// Source NAT done (`--src-nat`) / destination NAT done (`--dst-nat`).
     pub nat: Option<(bool, bool)>,
+    /// Label bits an entry must all have (`--label`; matched in user space:
+    /// the kernel's dump filter has no labels).
+    pub labels: Option<Vec<u8>>,
 }
 
 fn tuple_flags(t: &Tuple) -> u32 {
@@ -527,6 +532,16 @@ impl Filter {
         if let Some((snat, dnat)) = self.nat {
             let st = c.status.unwrap_or(0);
             if snat && st & (1 << 4) == 0 || dnat && st & (1 << 5) == 0 {
+                return false;
+            }
+        }
+        if let Some(want) = &self.labels {
+            let have = c.labels.unwrap_or(&[]);
+            let all = (0..want.len() * 8).all(|b| {
+                let b = b as u16;
+                !labels::has_bit(want, b) || labels::has_bit(have, b)
+            });
+            if !all {
                 return false;
             }
         }
