@@ -583,3 +583,122 @@ fn labels_match_conntrack() {
     })
     .unwrap();
 }
+
+/// A storm of new entries made by real traffic against small receive
+/// buffers: `conntrack -E -b 32768` says it hit ENOBUFS and shows fewer
+/// NEW events than entries were made; a consumer of nlkit's resyncing
+/// monitor (same buffer size) that applies every event it is given, the
+/// resyncs' differences included, ends with exactly the table's keys.
+/// 50k entries by default (they overrun a 32 KiB buffer many times over
+/// and keep CI's time in seconds); `NLKIT_STORM_N=200000` for the full storm.
+#[test]
+fn an_event_storm_loses_conntrack_e_events_but_not_the_monitors() {
+    use nlkit::monitor::{EventKind, Monitor};
+    use nlkit::netfilter::conntrack::track::{key, ConntrackTracker};
+    use nlkit::netfilter::conntrack::{self as ct, Conntrack, Filter, Table};
+    use nlkit::socket::Socket;
+    use nlkit::{Connection, Protocol};
+    use std::collections::HashSet;
+    use std::io::Read;
+    let n: usize = std::env::var("NLKIT_STORM_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    in_new_netns(move || {
+        setup();
+        sh("ip addr add 10.77.0.1/8 dev lo");
+        let mut tool = Command::new("conntrack")
+            .args(["-E", "-b", "32768"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Count its NEW lines as they come (a full pipe would stall it).
+        let mut out = tool.stdout.take().unwrap();
+        let counter = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 16];
+            let (mut lines, mut carry) = (0usize, Vec::new());
+            while let Ok(k) = out.read(&mut buf) {
+                if k == 0 {
+                    break;
+                }
+                carry.extend_from_slice(&buf[..k]);
+                while let Some(i) = carry.iter().position(|&b| b == b'\n') {
+                    if carry[..i].starts_with(b"    [NEW]") {
+                        lines += 1;
+                    }
+                    carry.drain(..=i);
+                }
+            }
+            lines
+        });
+        let sock = Socket::open(Protocol::NETFILTER).unwrap();
+        for g in [
+            ct::NFNLGRP_CONNTRACK_NEW,
+            ct::NFNLGRP_CONNTRACK_UPDATE,
+            ct::NFNLGRP_CONNTRACK_DESTROY,
+        ] {
+            sock.add_membership(g).unwrap();
+        }
+        sock.set_recv_timeout(Some(std::time::Duration::from_millis(1000)))
+            .unwrap();
+        let dump = Connection::new(Protocol::NETFILTER).unwrap();
+        let mut mon = Monitor::new(sock, dump, ConntrackTracker::new(0), 32 * 1024).unwrap();
+        // conntrack -E has joined its groups once it said its buffer size.
+        let mut err = tool.stderr.take().unwrap();
+        let mut notice = [0u8; 1];
+        err.read_exact(&mut notice).unwrap();
+        assert_eq!(sh(&format!("python3 {FLOOD} {n}")).trim(), n.to_string());
+        // The consumer: every event applied to a set of keys, until the
+        // socket is quiet (the storm is over and the last resync done).
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        let mut resync_events = 0;
+        loop {
+            match mon.next() {
+                Ok(ev) => {
+                    resync_events += usize::from(ev.is_resync());
+                    let c = Conntrack::parse(&ev.msg).unwrap();
+                    let gone = ev.kind == EventKind::Deleted
+                        || ev.msg.msg_type() & 0xff == u16::from(ct::IPCTNL_MSG_CT_DELETE);
+                    if gone {
+                        seen.remove(&key(&c));
+                    } else {
+                        seen.insert(key(&c));
+                    }
+                }
+                Err(nlkit::Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::WouldBlock =>
+                {
+                    break
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let conn = Connection::new(Protocol::NETFILTER).unwrap();
+        let mut table = HashSet::new();
+        ct::dump(&conn, Table::Main, &Filter::default(), |c| {
+            table.insert(key(c));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(table.len(), n, "the flood made {n} entries");
+        assert_eq!(conntrack("-C").trim(), n.to_string());
+        let _ = tool.kill();
+        let _ = tool.wait();
+        let shown = counter.join().unwrap();
+        let mut tool_err = String::from_utf8_lossy(&notice).into_owned();
+        let _ = err.read_to_string(&mut tool_err);
+        eprintln!(
+            "storm of {n}: conntrack -E showed {shown} NEW events; nlkit's monitor: {} resyncs, {resync_events} resync events",
+            mon.resyncs()
+        );
+        assert!(
+            tool_err.contains("We have hit ENOBUFS! We are losing events."),
+            "{tool_err}"
+        );
+        assert!(shown < n, "conntrack -E showed all {n} events");
+        assert!(mon.resyncs() >= 1, "the storm overran the monitor's buffer");
+        assert!(seen == table, "consumer {} keys, table {}", seen.len(), table.len());
+    })
+    .unwrap();
+}

@@ -694,7 +694,7 @@ fn events(
     a: &Args,
     p: &mut Printer<io::BufWriter<io::StdoutLock<'static>>>,
 ) -> Result<(), CliError> {
-    use nlkit::monitor::Monitor;
+    use nlkit::monitor::{EventKind as MonitorEvent, Monitor};
     use nlkit::netfilter::conntrack::track::{event_kind, ConntrackTracker, EventKind};
     let sock = match g.netns.as_deref() {
         Some(n) => Netns::Named(n).open(Protocol::NETFILTER),
@@ -720,7 +720,13 @@ fn events(
         if !a.filter.matches(&c) {
             continue;
         }
-        let kind = event_kind(&ev.msg).unwrap_or(EventKind::Update);
+        // A resync's difference says what it is; a notification its flags.
+        let kind = match ev.kind {
+            MonitorEvent::New => EventKind::New,
+            MonitorEvent::Changed => EventKind::Update,
+            MonitorEvent::Deleted => EventKind::Destroy,
+            _ => event_kind(&ev.msg).unwrap_or(EventKind::Update),
+        };
         if p.json {
             let v = serde_json::json!({
                 "event": match kind { EventKind::New => "new", EventKind::Update => "update", EventKind::Destroy => "destroy" },
