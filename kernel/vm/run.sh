@@ -178,8 +178,9 @@ ensure_deps() {
 }
 
 # Modules the VM loads from Debian's image package (the root phase loads them,
-# dependencies first), for the link kinds the host kernel lacks: vlan, dummy.
-EXTRA_MODULES=(8021q dummy)
+# dependencies first), for what the host kernel lacks or has built in: vlan,
+# dummy, and ctnetlink (conntrack is modules there).
+EXTRA_MODULES=(8021q dummy nf_conntrack_netlink)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and
