@@ -103,7 +103,12 @@ fn create_dump_get_delete_flush() -> TestResult {
     .ctx("batched create")?;
     ensure!(failed.is_empty(), "batched creates failed: {failed:?}");
     let t = table(&conn)?;
-    ensure!(t.len() == usize::from(N) + 1, "{} entries, want {}", t.len(), N + 1);
+    ensure!(
+        t.len() == usize::from(N) + 1,
+        "{} entries, want {}",
+        t.len(),
+        N + 1
+    );
     ensure!(
         t[0] == (6, 40000, Some(7), true, Some(3)),
         "the TCP entry reads {:?}",
@@ -126,7 +131,11 @@ fn create_dump_get_delete_flush() -> TestResult {
     let c = Conntrack::parse(&m).ctx("the entry")?;
     ensure!(c.orig == tcp.orig, "orig {:?}", c.orig);
     ensure!(c.reply == tcp.reply, "reply {:?}", c.reply);
-    ensure!(c.state_name() == Some("ESTABLISHED"), "state {:?}", c.state_name());
+    ensure!(
+        c.state_name() == Some("ESTABLISHED"),
+        "state {:?}",
+        c.state_name()
+    );
     ensure!(c.has_status(ct::IPS_CONFIRMED), "status {:?}", c.status);
     ensure!(c.family() == libc::AF_INET as u8, "family {}", c.family());
     ensure!(c.malformed_attrs().count() == 0, "malformed attributes");
@@ -138,7 +147,10 @@ fn create_dump_get_delete_flush() -> TestResult {
         "get after delete: {:?}",
         e.map(|b| b.len())
     );
-    ensure!(table(&conn)?.len() == usize::from(N), "delete took more than one");
+    ensure!(
+        table(&conn)?.len() == usize::from(N),
+        "delete took more than one"
+    );
     ct::flush(&conn, 0).ctx("flush")?;
     let left = table(&conn)?;
     ensure!(left.is_empty(), "{} entries after flush", left.len());

@@ -578,6 +578,18 @@ impl serde::Serialize for Json<'_, '_> {
             let hex: String = l.iter().map(|b| format!("{b:02x}")).collect();
             m.serialize_entry("labels", &hex)?;
         }
+        // Attributes whose value did not read (a wrong size): kept, raw.
+        let bad: Vec<serde_json::Value> = c
+            .malformed_attrs()
+            .map(|a| {
+                let name = ct::CtAttr::from_u16(a.kind()).c_name();
+                let hex: String = a.payload().iter().map(|b| format!("{b:02x}")).collect();
+                serde_json::json!({"type": a.kind(), "name": name, "hex": hex})
+            })
+            .collect();
+        if !bad.is_empty() {
+            m.serialize_entry("malformed", &bad)?;
+        }
         for (k, n) in [("nat_src", &c.nat_src), ("nat_dst", &c.nat_dst)] {
             if let Some(n) = n {
                 m.serialize_entry(
