@@ -64,6 +64,8 @@ struct Args {
     out: OutOpts,
     json: bool,
     rcvbuf: Option<usize>,
+    /// `-e`: the event kinds `-E` shows (new, update, destroy); all when unset.
+    event_mask: Option<[bool; 3]>,
     /// `-o labels` or a label option: the label names are read.
     want_labels: bool,
     /// `-l`: names of labels an entry must all have.
@@ -190,7 +192,17 @@ fn parse_args(words: &[String]) -> Result<Args, CliError> {
             "-g" | "--dst-nat" => a.filter.nat.get_or_insert((false, false)).1 = true,
             "-z" | "--zero" => a.zero = true,
             "-e" | "--event-mask" => {
-                let _ = val(&mut it)?;
+                let mut m = [false; 3];
+                for w in val(&mut it)?.split(',') {
+                    match w.to_ascii_uppercase().as_str() {
+                        "ALL" => m = [true; 3],
+                        "NEW" => m[0] = true,
+                        "UPDATE" | "UPDATES" => m[1] = true,
+                        "DESTROY" => m[2] = true,
+                        _ => return Err(usage(format!("unknown event type {w:?}"))),
+                    }
+                }
+                a.event_mask = Some(m);
             }
             "-b" | "--buffer-size" => a.rcvbuf = Some(num(opt, &val(&mut it)?)?),
             "-o" | "--output" => {
@@ -739,6 +751,16 @@ fn events(
             MonitorEvent::Deleted => EventKind::Destroy,
             _ => event_kind(&ev.msg).unwrap_or(EventKind::Update),
         };
+        // `-e`: the kinds asked for (the monitor still follows them all,
+        // so that its resyncs stay right).
+        let shown = match kind {
+            EventKind::New => 0,
+            EventKind::Update => 1,
+            EventKind::Destroy => 2,
+        };
+        if a.event_mask.is_some_and(|m| !m[shown]) {
+            continue;
+        }
         if p.json {
             let v = serde_json::json!({
                 "event": match kind { EventKind::New => "new", EventKind::Update => "update", EventKind::Destroy => "destroy" },
@@ -1011,6 +1033,14 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
                     let _ = write!(line, "{name}={v} ");
                 }
                 writeln!(p.w, "{line}").map_err(io_err)?;
+                for (k, raw) in &s.malformed {
+                    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+                    eprintln!(
+                        "nlkit: cpu {}: counter type {k} has {} bytes, not 4: 0x{hex}",
+                        s.cpu,
+                        raw.len()
+                    );
+                }
             }
             p.w.flush().map_err(io_err)?;
         }

@@ -480,6 +480,9 @@ pub struct CpuStats {
     pub cpu: u16,
     /// `(CTA_STATS_* type, value)`.
     pub counters: Vec<(u16, u32)>,
+    /// `(CTA_STATS_* type, payload)` of counters that are not 4 bytes:
+    /// kept, not an error.
+    pub malformed: Vec<(u16, Vec<u8>)>,
 }
 
 impl CpuStats {
@@ -489,11 +492,14 @@ impl CpuStats {
         let attrs = m.payload_ref().get(NfGenMsg::LEN..).unwrap_or(&[]);
         let mut s = CpuStats {
             cpu: h.res_id.get(),
-            counters: Vec::new(),
+            ..CpuStats::default()
         };
         for a in AttrIter::new(attrs) {
             let a = a?;
-            s.counters.push((a.kind(), a.be_u32()?));
+            match Be::<u32>::read(&a) {
+                Ok(v) => s.counters.push((a.kind(), v.0)),
+                Err(_) => s.malformed.push((a.kind(), a.payload().to_vec())),
+            }
         }
         Ok(s)
     }
@@ -580,6 +586,21 @@ mod tests {
             vec![(CTA_STATUS, &[0u8, 0, 8][..]), (CTA_MARK, &[0u8, 7][..])]
         );
         assert_eq!(c.unknown_attrs().count(), 0);
+    }
+
+    #[test]
+    fn a_stats_counter_of_the_wrong_size_is_kept() {
+        let mut b = Vec::new();
+        let mut w = MsgWriter::new(&mut b, ct_type(4), MsgFlags::MULTI, 1, 0);
+        w.fixed(&NfGenMsg::new(0, 1));
+        w.attr(CTA_STATS_FOUND, &5u32.to_be_bytes()).unwrap();
+        w.attr(CTA_STATS_NEW, &[0, 9]).unwrap(); // 2 bytes: wrong
+        w.attr(CTA_STATS_DROP, &2u32.to_be_bytes()).unwrap();
+        w.finish().unwrap();
+        let s = CpuStats::parse(&Msg::new_checked(&b[..]).unwrap()).unwrap();
+        assert_eq!(s.cpu, 1);
+        assert_eq!(s.counters, vec![(CTA_STATS_FOUND, 5), (CTA_STATS_DROP, 2)]);
+        assert_eq!(s.malformed, vec![(CTA_STATS_NEW, vec![0, 9])]);
     }
 
     #[test]
