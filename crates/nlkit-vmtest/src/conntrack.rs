@@ -58,8 +58,12 @@ fn entry(o: Tuple, mark: u32, timeout: u32) -> Spec {
     }
 }
 
-/// (source port, mark, timeout, TCP state) of every UDP and TCP entry.
-fn table(conn: &Connection) -> Result<Vec<(u8, u16, Option<u32>, bool, Option<u8>)>, String> {
+/// An entry as the test checks it: protocol, source port, mark, whether
+/// the timeout is in (0, 600], TCP state.
+type Row = (u8, u16, Option<u32>, bool, Option<u8>);
+
+/// Every entry, sorted.
+fn table(conn: &Connection) -> Result<Vec<Row>, String> {
     let mut v = Vec::new();
     ct::dump(conn, Table::Main, &Filter::default(), |c| {
         let o = c.orig.unwrap_or_default();
