@@ -603,7 +603,7 @@ fn labels_match_conntrack() {
 /// and keep CI's time in seconds); `NLKIT_STORM_N=200000` for the full storm.
 #[test]
 fn an_event_storm_loses_conntrack_e_events_but_not_the_monitors() {
-    use nlkit::monitor::{EventKind, Monitor};
+    use nlkit::monitor::{EventKind, Monitor, Tracker};
     use nlkit::netfilter::conntrack::track::{key, ConntrackTracker};
     use nlkit::netfilter::conntrack::{self as ct, Conntrack, Filter, Table};
     use nlkit::socket::Socket;
@@ -642,18 +642,15 @@ fn an_event_storm_loses_conntrack_e_events_but_not_the_monitors() {
             }
             lines
         });
+        let tracker = ConntrackTracker::new(0);
         let sock = Socket::open(Protocol::NETFILTER).unwrap();
-        for g in [
-            ct::NFNLGRP_CONNTRACK_NEW,
-            ct::NFNLGRP_CONNTRACK_UPDATE,
-            ct::NFNLGRP_CONNTRACK_DESTROY,
-        ] {
+        for g in tracker.groups() {
             sock.add_membership(g).unwrap();
         }
         sock.set_recv_timeout(Some(std::time::Duration::from_millis(1000)))
             .unwrap();
         let dump = Connection::new(Protocol::NETFILTER).unwrap();
-        let mut mon = Monitor::new(sock, dump, ConntrackTracker::new(0), 32 * 1024).unwrap();
+        let mut mon = Monitor::new(sock, dump, tracker, 32 * 1024).unwrap();
         // conntrack -E has joined its groups once it said its buffer size.
         let mut err = tool.stderr.take().unwrap();
         let mut notice = [0u8; 1];

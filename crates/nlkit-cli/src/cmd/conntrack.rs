@@ -718,24 +718,21 @@ fn events(
     a: &Args,
     p: &mut Printer<io::BufWriter<io::StdoutLock<'static>>>,
 ) -> Result<(), CliError> {
-    use nlkit::monitor::{EventKind as MonitorEvent, Monitor};
+    use nlkit::monitor::{EventKind as MonitorEvent, Monitor, Tracker};
     use nlkit::netfilter::conntrack::track::{event_kind, ConntrackTracker, EventKind};
     let sock = match g.netns.as_deref() {
         Some(n) => Netns::Named(n).open(Protocol::NETFILTER),
         None => Socket::open(Protocol::NETFILTER),
     }
     .map_err(|e| nlkit::Error::io("open netfilter netlink socket", e))?;
-    for grp in [
-        ct::NFNLGRP_CONNTRACK_NEW,
-        ct::NFNLGRP_CONNTRACK_UPDATE,
-        ct::NFNLGRP_CONNTRACK_DESTROY,
-    ] {
+    let tracker = ConntrackTracker::new(a.filter.family);
+    for grp in tracker.groups() {
         sock.add_membership(grp)
             .map_err(|e| nlkit::Error::io("join conntrack event groups", e))?;
     }
     let conn = connect(g.netns.as_deref(), None)?;
     let rcvbuf = a.rcvbuf.unwrap_or(nlkit::monitor::MONITOR_RCVBUF);
-    let mut mon = Monitor::new(sock, conn, ConntrackTracker::new(a.filter.family), rcvbuf)?;
+    let mut mon = Monitor::new(sock, conn, tracker, rcvbuf)?;
     loop {
         let ev = mon.next()?;
         let Ok(c) = Conntrack::parse(&ev.msg) else {
