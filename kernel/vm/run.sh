@@ -179,8 +179,9 @@ ensure_deps() {
 
 # Modules the VM loads from Debian's image package (the root phase loads them,
 # dependencies first), for what the host kernel lacks or has built in: vlan,
-# dummy, and ctnetlink (conntrack is modules there).
-EXTRA_MODULES=(8021q dummy nf_conntrack_netlink)
+# dummy, and ctnetlink (conntrack is modules there; libcrc32c needs the
+# crc32c algorithm, which modinfo does not list as a dependency).
+EXTRA_MODULES=(8021q dummy crc32c_generic nf_conntrack_netlink)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and
