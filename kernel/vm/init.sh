@@ -8,7 +8,7 @@
 #
 # Layout of the initramfs (made by run.sh):
 #   /nltest/nltest.ko            the module built for this kernel
-#   /lib/modules-extra/*.ko      the kernel's own 8021q and dummy modules and
+#   /lib/modules-extra/*.ko      the kernel's own 8021q, dummy and nf_conntrack_netlink modules and
 #                                their dependencies (decompressed), loaded in
 #                                the root phase in the order of
 #                                /lib/modules-extra/load-order

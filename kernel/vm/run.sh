@@ -178,11 +178,12 @@ ensure_deps() {
 }
 
 # Modules the VM loads from Debian's image package (the root phase loads them,
-# dependencies first), for the link kinds the host kernel lacks: vlan, dummy.
-EXTRA_MODULES=(8021q dummy)
-# The NFQUEUE test (nlkit-vmtest's nfqueue.rs): the queue, nf_tables and its queue expression;
-# crc32c_generic first: libcrc32c (nf_tables needs it) only soft-depends on the crc32c algorithm.
-EXTRA_MODULES+=(crc32c_generic nfnetlink_queue nf_tables nft_queue)
+# dependencies first), for what the host kernel lacks or has built in: vlan,
+# dummy; ctnetlink for the conntrack test (nlkit-vmtest's conntrack.rs); the
+# queue, nf_tables and its queue expression for the NFQUEUE test (nfqueue.rs).
+# crc32c_generic first: libcrc32c (nf_conntrack and nf_tables need it) loads
+# the crc32c algorithm, which modinfo does not list as a dependency.
+EXTRA_MODULES=(8021q dummy crc32c_generic nf_conntrack_netlink nfnetlink_queue nf_tables nft_queue)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and

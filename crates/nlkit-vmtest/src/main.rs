@@ -15,12 +15,14 @@
 //!                                   raw unit, genl nltest, the examples (NAME.example beside this
 //!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them;
 //!                                   in the root phase also dummy and vlan links (library and CLI)
+//!                                   and a conntrack table (create, dump, get, delete, flush)
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
 
 mod child;
 mod cli;
+mod conntrack;
 mod examples;
 mod genl;
 mod links;
@@ -267,6 +269,7 @@ fn main() -> ExitCode {
         cli::run(&ctx, &mut report);
         links::run(&ctx, &mut report);
         nfqueue::run(&ctx, &mut report);
+        conntrack::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {

@@ -9,6 +9,7 @@
 //! extended|id|ktimestamp|timestamp|save`, `-b` receive buffer.
 
 use crate::error::CliError;
+use nlkit::netfilter::conntrack::labels::{self, LabelMap};
 use nlkit::netfilter::conntrack::{self as ct, Conntrack, Filter, Spec, Table, Tuple};
 use nlkit::netfilter::{l3_name, parse_l3};
 use nlkit::socket::netns::Netns;
@@ -35,7 +36,7 @@ enum Command {
 }
 
 /// Output options of `-o`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct OutOpts {
     /// `extended`: layer-3 name and number first.
     pub extended: bool,
@@ -45,6 +46,10 @@ pub struct OutOpts {
     pub ktimestamp: bool,
     /// `save`: as `conntrack -I` arguments.
     pub save: bool,
+    /// `timestamp`: events start with the time they were read (`[SECS.USECS]\t`).
+    pub timestamp: bool,
+    /// The label names (`labels`, or any label option): `labels=a,b` last.
+    pub labels: Option<std::rc::Rc<LabelMap>>,
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +64,16 @@ struct Args {
     out: OutOpts,
     json: bool,
     rcvbuf: Option<usize>,
+    /// `-e`: the event kinds `-E` shows (new, update, destroy); all when unset.
+    event_mask: Option<[bool; 3]>,
+    /// `-o labels` or a label option: the label names are read.
+    want_labels: bool,
+    /// `-l`: names of labels an entry must all have.
+    label: Vec<String>,
+    /// `--label-add`: names of labels to set.
+    label_add: Vec<String>,
+    /// `--label-del`: names of labels to clear (`Some(empty)`: all).
+    label_del: Option<Vec<String>>,
 }
 
 fn usage(s: impl Into<String>) -> CliError {
@@ -177,7 +192,17 @@ fn parse_args(words: &[String]) -> Result<Args, CliError> {
             "-g" | "--dst-nat" => a.filter.nat.get_or_insert((false, false)).1 = true,
             "-z" | "--zero" => a.zero = true,
             "-e" | "--event-mask" => {
-                let _ = val(&mut it)?;
+                let mut m = [false; 3];
+                for w in val(&mut it)?.split(',') {
+                    match w.to_ascii_uppercase().as_str() {
+                        "ALL" => m = [true; 3],
+                        "NEW" => m[0] = true,
+                        "UPDATE" | "UPDATES" => m[1] = true,
+                        "DESTROY" => m[2] = true,
+                        _ => return Err(usage(format!("unknown event type {w:?}"))),
+                    }
+                }
+                a.event_mask = Some(m);
             }
             "-b" | "--buffer-size" => a.rcvbuf = Some(num(opt, &val(&mut it)?)?),
             "-o" | "--output" => {
@@ -186,7 +211,9 @@ fn parse_args(words: &[String]) -> Result<Args, CliError> {
                         "extended" => a.out.extended = true,
                         "id" => a.out.id = true,
                         "ktimestamp" => a.out.ktimestamp = true,
-                        "timestamp" | "userspace" | "labels" => {}
+                        "timestamp" => a.out.timestamp = true,
+                        "labels" => a.want_labels = true,
+                        "userspace" => {}
                         "save" => a.out.save = true,
                         "xml" => return Err(usage("-o xml is not supported (use -j)")),
                         _ => return Err(usage(format!("unknown output option {o:?}"))),
@@ -194,6 +221,26 @@ fn parse_args(words: &[String]) -> Result<Args, CliError> {
                 }
             }
             "-j" | "--json" => a.json = true,
+            "-l" | "--label" => {
+                a.want_labels = true;
+                a.label.extend(val(&mut it)?.split(',').map(String::from));
+            }
+            "--label-add" => {
+                a.want_labels = true;
+                a.label_add
+                    .extend(val(&mut it)?.split(',').map(String::from));
+            }
+            "--label-del" => {
+                a.want_labels = true;
+                let del = a.label_del.get_or_insert_with(Vec::new);
+                // The name is optional: without one, every label goes.
+                if let Some(v) = inline
+                    .clone()
+                    .or_else(|| it.next_if(|n| !n.starts_with('-')).cloned())
+                {
+                    del.extend(v.split(',').map(String::from));
+                }
+            }
             _ => return Err(usage(format!("unknown option {w:?}"))),
         }
     }
@@ -294,7 +341,7 @@ pub fn text(c: &Conntrack<'_>, o: &OutOpts, now: u64) -> String {
     let mut s = String::with_capacity(256);
     let proto = c.proto();
     if o.extended {
-        let _ = write!(s, "{:<8} {} ", l3_name(c.family), c.family);
+        let _ = write!(s, "{:<8} {} ", l3_name(c.family()), c.family());
     }
     let p = proto.unwrap_or(0);
     let _ = write!(s, "{:<8} {} ", ct::l4_name(p), p);
@@ -361,6 +408,12 @@ pub fn text(c: &Conntrack<'_>, o: &OutOpts, now: u64) -> String {
     if o.id {
         if let Some(i) = c.id {
             let _ = write!(s, "id={i} ");
+        }
+    }
+    if let (Some(map), Some(l)) = (&o.labels, c.labels) {
+        let names = map.names_of(l);
+        if !names.is_empty() {
+            let _ = write!(s, "labels={} ", names.join(","));
         }
     }
     while s.ends_with(' ') {
@@ -487,7 +540,7 @@ impl serde::Serialize for Json<'_, '_> {
         let c = self.0;
         let proto = c.proto();
         let mut m = ser.serialize_map(None)?;
-        m.serialize_entry("family", l3_name(c.family))?;
+        m.serialize_entry("family", l3_name(c.family()))?;
         m.serialize_entry("proto", ct::l4_name(proto.unwrap_or(0)))?;
         m.serialize_entry("protonum", &proto.unwrap_or(0))?;
         if let Some(t) = c.timeout {
@@ -536,6 +589,18 @@ impl serde::Serialize for Json<'_, '_> {
         if let Some(l) = c.labels {
             let hex: String = l.iter().map(|b| format!("{b:02x}")).collect();
             m.serialize_entry("labels", &hex)?;
+        }
+        // Attributes whose value did not read (a wrong size): kept, raw.
+        let bad: Vec<serde_json::Value> = c
+            .malformed_attrs()
+            .map(|a| {
+                let name = ct::CtAttr::from_u16(a.kind()).c_name();
+                let hex: String = a.payload().iter().map(|b| format!("{b:02x}")).collect();
+                serde_json::json!({"type": a.kind(), "name": name, "hex": hex})
+            })
+            .collect();
+        if !bad.is_empty() {
+            m.serialize_entry("malformed", &bad)?;
         }
         for (k, n) in [("nat_src", &c.nat_src), ("nat_dst", &c.nat_dst)] {
             if let Some(n) = n {
@@ -653,24 +718,21 @@ fn events(
     a: &Args,
     p: &mut Printer<io::BufWriter<io::StdoutLock<'static>>>,
 ) -> Result<(), CliError> {
-    use nlkit::monitor::Monitor;
+    use nlkit::monitor::{EventKind as MonitorEvent, Monitor, Tracker};
     use nlkit::netfilter::conntrack::track::{event_kind, ConntrackTracker, EventKind};
     let sock = match g.netns.as_deref() {
         Some(n) => Netns::Named(n).open(Protocol::NETFILTER),
         None => Socket::open(Protocol::NETFILTER),
     }
     .map_err(|e| nlkit::Error::io("open netfilter netlink socket", e))?;
-    for grp in [
-        ct::NFNLGRP_CONNTRACK_NEW,
-        ct::NFNLGRP_CONNTRACK_UPDATE,
-        ct::NFNLGRP_CONNTRACK_DESTROY,
-    ] {
+    let tracker = ConntrackTracker::new(a.filter.family);
+    for grp in tracker.groups() {
         sock.add_membership(grp)
             .map_err(|e| nlkit::Error::io("join conntrack event groups", e))?;
     }
     let conn = connect(g.netns.as_deref(), None)?;
     let rcvbuf = a.rcvbuf.unwrap_or(nlkit::monitor::MONITOR_RCVBUF);
-    let mut mon = Monitor::new(sock, conn, ConntrackTracker::new(a.filter.family), rcvbuf)?;
+    let mut mon = Monitor::new(sock, conn, tracker, rcvbuf)?;
     loop {
         let ev = mon.next()?;
         let Ok(c) = Conntrack::parse(&ev.msg) else {
@@ -679,7 +741,23 @@ fn events(
         if !a.filter.matches(&c) {
             continue;
         }
-        let kind = event_kind(&ev.msg).unwrap_or(EventKind::Update);
+        // A resync's difference says what it is; a notification its flags.
+        let kind = match ev.kind {
+            MonitorEvent::New => EventKind::New,
+            MonitorEvent::Changed => EventKind::Update,
+            MonitorEvent::Deleted => EventKind::Destroy,
+            _ => event_kind(&ev.msg).unwrap_or(EventKind::Update),
+        };
+        // `-e`: the kinds asked for (the monitor still follows them all,
+        // so that its resyncs stay right).
+        let shown = match kind {
+            EventKind::New => 0,
+            EventKind::Update => 1,
+            EventKind::Destroy => 2,
+        };
+        if a.event_mask.is_some_and(|m| !m[shown]) {
+            continue;
+        }
         if p.json {
             let v = serde_json::json!({
                 "event": match kind { EventKind::New => "new", EventKind::Update => "update", EventKind::Destroy => "destroy" },
@@ -690,7 +768,14 @@ fn events(
             p.w.write_all(b"\n")?;
         } else {
             p.now = now_secs();
-            let mut line = format!("{:>9} {}", kind.tag(), text(&c, &p.opts, p.now));
+            let mut line = String::new();
+            if p.opts.timestamp {
+                let t = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                let _ = write!(line, "[{}.{:06}]\t", t.as_secs(), t.subsec_micros());
+            }
+            let _ = write!(line, "{:>9} {}", kind.tag(), text(&c, &p.opts, p.now));
             // A change made by a process names its netlink port (and program).
             let port = ev.msg.port_id();
             if port != 0 && !ev.is_resync() {
@@ -730,6 +815,79 @@ fn progname(port: u32) -> Option<String> {
     None
 }
 
+/// The label options, by bit: read once the names are (`connlabel.conf`).
+#[derive(Default)]
+struct Labels {
+    add: Vec<u8>,
+    /// `--label-del`: the bits to clear (all for a bare `--label-del`).
+    del: Option<Vec<u8>>,
+}
+
+impl Labels {
+    /// Reads the label names if an option wants them (as conntrack does,
+    /// a missing file is said on stderr and the labels go unnamed), puts
+    /// them in the output options and `-l` in the filter.
+    fn resolve(a: &mut Args) -> Result<Labels, CliError> {
+        if !a.want_labels {
+            return Ok(Labels::default());
+        }
+        let map = match std::fs::read_to_string(labels::CONNLABEL_CONF) {
+            Ok(t) => LabelMap::parse(&t).map_err(|e| {
+                CliError::Other(format!("conntrack: {}: {e}", labels::CONNLABEL_CONF))
+            })?,
+            Err(e) => {
+                let msg = e.to_string();
+                let msg = msg.split(" (os error").next().unwrap_or(&msg);
+                eprintln!("nfct_labelmap_new: {msg}");
+                LabelMap::default()
+            }
+        };
+        let bits = |names: &[String]| -> Result<Vec<u8>, CliError> {
+            let mut v = Vec::new();
+            for n in names {
+                let b = map
+                    .bit(n)
+                    .ok_or_else(|| usage(format!("unknown label '{n}'")))?;
+                labels::set_bit(&mut v, b);
+            }
+            Ok(v)
+        };
+        if !a.label.is_empty() {
+            a.filter.labels = Some(bits(&a.label)?);
+        }
+        let l = Labels {
+            add: bits(&a.label_add)?,
+            del: match &a.label_del {
+                Some(d) if d.is_empty() => Some(vec![0xff; labels::LABELS_LEN]),
+                Some(d) => Some(bits(d)?),
+                None => None,
+            },
+        };
+        a.out.labels = Some(std::rc::Rc::new(map));
+        Ok(l)
+    }
+
+    /// The labels to send for an entry that has `old`: `None` when no
+    /// label option changes them.
+    fn apply(&self, old: Option<&[u8]>) -> Option<Vec<u8>> {
+        if self.add.is_empty() && self.del.is_none() {
+            return None;
+        }
+        let mut v = vec![0u8; labels::LABELS_LEN];
+        for (i, x) in v.iter_mut().enumerate() {
+            let old = old.and_then(|o| o.get(i)).copied().unwrap_or(0);
+            let del = self
+                .del
+                .as_ref()
+                .and_then(|d| d.get(i))
+                .copied()
+                .unwrap_or(0);
+            *x = (old & !del) | self.add.get(i).copied().unwrap_or(0);
+        }
+        Some(v)
+    }
+}
+
 /// Runs `nlkit conntrack ...`.
 pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
     let mut a = parse_args(words)?;
@@ -740,12 +898,13 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
     let cmd = a
         .cmd
         .ok_or_else(|| usage("a command is needed: -L -G -D -I -U -F -C -S"))?;
+    let lab = Labels::resolve(&mut a)?;
     let conn = connect(g.netns.as_deref(), a.rcvbuf)?;
     let stdout = io::stdout().lock();
     let mut p = Printer {
         w: io::BufWriter::with_capacity(1 << 16, stdout),
         json: a.json,
-        opts: a.out,
+        opts: a.out.clone(),
         n: 0,
         now: now_secs(),
     };
@@ -803,6 +962,7 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
                 mark: a.mark.map(|(m, _)| m),
                 zone: a.filter.zone,
                 state: a.filter.state,
+                labels: lab.apply(None),
                 ..Default::default()
             };
             ct::create(&conn, &spec).map_err(|e| failed(&e))?;
@@ -813,18 +973,19 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
             f.mark = None; // -m is the new mark here
             let mut keys = Vec::new();
             ct::dump(&conn, Table::Main, &f, |c| {
-                keys.push(ct::key_of(c));
+                keys.push((ct::key_of(c), c.labels.map(<[u8]>::to_vec)));
                 Ok(())
             })?;
             // As conntrack does: update each, then print it as the kernel now has it.
             let mut updated = 0;
             p.begin().map_err(io_err)?;
-            for key in keys {
+            for (key, old) in keys {
                 let spec = Spec {
                     id: None,
                     mark: a.mark.map(|(m, _)| m),
                     timeout: a.timeout,
                     status: a.status,
+                    labels: lab.apply(old.as_deref()),
                     ..key.clone()
                 };
                 match ct::update(&conn, &spec) {
@@ -869,6 +1030,14 @@ pub fn run(g: &crate::Global, words: &[String]) -> Result<(), CliError> {
                     let _ = write!(line, "{name}={v} ");
                 }
                 writeln!(p.w, "{line}").map_err(io_err)?;
+                for (k, raw) in &s.malformed {
+                    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+                    eprintln!(
+                        "nlkit: cpu {}: counter type {k} has {} bytes, not 4: 0x{hex}",
+                        s.cpu,
+                        raw.len()
+                    );
+                }
             }
             p.w.flush().map_err(io_err)?;
         }

@@ -297,6 +297,17 @@ macro_rules! typed_attrs {
             #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
             pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
                 let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
+                Self::from_parts(header, attrs, attrs_at)
+            }
+
+            #[doc = concat!("Decodes ", $what, " from its parts: the family header and the attributes")]
+            /// (at offset `attrs_at` of their message), for an object that
+            /// arrives without a message of its own (nested in another family's).
+            pub fn from_parts(
+                header: &$lt $Header,
+                attrs: &$lt [u8],
+                attrs_at: usize,
+            ) -> $crate::wire::Result<Self> {
                 let mut v = Self {
                     header,
                     $($field: None,)*

@@ -11,13 +11,15 @@
 //! uapi `linux/netfilter/nfnetlink_conntrack.h`, `nf_conntrack_common.h`;
 //! the kernel's `net/netfilter/nf_conntrack_netlink.c`; `conntrack(8)`.
 
+pub mod labels;
 mod schema;
 pub mod track;
 mod view;
 
 pub use schema::*;
 pub use view::{
-    Conntrack, Counters, CpuStats, DccpInfo, Nat, SctpInfo, SeqAdj, Synproxy, TcpInfo, Tuple,
+    Conntrack, Counters, CpuStats, DccpInfo, Nat, SctpInfo, SeqAdj, Synproxy, TcpFlags, TcpInfo,
+    Tuple,
 };
 
 use super::{msg_type, NfGenMsg, NFNETLINK_V0, NFNETLINK_V1, NFNL_SUBSYS_CTNETLINK};
@@ -114,50 +116,39 @@ pub struct Spec {
     pub filter: Option<(u32, u32)>,
 }
 
-/// Writes a tuple nest.
+/// Writes a tuple nest: addresses and ports by the rows that read them.
 fn write_tuple(w: &mut MsgWriter<'_>, kind: u16, t: &Tuple) -> wire::Result<()> {
     w.nest(kind, |w| {
         if t.src.is_some() || t.dst.is_some() {
-            w.nest(CTA_TUPLE_IP, |w| {
-                for (ip, v4, v6) in [
-                    (t.src, CTA_IP_V4_SRC, CTA_IP_V6_SRC),
-                    (t.dst, CTA_IP_V4_DST, CTA_IP_V6_DST),
-                ] {
-                    match ip {
-                        Some(a @ IpAddr::V4(_)) => w.attr_ip(v4, a)?,
-                        Some(a @ IpAddr::V6(_)) => w.attr_ip(v6, a)?,
-                        None => w,
-                    };
-                }
-                Ok(())
-            })?;
+            let ip = view::TupleIp {
+                src: t.src,
+                dst: t.dst,
+            };
+            w.nest(CTA_TUPLE_IP, |w| ip.write_attrs(w))?;
         }
         if let Some(p) = t.proto {
+            let icmpv6 = p == 58;
+            // The rows write ICMP's types; ICMPv6 has its own.
+            let l4 = view::TupleProto {
+                proto: Some(p),
+                sport: t.sport,
+                dport: t.dport,
+                icmp_id: t.icmp_id.filter(|_| !icmpv6),
+                icmp_type: t.icmp_type.filter(|_| !icmpv6),
+                icmp_code: t.icmp_code.filter(|_| !icmpv6),
+            };
             w.nest(CTA_TUPLE_PROTO, |w| {
-                w.attr_u8(CTA_PROTO_NUM, p)?;
-                if let Some(v) = t.sport {
-                    w.attr_be_u16(CTA_PROTO_SRC_PORT, v)?;
-                }
-                if let Some(v) = t.dport {
-                    w.attr_be_u16(CTA_PROTO_DST_PORT, v)?;
-                }
-                let (id, ty, code) = if p == 58 {
-                    (
-                        CTA_PROTO_ICMPV6_ID,
-                        CTA_PROTO_ICMPV6_TYPE,
-                        CTA_PROTO_ICMPV6_CODE,
-                    )
-                } else {
-                    (CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE)
-                };
-                if let Some(v) = t.icmp_id {
-                    w.attr_be_u16(id, v)?;
-                }
-                if let Some(v) = t.icmp_type {
-                    w.attr_u8(ty, v)?;
-                }
-                if let Some(v) = t.icmp_code {
-                    w.attr_u8(code, v)?;
+                l4.write_attrs(w)?;
+                if icmpv6 {
+                    if let Some(v) = t.icmp_id {
+                        w.attr_be_u16(CTA_PROTO_ICMPV6_ID, v)?;
+                    }
+                    if let Some(v) = t.icmp_type {
+                        w.attr_u8(CTA_PROTO_ICMPV6_TYPE, v)?;
+                    }
+                    if let Some(v) = t.icmp_code {
+                        w.attr_u8(CTA_PROTO_ICMPV6_CODE, v)?;
+                    }
                 }
                 Ok(())
             })?;
@@ -408,6 +399,9 @@ pub struct Filter {
     pub state: Option<u8>,
     /// Source NAT done (`--src-nat`) / destination NAT done (`--dst-nat`).
     pub nat: Option<(bool, bool)>,
+    /// Label bits an entry must all have (`--label`; matched in user space:
+    /// the kernel's dump filter has no labels).
+    pub labels: Option<Vec<u8>>,
 }
 
 fn tuple_flags(t: &Tuple) -> u32 {
@@ -516,7 +510,7 @@ impl Filter {
     /// True if `c` is selected by every field set here.
     pub fn matches(&self, c: &Conntrack<'_>) -> bool {
         let fam = self.effective_family();
-        if fam != 0 && c.family != fam {
+        if fam != 0 && c.family() != fam {
             return false;
         }
         if let Some((m, mask)) = self.mark {
@@ -538,6 +532,16 @@ impl Filter {
         if let Some((snat, dnat)) = self.nat {
             let st = c.status.unwrap_or(0);
             if snat && st & (1 << 4) == 0 || dnat && st & (1 << 5) == 0 {
+                return false;
+            }
+        }
+        if let Some(want) = &self.labels {
+            let have = c.labels.unwrap_or(&[]);
+            let all = (0..want.len() * 8).all(|b| {
+                let b = b as u16;
+                !labels::has_bit(want, b) || labels::has_bit(have, b)
+            });
+            if !all {
                 return false;
             }
         }
@@ -833,7 +837,7 @@ mod tests {
         let b = udp_entry();
         let m = Msg::new_checked(&b[..]).unwrap();
         let c = Conntrack::parse(&m).unwrap();
-        assert_eq!(c.family, libc::AF_INET as u8);
+        assert_eq!(c.family(), libc::AF_INET as u8);
         let o = c.orig.unwrap();
         assert_eq!(o.src, Some("10.0.0.1".parse().unwrap()));
         assert_eq!(

@@ -77,7 +77,7 @@ fn push_ip(k: &mut Vec<u8>, ip: Option<IpAddr>) {
 pub fn key(c: &Conntrack<'_>) -> Vec<u8> {
     let t: Tuple = c.orig.unwrap_or_default();
     let mut k = Vec::with_capacity(48);
-    k.push(c.family);
+    k.push(c.family());
     push_ip(&mut k, t.src);
     push_ip(&mut k, t.dst);
     k.push(t.proto.unwrap_or(0));
@@ -102,7 +102,7 @@ impl Tracker for ConntrackTracker {
             return Ok(None);
         };
         let c = Conntrack::parse(msg)?;
-        if self.family != 0 && c.family != self.family {
+        if self.family != 0 && c.family() != self.family {
             return Ok(None);
         }
         k.extend_from_slice(&key(&c));
