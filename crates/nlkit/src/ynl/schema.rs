@@ -257,6 +257,14 @@ impl Builder<'_> {
             (AttrType::Pad, _) => ValueKind::Pad,
             (AttrType::Bitfield32, _) => ValueKind::Counters(Int::U32, &["value", "selector"]),
             _ => match int {
+                // The kinds the typed families use for these layouts.
+                Some(Int::U8) => ValueKind::U8,
+                Some(Int::U16) => ValueKind::U16,
+                Some(Int::U32) => ValueKind::U32,
+                Some(Int::U64) => ValueKind::U64,
+                Some(Int::I32) => ValueKind::I32,
+                Some(Int::BeU16) => ValueKind::BeU16,
+                Some(Int::BeU32) => ValueKind::BeU32,
                 Some(i) => ValueKind::Int(i),
                 None => ValueKind::Bytes,
             },
@@ -587,19 +595,21 @@ operations:
         let main = s.set("main").unwrap();
         assert_eq!(main.name_of(1), Some("name"));
         assert!(matches!(main.get(1).unwrap().value, ValueKind::Str));
-        assert!(matches!(
-            main.get(2).unwrap().value,
-            ValueKind::Int(Int::BeU16)
-        ));
+        assert!(matches!(main.get(2).unwrap().value, ValueKind::BeU16));
         match main.get(3).unwrap().value {
             ValueKind::Bits(Int::U32, n) => assert_eq!(n, &[(1, "a"), (2, "b"), (4, "c")]),
             k => panic!("{k:?}"),
         }
         // A set that nests itself: named on the first levels, then cut.
         assert_eq!(
-            main.path_name(&[4, 4, 1], None).as_deref(),
-            Some("inner > inner > name")
+            main.path_name(&[4, 1], None).as_deref(),
+            Some("inner > name")
         );
+        assert_eq!(
+            main.path_name(&[4, 4], None).as_deref(),
+            Some("inner > inner")
+        );
+        assert_eq!(main.path_name(&[4, 4, 1], None), None);
         assert!(matches!(
             main.get(5).unwrap().value,
             ValueKind::Multi(ValueKind::U32)
