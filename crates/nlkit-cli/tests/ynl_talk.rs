@@ -54,7 +54,7 @@ fn do_prints_the_reply_object_and_dump_an_array() {
         assert!(p.stdout.lines().count() > 3, "{}", p.stdout);
         assert_eq!(serde_json::from_str::<Value>(&p.stdout).unwrap(), v);
         // A do: the reply object.
-        let req = format!("{{\"header\": {{\"dev-name\": \"yv0\"}}}}");
+        let req = r#"{"header": {"dev-name": "yv0"}}"#;
         let d = nlkit(
             &[
                 "ynl",
@@ -63,7 +63,7 @@ fn do_prints_the_reply_object_and_dump_an_array() {
                 "--do",
                 "channels-get",
                 "--json",
-                &req,
+                req,
             ],
             None,
         );
