@@ -301,7 +301,10 @@ mod never_aborts {
     use nlkit::wire::{Msg, MsgWriter};
     use proptest::prelude::*;
 
-    fn attrs() -> impl Strategy<Value = Vec<(u16, Vec<u8>, Vec<(u16, Vec<u8>)>)>> {
+    /// An attribute: type, payload, or (when not empty) nested attributes.
+    type RandAttr = (u16, Vec<u8>, Vec<(u16, Vec<u8>)>);
+
+    fn attrs() -> impl Strategy<Value = Vec<RandAttr>> {
         prop::collection::vec(
             (
                 0u16..70,
