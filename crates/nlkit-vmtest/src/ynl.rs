@@ -11,8 +11,11 @@ use std::process::Command;
 
 /// The project's spec of its module's family.
 const SPEC: &str = include_str!("../../../kernel/module/nltest.yaml");
-/// Where the CLI tests find it in the VM.
-const SPEC_FILE: &str = "/tmp/nlkit-vmtest-nltest.yaml";
+/// Where the CLI tests find it in the VM: one file per user (a phase's
+/// user cannot overwrite the file an earlier phase's root wrote).
+fn spec_file() -> String {
+    format!("/tmp/nlkit-vmtest-nltest-{}.yaml", crate::euid())
+}
 const NLKIT: &str = "/usr/bin/nlkit";
 
 fn json_of(schema: &Schema, m: &nlkit::wire::Msg<&[u8]>, op: &str) -> nlkit::Result<Value> {
@@ -118,12 +121,13 @@ fn cli(_ctx: &Ctx, r: &mut Report) {
         });
         return;
     }
-    if let Err(e) = std::fs::write(SPEC_FILE, SPEC) {
-        r.run("ynl_cli", || Err(format!("write {SPEC_FILE}: {e}")));
+    let file = spec_file();
+    if let Err(e) = std::fs::write(&file, SPEC) {
+        r.run("ynl_cli", || Err(format!("write {file}: {e}")));
         return;
     }
     let run = |args: &[&str]| {
-        let mut all = vec!["ynl", "--spec", SPEC_FILE];
+        let mut all = vec!["ynl", "--spec", file.as_str()];
         all.extend_from_slice(args);
         Command::new(NLKIT)
             .args(&all)
