@@ -311,7 +311,18 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Result<Vec<String>, 
             out.extend(args);
         }
         // The other commands have options of their own (clap's).
-        "decode" | "listen" | "send" | "ynl" | "nflog" => {
+        // `ynl --json '{..}'` is the request, not the global `--json` flag.
+        "ynl" => {
+            out.extend(opts.into_args());
+            out.push(object.into());
+            out.extend(args.map(|a| match a.strip_prefix("--json") {
+                Some(rest) if rest.is_empty() || rest.starts_with('=') => {
+                    format!("--request-json{rest}")
+                }
+                _ => a,
+            }));
+        }
+        "decode" | "listen" | "send" | "nflog" => {
             out.extend(opts.into_args());
             out.push(object.into());
             out.extend(args);

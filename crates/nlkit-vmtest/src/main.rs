@@ -14,8 +14,9 @@
 //! nlkit-vmtest                      the tests of $NLTEST_PHASE (root, unpriv, unpriv_recv, unit, unload):
 //!                                   raw unit, genl nltest, the examples (NAME.example beside this
 //!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them;
-//!                                   in the root phase also dummy and vlan links (library and CLI)
-//!                                   and a conntrack table (create, dump, get, delete, flush)
+//!                                   in the root phase also dummy and vlan links (library and CLI),
+//!                                   and a conntrack table (create, dump, get, delete, flush), NFQUEUE accept/drop;
+//!                                   nltest through its YAML spec (library and `nlkit ynl`)
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
@@ -29,6 +30,7 @@ mod links;
 mod nfqueue;
 mod raw;
 mod unload;
+mod ynl;
 
 use std::any::Any;
 use std::fmt::Display;
@@ -270,6 +272,7 @@ fn main() -> ExitCode {
         links::run(&ctx, &mut report);
         nfqueue::run(&ctx, &mut report);
         conntrack::run(&ctx, &mut report);
+        ynl::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {
