@@ -60,6 +60,12 @@ pub enum Int {
     BeU64,
     /// `NLA_UINT`: a native-endian `u32` or `u64`.
     Uint,
+    /// `i8`.
+    I8,
+    /// Native-endian `i16`.
+    I16,
+    /// `NLA_SINT`: a native-endian `i32` or `i64`.
+    Sint,
 }
 
 /// An integer read from the wire.
@@ -94,11 +100,11 @@ impl Int {
     /// Payload size; `None` for [`Int::Uint`] (4 or 8).
     pub const fn size(self) -> Option<usize> {
         Some(match self {
-            Int::U8 => 1,
-            Int::U16 | Int::BeU16 => 2,
+            Int::U8 | Int::I8 => 1,
+            Int::U16 | Int::BeU16 | Int::I16 => 2,
             Int::U32 | Int::I32 | Int::BeU32 => 4,
             Int::U64 | Int::I64 | Int::BeU64 => 8,
-            Int::Uint => return None,
+            Int::Uint | Int::Sint => return None,
         })
     }
     /// Reads `b`, which must be exactly the integer's size.
@@ -114,6 +120,10 @@ impl Int {
             (Int::U64 | Int::Uint, 8) => U(u64::from_ne_bytes(b.try_into().ok()?)),
             (Int::I64, 8) => S(i64::from_ne_bytes(b.try_into().ok()?)),
             (Int::BeU64, 8) => U(u64::from_be_bytes(b.try_into().ok()?)),
+            (Int::I8, 1) => S(i64::from(b[0] as i8)),
+            (Int::I16, 2) => S(i64::from(i16::from_ne_bytes(b.try_into().ok()?))),
+            (Int::Sint, 4) => S(i64::from(i32::from_ne_bytes(b.try_into().ok()?))),
+            (Int::Sint, 8) => S(i64::from_ne_bytes(b.try_into().ok()?)),
             _ => return None,
         })
     }
@@ -214,12 +224,28 @@ pub enum ValueKind {
     Records(&'static Records),
     /// A C struct, by name (shown as hex).
     Struct(&'static str),
+    /// A C struct whose integer fields have names (a YAML spec's `binary`
+    /// with `struct:`): read field by field as a [`FixedHeader`] is.
+    Fields(&'static FixedHeader),
+    /// An attribute that may appear several times in its set (a spec's
+    /// `multi-attr`); each occurrence holds this kind.
+    Multi(&'static ValueKind),
+    /// Padding (`IFLA_PAD`): present for alignment, carries nothing.
+    Pad,
 }
 
 impl ValueKind {
+    /// The kind of one occurrence: the item of a [`ValueKind::Multi`],
+    /// any other kind as it is.
+    pub fn one(self) -> ValueKind {
+        match self {
+            ValueKind::Multi(k) => *k,
+            k => k,
+        }
+    }
     /// The integer layout of an integer kind.
     pub fn int(self) -> Option<Int> {
-        Some(match self {
+        Some(match self.one() {
             ValueKind::U8 => Int::U8,
             ValueKind::U16 => Int::U16,
             ValueKind::U32 => Int::U32,
@@ -235,7 +261,7 @@ impl ValueKind {
     /// True for the kinds whose payload is more attributes (or records).
     pub fn is_nest(self) -> bool {
         matches!(
-            self,
+            self.one(),
             ValueKind::Nested(_)
                 | ValueKind::NestedAny
                 | ValueKind::Array(_)
@@ -246,7 +272,7 @@ impl ValueKind {
     }
     /// The attribute sets this kind refers to directly (for walking a schema).
     pub fn sets(self) -> Vec<&'static AttrSet> {
-        match self {
+        match self.one() {
             ValueKind::Nested(s) | ValueKind::HeaderThen(_, s) => vec![s],
             ValueKind::Array(k) => k.sets(),
             ValueKind::SubMessage(m) => m.sets.iter().map(|(_, s)| *s).collect(),
@@ -349,7 +375,7 @@ impl AttrSet {
                 None => {
                     let d = set.and_then(|s| s.get(t));
                     names.push(d.map(|d| d.name.to_string()));
-                    d.map(|d| d.value)
+                    d.map(|d| d.value.one())
                 }
             };
             (set, item) = match kind {

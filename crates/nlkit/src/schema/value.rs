@@ -73,7 +73,7 @@ fn read_nums(int: Int, p: &[u8], what: &str) -> Result<Vec<Num>, String> {
 /// the caller shows it raw, with that note.
 pub fn typed(kind: ValueKind, a: &Attr<'_>) -> Result<Option<Typed>, String> {
     let p = a.payload();
-    let t = match kind {
+    let t = match kind.one() {
         ValueKind::Enum(int, names) => {
             let n = read_num(int, p)?;
             let names = enum_name(names, n.bits()).map(str::to_string);
@@ -156,6 +156,24 @@ pub fn typed(kind: ValueKind, a: &Attr<'_>) -> Result<Option<Typed>, String> {
             text.push(']');
             Typed::plain(Value::List(nums), text)
         }
+        ValueKind::Fields(h) => {
+            if p.len() < h.size {
+                return Err(format!(
+                    "{} bytes of payload, struct {} is {}",
+                    p.len(),
+                    h.name,
+                    h.size
+                ));
+            }
+            let fields: Vec<(String, Num)> = h
+                .read(p)
+                .into_iter()
+                .map(|f| (f.name.to_string(), f.value))
+                .collect();
+            let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            Typed::plain(Value::Counters(fields), shown.join(", "))
+        }
+        ValueKind::Pad => return Ok(None),
         k => match k.int() {
             Some(int) => {
                 let n = read_num(int, p)?;

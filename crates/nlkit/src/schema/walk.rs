@@ -85,7 +85,7 @@ pub enum Inner {
 /// `NLA_F_NESTED` as a nest of unknown members.
 pub fn inner(kind: Option<ValueKind>, a: &Attr<'_>, sib: &Siblings<'_>) -> Option<Inner> {
     let attrs = |set| Some(Inner::Attrs { set, skip: 0 });
-    match kind {
+    match kind.map(ValueKind::one) {
         Some(ValueKind::Nested(s)) => attrs(Some(s)),
         Some(ValueKind::Array(item)) => Some(Inner::Array(item)),
         Some(ValueKind::SubMessage(m)) => {

@@ -15,11 +15,18 @@
 //! `Documentation/userspace-api/netlink/specs.rst` and
 //! `genetlink-legacy.rst`; the meta-specs `Documentation/netlink/*.yaml`.
 
+mod client;
 pub mod find;
+mod json;
+mod request;
+mod schema;
 pub mod spec;
 mod yaml;
 
+pub use client::{Client, Subscription};
 pub use find::{load, Found, SearchPath, Source};
+pub use request::{Mode, Request, RequestError};
+pub use schema::Schema;
 pub use spec::Family;
 
 use std::fmt;
