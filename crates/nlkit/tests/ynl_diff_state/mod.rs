@@ -40,7 +40,7 @@ const STATE: &[(bool, &str)] = &[
     (false, "ip addr add 192.0.2.1/32 peer 192.0.2.2 dev d0"),
     (false, "ip addr add 10.30.0.1/24 dev br0 valid_lft 1000 preferred_lft 500"),
     (false, "ip addr add 10.31.0.1/24 dev br0 metric 33 noprefixroute"),
-    (false, "ip addr add 10.32.0.1/24 dev v2 proto 77"),
+    (false, "ip addr add 10.32.0.1/24 dev v2 scope link"),
     (false, "ip addr add 2001:db8::1/64 dev v0 nodad"),
     (false, "ip addr add 2001:db8:1::1/64 dev d0 valid_lft 3600 preferred_lft 1800"),
     (false, "ip addr add 2001:db8:2::1/64 dev d0 noprefixroute home"),
@@ -91,7 +91,12 @@ pub fn rich_state() -> Made {
     for (optional, cmd) in STATE {
         match run(cmd) {
             Ok(_) => {}
-            Err(e) if *optional && (e.contains("Unknown device type") || e.contains("not supported") || e.contains("Cannot find device")) => {
+            Err(e)
+                if *optional
+                    && (e.contains("Unknown device type")
+                        || e.contains("not supported")
+                        || e.contains("Cannot find device")) =>
+            {
                 made.skipped.push((cmd.to_string(), e))
             }
             Err(e) => panic!("{cmd}: {e}"),
