@@ -142,6 +142,7 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut hoisted: Vec<String> = Vec::new();
     let mut object_at = None;
     let mut in_nfqueue = false;
+    let mut in_ynl = false;
     let mut args = args.into_iter();
     for (i, a) in args.by_ref().enumerate() {
         let a = match a.as_str() {
@@ -164,6 +165,13 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
             out.extend([a, "--".to_string()]);
             out.extend(args.by_ref());
             break;
+        }
+        // `ynl --json '{..}'` is the request, not the global `--json` flag.
+        if a == "ynl" && object_at.is_none() {
+            in_ynl = true;
+        } else if in_ynl && (a == "--json" || a.starts_with("--json=")) {
+            out.push(a.replacen("--json", "--request-json", 1));
+            continue;
         }
         // `nfqueue --batch N` is its verdict batch, not the global `--batch FILE`.
         if a == "nfqueue" && object_at.is_none() {

@@ -236,3 +236,62 @@ fn json_requests_are_checked_before_sending() {
         .unwrap();
     assert_eq!(r.payload()[0], 2 /* ETHTOOL_MSG_LINKINFO_GET */);
 }
+
+#[test]
+fn rt_link_newlink_with_a_sub_message_then_getlink_dump() {
+    in_new_netns(|| {
+        sh("ip link add yv0 type veth peer name yv1");
+        let schema = Schema::find("rt-link").unwrap();
+        let client = Client::open(&schema).unwrap();
+        // A bridge made through the spec: linkinfo's data chosen by its kind
+        // (the bridge is built in; this kernel loads no modules).
+        let mut req = schema
+            .request(
+                "newlink",
+                Mode::Do,
+                &json!({"ifname": "ybr", "mtu": 1400, "linkinfo": {"kind": "bridge",
+                        "data": {"priority": 1234, "stp-state": 1}}}),
+            )
+            .unwrap();
+        req.flags |= nlkit::wire::MsgFlags::CREATE | nlkit::wire::MsgFlags::EXCL;
+        let mut replies = 0;
+        client
+            .request(&req, &mut |_| {
+                replies += 1;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(replies, 0, "a bare ACK");
+        let ip = ipj("-d link show ybr");
+        assert_eq!(ip[0]["mtu"], 1400);
+        assert_eq!(ip[0]["linkinfo"]["info_kind"], "bridge");
+        assert_eq!(ip[0]["linkinfo"]["info_data"]["priority"], 1234);
+        assert_eq!(ip[0]["linkinfo"]["info_data"]["stp_state"], 1);
+        // The dump: the fixed header's fields and the attributes by name.
+        let links = dump(&schema, &client, "getlink", json!({}));
+        let ipl = ipj("-d link show");
+        assert_eq!(links.len(), ipl.as_array().unwrap().len());
+        for (l, i) in links.iter().zip(ipl.as_array().unwrap()) {
+            assert_eq!(l["ifi-index"], i["ifindex"], "{l}");
+            assert_eq!(l["ifname"], i["ifname"], "{l}");
+            assert_eq!(l["mtu"], i["mtu"], "{l}");
+            assert_eq!(l["address"], i["address"], "{l}");
+            let flags = l["ifi-flags"].as_array().unwrap();
+            let ip_up = i["flags"].as_array().unwrap().contains(&json!("UP"));
+            assert_eq!(flags.contains(&json!("up")), ip_up, "{l}");
+        }
+        let br = links.iter().find(|l| l["ifname"] == "ybr").unwrap();
+        assert_eq!(br["linkinfo"]["kind"], "bridge", "{br}");
+        assert_eq!(br["linkinfo"]["data"]["priority"], 1234, "{br}");
+        assert_eq!(br["linkinfo"]["data"]["stp-state"], 1, "{br}");
+        // A binary attribute with a struct: its members by name.
+        assert_eq!(
+            br["linkinfo"]["data"]["bridge-id"]["prio"],
+            json!(1234u16.to_be()),
+            "{br}"
+        );
+        let veth = links.iter().find(|l| l["ifname"] == "yv0").unwrap();
+        assert_eq!(veth["linkinfo"]["kind"], "veth", "{veth}");
+    })
+    .unwrap();
+}

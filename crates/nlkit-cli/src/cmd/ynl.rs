@@ -5,6 +5,13 @@
 //! `--family NAME | --spec FILE` with `--list-ops` lists the operations and
 //! `--list-attrs OP` the attributes of an operation's messages. `-j` for
 //! JSON (keys in [`JSON_KEYS`]), `-d` shows the spec's warnings.
+//!
+//! Talking to the family: `--do OP [--json '{..}']` prints the reply object
+//! (nothing for a bare ACK), `--dump OP [--json ..]` a JSON array written
+//! as the messages arrive, `--subscribe GROUP [-c COUNT]` one
+//! `{"name": OP, "msg": {..}}` per line. The library (`nlkit::ynl`) checks
+//! the request against the spec and writes the JSON; this module only moves
+//! it to stdout.
 
 use crate::error::CliError;
 use crate::output::Out;
@@ -12,6 +19,7 @@ use crate::Global;
 use nlkit::ynl::spec::{AttrType, Attribute, Family, Member, Operation, SubOp};
 use nlkit::ynl::{self, Found, SearchPath, Source};
 use serde_json::{json, Map, Value};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// The JSON output, documented (shown by `nlkit ynl --help`).
@@ -34,7 +42,7 @@ Keys marked ? are absent when empty.";
 /// Arguments of `nlkit ynl`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = JSON_KEYS)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["list_families", "list_ops", "list_attrs"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["list_families", "list_ops", "list_attrs", "do_", "dump", "subscribe"])))]
 pub struct Args {
     /// The family, its spec looked up by name (`ethtool`, `rt-link`).
     #[arg(long, value_name = "NAME", conflicts_with = "spec")]
@@ -51,6 +59,33 @@ pub struct Args {
     /// List the request and reply attributes of operation OP.
     #[arg(long, value_name = "OP")]
     pub list_attrs: Option<String>,
+    /// Send a `do` request of operation OP; print the reply object (nothing for a bare ACK).
+    #[arg(long = "do", value_name = "OP")]
+    pub do_: Option<String>,
+    /// Dump operation OP; print a JSON array, each message as it arrives.
+    #[arg(long, value_name = "OP")]
+    pub dump: Option<String>,
+    /// The request (`--json '{"header": {"dev-name": "v0"}}'`), with the spec's names.
+    #[arg(long = "request-json", value_name = "JSON")]
+    pub request_json: Option<String>,
+    /// Print the notifications of multicast group GROUP, one object per line.
+    #[arg(long, value_name = "GROUP")]
+    pub subscribe: Option<String>,
+    /// With --subscribe: stop after COUNT notifications.
+    #[arg(short = 'c', long, value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Add NLM_F_CREATE to the request (netlink-raw `new` operations).
+    #[arg(long)]
+    pub create: bool,
+    /// Add NLM_F_EXCL.
+    #[arg(long)]
+    pub excl: bool,
+    /// Add NLM_F_REPLACE.
+    #[arg(long)]
+    pub replace: bool,
+    /// Add NLM_F_APPEND.
+    #[arg(long)]
+    pub append: bool,
 }
 
 /// Runs `nlkit ynl`.
@@ -60,6 +95,15 @@ pub fn run(g: &Global, a: Args) -> Result<(), CliError> {
         return list_families(g, &mut out, &a);
     }
     let fam = open(g, &a)?;
+    if a.do_.is_some() || a.dump.is_some() || a.subscribe.is_some() {
+        let schema = ynl::Schema::new(fam);
+        return match g.netns.as_deref() {
+            Some(n) => nlkit::socket::netns::Netns::Named(n)
+                .run(|| Ok(talk(g, &a, &schema)))
+                .map_err(|e| CliError::Other(format!("ynl: enter netns {n:?}: {e}")))?,
+            None => talk(g, &a, &schema),
+        };
+    }
     if a.list_ops {
         list_ops(&mut out, &fam)
     } else if let Some(op) = &a.list_attrs {
@@ -67,6 +111,129 @@ pub fn run(g: &Global, a: Args) -> Result<(), CliError> {
     } else {
         Err(CliError::usage("ynl: nothing to do"))
     }
+}
+
+/// The JSON of one message, compact or (with `-p`) pretty.
+struct Emit {
+    pretty: bool,
+    buf: Vec<u8>,
+}
+
+impl Emit {
+    /// Writes what `f` wrote into the buffer to `w`, pretty-printed with `-p`.
+    fn put(
+        &mut self,
+        w: &mut dyn Write,
+        f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if !self.pretty {
+            return f(w);
+        }
+        self.buf.clear();
+        f(&mut self.buf)?;
+        let v: Value = serde_json::from_slice(&self.buf).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut *w, &v).map_err(std::io::Error::from)
+    }
+}
+
+/// Runs `--do`, `--dump` or `--subscribe`.
+fn talk(g: &Global, a: &Args, schema: &ynl::Schema) -> Result<(), CliError> {
+    let req_json: Value = match &a.request_json {
+        Some(t) => serde_json::from_str(t)
+            .map_err(|e| CliError::usage(format!("ynl: --json: not JSON: {e}")))?,
+        None => Value::Null,
+    };
+    let (op, mode) = match (&a.do_, &a.dump) {
+        (Some(op), _) => (Some(op.as_str()), ynl::Mode::Do),
+        (None, Some(op)) => (Some(op.as_str()), ynl::Mode::Dump),
+        _ => (None, ynl::Mode::Do),
+    };
+    // Checked against the spec before anything is opened or sent.
+    let req = match op {
+        Some(op) => {
+            let mut r = schema
+                .request(op, mode, &req_json)
+                .map_err(|e| CliError::usage(format!("ynl: {e}")))?;
+            use nlkit::wire::MsgFlags;
+            for (on, f) in [
+                (a.create, MsgFlags::CREATE),
+                (a.excl, MsgFlags::EXCL),
+                (a.replace, MsgFlags::REPLACE),
+                (a.append, MsgFlags::APPEND),
+            ] {
+                if on {
+                    r.flags |= f;
+                }
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    let client = ynl::Client::open(schema)?;
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut emit = Emit {
+        pretty: g.pretty,
+        buf: Vec::new(),
+    };
+    let op_def = op.and_then(|o| schema.op(o));
+    match (req, &a.subscribe) {
+        (Some(req), _) if mode == ynl::Mode::Do => {
+            client.request(&req, &mut |m| {
+                emit.put(&mut w, |b| schema.reply_to(&m, op_def, b))?;
+                w.write_all(b"\n")?;
+                Ok(())
+            })?;
+        }
+        (Some(req), _) => {
+            w.write_all(b"[")?;
+            let mut n = 0u64;
+            let r = client.dump_request(&req, &mut |m| {
+                if n > 0 {
+                    w.write_all(b",")?;
+                }
+                if g.pretty {
+                    w.write_all(b"\n")?;
+                }
+                n += 1;
+                emit.put(&mut w, |b| schema.reply_to(&m, op_def, b))?;
+                Ok(())
+            });
+            // Close the array even when the dump fails half-way: what was
+            // printed stays valid JSON.
+            w.write_all(if g.pretty && n > 0 { b"\n]\n" } else { b"]\n" })?;
+            if r? {
+                eprintln!("nlkit: warning: the dump was interrupted (NLM_F_DUMP_INTR): it may be inconsistent");
+            }
+        }
+        (None, Some(group)) => {
+            let mut sub = client.subscribe(group)?;
+            let mut left = a.count;
+            while left != Some(0) {
+                let r = sub.next(&mut |m| {
+                    if left == Some(0) {
+                        return Ok(());
+                    }
+                    emit.put(&mut w, |b| schema.notification_to(&m, b))?;
+                    w.write_all(b"\n")?;
+                    left = left.map(|l| l - 1);
+                    Ok(())
+                });
+                match r {
+                    Err(e) if e.is_overrun() => {
+                        eprintln!("nlkit: warning: {e}");
+                    }
+                    r => {
+                        r?;
+                    }
+                }
+                w.flush()?;
+            }
+        }
+        (None, None) => return Err(CliError::usage("ynl: nothing to do")),
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Prints the spec's warnings with `-d`, or says how many there are.
