@@ -13,6 +13,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nlkit::route::routes::RouteView;
 use nlkit::wire::{AttrIter, MsgIter, MsgWriter, NLA_F_NESTED};
+use nlkit::ynl::Schema;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::net::IpAddr;
@@ -142,6 +143,25 @@ fn parse_views(dgrams: &[Vec<u8>]) -> (usize, u64) {
     (n, sum)
 }
 
+/// The same through the rt-route spec: each message written as JSON with the
+/// spec's names (`ynl::Schema::reply_to`, what `nlkit ynl --dump` prints)
+/// into one reused buffer; returns (messages, bytes of JSON).
+fn parse_spec(schema: &Schema, dgrams: &[Vec<u8>], out: &mut Vec<u8>) -> (usize, u64) {
+    let op = schema.op("getroute");
+    let mut n = 0;
+    let mut bytes = 0u64;
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            let (_, m) = m.expect("well-formed");
+            out.clear();
+            schema.reply_to(&m, op, out).expect("written");
+            bytes += out.len() as u64;
+            n += 1;
+        }
+    }
+    (n, bytes)
+}
+
 fn bench(c: &mut Criterion) {
     let dgrams = build();
     let bytes: usize = dgrams.iter().map(Vec::len).sum();
@@ -172,6 +192,18 @@ fn bench(c: &mut Criterion) {
     g.bench_function("route_dump_100k_views", |b| {
         b.iter(|| parse_views(black_box(&dgrams)))
     });
+    match Schema::find("rt-route") {
+        Ok(schema) => {
+            let mut out = Vec::with_capacity(4096);
+            let (n, json) = parse_spec(&schema, &dgrams, &mut out);
+            assert_eq!(n, MESSAGES);
+            println!("rt-route spec decode: {json} bytes of JSON for {n} messages");
+            g.bench_function("route_dump_100k_spec_json", |b| {
+                b.iter(|| parse_spec(&schema, black_box(&dgrams), &mut out))
+            });
+        }
+        Err(e) => println!("no rt-route spec ({e}): spec decode not measured"),
+    }
     g.finish();
 }
 
