@@ -100,7 +100,7 @@ fn sep<W: Write + ?Sized>(w: &mut W, first: &mut bool) -> io::Result<()> {
 /// written as they are (what serde_json writes for them), the rest through
 /// serde_json.
 pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if s.bytes().all(plain) {
         w.write_all(b"\"")?;
         w.write_all(s.as_bytes())?;
         return w.write_all(b"\"");
@@ -123,7 +123,23 @@ fn decimal(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// A byte a JSON string holds as it is.
+fn plain(b: u8) -> bool {
+    b >= 0x20 && b != b'"' && b != b'\\'
+}
+
 fn key<W: Write + ?Sized>(w: &mut W, first: &mut bool, k: &str) -> io::Result<()> {
+    // `,"name":` in one write (names are short and plain).
+    let mut buf = [0u8; 64];
+    if k.len() <= buf.len() - 4 && k.bytes().all(plain) {
+        let mut n = usize::from(!std::mem::take(first));
+        buf[0] = b',';
+        buf[n] = b'"';
+        buf[n + 1..n + 1 + k.len()].copy_from_slice(k.as_bytes());
+        n += 1 + k.len();
+        buf[n..n + 2].copy_from_slice(b"\":");
+        return w.write_all(&buf[..n + 2]);
+    }
     sep(w, first)?;
     string(w, k)?;
     w.write_all(b":")
@@ -465,6 +481,16 @@ mod tests {
                 "{s:?}"
             );
         }
+        let mut first = true;
+        let keys = out(|w| {
+            key(w, &mut first, "a-b")?;
+            key(w, &mut first, "q\"uote")?;
+            key(w, &mut first, &"x".repeat(70))
+        });
+        assert_eq!(
+            keys,
+            format!("\"a-b\":,\"q\\\"uote\":,\"{}\":", "x".repeat(70))
+        );
         for v in [0u64, 7, 10, 99, 1234567890, u64::MAX] {
             assert_eq!(out(|w| num(w, Num::Unsigned(v))), v.to_string());
         }
