@@ -14,7 +14,8 @@
 //! nlkit-vmtest                      the tests of $NLTEST_PHASE (root, unpriv, unpriv_recv, unit, unload):
 //!                                   raw unit, genl nltest, the examples (NAME.example beside this
 //!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them;
-//!                                   in the root phase also dummy and vlan links (library and CLI)
+//!                                   in the root phase also dummy and vlan links (library and CLI);
+//!                                   nltest through its YAML spec (library and `nlkit ynl`)
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
@@ -26,6 +27,7 @@ mod genl;
 mod links;
 mod raw;
 mod unload;
+mod ynl;
 
 use std::any::Any;
 use std::fmt::Display;
@@ -265,6 +267,7 @@ fn main() -> ExitCode {
         examples::run(&ctx, &mut report);
         cli::run(&ctx, &mut report);
         links::run(&ctx, &mut report);
+        ynl::run(&ctx, &mut report);
     }
     report.timing();
     if report.failed == 0 {

@@ -26,9 +26,10 @@ pub mod render;
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
-use nlkit::decode::{hex as hexinput, Decoder};
+use nlkit::decode::{hex as hexinput, Decoder, Registry};
 use nlkit::Protocol;
 use std::io::Read;
+use std::sync::Arc;
 
 /// The JSON output, documented (shown by `nlkit decode --help`).
 pub const JSON_KEYS: &str = "\
@@ -81,17 +82,56 @@ pub struct Args {
     pub family: Vec<String>,
 }
 
-/// A decoder for `proto` with the `--family` hints.
+/// A decoder for `proto` with the `--family` hints. A family nlkit has no
+/// descriptor for is decoded by its YAML spec (found as `nlkit ynl` finds
+/// it): a generic netlink one as that family, a netlink-raw one as its
+/// protocol's descriptor.
 pub fn decoder(proto: Protocol, families: &[String]) -> Result<Decoder<'static>, CliError> {
-    let mut d = Decoder::new(proto);
+    let builtin = Registry::builtin();
+    let mut reg: Option<Registry> = None;
     for f in families {
-        let bad = |e: nlkit::decode::UnknownFamily| CliError::usage(format!("--family: {e}"));
+        let name = f.split_once('=').map_or(f.as_str(), |(n, _)| n);
+        if builtin.genl(name).is_some() {
+            continue;
+        }
+        let Ok(schema) = nlkit::ynl::Schema::find(name) else {
+            continue; // named below, with what the registry has
+        };
+        let r = reg.get_or_insert_with(Registry::with_builtin);
+        if schema.is_genetlink() {
+            r.add_genl(Arc::new(schema), None);
+        } else {
+            let p = Protocol(schema.spec.protonum as i32);
+            r.add_protocol(p, Arc::new(schema));
+        }
+    }
+    // Leaked once per run: the registry lives as long as the decoder.
+    let registry: &'static Registry = match reg {
+        Some(r) => Box::leak(Box::new(r)),
+        None => builtin,
+    };
+    let mut d = Decoder::with_registry(registry, proto);
+    for f in families {
+        let bad = |e: nlkit::decode::UnknownFamily| {
+            CliError::usage(format!(
+                "--family: {e}, and no YAML spec of that name was found"
+            ))
+        };
         d = match f.split_once('=') {
             Some((name, id)) => {
                 let id = parse_id(id).ok_or_else(|| {
                     CliError::usage(format!("--family {f}: {id:?} is not a family id (0-65535)"))
                 })?;
                 d.genl_id(id, name).map_err(bad)?
+            }
+            None if registry.genl(f).is_none()
+                && registry.protocols().any(|p| {
+                    registry
+                        .protocol(p)
+                        .is_some_and(|x| x.name().eq_ignore_ascii_case(f))
+                }) =>
+            {
+                d // a netlink-raw family: its protocol's descriptor now
             }
             None => d.genl_family(f).map_err(bad)?,
         };

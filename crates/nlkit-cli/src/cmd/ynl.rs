@@ -37,7 +37,15 @@ JSON output (-j, -p to pretty-print):
                    enum?, enum_as_flags?, struct?, sub_message?, selector?,
                    byte_order?, display_hint?, checks?: {min?, max?, min_len?,
                    max_len?, exact_len?, flags_mask?, unterminated_ok?}}
-Keys marked ? are absent when empty.";
+Keys marked ? are absent when empty.
+Talking to the family (output is always JSON with the spec's names):
+  --do OP [--json '{..}']    the reply object (nothing for a bare ACK)
+  --dump OP [--json '{..}']  an array, one element per message as it arrives
+  --subscribe GROUP [-c N]   one {\"name\": OP, \"msg\": {..}} per line
+  A message: fixed-header fields, then attributes: numbers, enum names, arrays of
+  flag names, strings, addresses, objects (nests, structs), arrays (multi-attr,
+  indexed arrays), hex (bytes); unknown attributes as \"<type>\": \"<hex>\",
+  values that do not fit as {raw, note}.";
 
 /// Arguments of `nlkit ynl`.
 #[derive(clap::Args, Debug)]

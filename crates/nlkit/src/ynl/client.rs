@@ -164,7 +164,7 @@ impl Client {
     pub fn subscribe(&self, name: &str) -> Result<Subscription> {
         let id = self.group(name)?;
         let what = format!("join {} group {name}", self.name);
-        let sock = Socket::new(self.proto).map_err(|e| Error::io(&what, e))?;
+        let sock = Socket::open(self.proto).map_err(|e| Error::io(&what, e))?;
         sock.add_membership(id).map_err(|e| Error::io(&what, e))?;
         Ok(Subscription {
             sock,
