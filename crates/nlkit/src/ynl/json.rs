@@ -249,17 +249,38 @@ fn header_fields<W: Write + ?Sized>(
     b: &[u8],
     first: &mut bool,
 ) -> io::Result<()> {
+    // Fields of nested structs are named `outer.inner`: each level an object.
+    let mut open: Vec<&str> = Vec::new();
+    let mut firsts: Vec<bool> = Vec::new();
     for f in h.fields {
         let Some(size) = f.int.size() else { continue };
         let Some(v) = b.get(f.offset..f.offset + size).and_then(|x| f.int.read(x)) else {
             continue;
         };
-        key(w, first, f.name)?;
+        let mut path: Vec<&str> = f.name.split('.').collect();
+        let leaf = path.pop().unwrap_or(f.name);
+        let shared = open.iter().zip(&path).take_while(|(a, b)| a == b).count();
+        while open.len() > shared {
+            open.pop();
+            firsts.pop();
+            w.write_all(b"}")?;
+        }
+        for seg in &path[shared..] {
+            key(w, firsts.last_mut().unwrap_or(first), seg)?;
+            w.write_all(b"{")?;
+            open.push(seg);
+            firsts.push(true);
+        }
+        let first = firsts.last_mut().unwrap_or(first);
+        key(w, first, leaf)?;
         match f.show {
             Show::Enum(n) => names_or_num(w, n, v)?,
             Show::Bits(n) => bits(w, n, v.bits())?,
             Show::Dec | Show::Hex => num(w, v)?,
         }
+    }
+    for _ in open {
+        w.write_all(b"}")?;
     }
     Ok(())
 }
@@ -561,6 +582,65 @@ operations:
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"name":"caf","many":[7,8],"colour":"green","colour":{"raw":"09","note":"1 bytes of payload, expected 4"},"77":"05000000","inner":{"colour":9}}"#
+        );
+    }
+
+    #[test]
+    fn nested_structs_are_nested_objects() {
+        // tc's tc-tbf-qopt holds two tc-ratespec: their members must not clash.
+        let spec = r#"
+name: demo
+protocol: genetlink
+definitions:
+  - name: spec
+    type: struct
+    members:
+      - name: log
+        type: u8
+      - name: rate
+        type: u32
+  - name: qopt
+    type: struct
+    members:
+      - name: rate
+        type: binary
+        struct: spec
+      - name: peak
+        type: binary
+        struct: spec
+      - name: limit
+        type: u32
+attribute-sets:
+  - name: main
+    attributes:
+      - name: parms
+        type: binary
+        struct: qopt
+operations:
+  list:
+    - name: get
+      attribute-set: main
+      do:
+        reply:
+          attributes: [parms]
+"#;
+        let s = Schema::new(Family::parse("demo.yaml", spec).unwrap());
+        let mut buf = Vec::new();
+        let mut m = wire::MsgWriter::new(&mut buf, 30, 0, 0, 0);
+        m.fixed(&[1u8, 1, 0, 0]);
+        let mut parms = vec![3u8];
+        parms.extend(125000u32.to_ne_bytes());
+        parms.push(4);
+        parms.extend(7u32.to_ne_bytes());
+        parms.extend(1000u32.to_ne_bytes());
+        m.attr(1, &parms).unwrap();
+        m.finish().unwrap();
+        let msg = Msg::new_checked(&buf[..]).unwrap();
+        let mut out = Vec::new();
+        s.reply_to(&msg, None, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"parms":{"rate":{"log":3,"rate":125000},"peak":{"log":4,"rate":7},"limit":1000}}"#
         );
     }
 }

@@ -136,10 +136,18 @@ impl Builder<'_> {
         Some((enum_names(def, bits), bits))
     }
 
-    fn fields(&mut self, sd: &StructDef, base: usize, out: &mut Vec<Field>) {
+    /// The integer fields of struct `sd` at `base`; the members of a nested
+    /// struct are named `member.inner` (JSON shows them as a nested object,
+    /// as requests take them), so that two of the same struct do not clash.
+    fn fields(&mut self, sd: &StructDef, base: usize, prefix: &str, out: &mut Vec<Field>) {
         let mut at = base;
         for m in &sd.members {
             let size = member_size(self.fam, m);
+            let name = if prefix.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{prefix}.{}", m.name)
+            };
             if let Some(int) = int_of(m.ty, m.byte_order) {
                 let show = match self.names_of(m.enum_def.as_deref(), m.enum_as_flags) {
                     Some((n, true)) => Show::Bits(n),
@@ -148,14 +156,14 @@ impl Builder<'_> {
                     None => Show::Dec,
                 };
                 out.push(Field {
-                    name: leak_str(&m.name),
+                    name: leak_str(&name),
                     offset: at,
                     int,
                     show,
                 });
             } else if let Some(inner) = m.struct_def.as_deref().and_then(|n| self.fam.struct_def(n))
             {
-                self.fields(inner, at, out);
+                self.fields(inner, at, &name, out);
             }
             at += size;
         }
@@ -167,7 +175,7 @@ impl Builder<'_> {
         }
         let sd = self.fam.struct_def(name)?;
         let mut fields = Vec::new();
-        self.fields(sd, 0, &mut fields);
+        self.fields(sd, 0, "", &mut fields);
         let h = leak(FixedHeader {
             name: leak_str(name),
             size: sd.size,
