@@ -485,6 +485,18 @@ mod tests {
         String::from_utf8(b).unwrap()
     }
 
+    /// A message of the `demo` spec `spec` whose attributes `attrs` writes, as JSON.
+    fn json_of(spec: &str, attrs: impl FnOnce(&mut wire::MsgWriter<'_>)) -> String {
+        let s = Schema::new(Family::parse("demo.yaml", spec).unwrap());
+        let mut buf = Vec::new();
+        let mut m = wire::MsgWriter::new(&mut buf, 30, 0, 0, 0);
+        m.fixed(&[1u8, 1, 0, 0]);
+        attrs(&mut m);
+        m.finish().unwrap();
+        let msg = Msg::new_checked(&buf[..]).unwrap();
+        out(|w| s.reply_to(&msg, None, w))
+    }
+
     #[test]
     fn fast_writers_write_what_the_formatting_machinery_does() {
         for s in [
@@ -624,22 +636,16 @@ operations:
         reply:
           attributes: [parms]
 "#;
-        let s = Schema::new(Family::parse("demo.yaml", spec).unwrap());
-        let mut buf = Vec::new();
-        let mut m = wire::MsgWriter::new(&mut buf, 30, 0, 0, 0);
-        m.fixed(&[1u8, 1, 0, 0]);
         let mut parms = vec![3u8];
         parms.extend(125000u32.to_ne_bytes());
         parms.push(4);
         parms.extend(7u32.to_ne_bytes());
         parms.extend(1000u32.to_ne_bytes());
-        m.attr(1, &parms).unwrap();
-        m.finish().unwrap();
-        let msg = Msg::new_checked(&buf[..]).unwrap();
-        let mut out = Vec::new();
-        s.reply_to(&msg, None, &mut out).unwrap();
+        let json = json_of(spec, |m| {
+            m.attr(1, &parms).unwrap();
+        });
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            json,
             r#"{"parms":{"rate":{"log":3,"rate":125000},"peak":{"log":4,"rate":7},"limit":1000}}"#
         );
     }
