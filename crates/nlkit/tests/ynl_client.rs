@@ -295,3 +295,62 @@ fn rt_link_newlink_with_a_sub_message_then_getlink_dump() {
     })
     .unwrap();
 }
+
+mod never_aborts {
+    use super::*;
+    use nlkit::wire::{Msg, MsgWriter};
+    use proptest::prelude::*;
+
+    fn attrs() -> impl Strategy<Value = Vec<(u16, Vec<u8>, Vec<(u16, Vec<u8>)>)>> {
+        prop::collection::vec(
+            (
+                0u16..70,
+                prop::collection::vec(any::<u8>(), 0..24),
+                prop::collection::vec((0u16..12, prop::collection::vec(any::<u8>(), 0..12)), 0..4),
+            ),
+            0..12,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Any attributes, of any size, in an rt-link getlink or an ethtool
+        /// linkinfo reply: the JSON is always valid, nothing panics.
+        #[test]
+        fn random_replies_give_valid_json(list in attrs(), header in prop::collection::vec(any::<u8>(), 0..20)) {
+            use std::sync::OnceLock;
+            static SPECS: OnceLock<(Schema, Schema)> = OnceLock::new();
+            let (link, eth) = SPECS.get_or_init(|| {
+                (Schema::find("rt-link").unwrap(), Schema::find("ethtool").unwrap())
+            });
+            for (schema, op, ty, fixed) in [(link, "getlink", 16u16, 16usize), (eth, "linkinfo-get", 30, 4)] {
+                let mut buf = Vec::new();
+                let mut w = MsgWriter::new(&mut buf, ty, 0, 0, 0);
+                let mut h = header.clone();
+                h.resize(fixed, 0);
+                w.fixed(&h[..]);
+                for (k, p, inner) in &list {
+                    if inner.is_empty() {
+                        w.attr(*k, p).unwrap();
+                    } else {
+                        w.nest(*k, |w| {
+                            for (ik, ip) in inner {
+                                w.attr(*ik, ip)?;
+                            }
+                            Ok(())
+                        })
+                        .unwrap();
+                    }
+                }
+                w.finish().unwrap();
+                let m = Msg::new_checked(&buf[..]).unwrap();
+                let mut out = Vec::new();
+                schema.reply_to(&m, schema.op(op), &mut out).unwrap();
+                let v: Result<Value, _> = serde_json::from_slice(&out);
+                prop_assert!(v.is_ok(), "{}", String::from_utf8_lossy(&out));
+                // One object per message, whatever was in it.
+                prop_assert!(v.unwrap().is_object());
+            }
+        }
+    }
+}

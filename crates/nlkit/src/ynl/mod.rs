@@ -7,6 +7,19 @@
 //! - [`find`]: where specs are looked up (`--spec FILE`, `$NLKIT_YNL_SPECS`,
 //!   `/usr/share/ynl/specs`, Debian's `linux-doc-*` packages, newest first),
 //!   plain `.yaml` or gzipped `.yaml.gz`.
+//! - [`Schema`]: a spec as schema values (the same [`AttrSet`](crate::schema::AttrSet)s,
+//!   kinds and fixed headers the typed families declare, leaked once per
+//!   spec), a decoder descriptor for `nlkit decode --family`, and the JSON
+//!   side: [`Schema::request`] builds a [`Request`] (a [`ToMsg`](crate::ToMsg))
+//!   from a `serde_json::Value` with the spec's names, checked before
+//!   sending ([`RequestError`] names the JSON path); [`Schema::reply_to`] and
+//!   [`Schema::notification_to`] write a message as JSON straight to a
+//!   writer (no tree, names borrowed: a dump streams in flat memory).
+//! - [`Client`]: the family resolved through nlctrl (generic netlink) or
+//!   opened by `protonum` (netlink-raw); `request` (do), `dump`,
+//!   `subscribe(group)` ([`Subscription`]), over the one request engine, so
+//!   kernel errors carry the ext-ack message and the attribute path in the
+//!   spec's names (`header.dev-name`).
 //!
 //! The project does not ship the kernel's specs; it ships one of its own,
 //! `kernel/module/nltest.yaml`, for its test module's family.
@@ -17,8 +30,8 @@
 
 mod client;
 pub mod find;
-mod json;
-mod request;
+pub mod json;
+pub mod request;
 mod schema;
 pub mod spec;
 mod yaml;

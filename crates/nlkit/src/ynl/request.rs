@@ -195,6 +195,23 @@ fn int_bytes(ty: AttrType, order: Option<ByteOrder>, v: i128) -> Vec<u8> {
     }
 }
 
+/// The bytes a string stands for: an address for an address hint, else hex.
+fn text_bytes(hint: Option<DisplayHint>, s: &str, path: &str) -> Result<Vec<u8>, RequestError> {
+    match hint {
+        Some(DisplayHint::Ipv4 | DisplayHint::Ipv6) => match s.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(ip)) => Ok(ip.octets().to_vec()),
+            Ok(std::net::IpAddr::V6(ip)) => Ok(ip.octets().to_vec()),
+            Err(_) => Err(err(path, format!("{s:?} is not an IP address"))),
+        },
+        _ => hex_bytes(s).ok_or_else(|| {
+            err(
+                path,
+                format!("{s:?} is not hex bytes (\"0a0b\" or \"0a:0b\")"),
+            )
+        }),
+    }
+}
+
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
     let clean: String = s.chars().filter(|c| *c != ':' && *c != ' ').collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
@@ -657,19 +674,7 @@ impl Schema {
                 format!("expected a string (hex bytes), not {}", jtype(v)),
             ));
         };
-        match a.display_hint {
-            Some(DisplayHint::Ipv4 | DisplayHint::Ipv6) => match s.parse::<std::net::IpAddr>() {
-                Ok(std::net::IpAddr::V4(ip)) => Ok(ip.octets().to_vec()),
-                Ok(std::net::IpAddr::V6(ip)) => Ok(ip.octets().to_vec()),
-                Err(_) => Err(err(path, format!("{s:?} is not an IP address"))),
-            },
-            _ => hex_bytes(s).ok_or_else(|| {
-                err(
-                    path,
-                    format!("{s:?} is not hex bytes (\"0a0b\" or \"0a:0b\")"),
-                )
-            }),
-        }
+        text_bytes(a.display_hint, s, path)
     }
 
     /// The bytes of struct `name` from the members in `obj` (missing ones
@@ -741,16 +746,7 @@ impl Schema {
         }
         let b = match (m.ty, v) {
             (AttrType::String, Value::String(s)) => s.as_bytes().to_vec(),
-            (_, Value::String(s)) => match m.display_hint {
-                Some(DisplayHint::Ipv4 | DisplayHint::Ipv6) => {
-                    match s.parse::<std::net::IpAddr>() {
-                        Ok(std::net::IpAddr::V4(ip)) => ip.octets().to_vec(),
-                        Ok(std::net::IpAddr::V6(ip)) => ip.octets().to_vec(),
-                        Err(_) => return Err(err(path, format!("{s:?} is not an IP address"))),
-                    }
-                }
-                _ => hex_bytes(s).ok_or_else(|| err(path, format!("{s:?} is not hex bytes")))?,
-            },
+            (_, Value::String(s)) => text_bytes(m.display_hint, s, path)?,
             (_, v) => return Err(err(path, format!("expected a string, not {}", jtype(v)))),
         };
         if b.len() > size {
