@@ -301,7 +301,10 @@ mod never_aborts {
     use nlkit::wire::{Msg, MsgWriter};
     use proptest::prelude::*;
 
-    fn attrs() -> impl Strategy<Value = Vec<(u16, Vec<u8>, Vec<(u16, Vec<u8>)>)>> {
+    /// Attributes: (type, payload, nested (type, payload)s).
+    type Attrs = Vec<(u16, Vec<u8>, Vec<(u16, Vec<u8>)>)>;
+
+    fn attrs() -> impl Strategy<Value = Attrs> {
         prop::collection::vec(
             (
                 0u16..70,
