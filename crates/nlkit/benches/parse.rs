@@ -11,9 +11,13 @@
 //! `cargo bench -p nlkit --bench parse`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nlkit::route::routes::RouteView;
+use nlkit::schema::{walk, ValueKind};
 use nlkit::wire::{AttrIter, MsgIter, MsgWriter, NLA_F_NESTED};
+use nlkit::ynl::Schema;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -117,6 +121,97 @@ fn parse(dgrams: &[Vec<u8>]) -> (usize, u64) {
     (n, sum)
 }
 
+/// The same through the typed views (`RouteView`, one pass per message, its
+/// metrics iterated); returns (messages, a checksum).
+fn parse_views(dgrams: &[Vec<u8>]) -> (usize, u64) {
+    let mut n = 0;
+    let mut sum = 0u64;
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            let (_, m) = m.expect("well-formed");
+            let v = RouteView::parse(&m).expect("a route");
+            n += 1;
+            sum += u64::from(v.header.dst_len) + u64::from(v.table());
+            sum += u64::from(v.oif.unwrap_or(0)) + u64::from(v.priority.unwrap_or(0));
+            for a in [v.dst, v.gateway, v.prefsrc].into_iter().flatten() {
+                if let IpAddr::V4(a) = a {
+                    sum += u64::from(u32::from(a));
+                }
+            }
+            sum += v.metrics().map(|(_, x)| u64::from(x)).sum::<u64>();
+        }
+    }
+    (n, sum)
+}
+
+/// The same through the rt-route spec's schema values, without JSON: the
+/// fixed header's fields and the schema walk (every attribute with its
+/// definition, nests followed), each value read as its spec kind says;
+/// returns (messages, a checksum).
+fn parse_spec_values(schema: &Schema, dgrams: &[Vec<u8>]) -> (usize, u64) {
+    let op = schema.op("getroute").expect("getroute");
+    let (set, start) = (schema.op_set(op), schema.attrs_start(op));
+    let header = schema.fixed_header(op).expect("rtmsg");
+    let mut n = 0;
+    let mut sum = 0u64;
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            let (_, m) = m.expect("well-formed");
+            let p = m.payload();
+            n += 1;
+            for f in header.fields {
+                let Some(size) = f.int.size() else { continue };
+                if let Some(v) = p.get(f.offset..f.offset + size).and_then(|b| f.int.read(b)) {
+                    sum += v.bits();
+                }
+            }
+            let attrs = AttrIter::with_offset(&p[start..], nlkit::wire::NLMSG_HDRLEN + start);
+            walk(set, attrs, 0, &mut |node| {
+                let a = &node.attr;
+                sum += match node.kind {
+                    Some(ValueKind::Ip) => match a.ip() {
+                        Ok(IpAddr::V4(x)) => u64::from(u32::from(x)),
+                        _ => 0,
+                    },
+                    Some(k) => k
+                        .int()
+                        .and_then(|i| i.read(a.payload()))
+                        .map_or(0, |v| v.bits()),
+                    None => 0,
+                };
+                sum += node.name().map_or(0, |s| s.len() as u64);
+            })
+            .expect("well-formed");
+        }
+    }
+    (n, sum)
+}
+
+/// The same through the rt-route spec: each message written as JSON with the
+/// spec's names (`ynl::Schema::reply_to`, what `nlkit ynl --dump` prints)
+/// into one reused buffer; returns (messages, bytes of JSON).
+fn parse_spec(schema: &Schema, dgrams: &[Vec<u8>], out: &mut Vec<u8>) -> (usize, u64) {
+    let op = schema.op("getroute");
+    let mut n = 0;
+    let mut bytes = 0u64;
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            let (_, m) = m.expect("well-formed");
+            out.clear();
+            schema.reply_to(&m, op, out).expect("written");
+            bytes += out.len() as u64;
+            n += 1;
+        }
+    }
+    (n, bytes)
+}
+
+/// This thread's CPU time, in seconds.
+fn thread_cpu() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
 fn bench(c: &mut Criterion) {
     let dgrams = build();
     let bytes: usize = dgrams.iter().map(Vec::len).sum();
@@ -138,12 +233,62 @@ fn bench(c: &mut Criterion) {
     );
     println!("allocations per message: {:.3}", allocs as f64 / n as f64);
 
+    // CPU time of this thread per pass (the best of 5), so that the ratios
+    // hold on a machine busy with other work, where wall time does not.
+    let cpu = |f: &mut dyn FnMut() -> (usize, u64)| {
+        (0..5)
+            .map(|_| {
+                let t0 = thread_cpu();
+                black_box(f());
+                thread_cpu() - t0
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let raw = cpu(&mut || parse(&dgrams));
+    let views = cpu(&mut || parse_views(&dgrams));
+    println!(
+        "CPU per pass: raw walk {:.1} ms, typed views {:.1} ms",
+        raw * 1e3,
+        views * 1e3
+    );
+    let schema = Schema::find("rt-route")
+        .map_err(|e| println!("no rt-route spec ({e}): spec decode not measured"))
+        .ok();
+    if let Some(schema) = &schema {
+        let mut out = Vec::with_capacity(4096);
+        let values = cpu(&mut || parse_spec_values(schema, &dgrams));
+        let json = cpu(&mut || parse_spec(schema, &dgrams, &mut out));
+        println!(
+            "CPU per pass: rt-route spec values {:.1} ms ({:.2}x the typed views), spec JSON {:.1} ms ({:.2}x)",
+            values * 1e3,
+            values / views,
+            json * 1e3,
+            json / views
+        );
+    }
+
     let mut g = c.benchmark_group("parse");
     g.throughput(Throughput::Elements(MESSAGES as u64));
     g.sample_size(10);
     g.warm_up_time(Duration::from_millis(500));
     g.measurement_time(Duration::from_secs(3));
     g.bench_function("route_dump_100k", |b| b.iter(|| parse(black_box(&dgrams))));
+    g.bench_function("route_dump_100k_views", |b| {
+        b.iter(|| parse_views(black_box(&dgrams)))
+    });
+    if let Some(schema) = &schema {
+        let mut out = Vec::with_capacity(4096);
+        let (n, json) = parse_spec(schema, &dgrams, &mut out);
+        assert_eq!(n, MESSAGES);
+        assert_eq!(parse_spec_values(schema, &dgrams).0, MESSAGES);
+        println!("rt-route spec decode: {json} bytes of JSON for {n} messages");
+        g.bench_function("route_dump_100k_spec_values", |b| {
+            b.iter(|| parse_spec_values(schema, black_box(&dgrams)))
+        });
+        g.bench_function("route_dump_100k_spec_json", |b| {
+            b.iter(|| parse_spec(schema, black_box(&dgrams), &mut out))
+        });
+    }
     g.finish();
 }
 

@@ -340,7 +340,14 @@ pub struct AttrSet {
 impl AttrSet {
     /// The definition of attribute `kind`, if known.
     pub fn get(&self, kind: u16) -> Option<&'static AttrDef> {
-        self.defs.iter().find(|d| d.kind == kind)
+        // Tables are mostly numbered densely from their first row: try the
+        // row at that position before searching.
+        let first = self.defs.first()?.kind;
+        let at = usize::from(kind.wrapping_sub(first));
+        match self.defs.get(at) {
+            Some(d) if d.kind == kind => Some(d),
+            _ => self.defs.iter().find(|d| d.kind == kind),
+        }
     }
     /// True if `kind` is in this set.
     pub fn knows(&self, kind: u16) -> bool {

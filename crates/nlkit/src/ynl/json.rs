@@ -96,30 +96,113 @@ fn sep<W: Write + ?Sized>(w: &mut W, first: &mut bool) -> io::Result<()> {
     Ok(())
 }
 
-/// A JSON string.
+/// A JSON string. Spec names and most values need no escaping: those are
+/// written as they are (what serde_json writes for them), the rest through
+/// serde_json.
 pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+    if s.bytes().all(plain) {
+        w.write_all(b"\"")?;
+        w.write_all(s.as_bytes())?;
+        return w.write_all(b"\"");
+    }
     serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
 }
 
+/// The decimal digits of `v`, at the end of `buf`.
+fn decimal(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A byte a JSON string holds as it is.
+fn plain(b: u8) -> bool {
+    b >= 0x20 && b != b'"' && b != b'\\'
+}
+
 fn key<W: Write + ?Sized>(w: &mut W, first: &mut bool, k: &str) -> io::Result<()> {
+    // `,"name":` in one write (names are short and plain).
+    let mut buf = [0u8; 64];
+    if k.len() <= buf.len() - 4 && k.bytes().all(plain) {
+        let mut n = usize::from(!std::mem::take(first));
+        buf[0] = b',';
+        buf[n] = b'"';
+        buf[n + 1..n + 1 + k.len()].copy_from_slice(k.as_bytes());
+        n += 1 + k.len();
+        buf[n..n + 2].copy_from_slice(b"\":");
+        return w.write_all(&buf[..n + 2]);
+    }
     sep(w, first)?;
     string(w, k)?;
     w.write_all(b":")
 }
 
-fn hex_string<W: Write + ?Sized>(w: &mut W, b: &[u8]) -> io::Result<()> {
+/// Bytes as a quoted hex string, `sep` between bytes if given.
+fn hex_bytes<W: Write + ?Sized>(w: &mut W, b: &[u8], sep: Option<u8>) -> io::Result<()> {
     w.write_all(b"\"")?;
-    for x in b {
-        write!(w, "{x:02x}")?;
+    let mut buf = [0u8; 96];
+    let mut first = true;
+    for chunk in b.chunks(32) {
+        let mut n = 0;
+        for x in chunk {
+            if let (Some(c), false) = (sep, std::mem::take(&mut first)) {
+                buf[n] = c;
+                n += 1;
+            }
+            buf[n] = HEX[usize::from(x >> 4)];
+            buf[n + 1] = HEX[usize::from(x & 0xf)];
+            n += 2;
+        }
+        w.write_all(&buf[..n])?;
     }
     w.write_all(b"\"")
 }
 
+fn hex_string<W: Write + ?Sized>(w: &mut W, b: &[u8]) -> io::Result<()> {
+    hex_bytes(w, b, None)
+}
+
 fn num<W: Write + ?Sized>(w: &mut W, n: Num) -> io::Result<()> {
+    let mut buf = [0u8; 20];
     match n {
-        Num::Unsigned(v) => write!(w, "{v}"),
-        Num::Signed(v) => write!(w, "{v}"),
+        Num::Unsigned(v) => w.write_all(decimal(v, &mut buf)),
+        Num::Signed(v) => {
+            if v < 0 {
+                w.write_all(b"-")?;
+            }
+            w.write_all(decimal(v.unsigned_abs(), &mut buf))
+        }
     }
+}
+
+/// An address as quoted text; IPv4 without the formatting machinery.
+fn ip_text<W: Write + ?Sized>(w: &mut W, ip: std::net::IpAddr) -> io::Result<()> {
+    let std::net::IpAddr::V4(v4) = ip else {
+        return write!(w, "\"{ip}\"");
+    };
+    let mut out = [0u8; 17];
+    out[0] = b'"';
+    let mut n = 1;
+    let mut buf = [0u8; 20];
+    for (i, o) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out[n] = b'.';
+            n += 1;
+        }
+        let d = decimal(u64::from(o), &mut buf);
+        out[n..n + d.len()].copy_from_slice(d);
+        n += d.len();
+    }
+    out[n] = b'"';
+    w.write_all(&out[..=n])
 }
 
 fn raw<W: Write + ?Sized>(w: &mut W, p: &[u8], note: &str) -> io::Result<()> {
@@ -166,17 +249,38 @@ fn header_fields<W: Write + ?Sized>(
     b: &[u8],
     first: &mut bool,
 ) -> io::Result<()> {
+    // Fields of nested structs are named `outer.inner`: each level an object.
+    let mut open: Vec<&str> = Vec::new();
+    let mut firsts: Vec<bool> = Vec::new();
     for f in h.fields {
         let Some(size) = f.int.size() else { continue };
         let Some(v) = b.get(f.offset..f.offset + size).and_then(|x| f.int.read(x)) else {
             continue;
         };
-        key(w, first, f.name)?;
+        let mut path: Vec<&str> = f.name.split('.').collect();
+        let leaf = path.pop().unwrap_or(f.name);
+        let shared = open.iter().zip(&path).take_while(|(a, b)| a == b).count();
+        while open.len() > shared {
+            open.pop();
+            firsts.pop();
+            w.write_all(b"}")?;
+        }
+        for seg in &path[shared..] {
+            key(w, firsts.last_mut().unwrap_or(first), seg)?;
+            w.write_all(b"{")?;
+            open.push(seg);
+            firsts.push(true);
+        }
+        let first = firsts.last_mut().unwrap_or(first);
+        key(w, first, leaf)?;
         match f.show {
             Show::Enum(n) => names_or_num(w, n, v)?,
             Show::Bits(n) => bits(w, n, v.bits())?,
             Show::Dec | Show::Hex => num(w, v)?,
         }
+    }
+    for _ in open {
+        w.write_all(b"}")?;
     }
     Ok(())
 }
@@ -312,16 +416,7 @@ fn value<W: Write + ?Sized>(
         ValueKind::Bytes | ValueKind::Struct(_) | ValueKind::Pad => return hex_string(w, p),
         ValueKind::Str => return string(w, &escape_bytes(Name::new(p).as_bytes())),
         ValueKind::Flag if p.is_empty() => return w.write_all(b"true"),
-        ValueKind::Mac => {
-            w.write_all(b"\"")?;
-            for (i, x) in p.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b":")?;
-                }
-                write!(w, "{x:02x}")?;
-            }
-            return w.write_all(b"\"");
-        }
+        ValueKind::Mac => return hex_bytes(w, p, Some(b':')),
         ValueKind::Enum(int, names) => {
             if let Some(n) = int.read(p) {
                 return names_or_num(w, names, n);
@@ -340,7 +435,7 @@ fn value<W: Write + ?Sized>(
         }
         ValueKind::Ip => {
             if let Ok(ip) = a.ip() {
-                return write!(w, "\"{ip}\"");
+                return ip_text(w, ip);
             }
         }
         k => {
@@ -383,6 +478,72 @@ fn value<W: Write + ?Sized>(
 mod tests {
     use super::*;
     use crate::ynl::spec::Family;
+
+    fn out(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut b = Vec::new();
+        f(&mut b).unwrap();
+        String::from_utf8(b).unwrap()
+    }
+
+    /// A message of the `demo` spec `spec` whose attributes `attrs` writes, as JSON.
+    fn json_of(spec: &str, attrs: impl FnOnce(&mut wire::MsgWriter<'_>)) -> String {
+        let s = Schema::new(Family::parse("demo.yaml", spec).unwrap());
+        let mut buf = Vec::new();
+        let mut m = wire::MsgWriter::new(&mut buf, 30, 0, 0, 0);
+        m.fixed(&[1u8, 1, 0, 0]);
+        attrs(&mut m);
+        m.finish().unwrap();
+        let msg = Msg::new_checked(&buf[..]).unwrap();
+        out(|w| s.reply_to(&msg, None, w))
+    }
+
+    #[test]
+    fn fast_writers_write_what_the_formatting_machinery_does() {
+        for s in [
+            "",
+            "dev-name",
+            "caf\u{e9}",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{7f}\u{1}",
+        ] {
+            assert_eq!(
+                out(|w| string(w, s)),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+        let mut first = true;
+        let keys = out(|w| {
+            key(w, &mut first, "a-b")?;
+            key(w, &mut first, "q\"uote")?;
+            key(w, &mut first, &"x".repeat(70))
+        });
+        assert_eq!(
+            keys,
+            format!("\"a-b\":,\"q\\\"uote\":,\"{}\":", "x".repeat(70))
+        );
+        for v in [0u64, 7, 10, 99, 1234567890, u64::MAX] {
+            assert_eq!(out(|w| num(w, Num::Unsigned(v))), v.to_string());
+        }
+        for v in [0i64, -1, -10, 42, i64::MIN, i64::MAX] {
+            assert_eq!(out(|w| num(w, Num::Signed(v))), v.to_string());
+        }
+        let bytes: Vec<u8> = (0..70u8).map(|i| i.wrapping_mul(37)).collect();
+        let plain: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+        let colons: Vec<String> = bytes.iter().map(|x| format!("{x:02x}")).collect();
+        assert_eq!(out(|w| hex_string(w, &bytes)), format!("\"{plain}\""));
+        assert_eq!(
+            out(|w| hex_bytes(w, &bytes, Some(b':'))),
+            format!("\"{}\"", colons.join(":"))
+        );
+        assert_eq!(out(|w| hex_bytes(w, &[], Some(b':'))), "\"\"");
+        for ip in ["0.0.0.0", "10.255.0.1", "255.255.255.255", "2001:db8::1"] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            assert_eq!(out(|w| ip_text(w, ip)), format!("\"{ip}\""));
+        }
+    }
 
     #[test]
     fn a_message_as_json() {
@@ -433,6 +594,59 @@ operations:
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"name":"caf","many":[7,8],"colour":"green","colour":{"raw":"09","note":"1 bytes of payload, expected 4"},"77":"05000000","inner":{"colour":9}}"#
+        );
+    }
+
+    #[test]
+    fn nested_structs_are_nested_objects() {
+        // tc's tc-tbf-qopt holds two tc-ratespec: their members must not clash.
+        let spec = r#"
+name: demo
+protocol: genetlink
+definitions:
+  - name: spec
+    type: struct
+    members:
+      - name: log
+        type: u8
+      - name: rate
+        type: u32
+  - name: qopt
+    type: struct
+    members:
+      - name: rate
+        type: binary
+        struct: spec
+      - name: peak
+        type: binary
+        struct: spec
+      - name: limit
+        type: u32
+attribute-sets:
+  - name: main
+    attributes:
+      - name: parms
+        type: binary
+        struct: qopt
+operations:
+  list:
+    - name: get
+      attribute-set: main
+      do:
+        reply:
+          attributes: [parms]
+"#;
+        let mut parms = vec![3u8];
+        parms.extend(125000u32.to_ne_bytes());
+        parms.push(4);
+        parms.extend(7u32.to_ne_bytes());
+        parms.extend(1000u32.to_ne_bytes());
+        let json = json_of(spec, |m| {
+            m.attr(1, &parms).unwrap();
+        });
+        assert_eq!(
+            json,
+            r#"{"parms":{"rate":{"log":3,"rate":125000},"peak":{"log":4,"rate":7},"limit":1000}}"#
         );
     }
 }

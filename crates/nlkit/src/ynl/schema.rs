@@ -52,6 +52,9 @@ pub struct Schema {
     /// its messages (`genlmsghdr` and/or the fixed header), for decoders.
     op_headers: Vec<Option<&'static FixedHeader>>,
     op_names: Vec<&'static str>,
+    /// Per operation: its fixed header and attribute set, looked up once
+    /// (a decoder asks for them for every message).
+    op_parts: Vec<(Option<&'static FixedHeader>, Option<&'static AttrSet>)>,
 }
 
 fn leak_str(s: &str) -> &'static str {
@@ -133,10 +136,18 @@ impl Builder<'_> {
         Some((enum_names(def, bits), bits))
     }
 
-    fn fields(&mut self, sd: &StructDef, base: usize, out: &mut Vec<Field>) {
+    /// The integer fields of struct `sd` at `base`; the members of a nested
+    /// struct are named `member.inner` (JSON shows them as a nested object,
+    /// as requests take them), so that two of the same struct do not clash.
+    fn fields(&mut self, sd: &StructDef, base: usize, prefix: &str, out: &mut Vec<Field>) {
         let mut at = base;
         for m in &sd.members {
             let size = member_size(self.fam, m);
+            let name = if prefix.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{prefix}.{}", m.name)
+            };
             if let Some(int) = int_of(m.ty, m.byte_order) {
                 let show = match self.names_of(m.enum_def.as_deref(), m.enum_as_flags) {
                     Some((n, true)) => Show::Bits(n),
@@ -145,14 +156,14 @@ impl Builder<'_> {
                     None => Show::Dec,
                 };
                 out.push(Field {
-                    name: leak_str(&m.name),
+                    name: leak_str(&name),
                     offset: at,
                     int,
                     show,
                 });
             } else if let Some(inner) = m.struct_def.as_deref().and_then(|n| self.fam.struct_def(n))
             {
-                self.fields(inner, at, out);
+                self.fields(inner, at, &name, out);
             }
             at += size;
         }
@@ -164,7 +175,7 @@ impl Builder<'_> {
         }
         let sd = self.fam.struct_def(name)?;
         let mut fields = Vec::new();
-        self.fields(sd, 0, &mut fields);
+        self.fields(sd, 0, "", &mut fields);
         let h = leak(FixedHeader {
             name: leak_str(name),
             size: sd.size,
@@ -339,8 +350,10 @@ impl Schema {
         let genl = spec.level.is_genetlink();
         let mut op_headers = Vec::new();
         let mut op_names = Vec::new();
+        let mut op_fixed = Vec::new();
         for op in &spec.operations.list {
             let fixed = op.fixed_header.as_deref().and_then(|h| b.header(h));
+            op_fixed.push(fixed);
             op_headers.push(match (genl, fixed) {
                 (true, f) => Some(genl_header(&op.name, f)),
                 (false, f) => f,
@@ -348,12 +361,26 @@ impl Schema {
             op_names.push(leak_str(&op.name));
         }
         let (sets, structs) = (b.sets, b.structs);
+        let op_parts = spec
+            .operations
+            .list
+            .iter()
+            .zip(op_fixed)
+            .map(|(op, fixed)| {
+                let set = op
+                    .attribute_set
+                    .as_deref()
+                    .and_then(|n| sets.get(n).copied());
+                (fixed, set)
+            })
+            .collect();
         Schema {
             spec,
             sets,
             structs,
             op_headers,
             op_names,
+            op_parts,
         }
     }
 
@@ -403,9 +430,24 @@ impl Schema {
             .position(|o| o.name == name)
     }
 
+    /// The position of `op` in the spec's list: by address for one of this
+    /// schema's own operations (no string compared), else by name.
+    fn op_pos(&self, op: &Operation) -> Option<usize> {
+        let list = &self.spec.operations.list;
+        let (base, at) = (list.as_ptr() as usize, op as *const Operation as usize);
+        let size = std::mem::size_of::<Operation>().max(1);
+        match at.checked_sub(base).map(|d| (d / size, d % size)) {
+            Some((i, 0)) if i < list.len() && std::ptr::eq(&list[i], op) => Some(i),
+            _ => self.op_index(&op.name),
+        }
+    }
+
     /// The attribute set of operation `op`'s messages.
     pub fn op_set(&self, op: &Operation) -> Option<&'static AttrSet> {
-        self.set(op.attribute_set.as_deref()?)
+        match self.op_pos(op) {
+            Some(i) => self.op_parts[i].1,
+            None => self.set(op.attribute_set.as_deref()?),
+        }
     }
 
     /// The header of operation `op`'s messages as decoders show it:
@@ -416,7 +458,10 @@ impl Schema {
 
     /// The fixed header struct of operation `op` (after `genlmsghdr` on generic netlink).
     pub fn fixed_header(&self, op: &Operation) -> Option<&'static FixedHeader> {
-        self.header(op.fixed_header.as_deref()?)
+        match self.op_pos(op) {
+            Some(i) => self.op_parts[i].0,
+            None => self.header(op.fixed_header.as_deref()?),
+        }
     }
 
     /// Where the attributes start in a message payload of operation `op`.
