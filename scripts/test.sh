@@ -43,7 +43,10 @@ echo "== tests"
 # open: the tests run in a session of their own, and whatever is left of it
 # afterwards is ended.
 sidfile=$(mktemp)
-reap() { [ -s "$sidfile" ] && pkill -s "$(cat "$sidfile")" 2>/dev/null; rm -f "$sidfile"; true; }
+reap() {
+  if [ -s "$sidfile" ]; then pkill -s "$(cat "$sidfile")" 2>/dev/null || true; fi
+  rm -f "$sidfile"
+}
 trap reap EXIT
 setsid -w bash -c 'echo $$ > "$1"; exec cargo test --workspace --all-features --locked' _ "$sidfile"
 reap
