@@ -292,9 +292,23 @@ pub struct SubMessage {
     pub selector: u16,
     /// `(selector value, set)`; a value not listed leaves the nest unnamed.
     pub sets: &'static [(&'static str, &'static AttrSet)],
+    /// `(selector value, fixed header)`: formats whose payload starts with
+    /// a struct (tc's `tc-fifo-qopt` for `pfifo`), before their attributes
+    /// (if any). [`SubMessage::NO_HEADERS`] for tables without any.
+    pub headers: &'static [(&'static str, &'static FixedHeader)],
 }
 
 impl SubMessage {
+    /// The `headers` of a sub-message whose formats are attributes only.
+    pub const NO_HEADERS: &'static [(&'static str, &'static FixedHeader)] = &[];
+
+    /// The fixed header for selector value `v`, if its format has one.
+    pub fn header_for(&self, v: &[u8]) -> Option<&'static FixedHeader> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.as_bytes() == v)
+            .map(|(_, h)| *h)
+    }
     /// The set for selector value `v`.
     pub fn set_for(&self, v: &[u8]) -> Option<&'static AttrSet> {
         self.sets

@@ -373,10 +373,14 @@ fn value<W: Write + ?Sized>(
         }
         return match inner(Some(kind), a, sib) {
             Some(i @ Inner::Attrs { set, skip }) => {
-                let header = match kind {
-                    ValueKind::HeaderThen(h, _) => Some((h, &p[..skip.min(p.len())])),
+                let header = match kind.one() {
+                    ValueKind::HeaderThen(h, _) => Some(h),
+                    ValueKind::SubMessage(m) => {
+                        sib.value_of(m.selector).and_then(|v| m.header_for(v))
+                    }
                     _ => None,
                 };
+                let header = header.map(|h| (h, &p[..skip.min(p.len())]));
                 let attrs = i.attrs(a).unwrap_or(AttrIter::new(&[]));
                 object(w, set, header, attrs, depth)
             }

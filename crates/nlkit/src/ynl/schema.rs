@@ -241,10 +241,19 @@ impl Builder<'_> {
                 (leak_str(&f.value), set)
             })
             .collect();
+        let headers: Vec<(&'static str, &'static FixedHeader)> = sm
+            .formats
+            .iter()
+            .filter_map(|f| {
+                let h = self.header(f.fixed_header.as_deref()?)?;
+                Some((leak_str(&f.value), h))
+            })
+            .collect();
         let m = leak(SubMessage {
             name: leak_str(sel_name),
             selector,
             sets: Box::leak(sets.into_boxed_slice()),
+            headers: Box::leak(headers.into_boxed_slice()),
         });
         self.subs.insert(key, m);
         ValueKind::SubMessage(m)
