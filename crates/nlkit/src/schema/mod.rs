@@ -436,6 +436,13 @@ pub enum Show {
     Enum(Names),
     /// Flag bits with names (`UP|LOOPBACK`), in hex.
     Bits(Names),
+    /// A fixed-size byte array of this many bytes (a spec's `binary`
+    /// struct member, tc's `priomap`), shown as hex; the field's `int` is
+    /// not used.
+    Bytes(usize),
+    /// A fixed-size char array of this many bytes (a `string` struct
+    /// member), shown as text up to the first NUL; `int` is not used.
+    Text(usize),
 }
 
 /// One field of a family header (`ifi_flags`).
@@ -506,6 +513,9 @@ impl fmt::Display for FieldValue {
 impl Field {
     /// This field's value in `header` (`None` if the header is too short).
     pub fn read(&self, header: &[u8]) -> Option<FieldValue> {
+        if matches!(self.show, Show::Bytes(_) | Show::Text(_)) {
+            return None;
+        }
         let size = self.int.size()?;
         let value = self
             .int
@@ -515,6 +525,7 @@ impl Field {
             Show::Hex => (None, true),
             Show::Enum(n) => (enum_name(n, value.bits()).map(str::to_string), false),
             Show::Bits(n) => (bits_text(n, value.bits()), true),
+            Show::Bytes(_) | Show::Text(_) => return None,
         };
         Some(FieldValue {
             name: self.name,

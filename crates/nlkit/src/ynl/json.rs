@@ -5,8 +5,9 @@
 //! then the attributes. Values, by kind: integers as numbers; enums by
 //! name (a number without one); flags sets as arrays of names (bits
 //! without a name as a `"0x.."` string); strings (bytes that are not UTF-8
-//! as `\xNN`); addresses as text; structs and counters as objects; nests
-//! as objects; indexed arrays and `multi-attr` attributes as arrays;
+//! as `\xNN`); addresses as text; structs and counters as objects (their
+//! `binary` and `string` arrays as hex and text); nests as objects, a
+//! sub-message format's fixed header as fields before its attributes; indexed arrays and `multi-attr` attributes as arrays;
 //! opaque bytes as a hex string. Nothing is dropped and nothing aborts:
 //! an attribute the spec does not know is `"<type>": "<hex>"`, a value
 //! that does not fit its type is `{"raw": "<hex>", "note": ".."}`, and
@@ -253,9 +254,24 @@ fn header_fields<W: Write + ?Sized>(
     let mut open: Vec<&str> = Vec::new();
     let mut firsts: Vec<bool> = Vec::new();
     for f in h.fields {
-        let Some(size) = f.int.size() else { continue };
-        let Some(v) = b.get(f.offset..f.offset + size).and_then(|x| f.int.read(x)) else {
+        let size = match f.show {
+            Show::Bytes(n) | Show::Text(n) => Some(n),
+            _ => f.int.size(),
+        };
+        let Some(size) = size else { continue };
+        let Some(field) = f
+            .offset
+            .checked_add(size)
+            .and_then(|end| b.get(f.offset..end))
+        else {
             continue;
+        };
+        let v = match f.show {
+            Show::Bytes(_) | Show::Text(_) => None,
+            _ => match f.int.read(field) {
+                Some(v) => Some(v),
+                None => continue,
+            },
         };
         let mut path: Vec<&str> = f.name.split('.').collect();
         let leaf = path.pop().unwrap_or(f.name);
@@ -273,10 +289,13 @@ fn header_fields<W: Write + ?Sized>(
         }
         let first = firsts.last_mut().unwrap_or(first);
         key(w, first, leaf)?;
-        match f.show {
-            Show::Enum(n) => names_or_num(w, n, v)?,
-            Show::Bits(n) => bits(w, n, v.bits())?,
-            Show::Dec | Show::Hex => num(w, v)?,
+        match (f.show, v) {
+            (Show::Bytes(_), _) => hex_string(w, field)?,
+            (Show::Text(_), _) => string(w, &escape_bytes(Name::new(field).as_bytes()))?,
+            (Show::Enum(n), Some(v)) => names_or_num(w, n, v)?,
+            (Show::Bits(n), Some(v)) => bits(w, n, v.bits())?,
+            (Show::Dec | Show::Hex, Some(v)) => num(w, v)?,
+            (_, None) => w.write_all(b"null")?,
         }
     }
     for _ in open {
@@ -651,6 +670,97 @@ operations:
         assert_eq!(
             json,
             r#"{"parms":{"rate":{"log":3,"rate":125000},"peak":{"log":4,"rate":7},"limit":1000}}"#
+        );
+    }
+
+    const SUB_SPEC: &str = r#"
+name: demo
+protocol: genetlink
+definitions:
+  - name: fifo-qopt
+    type: struct
+    members:
+      - name: limit
+        type: u32
+  - name: prio-qopt
+    type: struct
+    members:
+      - name: bands
+        type: u32
+      - name: priomap
+        type: binary
+        len: 6
+      - name: label
+        type: string
+        len: 6
+attribute-sets:
+  - name: main
+    attributes:
+      - name: kind
+        type: string
+      - name: options
+        type: sub-message
+        sub-message: opts
+        selector: kind
+  - name: red-attrs
+    attributes:
+      - name: max
+        type: u32
+operations:
+  list:
+    - name: get
+      attribute-set: main
+      do:
+        reply:
+          attributes: [kind, options]
+sub-messages:
+  - name: opts
+    formats:
+      - value: fifo
+        fixed-header: fifo-qopt
+      - value: prio
+        fixed-header: prio-qopt
+      - value: red
+        fixed-header: fifo-qopt
+        attribute-set: red-attrs
+"#;
+
+    #[test]
+    fn sub_message_formats_with_a_fixed_header_show_its_fields() {
+        let fifo = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "fifo").unwrap();
+            m.attr(2, &77u32.to_ne_bytes()).unwrap();
+        });
+        assert_eq!(fifo, r#"{"kind":"fifo","options":{"limit":77}}"#);
+        // Header, then the format's attributes.
+        let red = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "red").unwrap();
+            let mut p = 5u32.to_ne_bytes().to_vec();
+            p.extend([8, 0, 1, 0]); // nlattr len 8, type 1 (max)
+            p.extend(9u32.to_ne_bytes());
+            m.attr(2, &p).unwrap();
+        });
+        assert_eq!(red, r#"{"kind":"red","options":{"limit":5,"max":9}}"#);
+        // Shorter than the header: raw hex, no panic.
+        let short = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "fifo").unwrap();
+            m.attr(2, &[1, 2]).unwrap();
+        });
+        assert_eq!(short, r#"{"kind":"fifo","options":"0102"}"#);
+    }
+
+    #[test]
+    fn binary_and_string_struct_members_are_shown() {
+        let json = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "prio").unwrap();
+            let mut p = 3u32.to_ne_bytes().to_vec();
+            p.extend([1, 2, 2, 2, 1, 0xff]); // priomap
+            p.extend(b"ab\0\0\0\0"); // label
+            m.attr(2, &p).unwrap();
+        });
+        assert_eq!(
+            json,
+            r#"{"kind":"prio","options":{"bands":3,"priomap":"0102020201ff","label":"ab"}}"#
         );
     }
 }

@@ -164,6 +164,19 @@ impl Builder<'_> {
             } else if let Some(inner) = m.struct_def.as_deref().and_then(|n| self.fam.struct_def(n))
             {
                 self.fields(inner, at, &name, out);
+            } else if matches!(m.ty, AttrType::Binary | AttrType::String) && size > 0 {
+                // A fixed-size array: shown as an attribute of its type is.
+                let show = if m.ty == AttrType::String {
+                    Show::Text(size)
+                } else {
+                    Show::Bytes(size)
+                };
+                out.push(Field {
+                    name: leak_str(&name),
+                    offset: at,
+                    int: Int::U8,
+                    show,
+                });
             }
             at += size;
         }
