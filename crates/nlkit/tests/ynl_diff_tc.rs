@@ -9,10 +9,9 @@
 //! `NLM_F_DUMP`.
 //!
 //! Known and printed: 6.12's `tc-ratespec` has u8 members where the
-//! kernel has u16/s16 (tbf's rate and mpu are then not compared), and the
-//! codec reads a sub-message format that is only a fixed header (pfifo,
-//! bfifo, pfifo_fast) as attributes (their options are not compared while
-//! it shows them `_malformed`).
+//! kernel has u16/s16 (tbf's rate and mpu are then not compared). Formats
+//! that are a fixed header (pfifo, bfifo: `tc-fifo-qopt`; pfifo_fast,
+//! prio: `tc-prio-qopt`) are compared field by field.
 
 mod ynl_diff_state;
 
@@ -201,7 +200,6 @@ fn tc_qdisc_dump_through_the_spec_equals_tc() {
         let tc = tc.as_array().unwrap();
         assert_eq!(ours.len(), tc.len(), "ours: {ours:?}\ntc: {tc:?}");
         let mut compared = 0;
-        let mut header_gaps = 0;
         let mut kinds = Vec::new();
         for (o, t) in ours.iter().zip(tc) {
             let at = format!("{} {}", t["dev"], t["kind"]);
@@ -217,21 +215,10 @@ fn tc_qdisc_dump_through_the_spec_equals_tc() {
                 assert_eq!(json!(tc_handle(parent, true)), t["parent"], "{at}: {o}");
             }
             let kind = t["kind"].as_str().unwrap();
-            // KNOWN (codec): a sub-message format that is a fixed header
-            // (pfifo's tc-fifo-qopt) is read as attributes; shown as
-            // `_malformed`, not compared until the codec reads it.
-            let format = schema
-                .spec
-                .sub_message("tc-options-msg")
-                .unwrap()
-                .format(kind);
-            let header_only = format.is_some_and(|f| f.fixed_header.is_some());
-            if header_only && !o["options"]["_malformed"].is_null() {
-                eprintln!("not compared (codec reads a fixed-header format as attributes): {at}");
-                header_gaps += 1;
-            } else {
-                compared += compare_options(kind, t, o, &at, ratespec_ok);
-            }
+            // A format with a fixed header (pfifo's tc-fifo-qopt) is read
+            // as that struct: never `_malformed`.
+            assert!(o["options"]["_malformed"].is_null(), "{at}: {o}");
+            compared += compare_options(kind, t, o, &at, ratespec_ok);
             compared += 4;
             kinds.push(kind.to_string());
         }
@@ -247,7 +234,7 @@ fn tc_qdisc_dump_through_the_spec_equals_tc() {
             assert!(kinds.iter().any(|x| x == k), "no {k}: {kinds:?}");
         }
         eprintln!(
-            "tc getqdisc: {} qdiscs ({kinds:?}), {compared} values compared, {header_gaps} fixed-header options not compared",
+            "tc getqdisc: {} qdiscs ({kinds:?}), {compared} values compared",
             ours.len()
         );
     })

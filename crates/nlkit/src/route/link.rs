@@ -531,6 +531,7 @@ pub static INFO_DATA_BY_KIND: SubMessage = SubMessage {
         ("vxlan", &VXLAN_SET),
         ("tun", &TUN_SET),
     ],
+    headers: SubMessage::NO_HEADERS,
 };
 
 /// `IFLA_INFO_SLAVE_DATA`: its set is chosen by the sibling `IFLA_INFO_SLAVE_KIND`.
@@ -538,6 +539,7 @@ pub static INFO_SLAVE_DATA_BY_KIND: SubMessage = SubMessage {
     name: "IFLA_INFO_SLAVE_KIND",
     selector: IFLA_INFO_SLAVE_KIND,
     sets: &[("bridge", &BRPORT_SET)],
+    headers: SubMessage::NO_HEADERS,
 };
 
 /// The attribute set of `IFLA_INFO_DATA` for a link kind, if nlkit knows it.

@@ -292,9 +292,23 @@ pub struct SubMessage {
     pub selector: u16,
     /// `(selector value, set)`; a value not listed leaves the nest unnamed.
     pub sets: &'static [(&'static str, &'static AttrSet)],
+    /// `(selector value, fixed header)`: formats whose payload starts with
+    /// a struct (tc's `tc-fifo-qopt` for `pfifo`), before their attributes
+    /// (if any). [`SubMessage::NO_HEADERS`] for tables without any.
+    pub headers: &'static [(&'static str, &'static FixedHeader)],
 }
 
 impl SubMessage {
+    /// The `headers` of a sub-message whose formats are attributes only.
+    pub const NO_HEADERS: &'static [(&'static str, &'static FixedHeader)] = &[];
+
+    /// The fixed header for selector value `v`, if its format has one.
+    pub fn header_for(&self, v: &[u8]) -> Option<&'static FixedHeader> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.as_bytes() == v)
+            .map(|(_, h)| *h)
+    }
     /// The set for selector value `v`.
     pub fn set_for(&self, v: &[u8]) -> Option<&'static AttrSet> {
         self.sets
@@ -422,6 +436,13 @@ pub enum Show {
     Enum(Names),
     /// Flag bits with names (`UP|LOOPBACK`), in hex.
     Bits(Names),
+    /// A fixed-size byte array of this many bytes (a spec's `binary`
+    /// struct member, tc's `priomap`), shown as hex; the field's `int` is
+    /// not used.
+    Bytes(usize),
+    /// A fixed-size char array of this many bytes (a `string` struct
+    /// member), shown as text up to the first NUL; `int` is not used.
+    Text(usize),
 }
 
 /// One field of a family header (`ifi_flags`).
@@ -492,6 +513,9 @@ impl fmt::Display for FieldValue {
 impl Field {
     /// This field's value in `header` (`None` if the header is too short).
     pub fn read(&self, header: &[u8]) -> Option<FieldValue> {
+        if matches!(self.show, Show::Bytes(_) | Show::Text(_)) {
+            return None;
+        }
         let size = self.int.size()?;
         let value = self
             .int
@@ -501,6 +525,7 @@ impl Field {
             Show::Hex => (None, true),
             Show::Enum(n) => (enum_name(n, value.bits()).map(str::to_string), false),
             Show::Bits(n) => (bits_text(n, value.bits()), true),
+            Show::Bytes(_) | Show::Text(_) => return None,
         };
         Some(FieldValue {
             name: self.name,

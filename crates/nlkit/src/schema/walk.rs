@@ -89,7 +89,16 @@ pub fn inner(kind: Option<ValueKind>, a: &Attr<'_>, sib: &Siblings<'_>) -> Optio
         Some(ValueKind::Nested(s)) => attrs(Some(s)),
         Some(ValueKind::Array(item)) => Some(Inner::Array(item)),
         Some(ValueKind::SubMessage(m)) => {
-            attrs(sib.value_of(m.selector).and_then(|v| m.set_for(v)))
+            let v = sib.value_of(m.selector);
+            let set = v.and_then(|v| m.set_for(v));
+            match v.and_then(|v| m.header_for(v)) {
+                // A format with a fixed header: its attributes after it.
+                Some(h) => {
+                    let skip = wire::align(h.size);
+                    (a.payload().len() >= skip).then_some(Inner::Attrs { set, skip })
+                }
+                None => attrs(set),
+            }
         }
         Some(ValueKind::HeaderThen(h, s)) => {
             let skip = wire::align(h.size);

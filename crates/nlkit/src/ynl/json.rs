@@ -5,13 +5,21 @@
 //! then the attributes. Values, by kind: integers as numbers; enums by
 //! name (a number without one); flags sets as arrays of names (bits
 //! without a name as a `"0x.."` string); strings (bytes that are not UTF-8
-//! as `\xNN`); addresses as text; structs and counters as objects; nests
-//! as objects; indexed arrays and `multi-attr` attributes as arrays;
-//! opaque bytes as a hex string. Nothing is dropped and nothing aborts:
+//! as `\xNN`); addresses as text; structs and counters as objects (their
+//! `binary` and `string` arrays as hex and text); nests as objects, a
+//! sub-message format's fixed header as fields before its attributes;
+//! indexed arrays and `multi-attr` attributes as arrays; opaque bytes as a hex string. Nothing is dropped and nothing aborts:
 //! an attribute the spec does not know is `"<type>": "<hex>"`, a value
 //! that does not fit its type is `{"raw": "<hex>", "note": ".."}`, and
 //! attributes that do not parse end their object with
 //! `"_malformed": "<why>"`.
+//!
+//! Keys are unique in each object: an attribute repeated in one message
+//! though its spec does not say `multi-attr` is written as multi-attr is,
+//! all its values in one array at its first occurrence (so is a repeated
+//! attribute the spec does not know); a field of the fixed header named
+//! as an attribute of the message's set (rt-addr's `ifa-flags`, the
+//! `ifaddrmsg` byte and the 32-bit attribute) is written `"@<name>"`.
 
 use super::schema::{Schema, GENL_HDRLEN};
 use super::spec::Operation;
@@ -81,7 +89,7 @@ impl Schema {
             return w.write_all(b"}");
         }
         if let Some(h) = fixed {
-            header_fields(w, h, &payload[genl..], &mut first)?;
+            header_fields(w, h, &payload[genl..], set, &mut first)?;
         }
         let attrs = AttrIter::with_offset(&payload[start..], wire::NLMSG_HDRLEN + start);
         members(w, set, attrs, 0, &mut first)?;
@@ -247,15 +255,31 @@ fn header_fields<W: Write + ?Sized>(
     w: &mut W,
     h: &FixedHeader,
     b: &[u8],
+    set: Option<&'static AttrSet>,
     first: &mut bool,
 ) -> io::Result<()> {
     // Fields of nested structs are named `outer.inner`: each level an object.
     let mut open: Vec<&str> = Vec::new();
     let mut firsts: Vec<bool> = Vec::new();
     for f in h.fields {
-        let Some(size) = f.int.size() else { continue };
-        let Some(v) = b.get(f.offset..f.offset + size).and_then(|x| f.int.read(x)) else {
+        let size = match f.show {
+            Show::Bytes(n) | Show::Text(n) => Some(n),
+            _ => f.int.size(),
+        };
+        let Some(size) = size else { continue };
+        let Some(field) = f
+            .offset
+            .checked_add(size)
+            .and_then(|end| b.get(f.offset..end))
+        else {
             continue;
+        };
+        let v = match f.show {
+            Show::Bytes(_) | Show::Text(_) => None,
+            _ => match f.int.read(field) {
+                Some(v) => Some(v),
+                None => continue,
+            },
         };
         let mut path: Vec<&str> = f.name.split('.').collect();
         let leaf = path.pop().unwrap_or(f.name);
@@ -272,11 +296,21 @@ fn header_fields<W: Write + ?Sized>(
             firsts.push(true);
         }
         let first = firsts.last_mut().unwrap_or(first);
-        key(w, first, leaf)?;
-        match f.show {
-            Show::Enum(n) => names_or_num(w, n, v)?,
-            Show::Bits(n) => bits(w, n, v.bits())?,
-            Show::Dec | Show::Hex => num(w, v)?,
+        // A top-level field named as an attribute of the set that follows
+        // (rt-addr's `ifa-flags`) is written `@name`: keys stay unique.
+        let clash = path.is_empty() && set.is_some_and(|s| s.defs.iter().any(|d| d.name == leaf));
+        if clash {
+            key(w, first, &format!("@{leaf}"))?;
+        } else {
+            key(w, first, leaf)?;
+        }
+        match (f.show, v) {
+            (Show::Bytes(_), _) => hex_string(w, field)?,
+            (Show::Text(_), _) => string(w, &escape_bytes(Name::new(field).as_bytes()))?,
+            (Show::Enum(n), Some(v)) => names_or_num(w, n, v)?,
+            (Show::Bits(n), Some(v)) => bits(w, n, v.bits())?,
+            (Show::Dec | Show::Hex, Some(v)) => num(w, v)?,
+            (_, None) => w.write_all(b"null")?,
         }
     }
     for _ in open {
@@ -295,6 +329,7 @@ fn members<W: Write + ?Sized>(
 ) -> io::Result<()> {
     let sib = Siblings::scan(set, attrs.clone());
     let all = attrs.clone();
+    let repeats = has_repeats(attrs.clone());
     for a in attrs {
         let a = match a {
             Ok(a) => a,
@@ -305,9 +340,35 @@ fn members<W: Write + ?Sized>(
         };
         let def = set.and_then(|s| s.get(a.kind()));
         let Some(def) = def else {
+            let n = if repeats {
+                occurrences(&all, a.kind())
+            } else {
+                1
+            };
+            let earlier = n > 1
+                && all
+                    .clone()
+                    .map_while(Result::ok)
+                    .take_while(|x| x.offset() < a.offset())
+                    .any(|x| x.kind() == a.kind());
+            if earlier {
+                continue;
+            }
             sep(w, first)?;
             write!(w, "\"{}\":", a.kind())?;
-            hex_string(w, a.payload())?;
+            if n > 1 {
+                w.write_all(b"[")?;
+                let mut f2 = true;
+                for x in all.clone().map_while(Result::ok) {
+                    if x.kind() == a.kind() {
+                        sep(w, &mut f2)?;
+                        hex_string(w, x.payload())?;
+                    }
+                }
+                w.write_all(b"]")?;
+            } else {
+                hex_string(w, a.payload())?;
+            }
             continue;
         };
         match def.value {
@@ -333,6 +394,28 @@ fn members<W: Write + ?Sized>(
                 }
                 w.write_all(b"]")?;
             }
+            k if repeats && occurrences(&all, a.kind()) > 1 => {
+                // Repeated though the spec does not say multi-attr: all
+                // occurrences in one array at the first, as multi-attr.
+                let earlier = all
+                    .clone()
+                    .map_while(Result::ok)
+                    .take_while(|x| x.offset() < a.offset())
+                    .any(|x| x.kind() == a.kind());
+                if earlier {
+                    continue;
+                }
+                key(w, first, def.name)?;
+                w.write_all(b"[")?;
+                let mut f2 = true;
+                for x in all.clone().map_while(Result::ok) {
+                    if x.kind() == a.kind() {
+                        sep(w, &mut f2)?;
+                        value(w, k, &x, &sib, depth)?;
+                    }
+                }
+                w.write_all(b"]")?;
+            }
             k => {
                 key(w, first, def.name)?;
                 value(w, k, &a, &sib, depth)?;
@@ -340,6 +423,35 @@ fn members<W: Write + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// True if some attribute type occurs more than once (one pass, no
+/// allocation for types below 256).
+fn has_repeats(attrs: AttrIter<'_>) -> bool {
+    let mut seen = [0u64; 4];
+    let mut high: Vec<u16> = Vec::new();
+    for a in attrs.map_while(Result::ok) {
+        let k = a.kind();
+        if let Some(word) = seen.get_mut(usize::from(k / 64)) {
+            let bit = 1u64 << (k % 64);
+            if *word & bit != 0 {
+                return true;
+            }
+            *word |= bit;
+        } else if high.contains(&k) {
+            return true;
+        } else {
+            high.push(k);
+        }
+    }
+    false
+}
+
+fn occurrences(all: &AttrIter<'_>, kind: u16) -> usize {
+    all.clone()
+        .map_while(Result::ok)
+        .filter(|x| x.kind() == kind)
+        .count()
 }
 
 fn object<W: Write + ?Sized>(
@@ -352,7 +464,7 @@ fn object<W: Write + ?Sized>(
     w.write_all(b"{")?;
     let mut first = true;
     if let Some((h, b)) = header {
-        header_fields(w, h, b, &mut first)?;
+        header_fields(w, h, b, set, &mut first)?;
     }
     members(w, set, attrs, depth + 1, &mut first)?;
     w.write_all(b"}")
@@ -373,10 +485,14 @@ fn value<W: Write + ?Sized>(
         }
         return match inner(Some(kind), a, sib) {
             Some(i @ Inner::Attrs { set, skip }) => {
-                let header = match kind {
-                    ValueKind::HeaderThen(h, _) => Some((h, &p[..skip.min(p.len())])),
+                let header = match kind.one() {
+                    ValueKind::HeaderThen(h, _) => Some(h),
+                    ValueKind::SubMessage(m) => {
+                        sib.value_of(m.selector).and_then(|v| m.header_for(v))
+                    }
                     _ => None,
                 };
+                let header = header.map(|h| (h, &p[..skip.min(p.len())]));
                 let attrs = i.attrs(a).unwrap_or(AttrIter::new(&[]));
                 object(w, set, header, attrs, depth)
             }
@@ -430,7 +546,7 @@ fn value<W: Write + ?Sized>(
         ValueKind::Fields(h) if p.len() >= h.size => {
             w.write_all(b"{")?;
             let mut first = true;
-            header_fields(w, h, p, &mut first)?;
+            header_fields(w, h, p, None, &mut first)?;
             return w.write_all(b"}");
         }
         ValueKind::Ip => {
@@ -593,7 +709,7 @@ operations:
         s.reply_to(&msg, None, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            r#"{"name":"caf","many":[7,8],"colour":"green","colour":{"raw":"09","note":"1 bytes of payload, expected 4"},"77":"05000000","inner":{"colour":9}}"#
+            r#"{"name":"caf","many":[7,8],"colour":["green",{"raw":"09","note":"1 bytes of payload, expected 4"}],"77":"05000000","inner":{"colour":9}}"#
         );
     }
 
@@ -648,5 +764,152 @@ operations:
             json,
             r#"{"parms":{"rate":{"log":3,"rate":125000},"peak":{"log":4,"rate":7},"limit":1000}}"#
         );
+    }
+
+    const SUB_SPEC: &str = r#"
+name: demo
+protocol: genetlink
+definitions:
+  - name: fifo-qopt
+    type: struct
+    members:
+      - name: limit
+        type: u32
+  - name: prio-qopt
+    type: struct
+    members:
+      - name: bands
+        type: u32
+      - name: priomap
+        type: binary
+        len: 6
+      - name: label
+        type: string
+        len: 6
+attribute-sets:
+  - name: main
+    attributes:
+      - name: kind
+        type: string
+      - name: options
+        type: sub-message
+        sub-message: opts
+        selector: kind
+  - name: red-attrs
+    attributes:
+      - name: max
+        type: u32
+operations:
+  list:
+    - name: get
+      attribute-set: main
+      do:
+        reply:
+          attributes: [kind, options]
+sub-messages:
+  - name: opts
+    formats:
+      - value: fifo
+        fixed-header: fifo-qopt
+      - value: prio
+        fixed-header: prio-qopt
+      - value: red
+        fixed-header: fifo-qopt
+        attribute-set: red-attrs
+"#;
+
+    #[test]
+    fn sub_message_formats_with_a_fixed_header_show_its_fields() {
+        let fifo = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "fifo").unwrap();
+            m.attr(2, &77u32.to_ne_bytes()).unwrap();
+        });
+        assert_eq!(fifo, r#"{"kind":"fifo","options":{"limit":77}}"#);
+        // Header, then the format's attributes.
+        let red = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "red").unwrap();
+            let mut p = 5u32.to_ne_bytes().to_vec();
+            p.extend([8, 0, 1, 0]); // nlattr len 8, type 1 (max)
+            p.extend(9u32.to_ne_bytes());
+            m.attr(2, &p).unwrap();
+        });
+        assert_eq!(red, r#"{"kind":"red","options":{"limit":5,"max":9}}"#);
+        // Shorter than the header: raw hex, no panic.
+        let short = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "fifo").unwrap();
+            m.attr(2, &[1, 2]).unwrap();
+        });
+        assert_eq!(short, r#"{"kind":"fifo","options":"0102"}"#);
+    }
+
+    #[test]
+    fn binary_and_string_struct_members_are_shown() {
+        let json = json_of(SUB_SPEC, |m| {
+            m.attr_str(1, "prio").unwrap();
+            let mut p = 3u32.to_ne_bytes().to_vec();
+            p.extend([1, 2, 2, 2, 1, 0xff]); // priomap
+            p.extend(b"ab\0\0\0\0"); // label
+            m.attr(2, &p).unwrap();
+        });
+        assert_eq!(
+            json,
+            r#"{"kind":"prio","options":{"bands":3,"priomap":"0102020201ff","label":"ab"}}"#
+        );
+    }
+
+    #[test]
+    fn keys_are_unique_repeats_and_header_clashes() {
+        let spec = r#"
+name: demo
+protocol: netlink-raw
+protonum: 0
+definitions:
+  - name: hdr
+    type: struct
+    members:
+      - name: flags
+        type: u8
+      - name: scope
+        type: u8
+      - name: pad
+        type: pad
+        len: 2
+attribute-sets:
+  - name: main
+    attributes:
+      - name: label
+        type: string
+      - name: flags
+        type: u32
+operations:
+  fixed-header: hdr
+  list:
+    - name: get
+      value: 30
+      attribute-set: main
+      do:
+        reply:
+          value: 30
+          attributes: [label, flags]
+"#;
+        let s = Schema::new(Family::parse("demo.yaml", spec).unwrap());
+        let mut buf = Vec::new();
+        let mut m = wire::MsgWriter::new(&mut buf, 30, 0, 0, 0);
+        m.fixed(&[0x80u8, 200, 0, 0]);
+        m.attr_str(1, "a").unwrap();
+        m.attr_u32(2, 0x100).unwrap();
+        m.attr_str(1, "b").unwrap();
+        m.attr_u32(9, 1).unwrap();
+        m.attr_u32(9, 2).unwrap();
+        m.finish().unwrap();
+        let msg = Msg::new_checked(&buf[..]).unwrap();
+        let json = out(|w| s.reply_to(&msg, None, w));
+        assert_eq!(
+            json,
+            r#"{"@flags":128,"scope":200,"label":["a","b"],"flags":256,"9":["01000000","02000000"]}"#
+        );
+        // Valid JSON, every key once.
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 5);
     }
 }

@@ -164,6 +164,19 @@ impl Builder<'_> {
             } else if let Some(inner) = m.struct_def.as_deref().and_then(|n| self.fam.struct_def(n))
             {
                 self.fields(inner, at, &name, out);
+            } else if matches!(m.ty, AttrType::Binary | AttrType::String) && size > 0 {
+                // A fixed-size array: shown as an attribute of its type is.
+                let show = if m.ty == AttrType::String {
+                    Show::Text(size)
+                } else {
+                    Show::Bytes(size)
+                };
+                out.push(Field {
+                    name: leak_str(&name),
+                    offset: at,
+                    int: Int::U8,
+                    show,
+                });
             }
             at += size;
         }
@@ -241,10 +254,19 @@ impl Builder<'_> {
                 (leak_str(&f.value), set)
             })
             .collect();
+        let headers: Vec<(&'static str, &'static FixedHeader)> = sm
+            .formats
+            .iter()
+            .filter_map(|f| {
+                let h = self.header(f.fixed_header.as_deref()?)?;
+                Some((leak_str(&f.value), h))
+            })
+            .collect();
         let m = leak(SubMessage {
             name: leak_str(sel_name),
             selector,
             sets: Box::leak(sets.into_boxed_slice()),
+            headers: Box::leak(headers.into_boxed_slice()),
         });
         self.subs.insert(key, m);
         ValueKind::SubMessage(m)
