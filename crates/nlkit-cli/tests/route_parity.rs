@@ -252,3 +252,44 @@ fn encap_mpls_answered_like_ip() {
     })
     .unwrap();
 }
+
+/// Prefixes in iproute2's short and C-number forms (`10.1/16`, `010.2.0.0/16`
+/// is 8.2.0.0, `0x0b/8`, `0/0`) mean what they mean to ip: the same routes
+/// made, the same ones shown; a malformed one refused by both.
+#[test]
+fn short_prefixes_like_ip() {
+    let run = |tool: &'static str| {
+        in_new_netns(move || {
+            sh("ip link set lo up");
+            for p in ["10.1/16", "010.2.0.0/16", "0x0b/8", "12.0.0/24"] {
+                if tool == "ip" {
+                    sh(&format!("ip route add {p} dev lo"));
+                } else {
+                    ok(&format!("route add {p} dev lo"));
+                }
+            }
+            let refused = if tool == "ip" {
+                !std::process::Command::new("ip")
+                    .args(["route", "add", "10./8", "dev", "lo"])
+                    .output()
+                    .unwrap()
+                    .status
+                    .success()
+            } else {
+                nl("route add 10./8 dev lo").code != 0
+            };
+            (
+                sh("ip route show"),
+                ok("route show root 0/0"),
+                sh("ip route show root 0/0"),
+                refused,
+            )
+        })
+        .unwrap()
+    };
+    let (ours, theirs) = (run("nlkit"), run("ip"));
+    assert_eq!(ours.0, theirs.0, "routes made");
+    assert_eq!(ours.1, ours.2, "nlkit route show root 0/0 vs ip's");
+    assert!(ours.3 && theirs.3, "10./8 refused by both");
+    assert!(ours.0.contains("8.2.0.0/16") && ours.0.contains("11.0.0.0/8"));
+}

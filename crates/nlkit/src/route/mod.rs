@@ -657,6 +657,33 @@ impl From<PrefixError> for crate::Error {
     }
 }
 
+/// An address as iproute2 reads one in a prefix (`get_addr_ipv4`): IPv6 as
+/// usual; IPv4 as one to four dot-separated parts, each a C number (`10`,
+/// `0x0b`, `010` is octal 8) up to 255, the missing parts zero, so `10/8`,
+/// `10.1/16` and `0/0` are what ip makes of them. `10.`, `10..1` are refused.
+fn parse_addr_like_ip(s: &str) -> Option<IpAddr> {
+    if s.contains(':') {
+        return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    let mut out = [0u8; 4];
+    for (i, part) in s.split('.').enumerate() {
+        let slot = out.get_mut(i)?;
+        let n = if let Some(h) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            (!h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| u32::from_str_radix(h, 16).ok())??
+        } else if part.len() > 1 && part.starts_with('0') {
+            part.bytes()
+                .all(|b| (b'0'..=b'7').contains(&b))
+                .then(|| u32::from_str_radix(part, 8).ok())??
+        } else {
+            (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<u32>().ok())??
+        };
+        *slot = u8::try_from(n).ok()?;
+    }
+    Some(IpAddr::V4(Ipv4Addr::from(out)))
+}
+
 impl FromStr for Prefix {
     type Err = PrefixError;
     /// `10.0.0.0/8`, `fd00::/64`, a bare address (a host prefix), or `default` (IPv4).
@@ -666,9 +693,9 @@ impl FromStr for Prefix {
             return Ok(Prefix::default_for(AF_INET));
         }
         match s.split_once('/') {
-            None => s.parse::<IpAddr>().map(Prefix::host).map_err(|_| err()),
+            None => parse_addr_like_ip(s).map(Prefix::host).ok_or_else(err),
             Some((a, l)) => {
-                let addr = a.parse::<IpAddr>().map_err(|_| err())?;
+                let addr = parse_addr_like_ip(a).ok_or_else(err)?;
                 if l.is_empty() || !l.bytes().all(|b| b.is_ascii_digit()) || l.len() > 3 {
                     return Err(err());
                 }
@@ -777,14 +804,32 @@ mod tests {
         for bad in [
             "10.0.0.0/33",
             "fd00::/129",
-            "10.0.0/8",
             "10.0.0.0/",
+            "10./8",
+            "10..1/8",
+            "1.2.3.4.5",
+            "256/8",
+            "0x/8",
+            "08/8",
             "x/1",
             "1.2.3.4/-1",
         ] {
             assert!(bad.parse::<Prefix>().is_err(), "{bad}");
         }
         assert!(Prefix::new("1.2.3.4".parse().unwrap(), 33).is_none());
+        // iproute2's short and C-number forms (checked against ip 6.1).
+        for (short, full) in [
+            ("10.0.0/8", "10.0.0.0/8"),
+            ("10.1/16", "10.1.0.0/16"),
+            ("010.2.0.0/16", "8.2.0.0/16"),
+            ("0x0b/8", "11.0.0.0/8"),
+            ("0/0", "default"),
+            ("10.1", "10.1.0.0/32"),
+        ] {
+            let p = short.parse::<Prefix>().unwrap();
+            let want = full.parse::<Prefix>().unwrap();
+            assert_eq!((p.addr(), p.len()), (want.addr(), want.len()), "{short}");
+        }
     }
 
     #[test]
