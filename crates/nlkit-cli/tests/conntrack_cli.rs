@@ -439,10 +439,12 @@ fn events_same(opts: &[&str]) -> (Vec<String>, Vec<String>) {
         // Each run starts from an empty table (the sequence creates the same entries).
         let _ = ct_tool("-F");
         let spawn = |cmd: &mut Command| {
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
+            Reaped::new(
+                cmd.stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
         };
         let tool = spawn(Command::new("conntrack").arg("-E").args(opts));
         let ours = spawn(Command::new(bin()).args(["conntrack", "-E"]).args(opts));
@@ -459,7 +461,7 @@ fn events_same(opts: &[&str]) -> (Vec<String>, Vec<String>) {
         }
         sh("python3 -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 7000))\"");
         std::thread::sleep(std::time::Duration::from_millis(500));
-        let collect = |mut c: std::process::Child| {
+        let collect = |mut c: Reaped| {
             let _ = c.kill();
             let out = c.wait_with_output().unwrap();
             // The program name is looked up while the event is read: the process may be gone.
@@ -617,12 +619,14 @@ fn an_event_storm_loses_conntrack_e_events_but_not_the_monitors() {
     in_new_netns(move || {
         setup();
         sh("ip addr add 10.77.0.1/8 dev lo");
-        let mut tool = Command::new("conntrack")
-            .args(["-E", "-b", "32768"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut tool = Reaped::new(
+            Command::new("conntrack")
+                .args(["-E", "-b", "32768"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
         // Count its NEW lines as they come (a full pipe would stall it).
         let mut out = tool.stdout.take().unwrap();
         let counter = std::thread::spawn(move || {

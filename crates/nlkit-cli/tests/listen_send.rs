@@ -3,20 +3,22 @@
 
 mod common;
 
-use common::{bin, nlkit};
+use common::{bin, nlkit, Reaped};
 use nlkit::socket::netns::in_new_netns;
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 /// Starts `nlkit listen ARGS` and returns it with its port id (read from its first stderr line).
-fn listener(args: &[&str]) -> (Child, u32) {
-    let mut child = Command::new(bin())
-        .arg("listen")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn listener(args: &[&str]) -> (Reaped, u32) {
+    let mut child = Reaped::new(
+        Command::new(bin())
+            .arg("listen")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     err.read_line(&mut line).unwrap();
@@ -31,7 +33,7 @@ fn listener(args: &[&str]) -> (Child, u32) {
     (child, port)
 }
 
-fn finish(mut c: Child) -> (i32, String) {
+fn finish(mut c: Reaped) -> (i32, String) {
     let mut out = String::new();
     c.stdout.take().unwrap().read_to_string(&mut out).unwrap();
     let st = c.wait().unwrap();

@@ -2,6 +2,9 @@
 //! of its JSON lines ends with exactly the kernel's routes, even when a tiny
 //! receive buffer forces overruns and resyncs.
 
+mod common;
+
+use common::Reaped;
 use nlkit::socket::netns::in_new_netns;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -53,11 +56,13 @@ fn batch_stdin(batch: &str) {
 fn consumer_of_monitor_output_ends_with_kernel_state() {
     in_new_netns(|| {
         run(&["link", "set", "lo", "up"]);
-        let mut mon = Command::new(NLKIT)
-            .args(["-j", "monitor", "route", "rcvbuf", "1"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut mon = Reaped::new(
+            Command::new(NLKIT)
+                .args(["-j", "monitor", "route", "rcvbuf", "1"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
         let (tx, rx) = mpsc::channel::<String>();
         let stdout = mon.stdout.take().unwrap();
         std::thread::spawn(move || {
@@ -201,16 +206,20 @@ fn synthesized_deletes_print_as_ip_monitor_prints_deletes() {
             sh("ip", &[&["route", "add"], *r].concat());
         }
         std::thread::sleep(Duration::from_millis(500)); // IPv6 link-local routes settle
-        let mut ip = Command::new("ip")
-            .args(["monitor", "route"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut mon = Command::new(NLKIT)
-            .args(["monitor", "route", "rcvbuf", "1"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut ip = Reaped::new(
+            Command::new("ip")
+                .args(["monitor", "route"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let mut mon = Reaped::new(
+            Command::new(NLKIT)
+                .args(["monitor", "route", "rcvbuf", "1"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
         let (ip_rx, mon_rx) = (lines(&mut ip), lines(&mut mon));
         std::thread::sleep(Duration::from_millis(500)); // both listening, nlkit has its snapshot
         let pid = mon.id().to_string();

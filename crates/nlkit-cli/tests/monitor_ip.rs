@@ -3,8 +3,11 @@
 //! see the same events in the same order. NETCONF events, ip's `[OBJECT]`
 //! prefixes (`all`), `Deleted`, and the `-t` / `-ts` timestamp layouts.
 
+mod common;
+
+use common::Reaped;
 use nlkit::socket::netns::in_new_netns;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const NLKIT: &str = env!("CARGO_BIN_EXE_nlkit");
@@ -14,16 +17,18 @@ fn sh(script: &str) {
     assert!(st.success(), "{script}");
 }
 
-fn spawn(prog: &str, args: &[&str]) -> Child {
-    Command::new(prog)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+fn spawn(prog: &str, args: &[&str]) -> Reaped {
+    Reaped::new(
+        Command::new(prog)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
-fn stop(mut c: Child) -> Vec<String> {
+fn stop(mut c: Reaped) -> Vec<String> {
     let _ = c.kill();
     let out = c.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout)

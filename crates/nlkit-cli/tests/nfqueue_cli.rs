@@ -8,19 +8,20 @@ mod route_common;
 use nlkit::socket::netns::in_new_netns;
 use route_common::*;
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Starts `nlkit ARGS` and waits until queues `nums` are bound (the netns's
 /// `/proc/.../nfnetlink_queue` lists them).
-#[allow(clippy::zombie_processes)] // the caller waits for it (finish)
-fn start(args: &str, nums: &[u16]) -> Child {
-    let mut child = Command::new(bin())
-        .args(args.split_whitespace())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn start(args: &str, nums: &[u16]) -> Reaped {
+    let mut child = Reaped::new(
+        Command::new(bin())
+            .args(args.split_whitespace())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let t = Instant::now();
     loop {
         let s = std::fs::read_to_string("/proc/thread-self/net/netfilter/nfnetlink_queue")
@@ -41,7 +42,7 @@ fn start(args: &str, nums: &[u16]) -> Child {
     }
 }
 
-fn finish(c: Child) -> Run {
+fn finish(c: Reaped) -> Run {
     let out = c.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bin, nlkit};
+use common::{bin, nlkit, Reaped};
 use nlkit::socket::netns::in_new_netns;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -129,20 +129,22 @@ fn errors_name_the_json_path_or_the_attribute() {
 #[test]
 fn subscribe_prints_one_object_per_notification() {
     in_new_netns(|| {
-        let mut child = Command::new(bin())
-            .args([
-                "ynl",
-                "--family",
-                "netdev",
-                "--subscribe",
-                "mgmt",
-                "-c",
-                "2",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = Reaped::new(
+            Command::new(bin())
+                .args([
+                    "ynl",
+                    "--family",
+                    "netdev",
+                    "--subscribe",
+                    "mgmt",
+                    "-c",
+                    "2",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         // The listener joins the group some time after it starts: make
         // devices until it has seen two (bounded; no time is asserted).

@@ -2,8 +2,9 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// What a run of `nlkit` did.
 #[derive(Debug)]
@@ -50,4 +51,44 @@ pub fn fixture_path(name: &str) -> PathBuf {
 /// The bytes of `tests/fixtures/NAME`.
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixture_path(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// A child process that is killed and reaped when dropped: a test that fails
+/// half-way (a panic in an assert) leaves no monitor running behind it,
+/// holding the test's output pipe open or a netns alive.
+pub struct Reaped(Option<Child>);
+
+impl Reaped {
+    pub fn new(child: Child) -> Self {
+        Reaped(Some(child))
+    }
+
+    /// Waits for the child's end and collects its output (as
+    /// [`Child::wait_with_output`]); the child is then no longer killed on
+    /// drop, since it has ended.
+    pub fn wait_with_output(mut self) -> std::io::Result<Output> {
+        self.0.take().expect("child present").wait_with_output()
+    }
+}
+
+impl Deref for Reaped {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0.as_ref().expect("child present")
+    }
+}
+
+impl DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0.as_mut().expect("child present")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
