@@ -108,8 +108,9 @@ impl AddrShow {
         (!self.up || v.is_up())
             && self.group.is_none_or(|g| v.group == Some(g))
             && match self.master {
-                None => true,
-                Some(u32::MAX) => master.is_none(),
+                // `nomaster` filters the kernel's dump alone, as in ip: a
+                // device asked for by name is kept whatever its master.
+                None | Some(u32::MAX) => true,
                 Some(m) => master == Some(m),
             }
             && self
@@ -452,14 +453,17 @@ fn parse_change(
 // ---------------------------------------------------------------------------
 // Showing.
 
-/// The addresses of link `index` (named `ifname`) that `s` selects, and how
-/// many addresses the link has in all.
+/// The addresses of link `index` (named `ifname`) of the family `s` asks
+/// for, each `Some` if `s` selects it; with `placeholders` also a `None`
+/// for each one it leaves out (ip's `{}`), else those are not kept. And
+/// how many addresses the link has in all, of any family.
 fn addrs_of(
     aux: &Connection,
     s: &AddrShow,
     index: u32,
     ifname: &str,
-) -> Result<(Vec<Addr>, usize), CliError> {
+    placeholders: bool,
+) -> Result<(Vec<Option<Addr>>, usize), CliError> {
     let mut v = Vec::new();
     let mut total = 0;
     Handle::with(aux).addrs(AddrDump { family: 0, index }, |a| {
@@ -467,7 +471,9 @@ fn addrs_of(
             total += 1;
             let a = a.to_owned();
             if s.wants(&a, ifname) {
-                v.push(a);
+                v.push(Some(a));
+            } else if placeholders && (s.family == 0 || a.family == s.family) {
+                v.push(None);
             }
         }
         Ok(())
@@ -475,9 +481,17 @@ fn addrs_of(
     Ok((v, total))
 }
 
-/// Shows link `v` and its addresses if `s` selects them: iproute2 keeps a
-/// link if one of its addresses is selected, or if it has none at all and
-/// no family is asked for.
+/// Shows link `v` and its addresses as iproute2 6.1's `addr show` does:
+/// - a link is kept if one of its addresses is selected, or if it has none
+///   at all and no family is asked for;
+/// - a kept link that the link filters leave out (`up`, `group`,
+///   `type X_slave`; for a device asked by name also `master`, `type`: the
+///   kernel filters a dump on these) is `{}` in JSON, nothing in text. With
+///   `label` only `up` applies (and the link itself is not shown); with `-o`
+///   none does (ip prints no link then), but `up` drops the addresses of a
+///   link that is down;
+/// - with `-j`, `addr_info` has one element for each address of the family
+///   asked for: `{}` for those the selectors leave out.
 #[allow(clippy::too_many_arguments)]
 fn show_link(
     aux: &Connection,
@@ -488,25 +502,57 @@ fn show_link(
     s: &AddrShow,
     ll: bool,
 ) -> Result<(), CliError> {
-    if !s.wants_link(v) {
-        return Ok(());
-    }
-    let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
+    let by_label = s.label.is_some();
+    let link_ok = if out.oneline && !g.brief && !g.link_family {
+        true
+    } else if by_label {
+        !s.up || v.is_up()
+    } else {
+        s.wants_link(v)
+    };
     if g.link_family {
-        // `-0` / `-f link`: the links alone, as ip prints them.
+        // `-0` / `-f link`: the links alone, as ip prints them (with
+        // `label`, nothing of them).
+        if !link_ok || by_label {
+            return placeholder(out);
+        }
         return print_link_addrs(out, v, &[], names, g, false, ll);
     }
-    let (addrs, total) = addrs_of(aux, s, v.index(), &ifname)?;
-    if addrs.is_empty() && !(total == 0 && s.family == 0) {
+    let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
+    let (addrs, total) = addrs_of(aux, s, v.index(), &ifname, out.json)?;
+    if !addrs.iter().any(Option::is_some) && !(total == 0 && s.family == 0) {
         return Ok(());
     }
-    print_link_addrs(out, v, &addrs, names, g, s.label.is_some(), ll)
+    if !link_ok {
+        return placeholder(out);
+    }
+    let addrs = if s.up && !v.is_up() { &[][..] } else { &addrs };
+    print_link_addrs(out, v, addrs, names, g, by_label, ll)
+}
+
+/// ip's `{}` for an object its filters leave out (JSON only).
+pub(crate) fn placeholder(out: &mut Out) -> Result<(), CliError> {
+    if out.json {
+        out.array_item(&Value::Object(Map::new()))
+    } else {
+        Ok(())
+    }
+}
+
+/// `addr_info` of `addrs`: `f` of each selected one, `{}` for each `None`.
+fn addr_info_array(addrs: &[Option<Addr>], f: impl Fn(&Addr) -> Map<String, Value>) -> Value {
+    Value::Array(
+        addrs
+            .iter()
+            .map(|a| Value::Object(a.as_ref().map(&f).unwrap_or_default()))
+            .collect(),
+    )
 }
 
 fn print_link_addrs(
     out: &mut Out,
     v: &LinkView<'_>,
-    addrs: &[Addr],
+    addrs: &[Option<Addr>],
     names: &mut Names,
     g: &Global,
     by_label: bool,
@@ -514,18 +560,26 @@ fn print_link_addrs(
 ) -> Result<(), CliError> {
     let details = g.details;
     // `-0` / `-f link`: the links alone, as ip prints them (`-br`: link's brief line).
-    let (addrs, ll) = if g.link_family {
+    let ll = if g.link_family {
         if g.brief {
             return super::link::print_link_with(out, v, names, g);
         }
-        (&[][..], true)
+        true
     } else {
-        (addrs, ll)
+        ll
     };
-    // `-o`: one line per address, after the link's index and name, as ip.
-    if out.oneline && !g.brief && !out.json && !g.link_family {
-        for a in addrs {
-            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+    let selected = || addrs.iter().flatten();
+    // `-o`: one line per address, after the link's index and name, as ip;
+    // in JSON `{"addr_info": [...]}` with `index` and `dev` in each.
+    if out.oneline && !g.brief && !g.link_family {
+        let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+        if out.json {
+            let mut o = Map::new();
+            let arr = addr_info_array(addrs, |a| addr_info_obj(a, Some(&name)));
+            o.insert("addr_info".into(), arr);
+            return out.array_item(&Value::Object(o));
+        }
+        for a in selected() {
             out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
         }
         return Ok(());
@@ -538,10 +592,7 @@ fn print_link_addrs(
             } else {
                 brief_json_base(v, names)
             };
-            o.insert(
-                "addr_info".into(),
-                Value::Array(addrs.iter().map(addr_brief_json).collect()),
-            );
+            o.insert("addr_info".into(), addr_info_array(addrs, addr_brief_json));
             return out.array_item(&Value::Object(o));
         }
         let mut t = if by_label {
@@ -549,7 +600,7 @@ fn print_link_addrs(
         } else {
             brief_head(v, names)
         };
-        for a in addrs {
+        for a in selected() {
             t += &addr_brief(a);
         }
         return out.line(t);
@@ -561,10 +612,8 @@ fn print_link_addrs(
             link_json_base(v, names, details, false, ll)
         };
         if !g.link_family {
-            o.insert(
-                "addr_info".into(),
-                Value::Array(addrs.iter().map(addr_info_json).collect()),
-            );
+            let arr = addr_info_array(addrs, |a| addr_info_obj(a, None));
+            o.insert("addr_info".into(), arr);
         }
         if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label) {
             o.insert("stats64".into(), st);
@@ -572,14 +621,14 @@ fn print_link_addrs(
         return out.array_item(&Value::Object(o));
     }
     if by_label {
-        for a in addrs {
+        for a in selected() {
             out.line(format_args!("    {}", addr_lines(a)))?;
         }
         return Ok(());
     }
     let mut t = link_head(v, names, false);
     t += &link_body(v, names, details, false, ll, 0);
-    for a in addrs {
+    for a in selected() {
         t += "\n    ";
         t += &addr_lines(a);
     }
@@ -605,7 +654,7 @@ fn addr_brief(a: &Addr) -> String {
 
 /// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the
 /// peer), `prefixlen`, `metric`.
-fn addr_brief_json(a: &Addr) -> Value {
+fn addr_brief_json(a: &Addr) -> Map<String, Value> {
     let mut o = Map::new();
     if let Some(l) = a.local_addr() {
         o.insert("local".into(), json!(l.to_string()));
@@ -617,7 +666,7 @@ fn addr_brief_json(a: &Addr) -> Value {
             o.insert("metric".into(), json!(m));
         }
     }
-    Value::Object(o)
+    o
 }
 
 /// Runs `addr show`.
@@ -839,7 +888,17 @@ fn addr_lines(a: &Addr) -> String {
 
 /// One `addr_info` element, as `ip -j addr` prints it.
 pub fn addr_info_json(a: &Addr) -> Value {
+    Value::Object(addr_info_obj(a, None))
+}
+
+/// One `addr_info` element; with `dev` (`-o`) it starts with `index` and
+/// `dev`, as `ip -j -o addr` prints it.
+fn addr_info_obj(a: &Addr, dev: Option<&str>) -> Map<String, Value> {
     let mut o = Map::new();
+    if let Some(d) = dev {
+        o.insert("index".into(), json!(a.index));
+        o.insert("dev".into(), json!(d));
+    }
     o.insert("family".into(), json!(family_word(a.family)));
     if let Some(l) = a.local_addr() {
         o.insert("local".into(), json!(l.to_string()));
@@ -877,7 +936,7 @@ pub fn addr_info_json(a: &Addr) -> Value {
             o.insert("preferred_life_time".into(), json!(p));
         }
     }
-    Value::Object(o)
+    o
 }
 
 /// One address on its own, as `ip monitor` prints it:
