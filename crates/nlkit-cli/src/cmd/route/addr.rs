@@ -10,7 +10,10 @@
 //! ```
 //!
 //! `show` prints each link followed by its addresses, as `ip addr` does (a
-//! link with none is left out when a family or another filter is given).
+//! link with none is left out when a family or another filter is given);
+//! with `-j`, what a filter leaves out of a kept link, or of its
+//! `addr_info`, is an empty object `{}`, as ip 6.1 writes it
+//! (`docs/json.md`, "Filters and `{}`").
 //! Links stream from one dump; each link's addresses come from a dump the
 //! kernel filters to that link, so memory holds one link at a time.
 //!

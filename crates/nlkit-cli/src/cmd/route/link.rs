@@ -42,7 +42,9 @@
 //! `-d` also `promiscuity`, `min_mtu`, `max_mtu`, `linkinfo` (`info_kind`,
 //! `info_data`, `info_slave_kind`), `num_tx_queues`, `num_rx_queues`.
 //! `-s` adds the counters (`stats64`), `-br` prints one brief line (object)
-//! per link; both as iproute2 6.1 (see `docs/json.md`).
+//! per link; both as iproute2 6.1 (see `docs/json.md`). With a filter,
+//! each link it leaves out is `{}` in JSON, as ip 6.1 writes it (but the
+//! links a kernel-filtered dump leaves out: `master`, `nomaster`, `type`).
 
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
