@@ -521,9 +521,14 @@ fn show_link(
         }
         return print_link_addrs(out, v, &[], names, g, false, ll);
     }
+    if !link_ok && !out.json {
+        // Nothing of it in text: its addresses need not be read.
+        return Ok(());
+    }
     let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
     let (addrs, total) = addrs_of(aux, s, v.index(), &ifname, out.json)?;
-    if !addrs.iter().any(Option::is_some) && !(total == 0 && s.family == 0) {
+    let kept = addrs.iter().any(Option::is_some) || (total == 0 && s.family == 0);
+    if !kept {
         return Ok(());
     }
     if !link_ok {
