@@ -29,6 +29,7 @@
 //! `stable-privacy`; `dynamic` stands for a missing `permanent`. Lifetimes
 //! are seconds, 4294967295 for forever.
 
+use super::emit::Emit;
 use super::link::{
     brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
 };
@@ -43,7 +44,7 @@ use nlkit::route::addr::{
     IFA_F_SECONDARY, IFA_F_V6ONLY,
 };
 use nlkit::route::{
-    parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
+    parse_scope, scope_name, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
     LinkView, Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
 use nlkit::{AckMode, Connection};
@@ -547,16 +548,6 @@ pub(crate) fn placeholder(out: &mut Out) -> Result<(), CliError> {
     }
 }
 
-/// `addr_info` of `addrs`: `f` of each selected one, `{}` for each `None`.
-fn addr_info_array(addrs: &[Option<Addr>], f: impl Fn(&Addr) -> Map<String, Value>) -> Value {
-    Value::Array(
-        addrs
-            .iter()
-            .map(|a| Value::Object(a.as_ref().map(&f).unwrap_or_default()))
-            .collect(),
-    )
-}
-
 fn print_link_addrs(
     out: &mut Out,
     v: &LinkView<'_>,
@@ -576,105 +567,84 @@ fn print_link_addrs(
     } else {
         ll
     };
-    let selected = || addrs.iter().flatten();
-    // `-o`: one line per address, after the link's index and name, as ip;
-    // in JSON `{"addr_info": [...]}` with `index` and `dev` in each.
-    if out.oneline && !g.brief && !g.link_family {
-        let name = v.name.map(|n| n.to_string()).unwrap_or_default();
-        if out.json {
-            let mut o = Map::new();
-            let arr = addr_info_array(addrs, |a| addr_info_obj(a, Some(&name)));
-            o.insert("addr_info".into(), arr);
-            return out.array_item(&Value::Object(o));
+    let oneline = out.oneline && !g.brief && !g.link_family;
+    let mut buf = Vec::new();
+    if out.json {
+        // The link's keys (none with `-o` or `label`: ip prints no link
+        // then), then `addr_info` and `stats64`.
+        let base = if by_label || oneline {
+            Map::new()
+        } else if g.brief {
+            brief_json_base(v, names)
+        } else {
+            link_json_base(v, names, details, false, ll)
+        };
+        serde_json::to_writer(&mut buf, &base).map_err(std::io::Error::from)?;
+        buf.pop(); // the closing brace
+        let mut any = !base.is_empty();
+        if !g.link_family {
+            if any {
+                buf.push(b',');
+            }
+            any = true;
+            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+            let dev = oneline.then_some(name.as_str());
+            let mut e = Emit::new(&mut buf, true);
+            e.open_arr("addr_info");
+            for a in addrs {
+                match a {
+                    Some(a) => write_addr(&mut e, a, g.brief, dev),
+                    None => {
+                        e.open_obj(None);
+                        e.close_obj();
+                    }
+                }
+            }
+            e.close_arr();
         }
-        for a in selected() {
-            out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
+        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label && !g.brief && !oneline) {
+            if any {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"\"stats64\":");
+            serde_json::to_writer(&mut buf, &st).map_err(std::io::Error::from)?;
+        }
+        buf.push(b'}');
+        if out.pretty {
+            return out.array_item(&super::emit::to_value(&buf, "a link's addresses"));
+        }
+        out.array_sep()?;
+        return out.raw(&buf);
+    }
+    let selected = addrs.iter().flatten();
+    // `-o`: one line per address, after the link's index and name, as ip.
+    if oneline || by_label && !g.brief {
+        let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+        let dev = oneline.then_some(name.as_str());
+        for a in selected {
+            buf.clear();
+            write_addr(&mut Emit::new(&mut buf, false), a, false, dev);
+            out.line(String::from_utf8_lossy(&buf))?;
         }
         return Ok(());
     }
     // With `label`, iproute2 prints the addresses without their link.
-    if g.brief {
-        if out.json {
-            let mut o = if by_label {
-                Map::new()
-            } else {
-                brief_json_base(v, names)
-            };
-            o.insert("addr_info".into(), addr_info_array(addrs, addr_brief_json));
-            return out.array_item(&Value::Object(o));
-        }
-        let mut t = if by_label {
-            String::new()
-        } else {
-            brief_head(v, names)
-        };
-        for a in selected() {
-            t += &addr_brief(a);
-        }
-        return out.line(t);
-    }
-    if out.json {
-        let mut o = if by_label {
-            Map::new()
-        } else {
-            link_json_base(v, names, details, false, ll)
-        };
-        if !g.link_family {
-            let arr = addr_info_array(addrs, |a| addr_info_obj(a, None));
-            o.insert("addr_info".into(), arr);
-        }
-        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label) {
-            o.insert("stats64".into(), st);
-        }
-        return out.array_item(&Value::Object(o));
-    }
-    if by_label {
-        for a in selected() {
-            out.line(format_args!("    {}", addr_lines(a)))?;
-        }
-        return Ok(());
-    }
-    let mut t = link_head(v, names, false);
-    t += &link_body(v, names, details, false, ll, 0);
-    for a in selected() {
-        t += "\n    ";
-        t += &addr_lines(a);
-    }
-    t += &stats_text(v, g.stats);
-    out.line(t)
-}
-
-/// One address in `ip -br addr`: `10.0.0.1/24 `, `10.0.0.1 peer 10.0.0.2/32 `,
-/// `10.0.0.1/24 metric 5 `.
-fn addr_brief(a: &Addr) -> String {
-    let Some(l) = a.local_addr() else {
-        return String::new();
+    let head = match (g.brief, by_label) {
+        (_, true) => String::new(),
+        (true, false) => brief_head(v, names),
+        (false, false) => link_head(v, names, false) + &link_body(v, names, details, false, ll, 0),
     };
-    let mut s = match a.peer() {
-        Some(p) => format!("{l} peer {p}/{} ", a.prefix_len),
-        None => format!("{l}/{} ", a.prefix_len),
-    };
-    if let Some(m) = a.rt_priority {
-        s += &format!("metric {m} ");
-    }
-    s
-}
-
-/// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the
-/// peer), `prefixlen`, `metric`.
-fn addr_brief_json(a: &Addr) -> Map<String, Value> {
-    let mut o = Map::new();
-    if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
-        if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
+    buf.extend_from_slice(head.as_bytes());
+    for a in selected {
+        if !g.brief {
+            buf.push(b'\n');
         }
-        o.insert("prefixlen".into(), json!(a.prefix_len));
-        if let Some(m) = a.rt_priority {
-            o.insert("metric".into(), json!(m));
-        }
+        write_addr(&mut Emit::new(&mut buf, false), a, g.brief, None);
     }
-    o
+    if !g.brief {
+        buf.extend_from_slice(stats_text(v, g.stats).as_bytes());
+    }
+    out.line(String::from_utf8_lossy(&buf))
 }
 
 /// Runs `addr show`.
@@ -803,148 +773,104 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The flag words iproute2 prints for an address, in its order:
-/// `dynamic` where `permanent` is missing, `temporary` for an IPv6
-/// `secondary`; the bits it has no word for.
-fn flag_words(a: &Addr) -> (Vec<&'static str>, u32) {
-    let mut v = Vec::new();
+/// Writes one address as iproute2 6.1's `print_addrinfo` does, through one
+/// call per field for both forms ([`Emit`]): text, the `    inet A/LEN
+/// ... LABEL` line and the lifetimes line (each word but the label followed
+/// by a blank; an IPv6 line, which has no label, ends in one), or one
+/// `addr_info` element of `ip -j addr`. `brief` (`-br`): only the address,
+/// its peer, length and metric, without the family. `dev` (`-o`): the
+/// link's index and name first (`3: v0`, `"index"`, `"dev"`).
+fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
+    e.open_obj(None);
+    if !brief {
+        if let Some(d) = dev {
+            e.num("index", "", a.index, ": ");
+            e.str("dev", "", d, "");
+        }
+        match a.family {
+            AF_INET => e.str("family", "    ", "inet", " "),
+            AF_INET6 => e.str("family", "    ", "inet6", " "),
+            f => match nlkit::route::family_name(f) {
+                Some(n) => e.str("family", "    ", n, " "),
+                None => e.num("family_index", "    family ", f, " "),
+            },
+        }
+    }
+    if let Some(l) = a.local_addr() {
+        e.plain_str("local", "", l, "");
+        if let Some(p) = a.peer() {
+            e.plain_str("address", " peer ", p, "");
+        }
+        e.num("prefixlen", "/", a.prefix_len, " ");
+        if let Some(m) = a.rt_priority {
+            e.num("metric", "metric ", m, " ");
+        }
+    }
+    if brief {
+        e.close_obj();
+        return;
+    }
+    if let Some(b) = a.broadcast {
+        e.plain_str("broadcast", "brd ", b, " ");
+    }
+    if let Some(x) = a.anycast {
+        e.plain_str("anycast", "any ", x, " ");
+    }
+    match scope_name(a.scope) {
+        Some(s) => e.str("scope", "scope ", s, " "),
+        None => e.plain_str("scope", "scope ", a.scope, " "),
+    }
+    // ip's flag words in its order: `dynamic` where `permanent` is
+    // missing, `temporary` for an IPv6 `secondary`; then the bits it has
+    // no word for.
     let mut rest = a.flags;
     for &(bit, name) in IFA_FLAG_NAMES {
-        if bit == IFA_F_PERMANENT {
-            if a.flags & bit == 0 {
-                v.push("dynamic");
-            }
-        } else if a.flags & bit != 0 {
-            v.push(if bit == IFA_F_SECONDARY && a.family == AF_INET6 {
-                "temporary"
-            } else {
-                name
-            });
+        let word = match (bit, a.flags & bit != 0) {
+            (IFA_F_PERMANENT, false) => Some("dynamic"),
+            (IFA_F_PERMANENT, true) => None,
+            (IFA_F_SECONDARY, true) if a.family == AF_INET6 => Some("temporary"),
+            (_, set) => set.then_some(name),
+        };
+        if let Some(w) = word {
+            e.truth(w, w, " ");
         }
         rest &= !bit;
     }
-    (v, rest)
-}
-
-/// A lifetime in text: `forever`, `300sec`; a deprecated address's
-/// preferred lifetime is signed, as iproute2 prints it.
-fn lft(v: u32, signed: bool) -> String {
-    if v == u32::MAX {
-        "forever".into()
-    } else if signed {
-        format!("{}sec", v as i32)
-    } else {
-        format!("{v}sec")
-    }
-}
-
-fn family_word(f: u8) -> String {
-    match f {
-        AF_INET => "inet".into(),
-        AF_INET6 => "inet6".into(),
-        f => nlkit::route::family_name(f)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("family {f}")),
-    }
-}
-
-/// `inet 10.0.0.1/24 brd 10.0.0.255 scope global v0` and the lifetimes
-/// line, with iproute2's blanks: each word but the label is followed by
-/// one (an IPv6 line, which has no label, ends in a blank).
-fn addr_lines(a: &Addr) -> String {
-    use std::fmt::Write;
-    let mut s = family_word(a.family);
-    s.push(' ');
-    if let Some(l) = a.local_addr() {
-        let _ = write!(s, "{l}");
-        if let Some(p) = a.peer() {
-            let _ = write!(s, " peer {p}");
-        }
-        let _ = write!(s, "/{} ", a.prefix_len);
-        if let Some(m) = a.rt_priority {
-            let _ = write!(s, "metric {m} ");
-        }
-    }
-    if let Some(b) = a.broadcast {
-        let _ = write!(s, "brd {b} ");
-    }
-    if let Some(x) = a.anycast {
-        let _ = write!(s, "any {x} ");
-    }
-    let _ = write!(s, "scope {} ", scope_str(a.scope));
-    let (words, rest) = flag_words(a);
-    for f in words {
-        s += f;
-        s.push(' ');
-    }
     if rest != 0 {
-        let _ = write!(s, "flags {rest:02x} ");
+        e.plain_str("ifa_flags", "flags ", format_args!("{rest:02x}"), " ");
     }
     if let Some(l) = &a.label {
-        s += l;
+        e.str("label", "", l, "");
     }
     if let Some(c) = &a.cacheinfo {
-        let _ = write!(
-            s,
-            "\n       valid_lft {} preferred_lft {}",
-            lft(c.valid.get(), false),
-            lft(c.preferred.get(), a.flags & IFA_F_DEPRECATED != 0)
-        );
+        e.text("\n       valid_lft ");
+        write_lft(e, "valid_life_time", c.valid.get(), false);
+        e.text(" preferred_lft ");
+        let deprecated = a.flags & IFA_F_DEPRECATED != 0;
+        write_lft(e, "preferred_life_time", c.preferred.get(), deprecated);
     }
-    s
+    e.close_obj();
+}
+
+/// A lifetime: text `forever` or `300sec`, JSON seconds (4294967295 for
+/// forever); a deprecated address's preferred lifetime is signed, as
+/// iproute2 prints it.
+fn write_lft(e: &mut Emit<'_>, key: &str, v: u32, signed: bool) {
+    if v == u32::MAX {
+        e.json_num(key, v);
+        e.text("forever");
+    } else if signed {
+        e.num(key, "", v as i32, "sec");
+    } else {
+        e.num(key, "", v, "sec");
+    }
 }
 
 /// One `addr_info` element, as `ip -j addr` prints it.
 pub fn addr_info_json(a: &Addr) -> Value {
-    Value::Object(addr_info_obj(a, None))
-}
-
-/// One `addr_info` element; with `dev` (`-o`) it starts with `index` and
-/// `dev`, as `ip -j -o addr` prints it.
-fn addr_info_obj(a: &Addr, dev: Option<&str>) -> Map<String, Value> {
-    let mut o = Map::new();
-    if let Some(d) = dev {
-        o.insert("index".into(), json!(a.index));
-        o.insert("dev".into(), json!(d));
-    }
-    o.insert("family".into(), json!(family_word(a.family)));
-    if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
-        if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
-        }
-        o.insert("prefixlen".into(), json!(a.prefix_len));
-        if let Some(m) = a.rt_priority {
-            o.insert("metric".into(), json!(m));
-        }
-    }
-    if let Some(b) = a.broadcast {
-        o.insert("broadcast".into(), json!(b.to_string()));
-    }
-    if let Some(x) = a.anycast {
-        o.insert("anycast".into(), json!(x.to_string()));
-    }
-    o.insert("scope".into(), json!(scope_str(a.scope)));
-    let (words, rest) = flag_words(a);
-    for f in words {
-        o.insert(f.into(), json!(true));
-    }
-    if rest != 0 {
-        o.insert("ifa_flags".into(), json!(format!("{rest:02x}")));
-    }
-    if let Some(l) = &a.label {
-        o.insert("label".into(), json!(l));
-    }
-    if let Some(c) = &a.cacheinfo {
-        o.insert("valid_life_time".into(), json!(c.valid.get()));
-        let p = c.preferred.get();
-        if a.flags & IFA_F_DEPRECATED != 0 && p != u32::MAX {
-            o.insert("preferred_life_time".into(), json!(p as i32));
-        } else {
-            o.insert("preferred_life_time".into(), json!(p));
-        }
-    }
-    o
+    let mut b = Vec::new();
+    write_addr(&mut Emit::new(&mut b, true), a, false, None);
+    super::emit::to_value(&b, "an address")
 }
 
 /// One address on its own, as `ip monitor` prints it:
@@ -952,7 +878,10 @@ fn addr_info_obj(a: &Addr, dev: Option<&str>) -> Map<String, Value> {
 #[allow(dead_code)] // for the monitor
 pub fn addr_text(v: &AddrView<'_>, names: &mut Names) -> String {
     let a = v.to_owned();
-    format!("{}: {}    {}", a.index, names.name(a.index), addr_lines(&a))
+    let mut b = Vec::new();
+    let name = names.name(a.index);
+    write_addr(&mut Emit::new(&mut b, false), &a, false, Some(&name));
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 /// One address on its own as JSON: `{"ifindex", "ifname", "addr_info": [..]}`.
@@ -979,6 +908,13 @@ pub fn print_addr(out: &mut Out, v: &AddrView<'_>, names: &mut Names) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `a` in text, as `ip addr` prints it under its link.
+    fn text(a: &Addr, brief: bool) -> String {
+        let mut b = Vec::new();
+        write_addr(&mut Emit::new(&mut b, false), a, brief, None);
+        String::from_utf8(b).unwrap()
+    }
 
     #[test]
     fn broadcast_plus_minus() {
@@ -1009,8 +945,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            addr_lines(&a),
-            "inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"
+            text(&a, false),
+            "    inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"
         );
         // Every flag word in ip's order, a bit it has no word for, and a
         // deprecated address's preferred lifetime, signed.
@@ -1028,8 +964,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            addr_lines(&v6),
-            "inet6 fd00::1/64 scope global temporary nodad optimistic dadfailed home deprecated \
+            text(&v6, false),
+            "    inet6 fd00::1/64 scope global temporary nodad optimistic dadfailed home deprecated \
              tentative dynamic mngtmpaddr noprefixroute autojoin stable-privacy flags 1000 \n       \
              valid_lft 300sec preferred_lft -2sec"
         );

@@ -226,6 +226,17 @@ impl<'b> Emit<'b> {
         }
     }
 
+    /// A flag: text `word` `post`; JSON `"key":true` (ip's `print_bool`).
+    pub fn truth(&mut self, key: &str, word: &str, post: &str) {
+        if self.json {
+            self.key(key);
+            self.buf.extend_from_slice(b"true");
+        } else {
+            self.buf.extend_from_slice(word.as_bytes());
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
     /// JSON only: `"key":true|false`.
     pub fn json_bool(&mut self, key: &str, v: bool) {
         if self.json {
