@@ -980,4 +980,41 @@ mod tests {
         assert_eq!(j["valid_life_time"], 4294967295u32);
         assert!(j.get("dynamic").is_none());
     }
+
+    #[test]
+    fn brief_and_oneline_forms() {
+        let a = Addr {
+            family: AF_INET,
+            prefix_len: 32,
+            flags: IFA_F_PERMANENT,
+            index: 3,
+            local: Some("10.9.1.1".parse().unwrap()),
+            address: Some("10.9.1.2".parse().unwrap()),
+            rt_priority: Some(5),
+            label: Some("v0".into()),
+            ..Default::default()
+        };
+        assert_eq!(text(&a, true), "10.9.1.1 peer 10.9.1.2/32 metric 5 ");
+        let json = |brief, dev| {
+            let mut b = Vec::new();
+            write_addr(&mut Emit::new(&mut b, true), &a, brief, dev);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(
+            json(true, None),
+            r#"{"local":"10.9.1.1","address":"10.9.1.2","prefixlen":32,"metric":5}"#
+        );
+        // `-o`: the link's index and name first; `dev` is ignored with `-br`, as ip.
+        let mut b = Vec::new();
+        write_addr(&mut Emit::new(&mut b, false), &a, false, Some("v0"));
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "3: v0    inet 10.9.1.1 peer 10.9.1.2/32 metric 5 scope global v0"
+        );
+        assert_eq!(
+            json(false, Some("v0")),
+            r#"{"index":3,"dev":"v0","family":"inet","local":"10.9.1.1","address":"10.9.1.2","prefixlen":32,"metric":5,"scope":"global","label":"v0"}"#
+        );
+        assert_eq!(json(true, Some("v0")), json(true, None));
+    }
 }

@@ -409,13 +409,17 @@ mod tests {
             e.plain_str("to", "realm ", 7u16, " ");
             e.close_obj();
             e.null("ecn", "ecn ");
+            e.truth("nodad", "nodad", " ");
             e.close_obj();
             String::from_utf8(b).unwrap()
         };
-        assert_eq!(run(false), "default metric 5 onlink dead realm 7 ecn ");
+        assert_eq!(
+            run(false),
+            "default metric 5 onlink dead realm 7 ecn nodad "
+        );
         assert_eq!(
             run(true),
-            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null}"#
+            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null,"nodad":true}"#
         );
     }
 }
