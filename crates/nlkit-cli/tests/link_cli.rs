@@ -258,3 +258,49 @@ fn a_peer_in_a_named_netns_is_shown_by_name() {
     });
     r.unwrap();
 }
+
+/// Filters as ip 6.1 applies them, with its `{}` for each link a filter
+/// leaves out in JSON: a device asked for by name that is down (`up`) or
+/// of another kind is `[{}]`; `nomaster` filters the kernel's dump only (a
+/// port asked for by name is shown); `-d addr` has no `addrgenmode` (only
+/// `-d link` has), but the alias.
+#[test]
+fn filters_and_details_as_ip() {
+    in_new_netns(|| {
+        sh("ip link add f0 address 02:00:00:00:00:21 type veth peer name f1 address 02:00:00:00:00:22");
+        sh("ip link add fb0 address 02:00:00:00:00:23 type bridge");
+        sh("ip link set f1 master fb0");
+        sh("ip link set f0 alias up-link group 3");
+        sh("ip link set f0 up");
+        sh("ip link set f1 up");
+        wait_oper_up(&["f0", "f1"]);
+        for args in [
+            "link show dev fb0 up",
+            "link show dev f0 up",
+            "link show dev f0 type bridge",
+            "link show dev f0 master fb0",
+            "link show dev f1 master fb0",
+            "link show dev f1 nomaster",
+            "link show nomaster",
+            "link show group 3",
+            "-br link show up",
+            "-br link show type bridge_slave",
+            "-d link show dev f0",
+            "-d addr show dev f0",
+            "-d -4 addr show dev f0",
+        ] {
+            assert_eq!(ok(args), sh(&format!("ip {args}")), "{args}");
+            assert_eq!(
+                j(args).to_string(),
+                ipj(args).to_string(),
+                "-j {args}, key order too"
+            );
+        }
+        assert_eq!(j("link show dev f0 type bridge").to_string(), "[{}]");
+        let d = j("-d addr show dev f0");
+        assert!(d[0].get("inet6_addr_gen_mode").is_none(), "{d}");
+        assert_eq!(d[0]["ifalias"], "up-link", "{d}");
+        assert_eq!(j("-d link show dev f0")[0]["inet6_addr_gen_mode"], "eui64");
+    })
+    .unwrap();
+}

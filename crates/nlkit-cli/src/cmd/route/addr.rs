@@ -10,7 +10,10 @@
 //! ```
 //!
 //! `show` prints each link followed by its addresses, as `ip addr` does (a
-//! link with none is left out when a family or another filter is given).
+//! link with none is left out when a family or another filter is given);
+//! with `-j`, what a filter leaves out of a kept link, or of its
+//! `addr_info`, is an empty object `{}`, as ip 6.1 writes it
+//! (`docs/json.md`, "Filters and `{}`").
 //! Links stream from one dump; each link's addresses come from a dump the
 //! kernel filters to that link, so memory holds one link at a time.
 //!
@@ -26,6 +29,7 @@
 //! `stable-privacy`; `dynamic` stands for a missing `permanent`. Lifetimes
 //! are seconds, 4294967295 for forever.
 
+use super::emit::Emit;
 use super::link::{
     brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
 };
@@ -40,7 +44,7 @@ use nlkit::route::addr::{
     IFA_F_SECONDARY, IFA_F_V6ONLY,
 };
 use nlkit::route::{
-    parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
+    parse_scope, scope_name, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
     LinkView, Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
 use nlkit::{AckMode, Connection};
@@ -108,8 +112,9 @@ impl AddrShow {
         (!self.up || v.is_up())
             && self.group.is_none_or(|g| v.group == Some(g))
             && match self.master {
-                None => true,
-                Some(u32::MAX) => master.is_none(),
+                // `nomaster` filters the kernel's dump alone, as in ip: a
+                // device asked for by name is kept whatever its master.
+                None | Some(u32::MAX) => true,
                 Some(m) => master == Some(m),
             }
             && self
@@ -452,14 +457,17 @@ fn parse_change(
 // ---------------------------------------------------------------------------
 // Showing.
 
-/// The addresses of link `index` (named `ifname`) that `s` selects, and how
-/// many addresses the link has in all.
+/// The addresses of link `index` (named `ifname`) of the family `s` asks
+/// for, each `Some` if `s` selects it; with `placeholders` also a `None`
+/// for each one it leaves out (ip's `{}`), else those are not kept. And
+/// how many addresses the link has in all, of any family.
 fn addrs_of(
     aux: &Connection,
     s: &AddrShow,
     index: u32,
     ifname: &str,
-) -> Result<(Vec<Addr>, usize), CliError> {
+    placeholders: bool,
+) -> Result<(Vec<Option<Addr>>, usize), CliError> {
     let mut v = Vec::new();
     let mut total = 0;
     Handle::with(aux).addrs(AddrDump { family: 0, index }, |a| {
@@ -467,7 +475,9 @@ fn addrs_of(
             total += 1;
             let a = a.to_owned();
             if s.wants(&a, ifname) {
-                v.push(a);
+                v.push(Some(a));
+            } else if placeholders && (s.family == 0 || a.family == s.family) {
+                v.push(None);
             }
         }
         Ok(())
@@ -475,9 +485,17 @@ fn addrs_of(
     Ok((v, total))
 }
 
-/// Shows link `v` and its addresses if `s` selects them: iproute2 keeps a
-/// link if one of its addresses is selected, or if it has none at all and
-/// no family is asked for.
+/// Shows link `v` and its addresses as iproute2 6.1's `addr show` does:
+/// - a link is kept if one of its addresses is selected, or if it has none
+///   at all and no family is asked for;
+/// - a kept link that the link filters leave out (`up`, `group`,
+///   `type X_slave`; for a device asked by name also `master`, `type`: the
+///   kernel filters a dump on these) is `{}` in JSON, nothing in text. With
+///   `label` only `up` applies (and the link itself is not shown); with `-o`
+///   none does (ip prints no link then), but `up` drops the addresses of a
+///   link that is down;
+/// - with `-j`, `addr_info` has one element for each address of the family
+///   asked for: `{}` for those the selectors leave out.
 #[allow(clippy::too_many_arguments)]
 fn show_link(
     aux: &Connection,
@@ -488,25 +506,52 @@ fn show_link(
     s: &AddrShow,
     ll: bool,
 ) -> Result<(), CliError> {
-    if !s.wants_link(v) {
+    let by_label = s.label.is_some();
+    let link_ok = if out.oneline && !g.brief && !g.link_family {
+        true
+    } else if by_label {
+        !s.up || v.is_up()
+    } else {
+        s.wants_link(v)
+    };
+    if g.link_family {
+        // `-0` / `-f link`: the links alone, as ip prints them (with
+        // `label`, nothing of them).
+        if !link_ok || by_label {
+            return placeholder(out);
+        }
+        return print_link_addrs(out, v, &[], names, g, false, ll);
+    }
+    if !link_ok && !out.json {
+        // Nothing of it in text: its addresses need not be read.
         return Ok(());
     }
     let ifname = v.name.map(|n| n.to_string()).unwrap_or_default();
-    if g.link_family {
-        // `-0` / `-f link`: the links alone, as ip prints them.
-        return print_link_addrs(out, v, &[], names, g, false, ll);
-    }
-    let (addrs, total) = addrs_of(aux, s, v.index(), &ifname)?;
-    if addrs.is_empty() && !(total == 0 && s.family == 0) {
+    let (addrs, total) = addrs_of(aux, s, v.index(), &ifname, out.json)?;
+    let kept = addrs.iter().any(Option::is_some) || (total == 0 && s.family == 0);
+    if !kept {
         return Ok(());
     }
-    print_link_addrs(out, v, &addrs, names, g, s.label.is_some(), ll)
+    if !link_ok {
+        return placeholder(out);
+    }
+    let addrs = if s.up && !v.is_up() { &[][..] } else { &addrs };
+    print_link_addrs(out, v, addrs, names, g, by_label, ll)
+}
+
+/// ip's `{}` for an object its filters leave out (JSON only).
+pub(crate) fn placeholder(out: &mut Out) -> Result<(), CliError> {
+    if out.json {
+        out.array_item(&Value::Object(Map::new()))
+    } else {
+        Ok(())
+    }
 }
 
 fn print_link_addrs(
     out: &mut Out,
     v: &LinkView<'_>,
-    addrs: &[Addr],
+    addrs: &[Option<Addr>],
     names: &mut Names,
     g: &Global,
     by_label: bool,
@@ -514,110 +559,92 @@ fn print_link_addrs(
 ) -> Result<(), CliError> {
     let details = g.details;
     // `-0` / `-f link`: the links alone, as ip prints them (`-br`: link's brief line).
-    let (addrs, ll) = if g.link_family {
+    let ll = if g.link_family {
         if g.brief {
             return super::link::print_link_with(out, v, names, g);
         }
-        (&[][..], true)
+        true
     } else {
-        (addrs, ll)
+        ll
     };
-    // `-o`: one line per address, after the link's index and name, as ip.
-    if out.oneline && !g.brief && !out.json && !g.link_family {
-        for a in addrs {
+    let oneline = out.oneline && !g.brief && !g.link_family;
+    let mut buf = Vec::new();
+    if out.json {
+        // The link's keys (none with `-o` or `label`: ip prints no link
+        // then), then `addr_info` and `stats64`.
+        let base = if by_label || oneline {
+            Map::new()
+        } else if g.brief {
+            brief_json_base(v, names)
+        } else {
+            link_json_base(v, names, details, false, ll)
+        };
+        serde_json::to_writer(&mut buf, &base).map_err(std::io::Error::from)?;
+        buf.pop(); // the closing brace
+        let mut any = !base.is_empty();
+        if !g.link_family {
+            if any {
+                buf.push(b',');
+            }
+            any = true;
             let name = v.name.map(|n| n.to_string()).unwrap_or_default();
-            out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
+            let dev = oneline.then_some(name.as_str());
+            let mut e = Emit::new(&mut buf, true);
+            e.open_arr("addr_info");
+            for a in addrs {
+                match a {
+                    Some(a) => write_addr(&mut e, a, g.brief, dev),
+                    None => {
+                        e.open_obj(None);
+                        e.close_obj();
+                    }
+                }
+            }
+            e.close_arr();
+        }
+        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label && !g.brief && !oneline) {
+            if any {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"\"stats64\":");
+            serde_json::to_writer(&mut buf, &st).map_err(std::io::Error::from)?;
+        }
+        buf.push(b'}');
+        if out.pretty {
+            return out.array_item(&super::emit::to_value(&buf, "a link's addresses"));
+        }
+        out.array_sep()?;
+        return out.raw(&buf);
+    }
+    let selected = addrs.iter().flatten();
+    // `-o`: one line per address, after the link's index and name, as ip.
+    if oneline || by_label && !g.brief {
+        let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+        let dev = oneline.then_some(name.as_str());
+        for a in selected {
+            buf.clear();
+            write_addr(&mut Emit::new(&mut buf, false), a, false, dev);
+            out.line(String::from_utf8_lossy(&buf))?;
         }
         return Ok(());
     }
     // With `label`, iproute2 prints the addresses without their link.
-    if g.brief {
-        if out.json {
-            let mut o = if by_label {
-                Map::new()
-            } else {
-                brief_json_base(v, names)
-            };
-            o.insert(
-                "addr_info".into(),
-                Value::Array(addrs.iter().map(addr_brief_json).collect()),
-            );
-            return out.array_item(&Value::Object(o));
-        }
-        let mut t = if by_label {
-            String::new()
-        } else {
-            brief_head(v, names)
-        };
-        for a in addrs {
-            t += &addr_brief(a);
-        }
-        return out.line(t);
-    }
-    if out.json {
-        let mut o = if by_label {
-            Map::new()
-        } else {
-            link_json_base(v, names, details, false, ll)
-        };
-        if !g.link_family {
-            o.insert(
-                "addr_info".into(),
-                Value::Array(addrs.iter().map(addr_info_json).collect()),
-            );
-        }
-        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label) {
-            o.insert("stats64".into(), st);
-        }
-        return out.array_item(&Value::Object(o));
-    }
-    if by_label {
-        for a in addrs {
-            out.line(format_args!("    {}", addr_lines(a)))?;
-        }
-        return Ok(());
-    }
-    let mut t = link_head(v, names, false);
-    t += &link_body(v, names, details, false, ll, 0);
-    for a in addrs {
-        t += "\n    ";
-        t += &addr_lines(a);
-    }
-    t += &stats_text(v, g.stats);
-    out.line(t)
-}
-
-/// One address in `ip -br addr`: `10.0.0.1/24 `, `10.0.0.1 peer 10.0.0.2/32 `,
-/// `10.0.0.1/24 metric 5 `.
-fn addr_brief(a: &Addr) -> String {
-    let Some(l) = a.local_addr() else {
-        return String::new();
+    let head = match (g.brief, by_label) {
+        (_, true) => String::new(),
+        (true, false) => brief_head(v, names),
+        (false, false) => link_head(v, names, false) + &link_body(v, names, details, false, ll, 0),
     };
-    let mut s = match a.peer() {
-        Some(p) => format!("{l} peer {p}/{} ", a.prefix_len),
-        None => format!("{l}/{} ", a.prefix_len),
-    };
-    if let Some(m) = a.rt_priority {
-        s += &format!("metric {m} ");
-    }
-    s
-}
-
-/// One `addr_info` element of `ip -j -br addr`: `local`, `address` (the
-/// peer), `prefixlen`, `metric`.
-fn addr_brief_json(a: &Addr) -> Value {
-    let mut o = Map::new();
-    if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
-        if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
+    buf.extend_from_slice(head.as_bytes());
+    for a in selected {
+        if !g.brief {
+            buf.push(b'\n');
         }
-        o.insert("prefixlen".into(), json!(a.prefix_len));
-        if let Some(m) = a.rt_priority {
-            o.insert("metric".into(), json!(m));
-        }
+        write_addr(&mut Emit::new(&mut buf, false), a, g.brief, None);
     }
-    Value::Object(o)
+    if !g.brief {
+        buf.extend_from_slice(stats_text(v, g.stats).as_bytes());
+    }
+    out.line(String::from_utf8_lossy(&buf))
 }
 
 /// Runs `addr show`.
@@ -746,138 +773,104 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The flag words iproute2 prints for an address, in its order:
-/// `dynamic` where `permanent` is missing, `temporary` for an IPv6
-/// `secondary`; the bits it has no word for.
-fn flag_words(a: &Addr) -> (Vec<&'static str>, u32) {
-    let mut v = Vec::new();
+/// Writes one address as iproute2 6.1's `print_addrinfo` does, through one
+/// call per field for both forms ([`Emit`]): text, the `    inet A/LEN
+/// ... LABEL` line and the lifetimes line (each word but the label followed
+/// by a blank; an IPv6 line, which has no label, ends in one), or one
+/// `addr_info` element of `ip -j addr`. `brief` (`-br`): only the address,
+/// its peer, length and metric, without the family. `dev` (`-o`): the
+/// link's index and name first (`3: v0`, `"index"`, `"dev"`).
+fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
+    e.open_obj(None);
+    if !brief {
+        if let Some(d) = dev {
+            e.num("index", "", a.index, ": ");
+            e.str("dev", "", d, "");
+        }
+        match a.family {
+            AF_INET => e.str("family", "    ", "inet", " "),
+            AF_INET6 => e.str("family", "    ", "inet6", " "),
+            f => match nlkit::route::family_name(f) {
+                Some(n) => e.str("family", "    ", n, " "),
+                None => e.num("family_index", "    family ", f, " "),
+            },
+        }
+    }
+    if let Some(l) = a.local_addr() {
+        e.plain_str("local", "", l, "");
+        if let Some(p) = a.peer() {
+            e.plain_str("address", " peer ", p, "");
+        }
+        e.num("prefixlen", "/", a.prefix_len, " ");
+        if let Some(m) = a.rt_priority {
+            e.num("metric", "metric ", m, " ");
+        }
+    }
+    if brief {
+        e.close_obj();
+        return;
+    }
+    if let Some(b) = a.broadcast {
+        e.plain_str("broadcast", "brd ", b, " ");
+    }
+    if let Some(x) = a.anycast {
+        e.plain_str("anycast", "any ", x, " ");
+    }
+    match scope_name(a.scope) {
+        Some(s) => e.str("scope", "scope ", s, " "),
+        None => e.plain_str("scope", "scope ", a.scope, " "),
+    }
+    // ip's flag words in its order: `dynamic` where `permanent` is
+    // missing, `temporary` for an IPv6 `secondary`; then the bits it has
+    // no word for.
     let mut rest = a.flags;
     for &(bit, name) in IFA_FLAG_NAMES {
-        if bit == IFA_F_PERMANENT {
-            if a.flags & bit == 0 {
-                v.push("dynamic");
-            }
-        } else if a.flags & bit != 0 {
-            v.push(if bit == IFA_F_SECONDARY && a.family == AF_INET6 {
-                "temporary"
-            } else {
-                name
-            });
+        let word = match (bit, a.flags & bit != 0) {
+            (IFA_F_PERMANENT, false) => Some("dynamic"),
+            (IFA_F_PERMANENT, true) => None,
+            (IFA_F_SECONDARY, true) if a.family == AF_INET6 => Some("temporary"),
+            (_, set) => set.then_some(name),
+        };
+        if let Some(w) = word {
+            e.truth(w, w, " ");
         }
         rest &= !bit;
     }
-    (v, rest)
-}
-
-/// A lifetime in text: `forever`, `300sec`; a deprecated address's
-/// preferred lifetime is signed, as iproute2 prints it.
-fn lft(v: u32, signed: bool) -> String {
-    if v == u32::MAX {
-        "forever".into()
-    } else if signed {
-        format!("{}sec", v as i32)
-    } else {
-        format!("{v}sec")
-    }
-}
-
-fn family_word(f: u8) -> String {
-    match f {
-        AF_INET => "inet".into(),
-        AF_INET6 => "inet6".into(),
-        f => nlkit::route::family_name(f)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("family {f}")),
-    }
-}
-
-/// `inet 10.0.0.1/24 brd 10.0.0.255 scope global v0` and the lifetimes
-/// line, with iproute2's blanks: each word but the label is followed by
-/// one (an IPv6 line, which has no label, ends in a blank).
-fn addr_lines(a: &Addr) -> String {
-    use std::fmt::Write;
-    let mut s = family_word(a.family);
-    s.push(' ');
-    if let Some(l) = a.local_addr() {
-        let _ = write!(s, "{l}");
-        if let Some(p) = a.peer() {
-            let _ = write!(s, " peer {p}");
-        }
-        let _ = write!(s, "/{} ", a.prefix_len);
-        if let Some(m) = a.rt_priority {
-            let _ = write!(s, "metric {m} ");
-        }
-    }
-    if let Some(b) = a.broadcast {
-        let _ = write!(s, "brd {b} ");
-    }
-    if let Some(x) = a.anycast {
-        let _ = write!(s, "any {x} ");
-    }
-    let _ = write!(s, "scope {} ", scope_str(a.scope));
-    let (words, rest) = flag_words(a);
-    for f in words {
-        s += f;
-        s.push(' ');
-    }
     if rest != 0 {
-        let _ = write!(s, "flags {rest:02x} ");
+        e.plain_str("ifa_flags", "flags ", format_args!("{rest:02x}"), " ");
     }
     if let Some(l) = &a.label {
-        s += l;
+        e.str("label", "", l, "");
     }
     if let Some(c) = &a.cacheinfo {
-        let _ = write!(
-            s,
-            "\n       valid_lft {} preferred_lft {}",
-            lft(c.valid.get(), false),
-            lft(c.preferred.get(), a.flags & IFA_F_DEPRECATED != 0)
-        );
+        e.text("\n       valid_lft ");
+        write_lft(e, "valid_life_time", c.valid.get(), false);
+        e.text(" preferred_lft ");
+        let deprecated = a.flags & IFA_F_DEPRECATED != 0;
+        write_lft(e, "preferred_life_time", c.preferred.get(), deprecated);
     }
-    s
+    e.close_obj();
+}
+
+/// A lifetime: text `forever` or `300sec`, JSON seconds (4294967295 for
+/// forever); a deprecated address's preferred lifetime is signed, as
+/// iproute2 prints it.
+fn write_lft(e: &mut Emit<'_>, key: &str, v: u32, signed: bool) {
+    if v == u32::MAX {
+        e.json_num(key, v);
+        e.text("forever");
+    } else if signed {
+        e.num(key, "", v as i32, "sec");
+    } else {
+        e.num(key, "", v, "sec");
+    }
 }
 
 /// One `addr_info` element, as `ip -j addr` prints it.
 pub fn addr_info_json(a: &Addr) -> Value {
-    let mut o = Map::new();
-    o.insert("family".into(), json!(family_word(a.family)));
-    if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
-        if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
-        }
-        o.insert("prefixlen".into(), json!(a.prefix_len));
-        if let Some(m) = a.rt_priority {
-            o.insert("metric".into(), json!(m));
-        }
-    }
-    if let Some(b) = a.broadcast {
-        o.insert("broadcast".into(), json!(b.to_string()));
-    }
-    if let Some(x) = a.anycast {
-        o.insert("anycast".into(), json!(x.to_string()));
-    }
-    o.insert("scope".into(), json!(scope_str(a.scope)));
-    let (words, rest) = flag_words(a);
-    for f in words {
-        o.insert(f.into(), json!(true));
-    }
-    if rest != 0 {
-        o.insert("ifa_flags".into(), json!(format!("{rest:02x}")));
-    }
-    if let Some(l) = &a.label {
-        o.insert("label".into(), json!(l));
-    }
-    if let Some(c) = &a.cacheinfo {
-        o.insert("valid_life_time".into(), json!(c.valid.get()));
-        let p = c.preferred.get();
-        if a.flags & IFA_F_DEPRECATED != 0 && p != u32::MAX {
-            o.insert("preferred_life_time".into(), json!(p as i32));
-        } else {
-            o.insert("preferred_life_time".into(), json!(p));
-        }
-    }
-    Value::Object(o)
+    let mut b = Vec::new();
+    write_addr(&mut Emit::new(&mut b, true), a, false, None);
+    super::emit::to_value(&b, "an address")
 }
 
 /// One address on its own, as `ip monitor` prints it:
@@ -885,7 +878,10 @@ pub fn addr_info_json(a: &Addr) -> Value {
 #[allow(dead_code)] // for the monitor
 pub fn addr_text(v: &AddrView<'_>, names: &mut Names) -> String {
     let a = v.to_owned();
-    format!("{}: {}    {}", a.index, names.name(a.index), addr_lines(&a))
+    let mut b = Vec::new();
+    let name = names.name(a.index);
+    write_addr(&mut Emit::new(&mut b, false), &a, false, Some(&name));
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 /// One address on its own as JSON: `{"ifindex", "ifname", "addr_info": [..]}`.
@@ -912,6 +908,13 @@ pub fn print_addr(out: &mut Out, v: &AddrView<'_>, names: &mut Names) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `a` in text, as `ip addr` prints it under its link.
+    fn text(a: &Addr, brief: bool) -> String {
+        let mut b = Vec::new();
+        write_addr(&mut Emit::new(&mut b, false), a, brief, None);
+        String::from_utf8(b).unwrap()
+    }
 
     #[test]
     fn broadcast_plus_minus() {
@@ -942,8 +945,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            addr_lines(&a),
-            "inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"
+            text(&a, false),
+            "    inet 10.9.0.1/24 brd 10.9.0.255 scope global v0\n       valid_lft forever preferred_lft forever"
         );
         // Every flag word in ip's order, a bit it has no word for, and a
         // deprecated address's preferred lifetime, signed.
@@ -961,8 +964,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            addr_lines(&v6),
-            "inet6 fd00::1/64 scope global temporary nodad optimistic dadfailed home deprecated \
+            text(&v6, false),
+            "    inet6 fd00::1/64 scope global temporary nodad optimistic dadfailed home deprecated \
              tentative dynamic mngtmpaddr noprefixroute autojoin stable-privacy flags 1000 \n       \
              valid_lft 300sec preferred_lft -2sec"
         );
@@ -976,5 +979,42 @@ mod tests {
         assert_eq!(j["prefixlen"], 24);
         assert_eq!(j["valid_life_time"], 4294967295u32);
         assert!(j.get("dynamic").is_none());
+    }
+
+    #[test]
+    fn brief_and_oneline_forms() {
+        let a = Addr {
+            family: AF_INET,
+            prefix_len: 32,
+            flags: IFA_F_PERMANENT,
+            index: 3,
+            local: Some("10.9.1.1".parse().unwrap()),
+            address: Some("10.9.1.2".parse().unwrap()),
+            rt_priority: Some(5),
+            label: Some("v0".into()),
+            ..Default::default()
+        };
+        assert_eq!(text(&a, true), "10.9.1.1 peer 10.9.1.2/32 metric 5 ");
+        let json = |brief, dev| {
+            let mut b = Vec::new();
+            write_addr(&mut Emit::new(&mut b, true), &a, brief, dev);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(
+            json(true, None),
+            r#"{"local":"10.9.1.1","address":"10.9.1.2","prefixlen":32,"metric":5}"#
+        );
+        // `-o`: the link's index and name first; `dev` is ignored with `-br`, as ip.
+        let mut b = Vec::new();
+        write_addr(&mut Emit::new(&mut b, false), &a, false, Some("v0"));
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "3: v0    inet 10.9.1.1 peer 10.9.1.2/32 metric 5 scope global v0"
+        );
+        assert_eq!(
+            json(false, Some("v0")),
+            r#"{"index":3,"dev":"v0","family":"inet","local":"10.9.1.1","address":"10.9.1.2","prefixlen":32,"metric":5,"scope":"global","label":"v0"}"#
+        );
+        assert_eq!(json(true, Some("v0")), json(true, None));
     }
 }

@@ -226,6 +226,17 @@ impl<'b> Emit<'b> {
         }
     }
 
+    /// A flag: text `word` `post`; JSON `"key":true` (ip's `print_bool`).
+    pub fn truth(&mut self, key: &str, word: &str, post: &str) {
+        if self.json {
+            self.key(key);
+            self.buf.extend_from_slice(b"true");
+        } else {
+            self.buf.extend_from_slice(word.as_bytes());
+            self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
     /// JSON only: `"key":true|false`.
     pub fn json_bool(&mut self, key: &str, v: bool) {
         if self.json {
@@ -398,13 +409,17 @@ mod tests {
             e.plain_str("to", "realm ", 7u16, " ");
             e.close_obj();
             e.null("ecn", "ecn ");
+            e.truth("nodad", "nodad", " ");
             e.close_obj();
             String::from_utf8(b).unwrap()
         };
-        assert_eq!(run(false), "default metric 5 onlink dead realm 7 ecn ");
+        assert_eq!(
+            run(false),
+            "default metric 5 onlink dead realm 7 ecn nodad "
+        );
         assert_eq!(
             run(true),
-            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null}"#
+            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null,"nodad":true}"#
         );
     }
 }

@@ -42,7 +42,9 @@
 //! `-d` also `promiscuity`, `min_mtu`, `max_mtu`, `linkinfo` (`info_kind`,
 //! `info_data`, `info_slave_kind`), `num_tx_queues`, `num_rx_queues`.
 //! `-s` adds the counters (`stats64`), `-br` prints one brief line (object)
-//! per link; both as iproute2 6.1 (see `docs/json.md`).
+//! per link; both as iproute2 6.1 (see `docs/json.md`). With a filter,
+//! each link it leaves out is `{}` in JSON, as ip 6.1 writes it (but the
+//! links a kernel-filtered dump leaves out: `master`, `nomaster`, `type`).
 
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
@@ -740,13 +742,12 @@ pub fn show(
             source: e,
         })?;
         list_begin(out)?;
-        if !s.up || v.is_up() {
-            print_link_with(out, &v, names, g)?;
-        }
+        show_one(out, &v, names, g, s, false)?;
         return list_end(out);
     }
+    // The kernel filters the dump on the master (`nomaster`: none) and the kind.
     let dump = LinkDump {
-        master: s.master,
+        master: s.master.or(s.nomaster.then_some(u32::MAX)),
         kind: s.kind.clone(),
         ..Default::default()
     };
@@ -755,28 +756,41 @@ pub fn show(
         if let Some(n) = v.name {
             names.note(v.index(), n, v.flags());
         }
-        if s.up && !v.is_up() {
-            return Ok(());
-        }
-        if s.master.is_some() && v.master != s.master {
-            return Ok(());
-        }
-        if s.kind.is_some() && v.kind != s.kind.as_deref() {
-            return Ok(());
-        }
-        if s.slave_kind.is_some() && v.slave_kind != s.slave_kind.as_deref() {
-            return Ok(());
-        }
-        if s.nomaster && v.master.is_some() {
-            return Ok(());
-        }
-        if s.group.is_some() && v.group != s.group {
-            return Ok(());
-        }
-        keep(print_link_with(out, &v, names, g))
+        keep(show_one(out, &v, names, g, s, true))
     });
     super::finish(r)?;
     list_end(out)
+}
+
+/// Prints link `v` if `s` selects it; else, as ip 6.1, `{}` in JSON,
+/// nothing in text (`dumped`: a link of a dump the kernel filtered on the
+/// master and the kind, which ip leaves out without a `{}`). As ip,
+/// `nomaster` only filters a dump: a device asked for by name is shown
+/// whatever its master.
+fn show_one(
+    out: &mut Out,
+    v: &LinkView<'_>,
+    names: &mut Names,
+    g: &Global,
+    s: &LinkShow,
+    dumped: bool,
+) -> Result<(), CliError> {
+    let master = v.master.filter(|&m| m != 0);
+    let kernel_ok = (s.master.is_none() || master == s.master)
+        && (!s.nomaster || !dumped || master.is_none())
+        && (s.kind.is_none() || v.kind == s.kind.as_deref());
+    if dumped && !kernel_ok {
+        return Ok(());
+    }
+    let ok = kernel_ok
+        && (!s.up || v.is_up())
+        && (s.slave_kind.is_none() || v.slave_kind == s.slave_kind.as_deref())
+        && (s.group.is_none() || v.group == s.group);
+    if ok {
+        print_link_with(out, v, names, g)
+    } else {
+        super::addr::placeholder(out)
+    }
 }
 
 /// Prints one link (`ip link` style, or a JSON array element with `-j`).
@@ -1229,8 +1243,9 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
     s
 }
 
-/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line.
-fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
+/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line
+/// (`addrgenmode` only for `link show`: `do_link`, as ip 6.1).
+fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool, do_link: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
     match v.address {
         Some(a) => s += &format!(" {}", hw_string(a)),
@@ -1277,7 +1292,7 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
         if let Some(k) = v.slave_kind {
             s += &format!("\n    {k}_slave {}", slave_details(v).text);
         }
-        if let Some(m) = v.addr_gen_mode() {
+        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
             s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
         }
         for (word, _, n) in queue_details(v) {
@@ -1290,21 +1305,21 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
 }
 
 /// The `link/ether ...` line with `ll` (and with `details` the kind's
-/// line), then `alias` (with `alias`), the counters (with `stats` > 0, see
-/// [`stats_text`]) and `altname` lines.
+/// line), then `alias` (for `link show`, `do_link`, or with `details`), the
+/// counters (with `stats` > 0, see [`stats_text`]) and `altname` lines.
 pub(crate) fn link_body(
     v: &LinkView<'_>,
     names: &mut Names,
     details: bool,
-    alias: bool,
+    do_link: bool,
     ll: bool,
     stats: u8,
 ) -> String {
     let mut s = String::new();
     if ll {
-        s += &link_ll(v, names, details);
+        s += &link_ll(v, names, details, do_link);
     }
-    if let (Some(a), true) = (v.alias, alias) {
+    if let (Some(a), true) = (v.alias, do_link || details) {
         s += &format!("\n    alias {a}");
     }
     s += &stats_text(v, stats);
@@ -1774,13 +1789,14 @@ fn queue_details(v: &LinkView<'_>) -> [(&'static str, &'static str, Option<u32>)
     ]
 }
 
-/// The fields of `ip -j link` (`linkmode`: with `linkmode` and `ifalias`)
-/// and `ip -j addr` (without).
+/// The fields of `ip -j link` (`do_link`: with `linkmode`, `ifalias` and,
+/// with `details`, `inet6_addr_gen_mode`) and `ip -j addr` (without; with
+/// `details`, `ifalias`), as ip 6.1.
 pub(crate) fn link_json_base(
     v: &LinkView<'_>,
     names: &mut Names,
     details: bool,
-    linkmode: bool,
+    do_link: bool,
     ll: bool,
 ) -> Map<String, Value> {
     let mut o = Map::new();
@@ -1816,7 +1832,7 @@ pub(crate) fn link_json_base(
     if let Some(s) = v.operstate {
         o.insert("operstate".into(), json!(operstate_name(s)));
     }
-    if linkmode {
+    if do_link {
         if let Some(m) = v.linkmode {
             o.insert(
                 "linkmode".into(),
@@ -1878,7 +1894,7 @@ pub(crate) fn link_json_base(
             }
             o.insert("linkinfo".into(), Value::Object(li));
         }
-        if let Some(m) = v.addr_gen_mode() {
+        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
             o.insert("inet6_addr_gen_mode".into(), json!(addr_gen_mode_name(m)));
         }
         for (_, key, n) in queue_details(v) {
@@ -1888,7 +1904,7 @@ pub(crate) fn link_json_base(
         }
     }
     // With -d, ip prints the alias and altnames after the details.
-    if let (Some(a), true) = (v.alias, linkmode) {
+    if let (Some(a), true) = (v.alias, do_link || details) {
         o.insert("ifalias".into(), json!(a.to_string()));
     }
     let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
