@@ -32,7 +32,7 @@ use super::link::{
 use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{name_json, name_text, unescape, Out};
 use crate::Global;
 use nlkit::diag::filter::glob_with;
 use nlkit::route::addr::{
@@ -43,6 +43,7 @@ use nlkit::route::{
     parse_scope, scope_str, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
     LinkView, Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
+use nlkit::schema::Name;
 use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
@@ -824,7 +825,7 @@ fn addr_lines(a: &Addr) -> String {
         let _ = write!(s, "flags {rest:02x} ");
     }
     if let Some(l) = &a.label {
-        s += l;
+        s += &name_text(&unescape(l));
     }
     if let Some(c) = &a.cacheinfo {
         let _ = write!(
@@ -866,7 +867,7 @@ pub fn addr_info_json(a: &Addr) -> Value {
         o.insert("ifa_flags".into(), json!(format!("{rest:02x}")));
     }
     if let Some(l) = &a.label {
-        o.insert("label".into(), json!(l));
+        o.insert("label".into(), json!(name_json(Name::new(&unescape(l)))));
     }
     if let Some(c) = &a.cacheinfo {
         o.insert("valid_life_time".into(), json!(c.valid.get()));
@@ -894,7 +895,7 @@ pub fn addr_json(v: &AddrView<'_>, names: &mut Names) -> Value {
     let a = v.to_owned();
     json!({
         "ifindex": a.index,
-        "ifname": names.name(a.index),
+        "ifname": names.json_name(a.index),
         "addr_info": [addr_info_json(&a)],
     })
 }
