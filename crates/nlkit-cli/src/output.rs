@@ -239,6 +239,13 @@ fn write_name_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
     w.write_all(&b[start..])
 }
 
+/// How many bytes text output writes for `s` (a carrier is one byte).
+pub fn shown_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| if is_carrier(c) { 1 } else { c.len_utf8() })
+        .sum()
+}
+
 /// The bytes a [`name_text`] stands for.
 pub fn name_bytes(s: &str) -> Cow<'_, [u8]> {
     if !s.chars().any(is_carrier) {
@@ -418,6 +425,7 @@ mod tests {
         assert_eq!(json_name("a\\b"), "a\\b");
         assert_eq!(json_name("a\\xb"), "a\\\\xb");
         assert!(matches!(name_text(b"v0"), Cow::Borrowed(_)));
+        assert_eq!(shown_len(&name_text(b"caf\xc3\xa9@\xe9")), 7);
         for b in odd {
             assert_eq!(&*unescape(&nlkit::schema::escape_bytes(b)), b, "{b:?}");
         }

@@ -13,9 +13,11 @@ const NLKIT: &str = env!("CARGO_BIN_EXE_nlkit");
 
 /// Two ends `FF FE` and `a\b`; `FF FE` has the alias `caf<E9> "q\x`, an
 /// address labelled `FF FE :x`, a route, a neighbour and a nexthop; a rule
-/// names both ends.
+/// names both ends. A second pair, `café` (UTF-8: 5 bytes, 4 chars) and
+/// `E9 t E9`, for `-br`'s columns (ip pads to 16 bytes).
 const SETUP: &str = r#"
 ip link add $'\xff\xfe' type veth peer name 'a\b'
+ip link add café type veth peer name $'\xe9t\xe9'
 ip link set dev $'\xff\xfe' alias $'caf\xe9 "q\\x'
 ip addr add 10.1.1.1/24 dev $'\xff\xfe' label $'\xff\xfe:x'
 ip link set $'\xff\xfe' up
@@ -150,7 +152,7 @@ fn json_is_valid_and_ip_s_but_for_the_documented_escaping() {
                     .iter()
                     .filter_map(|o| o["ifname"].as_str())
                     .collect();
-                assert_eq!(ends, ["lo", "a\\b", "\\xff\\xfe"]);
+                assert_eq!(ends, ["lo", "a\\b", "\\xff\\xfe", "\\xe9t\\xe9", "café"]);
                 assert_eq!(v[2]["ifalias"], "caf\\xe9 \"q\\\\x");
             }
         }

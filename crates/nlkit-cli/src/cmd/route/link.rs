@@ -47,7 +47,7 @@
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::{json_name, name_json, name_str, Out};
+use crate::output::{json_name, name_json, name_str, shown_len, Out};
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::link::{
@@ -845,7 +845,10 @@ pub fn print_link_with(
 
 /// `NAME@PEER        STATE         `: the start of an `ip -br` line.
 pub(crate) fn brief_head(v: &LinkView<'_>, names: &mut Names) -> String {
-    let mut s = format!("{:<16} ", name_at(v, names));
+    // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
+    let mut s = name_at(v, names);
+    let pad = 16usize.saturating_sub(shown_len(&s));
+    s.extend(std::iter::repeat_n(' ', pad + 1));
     if let Some(o) = v.operstate {
         s += &format!("{:<14} ", operstate_name(o));
     }
