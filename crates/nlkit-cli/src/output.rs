@@ -174,13 +174,19 @@ fn is_carrier(c: char) -> bool {
     (CARRIER..=CARRIER + 0xff).contains(&(c as u32))
 }
 
+/// True if `s` may hold a carrier (each one's UTF-8 starts with `F4`): a
+/// byte search, quick on the common path.
+fn may_carry(s: &str) -> bool {
+    s.as_bytes().contains(&0xf4) && s.chars().any(is_carrier)
+}
+
 /// A name from the kernel as text for a printer's `String`: the name itself
 /// when it is UTF-8 (the common case: borrowed), else with each byte that
 /// is not UTF-8 held as a [`CARRIER`] code point. Text output writes it as
 /// the name's bytes, as ip does; [`json_name`] turns it into JSON's form.
 pub fn name_text(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
-        Ok(s) if !s.chars().any(is_carrier) => Cow::Borrowed(s),
+        Ok(s) if !may_carry(s) => Cow::Borrowed(s),
         _ => {
             let mut out = String::with_capacity(b.len() * 2);
             let hold = |out: &mut String, x: u8| {
@@ -248,7 +254,7 @@ pub fn shown_len(s: &str) -> usize {
 
 /// The bytes a [`name_text`] stands for.
 pub fn name_bytes(s: &str) -> Cow<'_, [u8]> {
-    if !s.chars().any(is_carrier) {
+    if !may_carry(s) {
         return Cow::Borrowed(s.as_bytes());
     }
     let mut v = Vec::with_capacity(s.len());
@@ -264,7 +270,7 @@ pub fn name_bytes(s: &str) -> Cow<'_, [u8]> {
 /// any other is the name as it is: nothing is lost.
 pub fn json_name(s: &str) -> Cow<'_, str> {
     let plain = |s: &str| !s.contains("\\x");
-    if !s.chars().any(is_carrier) && plain(s) {
+    if !may_carry(s) && plain(s) {
         return Cow::Borrowed(s);
     }
     let b = name_bytes(s);

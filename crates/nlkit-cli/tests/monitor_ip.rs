@@ -3,8 +3,10 @@
 //! see the same events in the same order. NETCONF events, ip's `[OBJECT]`
 //! prefixes (`all`), `Deleted`, and the `-t` / `-ts` timestamp layouts.
 
+mod common;
+
 use nlkit::socket::netns::in_new_netns;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 const NLKIT: &str = env!("CARGO_BIN_EXE_nlkit");
@@ -15,18 +17,11 @@ fn sh(script: &str) {
 }
 
 fn spawn(prog: &str, args: &[&str]) -> Child {
-    Command::new(prog)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    common::spawn_quiet(prog, args)
 }
 
-fn stop(mut c: Child) -> Vec<String> {
-    let _ = c.kill();
-    let out = c.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
+fn stop(c: Child) -> Vec<String> {
+    String::from_utf8_lossy(&common::stop_bytes(c))
         .lines()
         .map(String::from)
         .collect()

@@ -5,8 +5,11 @@
 //! `docs/json.md` says nlkit writes them; the monitor likewise. Then the
 //! interface-name checks, refused and let through as ip refuses them.
 
+mod common;
+
+use common::{spawn_quiet, stop_bytes};
 use nlkit::socket::netns::in_new_netns;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const NLKIT: &str = env!("CARGO_BIN_EXE_nlkit");
@@ -160,20 +163,6 @@ fn json_is_valid_and_ip_s_but_for_the_documented_escaping() {
     .unwrap();
 }
 
-fn spawn(prog: &str, args: &[&str]) -> Child {
-    Command::new(prog)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-fn stop(mut c: Child) -> Vec<u8> {
-    let _ = c.kill();
-    c.wait_with_output().unwrap().stdout
-}
-
 /// The event lines of the objects other than links (link lines differ from
 /// ip's in fields other than names: see the monitor's own tests), and the
 /// first line of each link event up to its flags.
@@ -190,13 +179,13 @@ fn names_part(b: &[u8]) -> Vec<Vec<u8>> {
 #[test]
 fn monitor_prints_names_as_ip_and_valid_json() {
     let (ip, nl, nlj) = in_new_netns(|| {
-        let ip = spawn("ip", &["monitor"]);
-        let nl = spawn(NLKIT, &["monitor"]);
-        let nlj = spawn(NLKIT, &["-j", "monitor"]);
+        let ip = spawn_quiet("ip", &["monitor"]);
+        let nl = spawn_quiet(NLKIT, &["monitor"]);
+        let nlj = spawn_quiet(NLKIT, &["-j", "monitor"]);
         std::thread::sleep(Duration::from_millis(400)); // all have joined their groups
         bash(SETUP);
         std::thread::sleep(Duration::from_millis(400)); // all have printed
-        (stop(ip), stop(nl), stop(nlj))
+        (stop_bytes(ip), stop_bytes(nl), stop_bytes(nlj))
     })
     .unwrap();
     let (ip, nl) = (names_part(&ip), names_part(&nl));
