@@ -297,3 +297,32 @@ fn an_argument_that_is_not_utf8_is_refused() {
         "nlkit: argument \"\\xFF\\xFE\" is not UTF-8: nlkit takes names as UTF-8 text only\n"
     );
 }
+
+/// A `-batch` line that is not UTF-8 stops the batch there (as ip, which
+/// finds no such device), with a clear error.
+#[test]
+fn a_batch_line_that_is_not_utf8_stops_the_batch() {
+    in_new_netns(|| {
+        use std::io::Write;
+        let mut c = Command::new(NLKIT)
+            .args(["-batch", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(b"link show lo\nlink set \xff up\nlink show lo\n")
+            .unwrap();
+        let o = c.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            "nlkit: the line is not UTF-8: nlkit takes names as UTF-8 text only\nCommand failed -:2\n"
+        );
+        assert_eq!(String::from_utf8_lossy(&o.stdout).matches("1: lo:").count(), 1);
+    })
+    .unwrap();
+}

@@ -315,7 +315,10 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
                 cmd.clear();
                 b.flush();
                 if !b.stop && b.fatal.is_none() {
-                    b.fail(n, "not valid UTF-8");
+                    b.fail(
+                        n,
+                        "the line is not UTF-8: nlkit takes names as UTF-8 text only",
+                    );
                 }
             }
         }
