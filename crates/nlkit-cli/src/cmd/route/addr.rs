@@ -32,7 +32,7 @@ use super::link::{
 use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::{name_json, name_text, unescape, Out};
+use crate::output::{name_json, name_str, name_text, unescape, Out};
 use crate::Global;
 use nlkit::diag::filter::glob_with;
 use nlkit::route::addr::{
@@ -526,7 +526,7 @@ fn print_link_addrs(
     // `-o`: one line per address, after the link's index and name, as ip.
     if out.oneline && !g.brief && !out.json && !g.link_family {
         for a in addrs {
-            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
+            let name = v.name.map(name_str).unwrap_or_default();
             out.line(format_args!("{}: {name}    {}", v.index(), addr_lines(a)))?;
         }
         return Ok(());
