@@ -78,6 +78,21 @@ impl Batch<'_> {
         if self.pending.is_empty() || self.fatal.is_some() {
             return;
         }
+        if !self.g.force {
+            // One line in flight: sent with an ACK and answered before the
+            // next is read, as a command of its own (its warning printed).
+            let work: Vec<(Req, usize)> =
+                self.pending.drain(..).zip(self.lines.drain(..)).collect();
+            for (req, line) in work {
+                match nlkit::route::Handle::with(self.conn).exec(&req) {
+                    Ok(Some(w)) => eprintln!("nlkit: warning: {w}"),
+                    Ok(None) => {}
+                    Err(e) if e.errno().is_some() => self.fail(line, e),
+                    Err(e) => self.fatal = Some(e.into()),
+                }
+            }
+            return;
+        }
         let lines = std::mem::take(&mut self.lines);
         let mut errors: Vec<(usize, nlkit::Error)> = Vec::new();
         let r = self
