@@ -87,8 +87,12 @@ impl Batch<'_> {
                 match nlkit::route::Handle::with(self.conn).exec(&req) {
                     Ok(Some(w)) => eprintln!("nlkit: warning: {w}"),
                     Ok(None) => {}
-                    Err(e) if e.errno().is_some() => self.fail(line, e),
-                    Err(e) => self.fatal = Some(e.into()),
+                    // The socket itself failing ends the batch; anything
+                    // else is this line's failure (as Connection::batch reports).
+                    Err(e @ (nlkit::Error::Io { .. } | nlkit::Error::Overrun { .. })) => {
+                        self.fatal = Some(e.into())
+                    }
+                    Err(e) => self.fail(line, e),
                 }
             }
             return;
