@@ -6,8 +6,8 @@
 #   scripts/bench-routes.sh            100k and 1M routes
 #   scripts/bench-routes.sh --quick    100k only
 #
-# For each size N: insert N routes from one batch file (`nlkit -batch` vs
-# `ip -batch`, wall time and peak RSS), then dump them (`nlkit route show` vs
+# For each size N: insert N routes from one batch file (`nlkit -batch` and
+# `nlkit --force -batch` vs `ip -batch`, wall time and peak RSS), then dump them (`nlkit route show` vs
 # `ip route show`, both to /dev/null, median of 5, peak RSS), then the
 # library-level numbers (cargo bench route_dump: batch insert in errors-only
 # mode, and a dump that parses every attribute against a raw receive loop).
@@ -51,10 +51,15 @@ n = int(sys.argv[1])
 for i in range(n):
     print(f"route add 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32 dev lo")
 PY
-  for tool in ip nlkit; do
+  # nlkit without --force waits for each line's answer (exact: stops at the
+  # first failure, as ip); with --force it packs lines into chunks.
+  for tool in ip nlkit "nlkit --force"; do
     fresh_ns
-    if [ "$tool" = ip ]; then read -r s kib < <(measure ip -batch "$work/routes.batch")
-    else read -r s kib < <(measure "$nlkit" -batch "$work/routes.batch"); fi
+    case $tool in
+      ip) read -r s kib < <(measure ip -batch "$work/routes.batch") ;;
+      nlkit) read -r s kib < <(measure "$nlkit" -batch "$work/routes.batch") ;;
+      *) read -r s kib < <(measure "$nlkit" --force -batch "$work/routes.batch") ;;
+    esac
     got=$(ip -n "$ns" route show | wc -l)
     [ "$got" -ge "$n" ] || echo "warning: $tool inserted only $got of $n routes" >&2
     printf '%-28s %10s %12.0f %10.1f\n' "$tool -batch add $n" "$s" "$(echo "$n / $s" | bc -l)" "$(echo "$kib / 1024" | bc -l)"

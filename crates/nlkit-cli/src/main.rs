@@ -128,6 +128,22 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Result<Vec<String>,
     args::normalize(args)
 }
 
+/// The command line, every argument UTF-8: a name given as other bytes is
+/// refused with a clear error (never a panic), as `ip` would take it.
+fn utf8_args() -> Result<Vec<String>, args::Refused> {
+    std::env::args_os()
+        .map(|a| {
+            a.into_string().map_err(|a| args::Refused {
+                message: format!(
+                    "nlkit: argument {:?} is not UTF-8: nlkit takes names as UTF-8 text only",
+                    a
+                ),
+                code: 2,
+            })
+        })
+        .collect()
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     let g = &cli.global;
     let Some(cmd) = cli.cmd else {
@@ -162,7 +178,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
-    let argv = match normalize_args(std::env::args()) {
+    let argv = match utf8_args().and_then(normalize_args) {
         Ok(a) => a,
         Err(r) => {
             eprintln!("{}", r.message);

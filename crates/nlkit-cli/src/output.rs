@@ -13,8 +13,16 @@
 //! - `-j`: a streamed array's `[` is written with its first element (or by
 //!   [`Out::array_end`]), so an error before any object leaves stdout empty,
 //!   as ip's does.
+//! - Names from the kernel (link names, aliases, labels) are bytes, not
+//!   always UTF-8. Text shows them as ip does, the very bytes: a printer
+//!   puts [`name_text`] in its `String`s (each byte that is not UTF-8 held
+//!   as a code point of its own, see [`CARRIER`]) and `Out` writes those
+//!   back as the bytes. JSON shows [`json_name`], valid UTF-8 always (see
+//!   `docs/json.md`, "Names that are not UTF-8").
 
 use crate::error::CliError;
+use nlkit::schema::Name;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Where output goes, and how.
@@ -51,18 +59,38 @@ impl Out {
                 if i > 0 {
                     self.w.write_all(b"\\")?;
                 }
-                self.w.write_all(part.as_bytes())?;
+                self.put(part.as_bytes())?;
             }
             self.w.write_all(b"\n")?;
-        } else {
+        } else if self.json {
             writeln!(self.w, "{s}")?;
+        } else {
+            // Each piece `core::fmt` hands over is whole chars: a carrier is never cut.
+            struct Bytes<'w, W: Write>(&'w mut W, io::Result<()>);
+            impl<W: Write> std::fmt::Write for Bytes<'_, W> {
+                fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                    self.1 = write_name_bytes(self.0, s.as_bytes());
+                    self.1.as_ref().map_err(|_| std::fmt::Error).copied()
+                }
+            }
+            let mut b = Bytes(&mut self.w, Ok(()));
+            let _ = std::fmt::write(&mut b, format_args!("{s}\n"));
+            b.1?;
         }
         Ok(())
+    }
+    /// Writes text, the names in it ([`name_text`]) as their bytes.
+    fn put(&mut self, b: &[u8]) -> io::Result<()> {
+        if self.json {
+            self.w.write_all(b)
+        } else {
+            write_name_bytes(&mut self.w, b)
+        }
     }
     /// Writes bytes a printer formatted itself (text, or JSON array
     /// elements with their commas).
     pub fn raw(&mut self, b: &[u8]) -> Result<(), CliError> {
-        self.w.write_all(b)?;
+        self.put(b)?;
         Ok(())
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.
@@ -130,6 +158,171 @@ impl Drop for Out {
     fn drop(&mut self) {
         let _ = self.w.flush();
     }
+}
+
+// ---------------------------------------------------------------------------
+// Names that are not UTF-8.
+
+/// Where the code points that stand for bytes begin: byte `b` of a name
+/// that is not part of valid UTF-8 is held in the printers' `String`s as
+/// U+10FF00 + `b` (private use, plane 16), and written back as `b` by
+/// [`Out`]. A name that really holds such a code point has each of its four
+/// bytes held that way, so every name comes back byte for byte.
+pub const CARRIER: u32 = 0x10_FF00;
+
+fn is_carrier(c: char) -> bool {
+    (CARRIER..=CARRIER + 0xff).contains(&(c as u32))
+}
+
+/// True if `s` may hold a carrier (each one's UTF-8 starts with `F4`): a
+/// byte search, quick on the common path.
+fn may_carry(s: &str) -> bool {
+    s.as_bytes().contains(&0xf4) && s.chars().any(is_carrier)
+}
+
+/// A name from the kernel as text for a printer's `String`: the name itself
+/// when it is UTF-8 (the common case: borrowed), else with each byte that
+/// is not UTF-8 held as a [`CARRIER`] code point. Text output writes it as
+/// the name's bytes, as ip does; [`json_name`] turns it into JSON's form.
+pub fn name_text(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) if !may_carry(s) => Cow::Borrowed(s),
+        _ => {
+            let mut out = String::with_capacity(b.len() * 2);
+            let hold = |out: &mut String, x: u8| {
+                out.push(char::from_u32(CARRIER + u32::from(x)).unwrap_or('?'))
+            };
+            for chunk in b.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if is_carrier(c) {
+                        let mut u = [0u8; 4];
+                        for &x in c.encode_utf8(&mut u).as_bytes() {
+                            hold(&mut out, x);
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                for &x in chunk.invalid() {
+                    hold(&mut out, x);
+                }
+            }
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// [`name_text`] of a [`Name`].
+pub fn name_str(n: Name<'_>) -> Cow<'_, str> {
+    name_text(n.as_bytes())
+}
+
+/// The carrier at `b[i..]` (UTF-8 `F4 8F BC..BF 80..BF`): the byte it holds.
+fn carrier_at(b: &[u8], i: usize) -> Option<u8> {
+    match b.get(i..i + 4)? {
+        [0xf4, 0x8f, c @ 0xbc..=0xbf, d @ 0x80..=0xbf] => Some(((c & 3) << 6) | (d & 0x3f)),
+        _ => None,
+    }
+}
+
+/// Writes text with the names in it ([`name_text`]) as their bytes.
+fn write_name_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
+    if !b.contains(&0xf4) {
+        return w.write_all(b);
+    }
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match carrier_at(b, i) {
+            Some(x) => {
+                w.write_all(&b[start..i])?;
+                w.write_all(&[x])?;
+                i += 4;
+                start = i;
+            }
+            None => i += 1,
+        }
+    }
+    w.write_all(&b[start..])
+}
+
+/// How many bytes text output writes for `s` (a carrier is one byte).
+pub fn shown_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| if is_carrier(c) { 1 } else { c.len_utf8() })
+        .sum()
+}
+
+/// The bytes a [`name_text`] stands for.
+pub fn name_bytes(s: &str) -> Cow<'_, [u8]> {
+    if !may_carry(s) {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    let mut v = Vec::with_capacity(s.len());
+    let _ = write_name_bytes(&mut v, s.as_bytes());
+    Cow::Owned(v)
+}
+
+/// A name ([`name_text`], or plain text) as its JSON string holds it,
+/// always valid UTF-8: the name itself when it is UTF-8 and holds no `\x`
+/// (every name ip's JSON shows validly: the same string); else escaped as
+/// [`nlkit::schema::escape_bytes`] does, `\` for a backslash and `\xHH`
+/// for a byte that is not UTF-8. So a string with `\x` in it is escaped,
+/// any other is the name as it is: nothing is lost.
+pub fn json_name(s: &str) -> Cow<'_, str> {
+    let plain = |s: &str| !s.contains("\\x");
+    if !may_carry(s) && plain(s) {
+        return Cow::Borrowed(s);
+    }
+    let b = name_bytes(s);
+    match std::str::from_utf8(&b) {
+        Ok(t) if plain(t) => Cow::Owned(t.to_string()),
+        _ => Cow::Owned(nlkit::schema::escape_bytes(&b).into_owned()),
+    }
+}
+
+/// [`json_name`] of a [`Name`].
+pub fn name_json(n: Name<'_>) -> Cow<'_, str> {
+    match n.to_str() {
+        Some(s) if !s.contains("\\x") => Cow::Borrowed(s),
+        Some(_) | None => n.escaped(),
+    }
+}
+
+/// The bytes of a name an owned form holds as text (`Link::name`,
+/// `Addr::label`: written as [`nlkit::schema::escape_bytes`] writes it):
+/// `\\` is a backslash, `\xHH` the byte HH.
+pub fn unescape(s: &str) -> Cow<'_, [u8]> {
+    if !s.contains('\\') {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    let b = s.as_bytes();
+    let hex = |x: u8| (x as char).to_digit(16);
+    let mut v = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let byte = match (b[i], b.get(i + 1)) {
+            (b'\\', Some(b'\\')) => Some((b'\\', 2)),
+            (b'\\', Some(b'x')) => match (
+                b.get(i + 2).and_then(|&x| hex(x)),
+                b.get(i + 3).and_then(|&x| hex(x)),
+            ) {
+                (Some(h), Some(l)) => Some(((h * 16 + l) as u8, 4)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match byte {
+            Some((x, n)) => {
+                v.push(x);
+                i += n;
+            }
+            None => {
+                v.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(v)
 }
 
 /// `-h` and `-iec`, set once from the command line.
@@ -207,7 +400,42 @@ pub fn num_width(x: u64) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::Num;
+    use super::*;
+
+    #[test]
+    fn names_come_back_as_their_bytes() {
+        let odd: [&[u8]; 7] = [
+            b"v0",
+            b"\xff\xfe",
+            b"caf\xe9 \"q\\x",
+            "caf\u{e9}".as_bytes(),
+            "\u{10ff41}x".as_bytes(),
+            b"\xf4\x8f\xbc",
+            b"a\\b",
+        ];
+        for b in odd {
+            let t = name_text(b);
+            let mut out = Vec::new();
+            write_name_bytes(&mut out, format!("dev {t} x").as_bytes()).unwrap();
+            assert_eq!(out, [b"dev ", b, b" x"].concat(), "{b:?}");
+            assert_eq!(&*name_bytes(&t), b);
+            // JSON: the name's text, or (not UTF-8, or holding `\x`) escaped.
+            let j = json_name(&t);
+            assert_eq!(j, name_json(Name::new(b)));
+            match std::str::from_utf8(b) {
+                Ok(s) if !s.contains("\\x") => assert_eq!(j, s),
+                _ => assert_eq!(j, nlkit::schema::escape_bytes(b)),
+            }
+        }
+        assert_eq!(json_name(&name_text(b"\xff\xfe")), "\\xff\\xfe");
+        assert_eq!(json_name("a\\b"), "a\\b");
+        assert_eq!(json_name("a\\xb"), "a\\\\xb");
+        assert!(matches!(name_text(b"v0"), Cow::Borrowed(_)));
+        assert_eq!(shown_len(&name_text(b"caf\xc3\xa9@\xe9")), 7);
+        for b in odd {
+            assert_eq!(&*unescape(&nlkit::schema::escape_bytes(b)), b, "{b:?}");
+        }
+    }
 
     struct H(u64, bool, bool);
     impl std::fmt::Display for H {

@@ -33,7 +33,8 @@ fn routes(from: u32, n: u32) -> String {
 /// Peak RSS of `nlkit -batch -` after it has applied `lines`.
 fn batch_peak(lines: String) -> u64 {
     let mut child = Command::new(bin())
-        .args(["-batch", "-"])
+        // --force: lines packed in chunks (without it, one line is in flight at a time).
+        .args(["--force", "-batch", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

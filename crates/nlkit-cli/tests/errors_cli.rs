@@ -83,12 +83,12 @@ fn huge_inputs_are_not_echoed_whole() {
 #[test]
 fn invalid_interface_names_are_refused_as_ip_does() {
     in_new_netns(|| {
+        // What ip 6.1's check_ifname refuses, in its words.
         for (args, kw, name) in [
             ("link add a/b type veth", "dev", "a/b"),
-            ("link add name a:b type veth", "name", "a:b"),
-            ("link add sixteen-chars-xx type veth", "dev", "sixteen-chars-xx"),
-            ("link add v0 type veth peer name ..", "name", ".."),
-            ("link set lo name .", "name", "."),
+            ("link add name sixteen-chars-xx type veth", "name", "sixteen-chars-xx"),
+            ("link add v0 type veth peer name x/y", "name", "x/y"),
+            ("link set lo name a/b", "name", "a/b"),
         ] {
             let r = nlkit(&args.split(' ').collect::<Vec<_>>(), None);
             assert_eq!(r.code, 2, "{args}: {r:?}");
@@ -102,6 +102,16 @@ fn invalid_interface_names_are_refused_as_ip_does() {
         let r = nlkit(&["link", "set", "lo", "name", ""], None);
         assert_eq!(r.code, 2, "{r:?}");
         assert!(r.stderr.contains("argument \"\" is wrong"), "{r:?}");
+        // What ip passes on, the kernel refuses (dev_valid_name): EINVAL.
+        for args in [
+            "link add name a:b type veth",
+            "link add v0 type veth peer name ..",
+            "link set lo name .",
+        ] {
+            let r = nlkit(&args.split(' ').collect::<Vec<_>>(), None);
+            assert_eq!(r.code, 1, "{args}: {r:?}");
+            assert!(r.stderr.contains("Invalid argument (EINVAL)"), "{args}: {r:?}");
+        }
         // Nothing was made or renamed.
         let links = ip("-o link show");
         assert_eq!(links.lines().count(), 1, "{links}");

@@ -7,7 +7,7 @@ mod common;
 
 use common::Reaped;
 use nlkit::socket::netns::in_new_netns;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const NLKIT: &str = env!("CARGO_BIN_EXE_nlkit");
@@ -18,20 +18,11 @@ fn sh(script: &str) {
 }
 
 fn spawn(prog: &str, args: &[&str]) -> Reaped {
-    Reaped::new(
-        Command::new(prog)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    common::spawn_quiet(prog, args)
 }
 
-fn stop(mut c: Reaped) -> Vec<String> {
-    let _ = c.kill();
-    let out = c.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
+fn stop(c: Reaped) -> Vec<String> {
+    String::from_utf8_lossy(&common::stop_bytes(c))
         .lines()
         .map(String::from)
         .collect()

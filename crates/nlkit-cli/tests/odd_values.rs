@@ -1,7 +1,9 @@
 //! Values the kernel accepts but that are not text: a link name and an alias
-//! that are not UTF-8, a rule's interface name likewise. Each is shown
-//! losslessly (`caf\xe9`, see `docs/json.md`) and never ends a listing:
-//! every link, route and rule is printed, and `-j` is one whole JSON array.
+//! that are not UTF-8, a rule's interface name likewise. Text shows the raw
+//! bytes, as ip does (read here through a lossy UTF-8 conversion: `v\u{fffd}`;
+//! `tests/names_bytes.rs` compares the bytes with ip's), JSON escapes them
+//! (`caf\xe9`, see `docs/json.md`); none ends a listing: every link, route
+//! and rule is printed, and `-j` is one whole JSON array.
 //! Each test runs in a fresh network namespace.
 
 mod route_common;
@@ -33,9 +35,9 @@ fn links_with_names_that_are_not_utf8() {
     in_new_netns(|| {
         odd_links();
         let t = ok("link show");
-        assert!(t.contains(": p0@v\\xe9: <"), "{t}");
-        assert!(t.contains(": v\\xe9@p0: <"), "{t}");
-        assert!(t.contains("\n    alias caf\\xe9"), "{t}");
+        assert!(t.contains(": p0@v\u{fffd}: <"), "{t}");
+        assert!(t.contains(": v\u{fffd}@p0: <"), "{t}");
+        assert!(t.contains("\n    alias caf\u{fffd}"), "{t}");
         // Three links, the one after the odd ones too.
         assert_eq!(t.matches("link/").count(), 3, "{t}");
 
@@ -69,7 +71,7 @@ fn routes_and_rules_name_odd_devices() {
         odd_links();
         let t = ok("route show");
         assert!(
-            t.contains("10.9.0.0/24 dev v\\xe9 proto kernel scope link src 10.9.0.1"),
+            t.contains("10.9.0.0/24 dev v\u{fffd} proto kernel scope link src 10.9.0.1"),
             "{t}"
         );
         let r = j("route show");
@@ -78,7 +80,7 @@ fn routes_and_rules_name_odd_devices() {
         sh(r#"ip rule add iif "$(printf 'v\351')" table 100 pref 100"#);
         sh("ip rule add iif p0 table 101 pref 101");
         let t = ok("rule show");
-        assert!(t.contains("100:\tfrom all iif v\\xe9 lookup 100"), "{t}");
+        assert!(t.contains("100:\tfrom all iif v\u{fffd} lookup 100"), "{t}");
         // The rule after the odd one is there too.
         assert!(t.contains("101:\tfrom all iif p0 lookup 101"), "{t}");
         let rules = j("rule show");

@@ -12,12 +12,16 @@
 //!
 //! The file is read line by line and each line parsed into a request as it
 //! comes (device names are looked up once and cached), so memory stays flat
-//! however long the file. Requests are sent in chunks of [`CHUNK`] lines
-//! through [`Connection::batch`] with [`AckMode::ErrorsOnly`]: the kernel
-//! answers only failures (and one ACK per `sendmsg`), which is what makes a
-//! batch fast. A `show`/`get` line, or a device name not yet known (made by
-//! an earlier line still waiting in the chunk), sends the pending chunk
-//! first, so lines always take effect in order.
+//! however long the file. With `--force`, requests are sent in chunks of
+//! [`CHUNK`] lines through [`Connection::batch`] with
+//! [`AckMode::ErrorsOnly`]: the kernel answers only failures (and one ACK
+//! per `sendmsg`), which is what makes a batch fast. Without `--force` each
+//! request goes out on its own and is answered before the next is sent, as
+//! ip does: the kernel carries out every message of a `sendmsg`, failed or
+//! not, so a chunk could not stop at its first failure. A `show`/`get`
+//! line, or a device name not yet known (made by an earlier line still
+//! waiting in the chunk), sends the pending chunk first, so lines always
+//! take effect in order.
 //!
 //! Every failure is printed, parse errors too, then where it was as ip says
 //! it (`Command failed FILE:LINE`, FILE `-` for stdin):
@@ -25,12 +29,9 @@
 //! (ENETUNREACH): Nexthop has invalid gateway` / `Command failed
 //! routes.txt:17`. Nothing is printed on success.
 //!
-//! Without `--force` the batch stops after the chunk in which the first
-//! error happened, and exits 1. Lines after the failing one *in that same
-//! chunk* were already sent and applied (up to [`CHUNK`] - 1 of them): they
-//! travel together, which is the point of a batch (ip, which sends one
-//! line at a time, stops at the failing line). A parse error stops before
-//! its own line, after sending the lines before it. With `--force` every
+//! Without `--force` the batch stops at the first failing line, and exits
+//! 1: nothing after it is applied (ip's behaviour). A parse error stops
+//! before its own line, after the lines before it. With `--force` every
 //! line is tried and, as ip, the exit status is 1 if any failed.
 
 use crate::cmd::route::{self, Names, Parsed, Req, Resolve, Resolver};
@@ -40,7 +41,7 @@ use crate::Global;
 use nlkit::{AckMode, Connection};
 use std::io::{BufRead, BufReader};
 
-/// Lines sent per [`Connection::batch`] call.
+/// Lines sent per [`Connection::batch`] call with `--force` (one without).
 pub const CHUNK: usize = 4096;
 
 struct Batch<'a> {
@@ -75,6 +76,25 @@ impl Batch<'_> {
     /// Sends the pending requests and reports their failures.
     fn flush(&mut self) {
         if self.pending.is_empty() || self.fatal.is_some() {
+            return;
+        }
+        if !self.g.force {
+            // One line in flight: sent with an ACK and answered before the
+            // next is read, as a command of its own (its warning printed).
+            let work: Vec<(Req, usize)> =
+                self.pending.drain(..).zip(self.lines.drain(..)).collect();
+            for (req, line) in work {
+                match nlkit::route::Handle::with(self.conn).exec(&req) {
+                    Ok(Some(w)) => eprintln!("nlkit: warning: {w}"),
+                    Ok(None) => {}
+                    // The socket itself failing ends the batch; anything
+                    // else is this line's failure (as Connection::batch reports).
+                    Err(e @ (nlkit::Error::Io { .. } | nlkit::Error::Overrun { .. })) => {
+                        self.fatal = Some(e.into())
+                    }
+                    Err(e) => self.fail(line, e),
+                }
+            }
             return;
         }
         let lines = std::mem::take(&mut self.lines);
@@ -150,7 +170,9 @@ impl Batch<'_> {
             Ok(Parsed::Req(r)) => {
                 self.pending.push(r);
                 self.lines.push(n);
-                if self.pending.len() >= CHUNK {
+                // Without --force a line must be answered before the next
+                // is sent (see the module's doc).
+                if self.pending.len() >= CHUNK || !self.g.force {
                     self.flush();
                 }
             }
@@ -312,7 +334,10 @@ pub fn run(g: &Global, file: &str) -> Result<(), CliError> {
                 cmd.clear();
                 b.flush();
                 if !b.stop && b.fatal.is_none() {
-                    b.fail(n, "not valid UTF-8");
+                    b.fail(
+                        n,
+                        "the line is not UTF-8: nlkit takes names as UTF-8 text only",
+                    );
                 }
             }
         }

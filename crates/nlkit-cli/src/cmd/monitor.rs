@@ -348,7 +348,7 @@ fn netconf(json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, wir
             i => names.name(i as u32),
         };
         text += &format!("{dev} ");
-        obj.insert("interface".into(), dev.into());
+        obj.insert("interface".into(), crate::output::json_name(&dev).into());
     }
     let on_off = [
         (A::Forwarding, "forwarding"),

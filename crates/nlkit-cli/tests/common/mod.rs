@@ -41,6 +41,25 @@ pub fn nlkit(args: &[&str], stdin: Option<&[u8]>) -> Run {
     }
 }
 
+/// Starts `prog args...` (a listener: `ip monitor`, `nlkit monitor`) with
+/// its stdout piped and its stderr dropped.
+pub fn spawn_quiet(prog: &str, args: &[&str]) -> Reaped {
+    Reaped::new(
+        Command::new(prog)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {prog}: {e}")),
+    )
+}
+
+/// Kills a [`spawn_quiet`] child; what it printed.
+pub fn stop_bytes(mut c: Reaped) -> Vec<u8> {
+    let _ = c.kill();
+    c.wait_with_output().unwrap().stdout
+}
+
 /// `tests/fixtures/NAME`.
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -36,7 +36,7 @@ use super::link::{
 use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{name_json, name_str, unescape, Out};
 use crate::Global;
 use nlkit::diag::filter::glob_with;
 use nlkit::route::addr::{
@@ -47,6 +47,7 @@ use nlkit::route::{
     parse_scope, scope_name, Addr, AddrDump, AddrRequest, AddrView, Handle, LinkDump, LinkRequest,
     LinkView, Prefix, AF_INET, AF_INET6, RT_SCOPE_HOST,
 };
+use nlkit::schema::Name;
 use nlkit::{AckMode, Connection};
 use serde_json::{json, Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
@@ -587,8 +588,8 @@ fn print_link_addrs(
                 buf.push(b',');
             }
             any = true;
-            let name = v.name.map(|n| n.to_string()).unwrap_or_default();
-            let dev = oneline.then_some(name.as_str());
+            let name = v.name.map(name_json).unwrap_or_default();
+            let dev = oneline.then_some(&*name);
             let mut e = Emit::new(&mut buf, true);
             e.open_arr("addr_info");
             for a in addrs {
@@ -619,8 +620,8 @@ fn print_link_addrs(
     let selected = addrs.iter().flatten();
     // `-o`: one line per address, after the link's index and name, as ip.
     if oneline || by_label && !g.brief {
-        let name = v.name.map(|n| n.to_string()).unwrap_or_default();
-        let dev = oneline.then_some(name.as_str());
+        let name = v.name.map(name_str).unwrap_or_default();
+        let dev = oneline.then_some(&*name);
         for a in selected {
             buf.clear();
             write_addr(&mut Emit::new(&mut buf, false), a, false, dev);
@@ -779,7 +780,8 @@ pub fn flush(conn: &Connection, s: &AddrShow) -> Result<(), CliError> {
 /// by a blank; an IPv6 line, which has no label, ends in one), or one
 /// `addr_info` element of `ip -j addr`. `brief` (`-br`): only the address,
 /// its peer, length and metric, without the family. `dev` (`-o`): the
-/// link's index and name first (`3: v0`, `"index"`, `"dev"`).
+/// link's index and name first (`3: v0`, `"index"`, `"dev"`), in the
+/// form of the output asked ([`name_str`] for text, [`name_json`] for JSON).
 fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
     e.open_obj(None);
     if !brief {
@@ -840,7 +842,7 @@ fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
         e.plain_str("ifa_flags", "flags ", format_args!("{rest:02x}"), " ");
     }
     if let Some(l) = &a.label {
-        e.str("label", "", l, "");
+        e.name("label", "", Name::new(&unescape(l)), "");
     }
     if let Some(c) = &a.cacheinfo {
         e.text("\n       valid_lft ");
@@ -890,7 +892,7 @@ pub fn addr_json(v: &AddrView<'_>, names: &mut Names) -> Value {
     let a = v.to_owned();
     json!({
         "ifindex": a.index,
-        "ifname": names.name(a.index),
+        "ifname": names.json_name(a.index),
         "addr_info": [addr_info_json(&a)],
     })
 }

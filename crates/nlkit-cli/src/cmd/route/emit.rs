@@ -168,22 +168,17 @@ impl<'b> Emit<'b> {
         }
     }
 
-    /// A name from the kernel (bytes), escaped as `Name::escaped` escapes
-    /// what is not UTF-8 (`v\xe9`), in text as in JSON, as the rest of
-    /// nlkit shows such names.
+    /// A name from the kernel (bytes): in text the bytes as they are (as
+    /// [`name_text`](crate::output::name_text) holds them for `Out`), in
+    /// JSON as [`name_json`](crate::output::name_json) writes it.
     pub fn name(&mut self, key: &str, pre: &str, val: Name<'_>, post: &str) {
         if self.json {
             self.key(key);
-            match val.to_str() {
-                Some(s) => json_str(self.buf, s),
-                None => json_str(self.buf, &val.escaped()),
-            }
+            json_str(self.buf, &crate::output::name_json(val));
         } else {
             self.buf.extend_from_slice(pre.as_bytes());
-            match val.to_str() {
-                Some(s) => self.buf.extend_from_slice(s.as_bytes()),
-                None => self.buf.extend_from_slice(val.escaped().as_bytes()),
-            }
+            let t = crate::output::name_str(val);
+            self.buf.extend_from_slice(t.as_bytes());
             self.buf.extend_from_slice(post.as_bytes());
         }
     }

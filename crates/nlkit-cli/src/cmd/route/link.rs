@@ -49,7 +49,7 @@
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::Out;
+use crate::output::{json_name, name_json, name_str, shown_len, Out};
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::link::{
@@ -533,7 +533,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (Some("bridge"), "mcast_snooping") => br.mcast_snooping = Some(w.num(x)?),
             (Some("bridge"), "group_fwd_mask") => br.group_fwd_mask = Some(w.num(x)?),
             (None, _) if common.name.is_none() && !x.starts_with('-') => {
-                common.name = Some(ifname(w, "dev", x)?)
+                common.name = Some(w.check_altifname("dev", x)?.to_string())
             }
             (Some(k), _) => {
                 return Err(w.err(format_args!("unknown keyword {x:?} for type {k}")));
@@ -859,7 +859,10 @@ pub fn print_link_with(
 
 /// `NAME@PEER        STATE         `: the start of an `ip -br` line.
 pub(crate) fn brief_head(v: &LinkView<'_>, names: &mut Names) -> String {
-    let mut s = format!("{:<16} ", name_at(v, names));
+    // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
+    let mut s = name_at(v, names);
+    let pad = 16usize.saturating_sub(shown_len(&s));
+    s.extend(std::iter::repeat_n(' ', pad + 1));
     if let Some(o) = v.operstate {
         s += &format!("{:<14} ", operstate_name(o));
     }
@@ -877,12 +880,12 @@ pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String
             o.insert("link_index".into(), json!(l));
         }
         (Some(l), None) => {
-            o.insert("link".into(), json!(names.name(l)));
+            o.insert("link".into(), json!(names.json_name(l)));
         }
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(n.to_string()));
+        o.insert("ifname".into(), json!(name_json(n)));
     }
     if let Some(st) = v.operstate {
         o.insert("operstate".into(), json!(operstate_name(st)));
@@ -1196,7 +1199,9 @@ fn lower_down(v: &LinkView<'_>, names: &mut Names) -> bool {
 
 /// `name@peer`, as iproute2 shows a link with an `IFLA_LINK`.
 fn name_at(v: &LinkView<'_>, names: &mut Names) -> String {
-    let name = v.name.map_or_else(|| "?".to_string(), |n| n.to_string());
+    let name = v
+        .name
+        .map_or_else(|| "?".to_string(), |n| name_str(n).into_owned());
     match (v.link, v.link_netnsid) {
         (Some(0), _) => format!("{name}@NONE"),
         (Some(l), Some(_)) => format!("{name}@if{l}"),
@@ -1320,11 +1325,11 @@ pub(crate) fn link_body(
         s += &link_ll(v, names, details, do_link);
     }
     if let (Some(a), true) = (v.alias, do_link || details) {
-        s += &format!("\n    alias {a}");
+        s += &format!("\n    alias {}", name_str(a));
     }
     s += &stats_text(v, stats);
     for n in v.alt_names() {
-        s += &format!("\n    altname {n}");
+        s += &format!("\n    altname {}", name_str(n));
     }
     s
 }
@@ -1388,7 +1393,7 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
             }
             if let Some(dv) = x.dev {
                 let n = names.name(dv);
-                d.both(format_args!("dev {n}"), "link", json!(n));
+                d.both(format_args!("dev {n}"), "link", json!(json_name(&n)));
             }
             if let Some(pr) = x.port_range {
                 let (lo, hi) = (pr >> 16, pr & 0xffff);
@@ -1809,12 +1814,12 @@ pub(crate) fn link_json_base(
             o.insert("link_index".into(), json!(l));
         }
         (Some(l), None) => {
-            o.insert("link".into(), json!(names.name(l)));
+            o.insert("link".into(), json!(names.json_name(l)));
         }
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(n.to_string()));
+        o.insert("ifname".into(), json!(name_json(n)));
     }
     o.insert(
         "flags".into(),
@@ -1827,7 +1832,7 @@ pub(crate) fn link_json_base(
         o.insert("qdisc".into(), json!(q.to_string()));
     }
     if let Some(m) = v.master {
-        o.insert("master".into(), json!(names.name(m)));
+        o.insert("master".into(), json!(names.json_name(m)));
     }
     if let Some(s) = v.operstate {
         o.insert("operstate".into(), json!(operstate_name(s)));
@@ -1905,9 +1910,9 @@ pub(crate) fn link_json_base(
     }
     // With -d, ip prints the alias and altnames after the details.
     if let (Some(a), true) = (v.alias, do_link || details) {
-        o.insert("ifalias".into(), json!(a.to_string()));
+        o.insert("ifalias".into(), json!(name_json(a)));
     }
-    let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
+    let alt: Vec<String> = v.alt_names().map(|n| name_json(n).into_owned()).collect();
     if !alt.is_empty() {
         o.insert("altnames".into(), json!(alt));
     }

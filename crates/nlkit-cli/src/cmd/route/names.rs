@@ -5,14 +5,16 @@
 //! that a dump of a million routes over three devices asks three times.
 
 use super::connect_in;
-use nlkit::route::Handle;
+use crate::output::name_str;
+use nlkit::schema::Name;
 use nlkit::Connection;
 use std::collections::HashMap;
 
 /// What printing needs to know about a link other than the one printed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkBrief {
-    /// Its name.
+    /// Its name, as [`crate::output::name_text`] holds it (text output
+    /// writes its bytes; [`crate::output::json_name`] for JSON).
     pub name: String,
     /// Its `IFF_*` flags (for `M-DOWN`).
     pub flags: u32,
@@ -85,10 +87,16 @@ impl Names {
         if self.conn.is_none() {
             self.conn = connect_in(self.netns.as_deref()).ok();
         }
-        let l = Handle::with(self.conn.as_ref()?).link_by_index(idx).ok()?;
+        // The view, not the owned form: the name's bytes as they are.
+        let req = nlkit::route::link::LinkRequest::get(idx);
+        let bytes = self.conn.as_ref()?.get(&req).ok()?;
+        let (_, m) = nlkit::wire::MsgIter::new(&bytes).next()?.ok()?;
+        let v = nlkit::route::link::LinkView::parse(&m).ok()?;
         Some(LinkBrief {
-            name: l.name.unwrap_or_else(|| format!("if{idx}")),
-            flags: l.flags,
+            name: v
+                .name
+                .map_or_else(|| format!("if{idx}"), |n| name_str(n).into_owned()),
+            flags: v.flags(),
         })
     }
 
@@ -111,7 +119,8 @@ impl Names {
             .map(|(_, n)| n.clone())
     }
 
-    /// The name of link `idx`, or `if{idx}` as iproute2 shows an unknown one.
+    /// The name of link `idx` ([`name_text`](crate::output::name_text)'s
+    /// form: for text), or `if{idx}` as iproute2 shows an unknown one.
     pub fn name(&mut self, idx: u32) -> String {
         match self.get(idx) {
             Some(b) => b.name.clone(),
@@ -119,15 +128,20 @@ impl Names {
         }
     }
 
+    /// The name of link `idx` for JSON ([`json_name`](crate::output::json_name)).
+    pub fn json_name(&mut self, idx: u32) -> String {
+        crate::output::json_name(&self.name(idx)).into_owned()
+    }
+
     /// Records a link seen in a dump or an event.
-    pub fn note(&mut self, idx: u32, name: impl std::fmt::Display, flags: u32) {
+    pub fn note(&mut self, idx: u32, name: Name<'_>, flags: u32) {
         if self.cache.len() >= MAX_CACHED {
             self.cache.clear();
         }
         self.cache.insert(
             idx,
             Some(LinkBrief {
-                name: name.to_string(),
+                name: name_str(name).into_owned(),
                 flags,
             }),
         );

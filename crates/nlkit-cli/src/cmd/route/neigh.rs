@@ -562,7 +562,7 @@ fn neigh_json_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: 
         o.insert("dst".into(), json!(d.to_string()));
     }
     if !omit_dev && v.ifindex() != 0 {
-        o.insert("dev".into(), json!(names.name(v.ifindex())));
+        o.insert("dev".into(), json!(names.json_name(v.ifindex())));
     }
     if let Some(l) = v.lladdr {
         o.insert("lladdr".into(), json!(mac_string(l)));

@@ -672,7 +672,7 @@ fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> V
         o.insert("gateway".into(), json!(gw.to_string()));
     }
     if let Some(i) = v.oif {
-        o.insert("dev".into(), json!(names.name(i)));
+        o.insert("dev".into(), json!(names.json_name(i)));
     }
     if v.header.scope != RT_SCOPE_UNIVERSE || details {
         o.insert("scope".into(), json!(scope_str(v.header.scope)));

@@ -1153,7 +1153,12 @@ impl<'n> DevNames<'n> {
 
 /// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
 fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
-    e.str(key, pre, names.name(idx), " ");
+    let n = names.name(idx);
+    if e.json {
+        e.str(key, pre, &crate::output::json_name(n), " ");
+    } else {
+        e.str(key, pre, n, " ");
+    }
 }
 
 /// A name from a vocabulary, or the number.

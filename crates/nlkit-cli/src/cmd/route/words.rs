@@ -96,27 +96,35 @@ impl<'a> Words<'a> {
         *slot = Some(v);
         Ok(())
     }
-    /// `v` (read after `kw`) as a new interface name, checked as ip and the
-    /// kernel check one (`dev_valid_name`: 1 to 15 bytes, no `/`, `:` or
-    /// whitespace, not `.` or `..`), refused as ip refuses it:
-    /// `argument "a/b" is wrong: "name" not a valid ifname` (`link add
-    /// NAME`: `kw` is `dev`, as ip says).
+    /// `v` (read after `kw`) as a new interface name, checked as ip 6.1's
+    /// `check_ifname` checks one: 1 to 15 bytes, no `/` and no white space
+    /// (C's `isspace`: space, `\t`, `\n`, `\v`, `\f`, `\r`), refused as ip
+    /// refuses it: `argument "a/b" is wrong: "name" not a valid ifname`.
+    /// What ip lets through and the kernel's `dev_valid_name` refuses (`:`,
+    /// `.`, `..`) goes to the kernel, whose EINVAL is the answer, as with ip.
     pub fn check_ifname<'v>(&self, kw: &str, v: &'v str) -> Result<&'v str, CliError> {
-        let ok = !v.is_empty()
-            && v.len() < 16
-            && v != "."
-            && v != ".."
-            && !v
-                .bytes()
-                .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace());
-        if ok {
-            Ok(v)
+        if v.len() < 16 {
+            self.check_altifname(kw, v)
         } else {
-            Err(self.err(format_args!(
-                "argument \"{}\" is wrong: \"{kw}\" not a valid ifname",
-                crate::error::clip(v)
-            )))
+            Err(self.bad_ifname(kw, v))
         }
+    }
+    /// `v` checked as ip's `check_altifname` (the name after `link add`,
+    /// `kw` being `dev`): as [`check_ifname`](Self::check_ifname) but of any
+    /// length (a long one is refused by the kernel's policy).
+    pub fn check_altifname<'v>(&self, kw: &str, v: &'v str) -> Result<&'v str, CliError> {
+        let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        if v.is_empty() || v.bytes().any(|b| b == b'/' || space(b)) {
+            Err(self.bad_ifname(kw, v))
+        } else {
+            Ok(v)
+        }
+    }
+    fn bad_ifname(&self, kw: &str, v: &str) -> CliError {
+        self.err(format_args!(
+            "argument \"{}\" is wrong: \"{kw}\" not a valid ifname",
+            crate::error::clip(v)
+        ))
     }
     /// An unexpected word.
     pub fn unknown(&self, word: &str) -> CliError {
@@ -166,7 +174,16 @@ mod tests {
         assert_eq!(c.next(), Some("via"));
         let e = c.value("via").unwrap_err().to_string();
         assert!(e.starts_with("route add: \"via\" needs a value"), "{e}");
-        for bad in ["", "a/b", "a b", "a:b", ".", "..", "sixteen-chars-xx"] {
+        // As ip 6.1's check_ifname: what it refuses, with its message.
+        for bad in [
+            "",
+            "a/b",
+            "a b",
+            "a\tb",
+            "a\x0bb",
+            "a\rb",
+            "sixteen-chars-xx",
+        ] {
             let w = vec![];
             let e = Words::new("link set", &w)
                 .check_ifname("name", bad)
@@ -177,12 +194,16 @@ mod tests {
                 format!("link set: argument \"{bad}\" is wrong: \"name\" not a valid ifname (see --help)")
             );
         }
+        // What ip passes on to the kernel (which refuses `:`, `.`, `..`).
         let w = vec![];
+        for ok in ["fifteen-chars-x", "a:b", ".", "..", "a.b", "caf\u{e9}"] {
+            assert_eq!(Words::new("x", &w).check_ifname("name", ok).unwrap(), ok);
+        }
+        let long = "a-name-longer-than-fifteen";
         assert_eq!(
-            Words::new("x", &w)
-                .check_ifname("name", "fifteen-chars-x")
-                .unwrap(),
-            "fifteen-chars-x"
+            Words::new("x", &w).check_altifname("dev", long).unwrap(),
+            long
         );
+        assert!(Words::new("x", &w).check_altifname("dev", "a b").is_err());
     }
 }
