@@ -1230,8 +1230,9 @@ pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> Stri
     s
 }
 
-/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line.
-fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
+/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line
+/// (`addrgenmode` only for `link`: `do_link`, as ip 6.1 prints it).
+fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool, do_link: bool) -> String {
     let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
     match v.address {
         Some(a) => s += &format!(" {}", hw_string(a)),
@@ -1278,7 +1279,7 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
         if let Some(k) = v.slave_kind {
             s += &format!("\n    {k}_slave {}", slave_details(v).text);
         }
-        if let Some(m) = v.addr_gen_mode() {
+        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
             s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
         }
         for (word, _, n) in queue_details(v) {
@@ -1291,21 +1292,22 @@ fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
 }
 
 /// The `link/ether ...` line with `ll` (and with `details` the kind's
-/// line), then `alias` (with `alias`), the counters (with `stats` > 0, see
+/// line), then `alias` (with `do_link`: for `link`, not `addr`, as ip's
+/// `do_link`, which also decides `addrgenmode`; or with `details`), the counters (with `stats` > 0, see
 /// [`stats_text`]) and `altname` lines.
 pub(crate) fn link_body(
     v: &LinkView<'_>,
     names: &mut Names,
     details: bool,
-    alias: bool,
+    do_link: bool,
     ll: bool,
     stats: u8,
 ) -> String {
     let mut s = String::new();
     if ll {
-        s += &link_ll(v, names, details);
+        s += &link_ll(v, names, details, do_link);
     }
-    if let (Some(a), true) = (v.alias, alias) {
+    if let (Some(a), true) = (v.alias, do_link || details) {
         s += &format!("\n    alias {a}");
     }
     s += &stats_text(v, stats);
@@ -1900,7 +1902,8 @@ pub(crate) fn link_json_base(
             }
             o.insert("linkinfo".into(), Value::Object(li));
         }
-        if let Some(m) = v.addr_gen_mode() {
+        // ip 6.1 prints it for `link` only (`do_link`), as `linkmode`.
+        if let Some(m) = v.addr_gen_mode().filter(|_| linkmode) {
             o.insert("inet6_addr_gen_mode".into(), json!(addr_gen_mode_name(m)));
         }
         for (_, key, n) in queue_details(v) {
@@ -1910,7 +1913,7 @@ pub(crate) fn link_json_base(
         }
     }
     // With -d, ip prints the alias and altnames after the details.
-    if let (Some(a), true) = (v.alias, linkmode) {
+    if let (Some(a), true) = (v.alias, linkmode || details) {
         o.insert("ifalias".into(), json!(a.to_string()));
     }
     let alt: Vec<String> = v.alt_names().map(|n| n.to_string()).collect();
