@@ -337,7 +337,7 @@ fn build(tool: Tool, script: &str) -> Built {
             // ip -batch takes no options: a `-6` line runs alone.
             let mut said = Vec::new();
             let mut seg = String::new();
-            let mut flush = |seg: &mut String, said: &mut Vec<String>| {
+            let flush = |seg: &mut String, said: &mut Vec<String>| {
                 if !seg.is_empty() {
                     let (o, e) = run("ip", &["-force", "-batch", "-"], Some(seg));
                     assert!(o.ok, "ip -batch refused a line of state.ip: {e}");
