@@ -295,8 +295,9 @@ mod tests {
         assert!(err("x").contains("You failed to specify a tunnel mode"));
         assert!(err("x mode foo").contains("Unknown tunnel mode \"foo\""));
         assert!(err("x mode tun mode tap").contains("more than one tunnel mode"));
-        assert!(err("x y mode tun")
-            .contains("Error: either \"name\" is duplicate, or \"y\" is a garbage."));
+        assert!(
+            err("x y mode tun").contains("either \"name\" is duplicate, or \"y\" is a garbage.")
+        );
         assert!(err("mode tun user no-such-user-here").contains("invalid user"));
         assert!(err("mode tun dev a/b").contains("\"dev\" not a valid ifname"));
         assert!(err("mode tun name sixteen-chars-xx").contains("\"name\" not a valid ifname"));
