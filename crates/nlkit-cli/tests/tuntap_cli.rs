@@ -191,6 +191,11 @@ fn refusals_and_kernel_errors_as_ip_says_them() {
         assert_ne!(ic, 0, "ip {args}");
         assert!(ierr.contains(ip_says), "ip {args}: {ierr}");
     }
+    // ip 6.1 takes a del without a name and makes, then removes, a new
+    // device (exit 0, nothing said); nlkit refuses it.
+    let (c, _, err) = run("nlkit", &ns, "tuntap del mode tap");
+    assert_eq!(c, 1, "{err}");
+    assert!(err.contains("a device name is needed"), "{err}");
     // Nothing was made or lost.
     assert_eq!(run("ip", &ns, "tuntap").1, "tap0: tap persist\n");
     let (c, help, _) = run("nlkit", &ns, "tuntap help");

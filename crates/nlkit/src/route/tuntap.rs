@@ -139,8 +139,16 @@ impl TunTap {
 
     /// Removes the device: attaches to it (its mode and `multi_queue` must
     /// match, else `EINVAL`; another holder is `EBUSY`) and clears
-    /// `IFF_PERSIST`, so it goes when the descriptor closes.
+    /// `IFF_PERSIST`, so it goes when the descriptor closes. The name is
+    /// needed: without one `TUNSETIFF` would make a new device (and this
+    /// would remove that one, which is what `ip tuntap del` without a name
+    /// silently does).
     pub fn del(&self, netns: Option<Netns<'_>>) -> Result<()> {
+        if self.name.is_empty() {
+            return Err(Error::Invalid(
+                "tuntap del: a device name is needed (dev NAME)".into(),
+            ));
+        }
         let f = open(netns)?;
         f.set_iff(&self.name, self.ifr_flags())
             .map_err(|e| Error::io("ioctl(TUNSETIFF)", e))?;

@@ -5,7 +5,8 @@
 //! then each device's sysfs flags, owner and group; with `-d` the
 //! processes attached). Keywords are matched by prefix in ip's order; ip's
 //! refusals are refused in its words. `show` takes no selectors (ip's
-//! ignores any words after it, and so does this).
+//! ignores any words after it, and so does this). One refusal ip lacks:
+//! `del` without a name (ip's makes a new device and removes that one).
 
 use super::words::Words;
 use super::{list_begin, list_end, Parsed, Show};
