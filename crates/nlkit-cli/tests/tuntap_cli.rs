@@ -13,6 +13,15 @@ use nlkit::socket::tun::TunFile;
 use route_common::*;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// One test at a time: a test that forks (every `Command`) hands the
+/// `/dev/net/tun` descriptor another test holds to its child for a moment,
+/// and `-d tuntap show` would list that child.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// A named netns, deleted (with its devices) on drop, even if a test fails.
 struct NamedNetns(String);
@@ -96,6 +105,7 @@ fn make(tool: &str) -> NamedNetns {
 
 #[test]
 fn made_by_ip_read_by_nlkit_and_made_by_nlkit_read_by_ip() {
+    let _one = one_at_a_time();
     let by_ip = make("ip");
     let by_nl = make("nlkit");
     for args in SHOW {
@@ -136,6 +146,7 @@ fn made_by_ip_read_by_nlkit_and_made_by_nlkit_read_by_ip() {
 
 #[test]
 fn refusals_and_kernel_errors_as_ip_says_them() {
+    let _one = one_at_a_time();
     let ns = NamedNetns::new();
     must("nlkit", &ns, "tuntap add tap0 mode tap");
     for (args, ip_says, code) in [
@@ -208,6 +219,7 @@ fn refusals_and_kernel_errors_as_ip_says_them() {
 
 #[test]
 fn a_batch_makes_them_in_order() {
+    let _one = one_at_a_time();
     let ns = NamedNetns::new();
     let o = Command::new(bin())
         .args(["-n", &ns.0, "-batch", "-"])
@@ -241,6 +253,7 @@ fn a_batch_makes_them_in_order() {
 
 #[test]
 fn attached_processes_with_details() {
+    let _one = one_at_a_time();
     let ns = NamedNetns::new();
     // fdinfo names the device, not its netns: a name no other test uses.
     let dev = format!("nt{}", std::process::id());
