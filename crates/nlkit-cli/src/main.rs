@@ -106,6 +106,8 @@ enum Cmd {
     /// Nexthop objects: show, get, add, replace, del.
     #[command(alias = "nh")]
     Nexthop(cmd::Words),
+    /// tun/tap devices, as `ip tuntap`: add, del, show.
+    Tuntap(cmd::Words),
     /// Watch events: link, addr, route, neigh, rule, nexthop, all; uevent, proc.
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
@@ -167,6 +169,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Neigh(w) => cmd::route_family(g, "neigh", w),
         Cmd::Rule(w) => cmd::route_family(g, "rule", w),
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
+        Cmd::Tuntap(w) => cmd::route_family(g, "tuntap", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Ss(w) => cmd::ss::run(g, &w.words),

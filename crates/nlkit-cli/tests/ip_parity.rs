@@ -293,9 +293,49 @@ fn read(cmd: &str, json: bool, r: &mut Reading) {
     }
 }
 
-/// Applies `state.ip` with `tool`; returns the refused lines with nlkit's
-/// message.
-fn build(tool: Tool, script: &str) -> Vec<(String, String)> {
+/// What applying `state.ip` told: the lines refused (with the message), and
+/// the other lines written on stderr (warnings).
+#[derive(Debug, Default)]
+struct Built {
+    refused: Vec<(String, String)>,
+    said: Vec<String>,
+}
+
+/// Reads nlkit -batch's stderr: each failure is its message line(s), then
+/// ip's `Command failed FILE:N`; other lines (a warning ip prints too) are
+/// kept apart.
+fn refusals(stderr: &str, script: &str) -> Built {
+    let lines: Vec<&str> = script.lines().collect();
+    let mut b = Built::default();
+    let mut msg: Vec<&str> = Vec::new();
+    for m in stderr.lines() {
+        let at = m
+            .strip_prefix("Command failed ")
+            .and_then(|r| r.rsplit_once(':'))
+            .and_then(|(_, n)| n.parse::<usize>().ok());
+        match at {
+            Some(n) => {
+                let text = msg
+                    .drain(..)
+                    .map(|l| l.strip_prefix("nlkit: ").unwrap_or(l))
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                let line = match n {
+                    1.. if n <= lines.len() => lines[n - 1].to_string(),
+                    _ => format!("(line {n})"),
+                };
+                b.refused.push((line, text));
+            }
+            None if m.starts_with("nlkit: ") => msg.push(m),
+            None => b.said.push(m.to_string()),
+        }
+    }
+    b.said.extend(msg.into_iter().map(String::from));
+    b
+}
+
+/// Applies `state.ip` with `tool`.
+fn build(tool: Tool, script: &str) -> Built {
     for k in [
         "net.ipv6.conf.all.accept_dad=0",
         "net.ipv6.conf.default.accept_dad=0",
@@ -304,49 +344,42 @@ fn build(tool: Tool, script: &str) -> Vec<(String, String)> {
         let (o, e) = run("sysctl", &["-qw", k], None);
         assert!(o.ok, "sysctl {k}: {e}");
     }
-    let mut refused = Vec::new();
-    match tool {
+    let built = match tool {
         Tool::Ip => {
             // ip -batch takes no options: a `-6` line runs alone.
+            let mut said = Vec::new();
             let mut seg = String::new();
-            let flush = |seg: &mut String| {
+            let flush = |seg: &mut String, said: &mut Vec<String>| {
                 if !seg.is_empty() {
                     let (o, e) = run("ip", &["-force", "-batch", "-"], Some(seg));
                     assert!(o.ok, "ip -batch refused a line of state.ip: {e}");
+                    said.extend(e.lines().map(String::from));
                     seg.clear();
                 }
             };
             for l in script.lines() {
                 if l.starts_with("-6 ") {
-                    flush(&mut seg);
+                    flush(&mut seg, &mut said);
                     let args: Vec<&str> = l.split_whitespace().collect();
                     let (o, e) = run("ip", &args, None);
                     assert!(o.ok, "ip {l}: {e}");
+                    said.extend(e.lines().map(String::from));
                 } else {
                     seg.push_str(l);
                     seg.push('\n');
                 }
             }
-            flush(&mut seg);
+            flush(&mut seg, &mut said);
+            Built {
+                refused: Vec::new(),
+                said,
+            }
         }
         Tool::Nlkit => {
             let (_, e) = run(common::bin(), &["-force", "-batch", "-"], Some(script));
-            let lines: Vec<&str> = script.lines().collect();
-            // Each refusal is `nlkit: line N: message`; the closing count is not one.
-            for m in e.lines().filter(|m| !m.starts_with("nlkit: batch: ")) {
-                let line = m
-                    .strip_prefix("nlkit: line ")
-                    .and_then(|r| r.split_once(": "))
-                    .and_then(|(n, msg)| Some((n.parse::<usize>().ok()?, msg)));
-                match line {
-                    Some((n, msg)) if n >= 1 && n <= lines.len() => {
-                        refused.push((lines[n - 1].to_string(), msg.to_string()))
-                    }
-                    _ => refused.push(("(no line)".to_string(), m.to_string())),
-                }
-            }
+            refusals(&e, script)
         }
-    }
+    };
     // Neighbours made reachable stay so for the whole run; links come up.
     let (o, _) = run(
         "sysctl",
@@ -355,7 +388,7 @@ fn build(tool: Tool, script: &str) -> Vec<(String, String)> {
     );
     let _ = o;
     wait_oper_up(&["v0", "v1", "p0", "p1"]);
-    refused
+    built
 }
 
 /// Waits (up to 5 s) until each of `devs` that exists has operstate UP (set
@@ -376,7 +409,7 @@ fn wait_oper_up(devs: &[&str]) {
     }
 }
 
-type Side = (Vec<(String, String)>, Vec<Reading>);
+type Side = (Built, Vec<Reading>);
 
 /// A command that shows traffic counters (`-s`).
 fn stats_cmd(c: &str) -> bool {
@@ -386,7 +419,7 @@ fn stats_cmd(c: &str) -> bool {
 fn side(tool: Tool, cmds: Vec<String>) -> std::thread::JoinHandle<Side> {
     std::thread::spawn(move || {
         in_new_netns(move || {
-            let refused = build(tool, &data("state.ip"));
+            let built = build(tool, &data("state.ip"));
             // The counters (`-s`) last: the few packets the kernel sends
             // after links come up (MLD reports) are long sent by then.
             let mut order: Vec<usize> = (0..cmds.len()).collect();
@@ -396,7 +429,7 @@ fn side(tool: Tool, cmds: Vec<String>) -> std::thread::JoinHandle<Side> {
                 read(&cmds[i], false, &mut reads[i]);
                 read(&cmds[i], true, &mut reads[i]);
             }
-            (refused, reads)
+            (built, reads)
         })
         .expect("new netns")
     })
@@ -446,9 +479,14 @@ fn ip_parity() {
     let cmds = commands();
     let a = side(Tool::Ip, cmds.clone());
     let b = side(Tool::Nlkit, cmds.clone());
-    let (refused_ip, by_ip) = a.join().unwrap();
-    let (refused, by_nl) = b.join().unwrap();
-    assert!(refused_ip.is_empty());
+    let (built_ip, by_ip) = a.join().unwrap();
+    let (built, by_nl) = b.join().unwrap();
+    assert!(built_ip.refused.is_empty());
+    // What nlkit -batch said besides its refusals is a finding unless ip said it too.
+    let mut refused = built.refused.clone();
+    for m in built.said.iter().filter(|m| !built_ip.said.contains(m)) {
+        refused.push(("(no line)".to_string(), m.clone()));
+    }
 
     // The differences now, keyed like known.txt.
     let mut now: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -562,4 +600,14 @@ fn ip_parity() {
         new.len(),
         new.join("\n")
     );
+}
+
+#[test]
+fn batch_refusals_read_with_their_lines() {
+    let b = refusals(
+        "nlkit: no such thing\nCommand failed -:2\nWarning: route NAT is deprecated\nnlkit: stray\n",
+        "a\nb\nc\n",
+    );
+    assert_eq!(b.refused, [("b".to_string(), "no such thing".to_string())]);
+    assert_eq!(b.said, ["Warning: route NAT is deprecated", "nlkit: stray"]);
 }

@@ -36,6 +36,7 @@ pub mod other;
 pub mod routes;
 pub mod rule;
 pub mod track;
+pub mod tuntap;
 
 pub use crate::schema::{AttrDef, AttrNode, AttrSet, FixedHeader, ValueKind};
 pub use addr::{Addr, AddrDump, AddrRequest, AddrView, IfAddrMsg};

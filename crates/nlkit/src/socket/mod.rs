@@ -6,7 +6,7 @@
 //! datagrams (never truncated: the size is peeked first) together with who
 //! sent them, the group they came on, the netns id and credentials.
 //! [`netns`] opens sockets in other network namespaces without moving the
-//! caller's thread.
+//! caller's thread. [`tun`] wraps the ioctls of `/dev/net/tun`.
 //!
 //! # References
 //! `netlink(7)`, `socket(7)`, `setns(2)`.
@@ -15,6 +15,7 @@ pub mod netns;
 mod sys;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+pub mod tun;
 
 use crate::wire::Protocol;
 use rustix::net::netlink::SocketAddrNetlink;

@@ -9,7 +9,7 @@ use super::{sys, Socket};
 use crate::wire::Protocol;
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 /// A network namespace to open a socket in.
@@ -65,6 +65,27 @@ impl Netns<'_> {
     /// Opens (and binds, port id chosen by the kernel) a socket of `proto` in this namespace.
     pub fn open(&self, proto: Protocol) -> io::Result<Socket> {
         self.run(|| Socket::open(proto))
+    }
+
+    /// A sysfs that shows this namespace's net devices (`class/net/...`), as
+    /// `ip -n` mounts on `/sys`: a new sysfs instance made on a helper thread
+    /// in the namespace and mounted nowhere (`fsopen`/`fsmount`, Linux 5.2+;
+    /// needs `CAP_SYS_ADMIN`), so no mount table changes. Read it with
+    /// `openat` relative to the returned directory descriptor.
+    pub fn sysfs(&self) -> io::Result<OwnedFd> {
+        self.run(|| {
+            use rustix::mount::{FsMountFlags, FsOpenFlags, MountAttrFlags};
+            let ctx = rustix::mount::fsopen("sysfs", FsOpenFlags::FSOPEN_CLOEXEC)
+                .map_err(|e| super::with_context(e.into(), "fsopen sysfs"))?;
+            rustix::mount::fsconfig_create(&ctx)
+                .map_err(|e| super::with_context(e.into(), "fsconfig sysfs"))?;
+            rustix::mount::fsmount(
+                &ctx,
+                FsMountFlags::FSMOUNT_CLOEXEC,
+                MountAttrFlags::MOUNT_ATTR_RDONLY,
+            )
+            .map_err(|e| super::with_context(e.into(), "fsmount sysfs"))
+        })
     }
 }
 

@@ -257,3 +257,69 @@ pub fn register_tokio(sock: super::Socket) -> io::Result<tokio::io::unix::AsyncF
     unsafe { tokio::io::unix::AsyncFd::register_with_interest(sock, tokio::io::Interest::READABLE) }
         .map_err(|e| e.into_parts().1)
 }
+
+/// `TUNSETIFF` on an open `/dev/net/tun`: attaches the descriptor to the
+/// tun/tap device `name` (made if there is none; an empty name lets the
+/// kernel choose `tun%d`/`tap%d`) with `flags` (`IFF_TUN`, `IFF_NO_PI`...).
+/// Returns the device's name as the kernel wrote it back (NUL-padded).
+pub fn tun_set_iff(
+    fd: BorrowedFd<'_>,
+    name: &[u8],
+    flags: u16,
+) -> io::Result<[u8; libc::IFNAMSIZ]> {
+    if name.len() >= libc::IFNAMSIZ || name.contains(&0) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: all-zero is a valid ifreq (a NUL name, a zero union).
+    let mut ifr: libc::ifreq = unsafe { MaybeUninit::zeroed().assume_init() };
+    for (d, s) in ifr.ifr_name.iter_mut().zip(name) {
+        *d = *s as libc::c_char;
+    }
+    ifr.ifr_ifru.ifru_flags = flags as libc::c_short;
+    // SAFETY: TUNSETIFF reads and writes one `struct ifreq`; `ifr` is a live, writable ifreq for the whole call
+    // and its name is NUL-terminated (shorter than IFNAMSIZ, checked above). `fd` is open, borrowed for the call.
+    let rc = unsafe {
+        libc::ioctl(
+            fd.as_raw_fd(),
+            libc::TUNSETIFF,
+            &mut ifr as *mut libc::ifreq,
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(ifr.ifr_name.map(|c| c as u8))
+}
+
+/// A tun ioctl whose argument is a plain number, not a pointer
+/// (`TUNSETPERSIST`, `TUNSETOWNER`, `TUNSETGROUP`).
+pub fn tun_set_value(
+    fd: BorrowedFd<'_>,
+    request: TunValue,
+    value: libc::c_ulong,
+) -> io::Result<()> {
+    let req = match request {
+        TunValue::Persist => libc::TUNSETPERSIST,
+        TunValue::Owner => libc::TUNSETOWNER,
+        TunValue::Group => libc::TUNSETGROUP,
+    };
+    // SAFETY: these three requests take their argument by value (the kernel reads `arg` itself and dereferences
+    // nothing), so no memory is shared with the kernel; `fd` is open, borrowed for the call.
+    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), req, value) };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// The tun ioctls [`tun_set_value`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TunValue {
+    /// `TUNSETPERSIST`: the device outlives the descriptor (1) or not (0).
+    Persist,
+    /// `TUNSETOWNER`: the uid that may attach.
+    Owner,
+    /// `TUNSETGROUP`: the gid that may attach.
+    Group,
+}

@@ -57,6 +57,7 @@ use nlkit::route::link::{
     InfoData, Link, NetnsTarget, Vxlan, IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC,
     IFF_UP,
 };
+use nlkit::route::tuntap::IdDb;
 use nlkit::route::{Handle, LinkDump, LinkRequest, LinkView};
 use nlkit::Connection;
 use serde_json::{json, Map, Value};
@@ -1498,32 +1499,53 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
             }
         }
         InfoData::Tun(t) => {
-            let ty = match t.tun_type {
-                Some(1) => "tun",
-                Some(2) => "tap",
-                _ => "unknown",
-            };
-            d.both(format_args!("type {ty}"), "type", json!(ty));
-            let onoff = |x: Option<u8>| if x == Some(1) { "on" } else { "off" };
-            d.both(
-                format_args!("pi {}", onoff(t.pi)),
-                "pi",
-                json!(t.pi == Some(1)),
-            );
-            d.both(
-                format_args!("vnet_hdr {}", onoff(t.vnet_hdr)),
-                "vnet_hdr",
-                json!(t.vnet_hdr == Some(1)),
-            );
-            if t.multi_queue == Some(1) {
-                d.text("multi_queue");
+            // As ip's tun_print_opt: each attribute only if the kernel sent it.
+            if let Some(ty) = t.tun_type {
+                let ty = match ty {
+                    1 => "tun".to_string(),
+                    2 => "tap".to_string(),
+                    n => format!("UNKNOWN:{n}"),
+                };
+                d.both(format_args!("type {ty}"), "type", json!(ty));
             }
-            d.json("multi_queue", json!(t.multi_queue == Some(1)));
-            d.both(
-                format_args!("persist {}", onoff(t.persist)),
-                "persist",
-                json!(t.persist == Some(1)),
-            );
+            let onoff = |x: u8| if x != 0 { "on" } else { "off" };
+            for (v, k) in [(t.pi, "pi"), (t.vnet_hdr, "vnet_hdr")] {
+                if let Some(x) = v {
+                    d.both(format_args!("{k} {}", onoff(x)), k, json!(x != 0));
+                }
+            }
+            if t.multi_queue.is_some_and(|m| m != 0) {
+                d.both("multi_queue", "multi_queue", json!(true));
+                for (v, k) in [
+                    (t.num_queues, "numqueues"),
+                    (t.num_disabled_queues, "numdisabled"),
+                ] {
+                    if let Some(n) = v {
+                        d.both(format_args!("{k} {n}"), k, json!(n));
+                    }
+                }
+            } else {
+                d.json("multi_queue", json!(false));
+            }
+            if let Some(x) = t.persist {
+                d.both(
+                    format_args!("persist {}", onoff(x)),
+                    "persist",
+                    json!(x != 0),
+                );
+            }
+            // A name from the user or group database, else the number.
+            for (v, k, db) in [
+                (t.owner, "user", IdDb::Users),
+                (t.group, "group", IdDb::Groups),
+            ] {
+                if let Some(id) = v {
+                    match db.name(id) {
+                        Some(n) => d.both(format_args!("{k} {n}"), k, json!(n)),
+                        None => d.both(format_args!("{k} {id}"), k, json!(id)),
+                    }
+                }
+            }
         }
         _ => {}
     }

@@ -1,5 +1,6 @@
 //! rtnetlink objects on the command line: `link`, `addr`, `route`, `neigh`,
-//! `rule`, `nexthop`, with iproute2's keyword grammar.
+//! `rule`, `nexthop`, with iproute2's keyword grammar (and `tuntap`, whose
+//! changes are ioctls, run in order like a query).
 //!
 //! Each object's words are parsed into a [`Parsed`]: a request to send
 //! ([`Req`], a [`ToMsg`]) or a query to run and print ([`Show`]). The same
@@ -30,6 +31,7 @@ pub mod neigh;
 pub mod nexthop;
 pub mod routes;
 pub mod rule;
+pub mod tuntap;
 pub mod words;
 
 // The one-object printers, for the monitor and other callers.
@@ -135,6 +137,8 @@ pub enum Show {
     AddrFlush(addr::AddrShow),
     /// `rule flush`: the rules `rule show` would list are deleted.
     RuleFlush(rule::RuleShow),
+    /// `tuntap add|del|show`: ioctls on `/dev/net/tun`, or a listing.
+    Tuntap(tuntap::TuntapCmd),
 }
 
 /// One parsed command.
@@ -291,7 +295,7 @@ const AF_PACKET: u8 = 17;
 pub fn object_name(w: &str) -> Option<&'static str> {
     match crate::cmd::ip_object(w)? {
         crate::cmd::IpObject::Nlkit(
-            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop"),
+            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop" | "tuntap"),
         ) => Some(o),
         _ => None,
     }
@@ -326,6 +330,7 @@ pub fn parse(
         Some("neigh") => neigh::parse(g, words, r),
         Some("rule") => rule::parse(g, words, r),
         Some("nexthop") => nexthop::parse(g, words, r),
+        Some("tuntap") => tuntap::parse(words),
         _ => Err(CliError::usage(match crate::cmd::ip_object(object) {
             Some(crate::cmd::IpObject::Unsupported(o)) => {
                 format!("Object \"{o}\" is not supported by nlkit")
@@ -366,6 +371,7 @@ pub fn show(
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
         Show::RuleFlush(s) => rule::flush(conn, s),
+        Show::Tuntap(c) => tuntap::run(g, conn, out, c),
     }
 }
 
@@ -402,6 +408,9 @@ pub fn run(g: &Global, object: &str, words: &[String]) -> Result<(), CliError> {
 /// Helps with `nlkit OBJECT help`.
 fn help(object: &str, words: &[String]) -> Option<&'static str> {
     let object = object_name(object)?;
+    if object == "tuntap" {
+        return tuntap::wants_help(words).then_some(tuntap::USAGE);
+    }
     if words.first().map(|w| crate::cmd::ip_verb(object, w)) != Some("help") {
         return None;
     }
