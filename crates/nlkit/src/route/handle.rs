@@ -218,11 +218,12 @@ impl<C: Borrow<Connection>> Handle<C> {
 
     // --- routes ------------------------------------------------------------
 
-    /// Streams routes (filter by family, table, protocol, type, device).
-    /// Cloned/cached entries are not part of a route dump.
+    /// Streams routes (filter by family, table, protocol, type, device):
+    /// a [`RouteDump`], or a [`RouteCacheDump`](super::routes::RouteCacheDump)
+    /// for the exceptions (cached entries are not part of a plain dump).
     pub fn routes(
         &self,
-        filter: RouteDump,
+        filter: impl ToMsg,
         mut f: impl FnMut(RouteView<'_>) -> Result<()>,
     ) -> Result<()> {
         self.dump_msgs(&filter, |m| {

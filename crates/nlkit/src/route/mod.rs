@@ -48,7 +48,9 @@ pub use nexthop::{
     Nexthop, NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest,
     NexthopView, NhMsg, ResGroup,
 };
-pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg};
+pub use routes::{
+    NextHop, Route, RouteCacheDump, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg,
+};
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 
 use crate::schema::{value_names, Names};

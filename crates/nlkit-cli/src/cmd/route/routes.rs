@@ -51,8 +51,8 @@ use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
     family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_name,
     route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, Prefix, Route,
-    RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE,
-    RT_TABLE_LOCAL, RT_TABLE_MAIN,
+    RouteCacheDump, RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6,
+    RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL, RT_TABLE_MAIN,
 };
 use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
@@ -118,6 +118,8 @@ pub struct RouteShow {
     pub realms: Option<(u32, u32)>,
     /// `mark`.
     pub mark: Option<u32>,
+    /// `cached`, `cloned`, `table cache`: the route cache (exceptions) instead of the routes.
+    pub cloned: bool,
 }
 
 /// `route get`.
@@ -295,6 +297,12 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                         w.next();
                         0
                     }
+                    // ip: `table cache` is `cached`, in the main table.
+                    Some("cache") => {
+                        w.next();
+                        s.cloned = true;
+                        s.table
+                    }
                     _ => table_of(w, "table")?,
                 }
             }
@@ -322,6 +330,9 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             "tos" | "dsfield" => s.tos = Some(tos_of(w, x)?),
             "metric" | "priority" | "preference" => s.metric = Some(w.num(x)?),
             "mark" => s.mark = Some(w.num(x)?),
+            _ if crate::args::matches(x, "cached") || crate::args::matches(x, "cloned") => {
+                s.cloned = true
+            }
             "realm" | "realms" => s.realms = Some(realms_filter(w)?),
             "via" => {
                 let fam = match w.peek() {
@@ -856,7 +867,7 @@ pub fn show(
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
     let mut devs = DevNames::new(names);
-    let r = Handle::with(conn).routes(s.dump(), |v| {
+    let each = |v: RouteView<'_>| {
         if !s.wants(&v) {
             return Ok(());
         }
@@ -880,7 +891,13 @@ pub fn show(
             keep(r)?;
         }
         Ok(())
-    });
+    };
+    let h = Handle::with(conn);
+    let r = if s.cloned {
+        h.routes(RouteCacheDump(s.dump()), each)
+    } else {
+        h.routes(s.dump(), each)
+    };
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
@@ -939,7 +956,7 @@ impl RouteShow {
             || self
                 .realms
                 .is_some_and(|(r, mask)| (v.flow.unwrap_or(0) ^ r) & mask != 0)
-            || v.flags() & RTM_F_CLONED != 0
+            || (v.flags() & RTM_F_CLONED != 0) != self.cloned
         {
             return false;
         }
@@ -974,6 +991,12 @@ const ESRCH: i32 = 3;
 /// left (a deletion may bring others back, as with a multipath route), at
 /// most 10. A route already gone (`ESRCH`) is not an error. Prints nothing.
 pub fn flush(conn: &Connection, s: &RouteShow) -> Result<(), CliError> {
+    if s.cloned {
+        // Never fall back to flushing the routes themselves.
+        return Err(CliError::usage(
+            "route flush: flushing the route cache (cached, table cache) is not supported by nlkit",
+        ));
+    }
     for _ in 0..10 {
         let mut victims: Vec<Route> = Vec::new();
         Handle::with(conn).routes(s.dump(), |v| {
