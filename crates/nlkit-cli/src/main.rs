@@ -106,6 +106,8 @@ enum Cmd {
     /// Nexthop objects: show, get, add, replace, del.
     #[command(alias = "nh")]
     Nexthop(cmd::Words),
+    /// Per-device IP settings (forwarding, rp_filter...): show.
+    Netconf(cmd::Words),
     /// Watch events: link, addr, route, neigh, rule, nexthop, all; uevent, proc.
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
@@ -151,6 +153,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Neigh(w) => cmd::route_family(g, "neigh", w),
         Cmd::Rule(w) => cmd::route_family(g, "rule", w),
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
+        Cmd::Netconf(w) => cmd::route_family(g, "netconf", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Ss(w) => cmd::ss::run(g, &w.words),

@@ -27,6 +27,7 @@ pub mod emit;
 pub mod link;
 pub mod names;
 pub mod neigh;
+pub mod netconf;
 pub mod nexthop;
 pub mod routes;
 pub mod rule;
@@ -41,6 +42,8 @@ pub use link::{link_json, link_text, print_link};
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
 pub use neigh::{neigh_json, neigh_text, print_neigh};
+#[allow(unused_imports)]
+pub use netconf::{netconf_json, netconf_text};
 #[allow(unused_imports)]
 pub use nexthop::{nexthop_json, nexthop_text, print_nexthop};
 #[allow(unused_imports)]
@@ -135,6 +138,8 @@ pub enum Show {
     AddrFlush(addr::AddrShow),
     /// `rule flush`: the rules `rule show` would list are deleted.
     RuleFlush(rule::RuleShow),
+    /// `netconf show`.
+    Netconf(netconf::NetconfShow),
 }
 
 /// One parsed command.
@@ -291,7 +296,7 @@ const AF_PACKET: u8 = 17;
 pub fn object_name(w: &str) -> Option<&'static str> {
     match crate::cmd::ip_object(w)? {
         crate::cmd::IpObject::Nlkit(
-            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop"),
+            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop" | "netconf"),
         ) => Some(o),
         _ => None,
     }
@@ -326,6 +331,7 @@ pub fn parse(
         Some("neigh") => neigh::parse(g, words, r),
         Some("rule") => rule::parse(g, words, r),
         Some("nexthop") => nexthop::parse(g, words, r),
+        Some("netconf") => netconf::parse(g, words, r),
         _ => Err(CliError::usage(match crate::cmd::ip_object(object) {
             Some(crate::cmd::IpObject::Unsupported(o)) => {
                 format!("Object \"{o}\" is not supported by nlkit")
@@ -366,6 +372,7 @@ pub fn show(
         Show::RouteFlush(s) => routes::flush(conn, s),
         Show::AddrFlush(s) => addr::flush(conn, s),
         Show::RuleFlush(s) => rule::flush(conn, s),
+        Show::Netconf(s) => netconf::show(conn, out, names, s),
     }
 }
 
@@ -411,6 +418,7 @@ fn help(object: &str, words: &[String]) -> Option<&'static str> {
         "route" => routes::USAGE,
         "neigh" => neigh::USAGE,
         "nexthop" => nexthop::USAGE,
+        "netconf" => netconf::USAGE,
         _ => rule::USAGE,
     })
 }
