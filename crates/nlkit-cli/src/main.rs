@@ -80,6 +80,10 @@ pub struct Global {
     /// With --batch: carry on past errors.
     #[arg(long, global = true, overrides_with = "force")]
     pub force: bool,
+    /// Host names instead of addresses where ip shows them (`-r`, `-resolve`):
+    /// getnameinfo(3), so /etc/hosts and DNS; each address asked once.
+    #[arg(long, global = true, overrides_with = "resolve")]
+    pub resolve: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,6 +136,9 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Result<Vec<String>,
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let g = &cli.global;
+    if g.resolve {
+        cmd::route::hosts::enable();
+    }
     let Some(cmd) = cli.cmd else {
         return match &g.batch {
             Some(file) => cmd::batch::run(g, file),

@@ -26,6 +26,7 @@
 //! `stable-privacy`; `dynamic` stands for a missing `permanent`. Lifetimes
 //! are seconds, 4294967295 for forever.
 
+use super::hosts::text as host;
 use super::link::{
     brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
 };
@@ -594,8 +595,8 @@ fn addr_brief(a: &Addr) -> String {
         return String::new();
     };
     let mut s = match a.peer() {
-        Some(p) => format!("{l} peer {p}/{} ", a.prefix_len),
-        None => format!("{l}/{} ", a.prefix_len),
+        Some(p) => format!("{} peer {}/{} ", host(l), host(p), a.prefix_len),
+        None => format!("{}/{} ", host(l), a.prefix_len),
     };
     if let Some(m) = a.rt_priority {
         s += &format!("metric {m} ");
@@ -608,9 +609,9 @@ fn addr_brief(a: &Addr) -> String {
 fn addr_brief_json(a: &Addr) -> Value {
     let mut o = Map::new();
     if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
+        o.insert("local".into(), json!(host(l)));
         if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
+            o.insert("address".into(), json!(host(p)));
         }
         o.insert("prefixlen".into(), json!(a.prefix_len));
         if let Some(m) = a.rt_priority {
@@ -799,9 +800,9 @@ fn addr_lines(a: &Addr) -> String {
     let mut s = family_word(a.family);
     s.push(' ');
     if let Some(l) = a.local_addr() {
-        let _ = write!(s, "{l}");
+        s += &host(l);
         if let Some(p) = a.peer() {
-            let _ = write!(s, " peer {p}");
+            let _ = write!(s, " peer {}", host(p));
         }
         let _ = write!(s, "/{} ", a.prefix_len);
         if let Some(m) = a.rt_priority {
@@ -809,10 +810,10 @@ fn addr_lines(a: &Addr) -> String {
         }
     }
     if let Some(b) = a.broadcast {
-        let _ = write!(s, "brd {b} ");
+        let _ = write!(s, "brd {} ", host(b));
     }
     if let Some(x) = a.anycast {
-        let _ = write!(s, "any {x} ");
+        let _ = write!(s, "any {} ", host(x));
     }
     let _ = write!(s, "scope {} ", scope_str(a.scope));
     let (words, rest) = flag_words(a);
@@ -842,9 +843,9 @@ pub fn addr_info_json(a: &Addr) -> Value {
     let mut o = Map::new();
     o.insert("family".into(), json!(family_word(a.family)));
     if let Some(l) = a.local_addr() {
-        o.insert("local".into(), json!(l.to_string()));
+        o.insert("local".into(), json!(host(l)));
         if let Some(p) = a.peer() {
-            o.insert("address".into(), json!(p.to_string()));
+            o.insert("address".into(), json!(host(p)));
         }
         o.insert("prefixlen".into(), json!(a.prefix_len));
         if let Some(m) = a.rt_priority {
@@ -852,10 +853,10 @@ pub fn addr_info_json(a: &Addr) -> Value {
         }
     }
     if let Some(b) = a.broadcast {
-        o.insert("broadcast".into(), json!(b.to_string()));
+        o.insert("broadcast".into(), json!(host(b)));
     }
     if let Some(x) = a.anycast {
-        o.insert("anycast".into(), json!(x.to_string()));
+        o.insert("anycast".into(), json!(host(x)));
     }
     o.insert("scope".into(), json!(scope_str(a.scope)));
     let (words, rest) = flag_words(a);

@@ -24,6 +24,7 @@
 
 pub mod addr;
 pub mod emit;
+pub mod hosts;
 pub mod link;
 pub mod names;
 pub mod neigh;

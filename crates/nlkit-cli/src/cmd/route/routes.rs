@@ -1174,6 +1174,14 @@ impl<'n> DevNames<'n> {
     }
 }
 
+/// An address as `ip` writes a host (`format_host`): with `-r` its name.
+fn write_host(e: &mut Emit<'_>, key: &str, pre: &str, a: IpAddr, post: &str) {
+    match super::hosts::name(a) {
+        Some(h) => e.str(key, pre, &h, post),
+        None => e.plain_str(key, pre, a, post),
+    }
+}
+
 /// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
 fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
     e.str(key, pre, names.name(idx), " ");
@@ -1441,9 +1449,12 @@ pub fn write_route(
     match (v.dst, h.dst_len) {
         // ip 6.1 writes "0/N " and a blank after it.
         (None, l) if l != 0 => e.plain_str("dst", "", format_args!("0/{l} "), " "),
+        (Some(d), l) if l == host_len(fam) => write_host(e, "dst", "", d, " "),
         (d, l) => e.plain_str("dst", "", PrefixText(d, l, fam), " "),
     }
-    if v.src.is_some() {
+    if let (Some(s), true) = (v.src, h.src_len == host_len(fam)) {
+        write_host(e, "from", "from ", s, " ");
+    } else if v.src.is_some() {
         e.plain_str("from", "from ", PrefixText(v.src, h.src_len, fam), " ");
     } else if h.src_len != 0 {
         e.plain_str("src", "from ", format_args!("0/{}", h.src_len), " ");
@@ -1456,12 +1467,12 @@ pub fn write_route(
         e.plain_str("tos", "tos ", Fmt(Tos(h.tos)), " ");
     }
     if let (Some(g), false) = (v.gateway, fmt.omit_via) {
-        e.plain_str("gateway", "via ", g, " ");
+        write_host(e, "gateway", "via ", g, " ");
     }
     if let Some(g) = v.via {
         e.open_obj(Some("via"));
         e.str("family", "via ", family_word(&g), " ");
-        e.plain_str("host", "", g, " ");
+        write_host(e, "host", "", g, " ");
         e.close_obj();
     }
     if let (Some(o), false) = (v.oif, fmt.omit_dev) {
@@ -1547,12 +1558,12 @@ pub fn write_route(
                 }
             }
             if let Some(g) = gw {
-                e.plain_str("gateway", "via ", g, " ");
+                write_host(e, "gateway", "via ", g, " ");
             }
             if let Some(g) = via {
                 e.open_obj(Some("via"));
                 e.str("family", "via ", family_word(&g), " ");
-                e.plain_str("host", "", g, " ");
+                write_host(e, "host", "", g, " ");
                 e.close_obj();
             }
             if let Some(f) = flow {
