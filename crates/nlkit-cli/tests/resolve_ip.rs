@@ -76,7 +76,7 @@ fn host_names_as_ip_resolves_them() {
         let nl = bin();
         let mine = with_hosts(&hosts, nl, "-r route");
         assert!(
-            mine.contains("host5.example via gw.example dev v0 src 10.9.0.1 "),
+            mine.contains("host5.example via gw.example dev v1 src 10.9.0.1 "),
             "names, and src left as an address (as ip): {mine}"
         );
         assert!(mine.contains("10.1.0.0/24 via gw.example "), "{mine}");
