@@ -51,8 +51,8 @@ use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
     family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_name,
     route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, Prefix, Route,
-    RouteCacheDump, RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6,
-    RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL, RT_TABLE_MAIN,
+    RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE,
+    RT_TABLE_LOCAL, RT_TABLE_MAIN,
 };
 use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
@@ -894,7 +894,7 @@ pub fn show(
     };
     let h = Handle::with(conn);
     let r = if s.cloned {
-        h.routes(RouteCacheDump(s.dump()), each)
+        h.route_cache(s.dump(), each)
     } else {
         h.routes(s.dump(), each)
     };
