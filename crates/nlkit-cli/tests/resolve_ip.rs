@@ -12,7 +12,6 @@ mod route_common;
 
 use nlkit::socket::netns::in_new_netns;
 use route_common::*;
-use std::process::Command;
 
 const HOSTS: &str = "\
 127.0.0.1 localhost
@@ -26,27 +25,10 @@ fd01::5 host6.example
 
 /// `TOOL ARGS` with `hosts` bind-mounted on `/etc/hosts`; stdout (must succeed).
 fn with_hosts(hosts: &std::path::Path, tool: &str, args: &str) -> String {
-    let script = format!("mount --bind {} /etc/hosts && exec \"$@\"", hosts.display());
-    let out = Command::new("unshare")
-        .args([
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            &script,
-            "sh",
-            tool,
-        ])
-        .args(args.split_whitespace())
-        .output()
-        .expect("run unshare");
-    assert!(
-        out.status.success(),
-        "{tool} {args}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let mount = format!("mount --bind {} /etc/hosts", hosts.display());
+    let (out, err, code) = with_mounts(&mount, tool, args);
+    assert_eq!(code, 0, "{tool} {args}: {err}");
+    out
 }
 
 #[test]
