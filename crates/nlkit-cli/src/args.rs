@@ -85,7 +85,7 @@ const OPTIONS: &[(&str, bool, Opt)] = &[
     ("-stats", true, Opt::Flag("-s")),
     ("-statistics", true, Opt::Flag("-s")),
     ("-details", true, Opt::Flag("--details")),
-    ("-resolve", true, Opt::Unsupported),
+    ("-resolve", true, Opt::Flag("--resolve")),
     ("-oneline", true, Opt::Flag("--oneline")),
     ("-timestamp", true, Opt::Flag("--timestamp")),
     ("-tshort", true, Opt::Flag("--tshort")),

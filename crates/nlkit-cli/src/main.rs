@@ -80,6 +80,10 @@ pub struct Global {
     /// With --batch: carry on past errors.
     #[arg(long, global = true, overrides_with = "force")]
     pub force: bool,
+    /// Host names instead of addresses where ip shows them (`-r`, `-resolve`):
+    /// getnameinfo(3), so /etc/hosts and DNS; each address asked once.
+    #[arg(long, global = true, overrides_with = "resolve")]
+    pub resolve: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -108,6 +112,8 @@ enum Cmd {
     Nexthop(cmd::Words),
     /// tun/tap devices, as `ip tuntap`: add, del, show.
     Tuntap(cmd::Words),
+    /// Per-device IP settings (forwarding, rp_filter...): show.
+    Netconf(cmd::Words),
     /// Watch events: link, addr, route, neigh, rule, nexthop, all; uevent, proc.
     Monitor(cmd::Words),
     /// Generic netlink: list families, call the nltest family.
@@ -148,6 +154,9 @@ fn utf8_args() -> Result<Vec<String>, args::Refused> {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let g = &cli.global;
+    if g.resolve {
+        cmd::route::hosts::enable();
+    }
     let Some(cmd) = cli.cmd else {
         return match &g.batch {
             Some(file) => cmd::batch::run(g, file),
@@ -170,6 +179,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Cmd::Rule(w) => cmd::route_family(g, "rule", w),
         Cmd::Nexthop(w) => cmd::route_family(g, "nexthop", w),
         Cmd::Tuntap(w) => cmd::route_family(g, "tuntap", w),
+        Cmd::Netconf(w) => cmd::route_family(g, "netconf", w),
         Cmd::Monitor(w) => cmd::route_family(g, "monitor", w),
         Cmd::Genl(w) => cmd::genl(g, w),
         Cmd::Ss(w) => cmd::ss::run(g, &w.words),

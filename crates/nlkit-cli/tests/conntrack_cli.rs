@@ -498,30 +498,12 @@ fn events_same(opts: &[&str]) -> (Vec<String>, Vec<String>) {
 fn with_labels(upper: &std::path::Path, tool: &str, args: &str) -> (String, String, i32) {
     let work = upper.with_extension("work");
     std::fs::create_dir_all(&work).unwrap();
-    let script = format!(
-        "mount -t overlay overlay -o lowerdir=/etc,upperdir={},workdir={} /etc && exec \"$@\"",
+    let mount = format!(
+        "mount -t overlay overlay -o lowerdir=/etc,upperdir={},workdir={} /etc",
         upper.display(),
         work.display()
     );
-    let out = Command::new("unshare")
-        .args([
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            &script,
-            "sh",
-            tool,
-        ])
-        .args(args.split_whitespace())
-        .output()
-        .expect("run unshare");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    route_common::with_mounts(&mount, tool, args)
 }
 
 #[test]

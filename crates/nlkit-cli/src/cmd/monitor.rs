@@ -36,18 +36,22 @@
 //! bool, and with `-t` or `-ts` `"timestamp"`: RFC 3339 UTC with microseconds.
 
 use super::route::{
-    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, nexthop_json, nexthop_text,
-    route_json, route_text, rule_json, rule_text, Names, RouteFmt,
+    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, netconf_json, netconf_text,
+    nexthop_json, nexthop_text, route_json, route_text, rule_json, rule_text, Names, RouteFmt,
 };
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
 use nlkit::monitor::{Change, Monitor, Tracker, MONITOR_RCVBUF};
+use nlkit::route::netconf::NETCONF_GROUPS;
 use nlkit::route::track::{Objects, RouteTracker};
-use nlkit::route::{AddrView, LinkView, NeighView, NexthopView, RouteView, RuleView};
+use nlkit::route::{
+    AddrView, LinkView, NeighView, NetconfView, NexthopView, RouteView, RuleView, RTM_DELNETCONF,
+    RTM_NEWNETCONF,
+};
 use nlkit::socket::netns::Netns;
 use nlkit::socket::Socket;
-use nlkit::wire::{self, AttrIter, Msg};
+use nlkit::wire::{self, Msg};
 use nlkit::{Connection, Protocol, ToMsg};
 use std::hash::Hasher;
 
@@ -145,12 +149,6 @@ fn parse_words(words: &[String]) -> Result<Watch, CliError> {
     }
     Ok(w)
 }
-
-/// `RTM_NEWNETCONF`, `RTM_DELNETCONF`.
-const RTM_NEWNETCONF: u16 = 80;
-const RTM_DELNETCONF: u16 = 81;
-/// `RTNLGRP_IPV4_NETCONF`, `RTNLGRP_IPV6_NETCONF`, `RTNLGRP_MPLS_NETCONF`.
-const NETCONF_GROUPS: [(u8, u32); 3] = [(2, 24), (10, 25), (28, 29)];
 
 /// The route tracker, and NETCONF messages passed through (they describe
 /// settings, not objects a dump gives back: nothing to keep or resync).
@@ -302,87 +300,6 @@ fn object_name(ty: u16) -> &'static str {
     }
 }
 
-/// `rp_filter` values by name, as ip.
-const RP_FILTER: [&str; 3] = ["off", "strict", "loose"];
-
-/// A NETCONF message, as `ip monitor netconf` prints it (its text ends in a
-/// space, as ip's does) or as `ip -j monitor netconf`'s keys.
-fn netconf(json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, wire::Error> {
-    use nlkit::route::other::NetconfAttr as A;
-    let p = msg.payload();
-    // struct netconfmsg { u8 ncm_family; } padded to 4.
-    let family = *p.first().ok_or(wire::Error::Truncated {
-        at: 16,
-        need: 4,
-        have: 0,
-    })?;
-    let fam = match family {
-        2 => "inet".to_string(),
-        10 => "inet6".to_string(),
-        28 => "mpls".to_string(),
-        7 => "bridge".to_string(),
-        17 => "link".to_string(),
-        f => f.to_string(),
-    };
-    let mut text = format!("{fam} ");
-    let mut obj = serde_json::Map::new();
-    obj.insert("family".into(), fam.into());
-    let mut vals: Vec<(A, i32)> = Vec::new();
-    for a in AttrIter::with_offset(p.get(4..).unwrap_or_default(), 4) {
-        let a = a?;
-        let v = a.payload();
-        let v = i32::from_ne_bytes(v.get(..4).and_then(|b| b.try_into().ok()).ok_or(
-            wire::Error::Truncated {
-                at: 16 + a.offset(),
-                need: 4,
-                have: v.len(),
-            },
-        )?);
-        vals.push((A::from_u16(a.kind()), v));
-    }
-    let get = |k: A| vals.iter().find(|(a, _)| *a == k).map(|(_, v)| *v);
-    if let Some(i) = get(A::Ifindex) {
-        let dev = match i {
-            -1 => "all".to_string(),
-            -2 => "default".to_string(),
-            i => names.name(i as u32),
-        };
-        text += &format!("{dev} ");
-        obj.insert("interface".into(), crate::output::json_name(&dev).into());
-    }
-    let on_off = [
-        (A::Forwarding, "forwarding"),
-        (A::RpFilter, "rp_filter"),
-        (A::McForwarding, "mc_forwarding"),
-        (A::ProxyNeigh, "proxy_neigh"),
-        (A::IgnoreRoutesWithLinkdown, "ignore_routes_with_linkdown"),
-        (A::Input, "input"),
-    ];
-    for (k, name) in on_off {
-        let Some(v) = get(k) else { continue };
-        if k == A::RpFilter {
-            match RP_FILTER.get(v as usize) {
-                Some(s) => {
-                    text += &format!("{name} {s} ");
-                    obj.insert(name.into(), (*s).into());
-                }
-                None => {
-                    text += &format!("{name} {} ", v as u32);
-                    obj.insert(name.into(), (v as u32).into());
-                }
-            }
-        } else {
-            text += &format!("{name} {} ", if v != 0 { "on" } else { "off" });
-            obj.insert(name.into(), (v != 0).into());
-        }
-    }
-    Ok(if json {
-        Shown::Json(serde_json::Value::Object(obj))
-    } else {
-        Shown::Text(text)
-    })
-}
-
 /// One event's object, in the one format asked for.
 enum Shown {
     Text(String),
@@ -471,10 +388,10 @@ fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result
             let v = view!(NexthopView);
             show(json, &v, names, nexthop_text, nexthop_json)
         }
-        RTM_NEWNETCONF | RTM_DELNETCONF => match netconf(json, names, msg) {
-            Ok(s) => s,
-            Err(e) => generic(json, msg, Some(e)),
-        },
+        RTM_NEWNETCONF | RTM_DELNETCONF => {
+            let v = view!(NetconfView);
+            show(json, &v, names, netconf_text, netconf_json)
+        }
         _ => generic(json, msg, None),
     })
 }
@@ -602,12 +519,20 @@ mod tests {
             v.to_string(),
             r#"{"family":"inet","interface":"all","forwarding":true,"rp_filter":"loose","ignore_routes_with_linkdown":false}"#
         );
-        // A value that is not 4 bytes: shown, not fatal.
+        // A value that is not 4 bytes: named, not fatal, not dropped.
         let mut b = Vec::new();
         let mut w = MsgWriter::new(&mut b, 80, 0, 0, 0);
         w.fixed(&[10u8, 0, 0, 0]);
         w.attr(2, &[1]).unwrap();
+        w.attr_i32(5, 1).unwrap();
         w.finish().unwrap();
+        assert_eq!(
+            text(&b),
+            "inet6 proxy_neigh on malformed NETCONFA_FORWARDING "
+        );
+        // A header that does not read: the registry's summary.
+        let mut b = Vec::new();
+        MsgWriter::new(&mut b, 80, 0, 0, 0).finish().unwrap();
         let t = text(&b);
         assert!(
             t.contains("RTM_NEWNETCONF") && t.contains("malformed"),

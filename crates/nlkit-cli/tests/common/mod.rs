@@ -111,3 +111,30 @@ impl Drop for Reaped {
         }
     }
 }
+
+/// Runs `TOOL ARGS` (split on blanks) in a mount namespace of its own
+/// (private propagation: nothing leaks to the host's mounts) after the
+/// shell command `mount` (an overlay on `/etc`, a bind mount on
+/// `/etc/hosts`...); returns (stdout, stderr, exit code).
+pub fn with_mounts(mount: &str, tool: &str, args: &str) -> (String, String, i32) {
+    let script = format!("{mount} && exec \"$@\"");
+    let out = Command::new("unshare")
+        .args([
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+            "sh",
+            tool,
+        ])
+        .args(args.split_whitespace())
+        .output()
+        .expect("run unshare");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}

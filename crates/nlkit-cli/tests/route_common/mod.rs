@@ -8,7 +8,7 @@ use std::process::Command;
 #[path = "../common/mod.rs"]
 mod common;
 #[allow(unused_imports)]
-pub use common::{bin, nlkit, Reaped, Run};
+pub use common::{bin, nlkit, with_mounts, Reaped, Run};
 
 /// Runs `nlkit` with words split on spaces.
 pub fn nl(args: &str) -> Run {

@@ -219,13 +219,33 @@ impl<C: Borrow<Connection>> Handle<C> {
     // --- routes ------------------------------------------------------------
 
     /// Streams routes (filter by family, table, protocol, type, device).
-    /// Cloned/cached entries are not part of a route dump.
+    /// Cloned/cached entries are not part of a route dump: see
+    /// [`route_cache`](Self::route_cache).
     pub fn routes(
         &self,
         filter: RouteDump,
+        f: impl FnMut(RouteView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.route_msgs(&filter, f)
+    }
+
+    /// Streams the route cache (`ip route show cached`): the exceptions
+    /// (learnt path MTUs, redirects; `RTM_F_CLONED`) of the routes `filter`
+    /// selects, IPv4 and IPv6.
+    pub fn route_cache(
+        &self,
+        filter: RouteDump,
+        f: impl FnMut(RouteView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.route_msgs(&RouteCacheDump(filter), f)
+    }
+
+    fn route_msgs(
+        &self,
+        req: &dyn ToMsg,
         mut f: impl FnMut(RouteView<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.dump_msgs(&filter, |m| {
+        self.dump_msgs(req, |m| {
             if m.msg_type() != RTM_NEWROUTE {
                 return Ok(());
             }

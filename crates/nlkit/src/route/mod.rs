@@ -1,5 +1,6 @@
 //! rtnetlink (`NETLINK_ROUTE`): links, addresses, routes, neighbours, rules
-//! and nexthop objects.
+//! and nexthop objects; per-device IP settings ([`netconf`]: a view and
+//! requests, no owned form).
 //!
 //! For each object type there are three things:
 //! - a borrowed view ([`LinkView`], [`AddrView`], [`RouteView`], [`NeighView`],
@@ -31,6 +32,7 @@ pub mod decode;
 mod handle;
 pub mod link;
 pub mod neigh;
+pub mod netconf;
 pub mod nexthop;
 pub mod other;
 pub mod routes;
@@ -45,11 +47,14 @@ pub use link::{
     IfInfoMsg, InfoData, Link, LinkDump, LinkInfo, LinkRequest, LinkStats64, LinkView, NetnsTarget,
 };
 pub use neigh::{NdMsg, Neigh, NeighDump, NeighGet, NeighRequest, NeighView};
+pub use netconf::{NetconfDev, NetconfDump, NetconfGet, NetconfMsg, NetconfView};
 pub use nexthop::{
     Nexthop, NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest,
     NexthopView, NhMsg, ResGroup,
 };
-pub use routes::{NextHop, Route, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg};
+pub use routes::{
+    NextHop, Route, RouteCacheDump, RouteDump, RouteGet, RouteRequest, RouteView, RtMsg,
+};
 pub use rule::{FibRuleHdr, Rule, RuleDump, RuleRequest, RuleView};
 
 use crate::schema::{value_names, Names};
@@ -150,8 +155,8 @@ use link::IFINFOMSG as IFINFO;
 use neigh::NDMSG;
 use nexthop::NHMSG;
 use other::{
-    BR_PORT_MSG, BR_VLAN_MSG, DCBMSG, IFADDRLBLMSG, IF_STATS_MSG, NDTMSG, NDUSEROPTMSG,
-    NETCONFMSG as NETCONF, PREFIXMSG, RTGENMSG as RTGEN, TCAMSG, TCMSG, TUNNEL_MSG,
+    BR_PORT_MSG, BR_VLAN_MSG, DCBMSG, IFADDRLBLMSG, IF_STATS_MSG, NDTMSG, NDUSEROPTMSG, PREFIXMSG,
+    RTGENMSG as RTGEN, TCAMSG, TCMSG, TUNNEL_MSG,
 };
 use routes::RTMSG;
 use rule::FIB_RULE_HDR as FIBRULE;
@@ -197,9 +202,9 @@ msg_types! {
     RTM_GETADDRLABEL = 74, "RTM_GETADDRLABEL", &IFADDRLBLMSG, None;
     RTM_GETDCB = 78, "RTM_GETDCB", &DCBMSG, None;
     RTM_SETDCB = 79, "RTM_SETDCB", &DCBMSG, None;
-    RTM_NEWNETCONF = 80, "RTM_NEWNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
-    RTM_DELNETCONF = 81, "RTM_DELNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
-    RTM_GETNETCONF = 82, "RTM_GETNETCONF", &NETCONF, Some(&other::NETCONFA_SET);
+    RTM_NEWNETCONF = 80, "RTM_NEWNETCONF", &netconf::NETCONFMSG, Some(&netconf::NETCONFA_SET);
+    RTM_DELNETCONF = 81, "RTM_DELNETCONF", &netconf::NETCONFMSG, Some(&netconf::NETCONFA_SET);
+    RTM_GETNETCONF = 82, "RTM_GETNETCONF", &netconf::NETCONFMSG, Some(&netconf::NETCONFA_SET);
     RTM_NEWMDB = 84, "RTM_NEWMDB", &BR_PORT_MSG, None;
     RTM_DELMDB = 85, "RTM_DELMDB", &BR_PORT_MSG, None;
     RTM_GETMDB = 86, "RTM_GETMDB", &BR_PORT_MSG, None;

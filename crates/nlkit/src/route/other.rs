@@ -1,11 +1,13 @@
 //! rtnetlink messages nlkit has no typed module for (traffic control,
-//! netconf, namespace ids, neighbour tables, bridge MDB and VLANs, stats...):
+//! namespace ids, neighbour tables, bridge MDB and VLANs, stats...):
 //! their family headers and attribute sets, so that decoders can name them.
 //!
 //! # References
 //! `rtnetlink.h`, `pkt_sched.h`, `netconf.h`, `net_namespace.h`,
 //! `neighbour.h`, `if_bridge.h`, `if_addrlabel.h`, `dcbnl.h`, `if_link.h`.
 
+/// Netconf has a module of its own now; its names stay here too.
+pub use super::netconf::{NetconfAttr, NETCONFA_SET, NETCONFMSG};
 use super::AF_NAMES;
 use crate::schema::{attr_table, field, FixedHeader, Int, Show, ValueKind::*};
 
@@ -37,13 +39,6 @@ pub static RTGENMSG: FixedHeader = FixedHeader {
     name: "rtgenmsg",
     size: 1,
     fields: &[field("rtgen_family", 0, Int::U8, FAMILY)],
-};
-
-/// `struct netconfmsg`.
-pub static NETCONFMSG: FixedHeader = FixedHeader {
-    name: "netconfmsg",
-    size: 1,
-    fields: &[field("ncm_family", 0, Int::U8, FAMILY)],
 };
 
 /// `struct ndtmsg` (neighbour tables).
@@ -174,19 +169,4 @@ attr_table! {
     Fd = 3, NETNSA_FD, "NETNSA_FD", U32;
     TargetNsid = 4, NETNSA_TARGET_NSID, "NETNSA_TARGET_NSID", I32;
     CurrentNsid = 5, NETNSA_CURRENT_NSID, "NETNSA_CURRENT_NSID", I32;
-}
-
-attr_table! {
-    /// A netconf attribute type (`NETCONFA_*`).
-    enum NetconfAttr;
-    /// The `NETCONFA_*` set.
-    static NETCONFA_SET = "netconf";
-    Ifindex = 1, NETCONFA_IFINDEX, "NETCONFA_IFINDEX", I32;
-    Forwarding = 2, NETCONFA_FORWARDING, "NETCONFA_FORWARDING", I32;
-    RpFilter = 3, NETCONFA_RP_FILTER, "NETCONFA_RP_FILTER", I32;
-    McForwarding = 4, NETCONFA_MC_FORWARDING, "NETCONFA_MC_FORWARDING", I32;
-    ProxyNeigh = 5, NETCONFA_PROXY_NEIGH, "NETCONFA_PROXY_NEIGH", I32;
-    IgnoreRoutesWithLinkdown = 6, NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, "NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN", I32;
-    Input = 7, NETCONFA_INPUT, "NETCONFA_INPUT", I32;
-    BcForwarding = 8, NETCONFA_BC_FORWARDING, "NETCONFA_BC_FORWARDING", I32;
 }

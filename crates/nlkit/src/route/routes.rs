@@ -1075,8 +1075,9 @@ pub struct RouteDump {
     pub oif: u32,
 }
 
-impl ToMsg for RouteDump {
-    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+impl RouteDump {
+    /// The dump request, with `rtm_flags` set to `flags`.
+    fn write_with(&self, buf: &mut Vec<u8>, flags: u32) -> wire::Result<usize> {
         let mut w = MsgWriter::new(buf, RTM_GETROUTE, MsgFlags::DUMP, 0, 0);
         w.fixed(&RtMsg {
             family: self.family,
@@ -1087,6 +1088,7 @@ impl ToMsg for RouteDump {
             },
             protocol: self.protocol,
             ty: self.kind,
+            flags: flags.into(),
             ..Default::default()
         });
         if self.table >= 256 {
@@ -1097,6 +1099,12 @@ impl ToMsg for RouteDump {
         }
         w.finish()?;
         Ok(super::attrs_at(RtMsg::LEN))
+    }
+}
+
+impl ToMsg for RouteDump {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        self.write_with(buf, 0)
     }
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("dump routes")?;
@@ -1117,6 +1125,26 @@ impl ToMsg for RouteDump {
     }
     fn attr_name(&self, path: &[u16]) -> Option<String> {
         RTA_SET.path_name(path, None)
+    }
+}
+
+/// A dump of the route cache: the exceptions (`RTM_F_CLONED`: learnt path
+/// MTUs, redirects) of the routes `RouteDump` selects, as `ip route show
+/// cached` asks for them. The kernel answers with the exceptions only
+/// (`rtm_flags` has `RTM_F_CLONED`), IPv4 and IPv6 alike.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RouteCacheDump(pub RouteDump);
+
+impl ToMsg for RouteCacheDump {
+    fn write(&self, buf: &mut Vec<u8>) -> wire::Result<usize> {
+        self.0.write_with(buf, RTM_F_CLONED)
+    }
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.describe(f)?;
+        f.write_str(" cached")
+    }
+    fn attr_name(&self, path: &[u16]) -> Option<String> {
+        self.0.attr_name(path)
     }
 }
 

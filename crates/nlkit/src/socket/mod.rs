@@ -146,6 +146,20 @@ pub const DUMP_CHUNK: usize = 32 * 1024;
 /// Most datagrams [`Socket::recv_many`] takes per call.
 pub const MAX_RECV_MANY: usize = sys::MAX_MMSG;
 
+/// The host name of an address, as `ip -r` shows it: `getnameinfo(3)`
+/// (`/etc/hosts`, DNS... as `nsswitch.conf` says) with `NI_NAMEREQD`;
+/// `None` if it has none. An IPv4-mapped IPv6 address is looked up as the
+/// IPv4 address, as iproute2 does. It may block on DNS; callers cache.
+pub fn host_name(addr: std::net::IpAddr) -> Option<String> {
+    let addr = match addr {
+        std::net::IpAddr::V6(a) => a
+            .to_ipv4_mapped()
+            .map_or(std::net::IpAddr::V6(a), std::net::IpAddr::V4),
+        a => a,
+    };
+    sys::name_of_addr(addr)
+}
+
 /// Initial receive buffer size: bigger than any kernel dump chunk (32 KiB).
 pub const DEFAULT_RECV_BUF: usize = 64 * 1024;
 

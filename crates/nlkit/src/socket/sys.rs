@@ -1,6 +1,6 @@
 //! The only place in nlkit with `unsafe`: the few calls that `rustix` does not
 //! cover (SOL_NETLINK options, `recvmsg` with netlink control messages,
-//! `unshare(CLONE_NEWNET)`).
+//! `unshare(CLONE_NEWNET)`, `getnameinfo` for host names).
 #![allow(unsafe_code)]
 
 use std::io;
@@ -242,6 +242,71 @@ pub fn unshare_netns() -> io::Result<()> {
     // thread can observe an inconsistent state (the hazard `unshare_unsafe` documents is CLONE_FILES).
     unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNET) }
         .map_err(io::Error::from)
+}
+
+/// The host name of `addr` by `getnameinfo(3)` with `NI_NAMEREQD` (the
+/// resolver's sources: `/etc/hosts`, DNS... as `nsswitch.conf` says), or
+/// `None` if it has none (or the lookup fails).
+pub fn name_of_addr(addr: std::net::IpAddr) -> Option<String> {
+    use std::net::IpAddr;
+    // NI_MAXHOST.
+    let mut host = [0 as libc::c_char; 1025];
+    let sin;
+    let sin6;
+    let (sa, len): (*const libc::sockaddr, usize) = match addr {
+        IpAddr::V4(a) => {
+            sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: 0,
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(a.octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            (
+                (&sin as *const libc::sockaddr_in).cast(),
+                size_of::<libc::sockaddr_in>(),
+            )
+        }
+        IpAddr::V6(a) => {
+            sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: 0,
+                sin6_flowinfo: 0,
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.octets(),
+                },
+                sin6_scope_id: 0,
+            };
+            (
+                (&sin6 as *const libc::sockaddr_in6).cast(),
+                size_of::<libc::sockaddr_in6>(),
+            )
+        }
+    };
+    // SAFETY: `sa` points to a fully initialised sockaddr_in or sockaddr_in6 (`sin`/`sin6`, alive until the end
+    // of this function) whose exact size is `len`; `host` is a writable buffer of the length passed, which
+    // getnameinfo fills with a NUL-terminated string on success; no service buffer is asked for (null, 0).
+    let rc = unsafe {
+        libc::getnameinfo(
+            sa,
+            len as libc::socklen_t,
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    let bytes: Vec<u8> = host
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    String::from_utf8(bytes).ok()
 }
 
 /// Registers a socket with the current tokio reactor.

@@ -33,6 +33,7 @@ use super::emit::Emit;
 use super::link::{
     brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
 };
+use super::routes::write_host;
 use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -799,9 +800,9 @@ fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
         }
     }
     if let Some(l) = a.local_addr() {
-        e.plain_str("local", "", l, "");
+        write_host(e, "local", "", l, "");
         if let Some(p) = a.peer() {
-            e.plain_str("address", " peer ", p, "");
+            write_host(e, "address", " peer ", p, "");
         }
         e.num("prefixlen", "/", a.prefix_len, " ");
         if let Some(m) = a.rt_priority {
@@ -813,10 +814,10 @@ fn write_addr(e: &mut Emit<'_>, a: &Addr, brief: bool, dev: Option<&str>) {
         return;
     }
     if let Some(b) = a.broadcast {
-        e.plain_str("broadcast", "brd ", b, " ");
+        write_host(e, "broadcast", "brd ", b, " ");
     }
     if let Some(x) = a.anycast {
-        e.plain_str("anycast", "any ", x, " ");
+        write_host(e, "anycast", "any ", x, " ");
     }
     match scope_name(a.scope) {
         Some(s) => e.str("scope", "scope ", s, " "),

@@ -25,9 +25,11 @@
 
 pub mod addr;
 pub mod emit;
+pub mod hosts;
 pub mod link;
 pub mod names;
 pub mod neigh;
+pub mod netconf;
 pub mod nexthop;
 pub mod routes;
 pub mod rule;
@@ -43,6 +45,8 @@ pub use link::{link_json, link_text, print_link};
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
 pub use neigh::{neigh_json, neigh_text, print_neigh};
+#[allow(unused_imports)]
+pub use netconf::{netconf_json, netconf_text};
 #[allow(unused_imports)]
 pub use nexthop::{nexthop_json, nexthop_text, print_nexthop};
 #[allow(unused_imports)]
@@ -139,6 +143,8 @@ pub enum Show {
     RuleFlush(rule::RuleShow),
     /// `tuntap add|del|show`: ioctls on `/dev/net/tun`, or a listing.
     Tuntap(tuntap::TuntapCmd),
+    /// `netconf show`.
+    Netconf(netconf::NetconfShow),
 }
 
 /// One parsed command.
@@ -295,7 +301,7 @@ const AF_PACKET: u8 = 17;
 pub fn object_name(w: &str) -> Option<&'static str> {
     match crate::cmd::ip_object(w)? {
         crate::cmd::IpObject::Nlkit(
-            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop" | "tuntap"),
+            o @ ("link" | "addr" | "route" | "neigh" | "rule" | "nexthop" | "tuntap" | "netconf"),
         ) => Some(o),
         _ => None,
     }
@@ -331,6 +337,7 @@ pub fn parse(
         Some("rule") => rule::parse(g, words, r),
         Some("nexthop") => nexthop::parse(g, words, r),
         Some("tuntap") => tuntap::parse(words),
+        Some("netconf") => netconf::parse(g, words, r),
         _ => Err(CliError::usage(match crate::cmd::ip_object(object) {
             Some(crate::cmd::IpObject::Unsupported(o)) => {
                 format!("Object \"{o}\" is not supported by nlkit")
@@ -372,6 +379,7 @@ pub fn show(
         Show::AddrFlush(s) => addr::flush(conn, s),
         Show::RuleFlush(s) => rule::flush(conn, s),
         Show::Tuntap(c) => tuntap::run(g, conn, out, c),
+        Show::Netconf(s) => netconf::show(conn, out, names, s),
     }
 }
 
@@ -420,6 +428,7 @@ fn help(object: &str, words: &[String]) -> Option<&'static str> {
         "route" => routes::USAGE,
         "neigh" => neigh::USAGE,
         "nexthop" => nexthop::USAGE,
+        "netconf" => netconf::USAGE,
         _ => rule::USAGE,
     })
 }

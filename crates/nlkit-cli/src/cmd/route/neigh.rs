@@ -24,6 +24,7 @@
 //! `updated`, `probes`; `state` (array of `NUD_*` names: `REACHABLE`,
 //! `PERMANENT`...), `protocol`.
 
+use super::hosts::text as host;
 use super::words::{is, is_delete, is_show, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -515,7 +516,7 @@ fn neigh_text_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: 
     // iproute2 follows each word with a blank (the cache times excepted).
     let mut s = String::new();
     if let Some(d) = v.dst {
-        let _ = write!(s, "{d} ");
+        let _ = write!(s, "{} ", host(d));
     }
     if !omit_dev && v.ifindex() != 0 {
         let _ = write!(s, "dev {} ", names.name(v.ifindex()));
@@ -559,7 +560,7 @@ pub fn neigh_json(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Value
 fn neigh_json_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) -> Value {
     let mut o = Map::new();
     if let Some(d) = v.dst {
-        o.insert("dst".into(), json!(d.to_string()));
+        o.insert("dst".into(), json!(host(d)));
     }
     if !omit_dev && v.ifindex() != 0 {
         o.insert("dev".into(), json!(names.json_name(v.ifindex())));

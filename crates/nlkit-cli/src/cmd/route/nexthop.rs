@@ -37,6 +37,7 @@
 //! `id 5 index 0 idle_time 1.5 nhid 1 `, JSON `{id, bucket: {index,
 //! idle_time, nhid}, flags}`.
 
+use super::hosts::text as host;
 use super::words::{is, is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -607,7 +608,7 @@ fn nexthop_text_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> S
         }
     }
     if let Some(gw) = v.gateway {
-        let _ = write!(s, "via {gw} ");
+        let _ = write!(s, "via {} ", host(gw));
     }
     if let Some(o) = v.oif {
         let _ = write!(s, "dev {} ", names.name(o));
@@ -669,7 +670,7 @@ fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> V
         o.insert("resilient_args".into(), Value::Object(a));
     }
     if let Some(gw) = v.gateway {
-        o.insert("gateway".into(), json!(gw.to_string()));
+        o.insert("gateway".into(), json!(host(gw)));
     }
     if let Some(i) = v.oif {
         o.insert("dev".into(), json!(names.json_name(i)));

@@ -118,6 +118,8 @@ pub struct RouteShow {
     pub realms: Option<(u32, u32)>,
     /// `mark`.
     pub mark: Option<u32>,
+    /// `cached`, `cloned`, `table cache`: the route cache (exceptions) instead of the routes.
+    pub cloned: bool,
 }
 
 /// `route get`.
@@ -295,6 +297,12 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                         w.next();
                         0
                     }
+                    // ip: `table cache` is `cached`, in the main table.
+                    Some("cache") => {
+                        w.next();
+                        s.cloned = true;
+                        s.table
+                    }
                     _ => table_of(w, "table")?,
                 }
             }
@@ -322,6 +330,9 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
             "tos" | "dsfield" => s.tos = Some(tos_of(w, x)?),
             "metric" | "priority" | "preference" => s.metric = Some(w.num(x)?),
             "mark" => s.mark = Some(w.num(x)?),
+            _ if crate::args::matches(x, "cached") || crate::args::matches(x, "cloned") => {
+                s.cloned = true
+            }
             "realm" | "realms" => s.realms = Some(realms_filter(w)?),
             "via" => {
                 let fam = match w.peek() {
@@ -856,7 +867,7 @@ pub fn show(
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
     let mut devs = DevNames::new(names);
-    let r = Handle::with(conn).routes(s.dump(), |v| {
+    let each = |v: RouteView<'_>| {
         if !s.wants(&v) {
             return Ok(());
         }
@@ -880,7 +891,13 @@ pub fn show(
             keep(r)?;
         }
         Ok(())
-    });
+    };
+    let h = Handle::with(conn);
+    let r = if s.cloned {
+        h.route_cache(s.dump(), each)
+    } else {
+        h.routes(s.dump(), each)
+    };
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
@@ -939,7 +956,7 @@ impl RouteShow {
             || self
                 .realms
                 .is_some_and(|(r, mask)| (v.flow.unwrap_or(0) ^ r) & mask != 0)
-            || v.flags() & RTM_F_CLONED != 0
+            || (v.flags() & RTM_F_CLONED != 0) != self.cloned
         {
             return false;
         }
@@ -974,6 +991,12 @@ const ESRCH: i32 = 3;
 /// left (a deletion may bring others back, as with a multipath route), at
 /// most 10. A route already gone (`ESRCH`) is not an error. Prints nothing.
 pub fn flush(conn: &Connection, s: &RouteShow) -> Result<(), CliError> {
+    if s.cloned {
+        // Never fall back to flushing the routes themselves.
+        return Err(CliError::usage(
+            "route flush: flushing the route cache (cached, table cache) is not supported by nlkit",
+        ));
+    }
     for _ in 0..10 {
         let mut victims: Vec<Route> = Vec::new();
         Handle::with(conn).routes(s.dump(), |v| {
@@ -1148,6 +1171,14 @@ impl<'n> DevNames<'n> {
             self.last = Some(idx);
         }
         &self.name
+    }
+}
+
+/// An address as `ip` writes a host (`format_host`): with `-r` its name.
+pub(crate) fn write_host(e: &mut Emit<'_>, key: &str, pre: &str, a: IpAddr, post: &str) {
+    match super::hosts::name(a) {
+        Some(h) => e.str(key, pre, &h, post),
+        None => e.plain_str(key, pre, a, post),
     }
 }
 
@@ -1423,9 +1454,12 @@ pub fn write_route(
     match (v.dst, h.dst_len) {
         // ip 6.1 writes "0/N " and a blank after it.
         (None, l) if l != 0 => e.plain_str("dst", "", format_args!("0/{l} "), " "),
+        (Some(d), l) if l == host_len(fam) => write_host(e, "dst", "", d, " "),
         (d, l) => e.plain_str("dst", "", PrefixText(d, l, fam), " "),
     }
-    if v.src.is_some() {
+    if let (Some(s), true) = (v.src, h.src_len == host_len(fam)) {
+        write_host(e, "from", "from ", s, " ");
+    } else if v.src.is_some() {
         e.plain_str("from", "from ", PrefixText(v.src, h.src_len, fam), " ");
     } else if h.src_len != 0 {
         e.plain_str("src", "from ", format_args!("0/{}", h.src_len), " ");
@@ -1438,12 +1472,12 @@ pub fn write_route(
         e.plain_str("tos", "tos ", Fmt(Tos(h.tos)), " ");
     }
     if let (Some(g), false) = (v.gateway, fmt.omit_via) {
-        e.plain_str("gateway", "via ", g, " ");
+        write_host(e, "gateway", "via ", g, " ");
     }
     if let Some(g) = v.via {
         e.open_obj(Some("via"));
         e.str("family", "via ", family_word(&g), " ");
-        e.plain_str("host", "", g, " ");
+        write_host(e, "host", "", g, " ");
         e.close_obj();
     }
     if let (Some(o), false) = (v.oif, fmt.omit_dev) {
@@ -1529,12 +1563,12 @@ pub fn write_route(
                 }
             }
             if let Some(g) = gw {
-                e.plain_str("gateway", "via ", g, " ");
+                write_host(e, "gateway", "via ", g, " ");
             }
             if let Some(g) = via {
                 e.open_obj(Some("via"));
                 e.str("family", "via ", family_word(&g), " ");
-                e.plain_str("host", "", g, " ");
+                write_host(e, "host", "", g, " ");
                 e.close_obj();
             }
             if let Some(f) = flow {

@@ -33,6 +33,7 @@
 //! `protocol` (not `kernel` or `unspec` unless `-d`).
 
 use super::emit::Emit;
+use super::hosts::text as host;
 use super::routes::{same_bits, write_name};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Parsed, Req, Resolve, Show};
@@ -693,7 +694,7 @@ pub fn write_rule(buf: &mut Vec<u8>, json: bool, v: &RuleView<'_>, details: bool
     }
     match v.action() {
         FR_ACT_NAT => match v.nat_gateway {
-            Some(g) => e.plain_str("nat_gateway", " map-to ", g, ""),
+            Some(g) => e.str("nat_gateway", " map-to ", &host(g), ""),
             None => e.null("masquerade", " masquerade"),
         },
         fr_act::GOTO => {
