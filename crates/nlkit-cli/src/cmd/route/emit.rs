@@ -193,7 +193,7 @@ impl<'b> Emit<'b> {
     }
 
     /// Text only: words as they are.
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self, s: &str) {
         if !self.json {
             self.buf.extend_from_slice(s.as_bytes());
@@ -201,7 +201,7 @@ impl<'b> Emit<'b> {
     }
 
     /// Text only: a value.
-    #[inline]
+    #[inline(always)]
     pub fn text_val(&mut self, v: impl Put) {
         if !self.json {
             v.put(self.buf);
@@ -209,7 +209,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":` (with the comma before it if needed).
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         if self.comma {
             self.buf.push(b',');
@@ -221,7 +221,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: a bare value in an array (a comma before it if needed).
-    #[inline]
+    #[inline(always)]
     fn elem(&mut self) {
         if self.comma {
             self.buf.push(b',');
@@ -230,7 +230,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A string: text `pre` `val` `post`; JSON `"key":"val"`.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, key: &str, pre: &str, val: &str, post: &str) {
         if self.json {
             self.key(key);
@@ -264,7 +264,7 @@ impl<'b> Emit<'b> {
 
     /// A value that needs no escaping in JSON (an address, a formatted
     /// number) written as a JSON string: text `pre` `val` `post`.
-    #[inline]
+    #[inline(always)]
     pub fn plain_str(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
@@ -279,7 +279,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A number: text `pre` `val` `post`; JSON `"key":val`.
-    #[inline]
+    #[inline(always)]
     pub fn num(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
@@ -293,7 +293,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A flag: text `words`; JSON `"key":null`.
-    #[inline]
+    #[inline(always)]
     pub fn null(&mut self, key: &str, words: &str) {
         if self.json {
             self.key(key);
@@ -314,7 +314,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":val` for a number.
-    #[inline]
+    #[inline(always)]
     pub fn json_num(&mut self, key: &str, val: impl Put) {
         if self.json {
             self.key(key);
@@ -323,7 +323,7 @@ impl<'b> Emit<'b> {
     }
 
     /// An element of a JSON array of strings; text `val` `post`.
-    #[inline]
+    #[inline(always)]
     pub fn item(&mut self, val: &str, post: &str) {
         if self.json {
             self.elem();
@@ -335,7 +335,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: opens an object (`"key":{`, or `{` in an array or at the top).
-    #[inline]
+    #[inline(always)]
     pub fn open_obj(&mut self, key: Option<&str>) {
         if self.json {
             match key {
@@ -348,7 +348,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: closes an object.
-    #[inline]
+    #[inline(always)]
     pub fn close_obj(&mut self) {
         if self.json {
             self.buf.push(b'}');
@@ -357,7 +357,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: opens an array (`"key":[`).
-    #[inline]
+    #[inline(always)]
     pub fn open_arr(&mut self, key: &str) {
         if self.json {
             self.key(key);
@@ -367,7 +367,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: closes an array.
-    #[inline]
+    #[inline(always)]
     pub fn close_arr(&mut self) {
         if self.json {
             self.buf.push(b']');
