@@ -459,7 +459,13 @@ mod tests {
         }
         // Every octet value in every position.
         for o in 0..=255u8 {
-            for a in [[o, 0, 0, 0], [9, o, 99, 100], [255, 10, o, 1], [1, 2, 3, o], [o; 4]] {
+            for a in [
+                [o, 0, 0, 0],
+                [9, o, 99, 100],
+                [255, 10, o, 1],
+                [1, 2, 3, o],
+                [o; 4],
+            ] {
                 let ip = Ipv4Addr::from(a);
                 let mut b = vec![b'x'];
                 ip.put(&mut b);
