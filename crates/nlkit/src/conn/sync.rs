@@ -28,6 +28,8 @@ pub struct Connection<T: Transport = Socket> {
 struct Inner {
     engine: Engine,
     reading: bool,
+    /// Threads waiting for the reader (none: no wake-up, no system call).
+    waiting: usize,
 }
 
 /// Most outputs the blocking driver takes from the engine under one lock.
@@ -73,6 +75,7 @@ impl<T: Transport> Connection<T> {
             inner: Mutex::new(Inner {
                 engine,
                 reading: false,
+                waiting: 0,
             }),
             cond: Condvar::new(),
         })
@@ -138,7 +141,9 @@ impl<T: Transport> Connection<T> {
                 return Ok(o);
             }
             if g.reading {
+                g.waiting += 1;
                 g = self.cond.wait(g).unwrap_or_else(|p| p.into_inner());
+                g.waiting -= 1;
                 continue;
             }
             g.reading = true;
@@ -147,7 +152,9 @@ impl<T: Transport> Connection<T> {
             g = self.lock();
             g.reading = false;
             let handled = g.engine.handle_recv(r, buf, token, out, reqs);
-            self.cond.notify_all();
+            if g.waiting > 0 {
+                self.cond.notify_all();
+            }
             handled?;
         }
     }

@@ -31,6 +31,8 @@ impl Handle<Connection> {
     }
 }
 
+/// The error for a message that does not parse (dumps match on the view's
+/// `Result` instead of mapping it: a view is large, and `map_err` moves it).
 fn malformed(what: &str) -> impl Fn(crate::wire::Error) -> Error + '_ {
     move |e| Error::Malformed {
         what: what.to_string(),
@@ -94,7 +96,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWLINK {
                 return Ok(());
             }
-            f(LinkView::parse(&m).map_err(malformed("dump links"))?)
+            match LinkView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump links")(e)),
+            }
         })
     }
 
@@ -187,7 +192,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWADDR {
                 return Ok(());
             }
-            f(AddrView::parse(&m).map_err(malformed("dump addresses"))?)
+            match AddrView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump addresses")(e)),
+            }
         })
     }
 
@@ -249,7 +257,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWROUTE {
                 return Ok(());
             }
-            f(RouteView::parse(&m).map_err(malformed("dump routes"))?)
+            match RouteView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump routes")(e)),
+            }
         })
     }
 
@@ -324,7 +335,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWNEIGH {
                 return Ok(());
             }
-            f(NeighView::parse(&m).map_err(malformed("dump neighbours"))?)
+            match NeighView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump neighbours")(e)),
+            }
         })
     }
 
@@ -362,7 +376,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWRULE {
                 return Ok(());
             }
-            f(RuleView::parse(&m).map_err(malformed("dump rules"))?)
+            match RuleView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump rules")(e)),
+            }
         })
     }
 
@@ -394,7 +411,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWNEXTHOP {
                 return Ok(());
             }
-            f(NexthopView::parse(&m).map_err(malformed("dump nexthops"))?)
+            match NexthopView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump nexthops")(e)),
+            }
         })
     }
 

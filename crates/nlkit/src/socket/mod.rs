@@ -348,11 +348,12 @@ impl Socket {
     fn recv_flags(&self, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<RecvInfo> {
         // Size the datagram first: MSG_PEEK|MSG_TRUNC with an empty buffer copies nothing and returns its length.
         let peek = sys::recvmsg(self.fd.as_fd(), &mut [], flags | libc::MSG_PEEK)?;
-        buf.clear();
         // Offer at least DUMP_CHUNK bytes: the kernel sizes the next dump
         // datagram by the largest buffer a receive has offered, so an
         // exact-size read would keep every dump chunk at one page (and
         // cost eight times the system calls a 32 KiB chunk does).
+        // Not cleared first: only bytes past the last datagram's length
+        // (usually none) are zeroed before the kernel overwrites them.
         buf.resize(peek.full_len.max(DUMP_CHUNK), 0);
         let r = sys::recvmsg(self.fd.as_fd(), &mut buf[..], flags)?;
         // Another thread may have taken the peeked datagram; a larger one would be reported as truncated.

@@ -24,24 +24,95 @@ pub trait Put {
     fn put(&self, buf: &mut Vec<u8>);
 }
 
-/// Appends `n` in decimal.
-pub fn put_u64(buf: &mut Vec<u8>, mut n: u64) {
-    let mut d = [0u8; 20];
-    let mut i = d.len();
-    loop {
-        i -= 1;
-        d[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Two decimal digits for each value below 100.
+const DIGITS2: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
     }
-    buf.extend_from_slice(&d[i..]);
+    t
+};
+
+/// Appends all of `chunk` and keeps its first `len` bytes: a copy of a
+/// fixed size compiles to a few moves where one of a variable size is a
+/// call to `memcpy` (the hot path writes many short pieces).
+#[inline(always)]
+fn put_prefix<const N: usize>(buf: &mut Vec<u8>, chunk: &[u8; N], len: usize) {
+    let start = buf.len();
+    buf.extend_from_slice(chunk);
+    buf.truncate(start + len);
+}
+
+/// Appends `n` in decimal.
+#[inline]
+pub fn put_u64(buf: &mut Vec<u8>, mut n: u64) {
+    if n < 10 {
+        buf.push(b'0' + n as u8);
+        return;
+    }
+    // Digits right-aligned at 20, then the 20 bytes from the first one.
+    let mut d = [0u8; 40];
+    let mut i = 20;
+    while n >= 100 {
+        let r = (n % 100) as usize;
+        n /= 100;
+        i -= 2;
+        d[i..i + 2].copy_from_slice(&DIGITS2[2 * r..2 * r + 2]);
+    }
+    if n >= 10 {
+        i -= 2;
+        d[i..i + 2].copy_from_slice(&DIGITS2[2 * n as usize..2 * n as usize + 2]);
+    } else {
+        i -= 1;
+        d[i] = b'0' + n as u8;
+    }
+    let chunk: &[u8; 20] = d[i..i + 20].try_into().unwrap_or(&[0; 20]);
+    put_prefix(buf, chunk, 20 - i);
+}
+
+/// Each byte's decimal text (up to 3 bytes) and, last, its length.
+const OCTETS: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b >= 100 {
+            [b'0' + b / 100, b'0' + b / 10 % 10, b'0' + b % 10, 3]
+        } else if b >= 10 {
+            [b'0' + b / 10, b'0' + b % 10, 0, 2]
+        } else {
+            [b'0' + b, 0, 0, 1]
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Appends an IPv4 address in dotted decimal.
+#[inline]
+pub fn put_ipv4(buf: &mut Vec<u8>, o: [u8; 4]) {
+    // At most 15 bytes; each octet is copied as 4 and the length advanced.
+    let mut t = [0u8; 20];
+    let mut n = 0;
+    for (k, &b) in o.iter().enumerate() {
+        if k > 0 {
+            t[n] = b'.';
+            n += 1;
+        }
+        let e = OCTETS[usize::from(b)];
+        t[n..n + 4].copy_from_slice(&e);
+        n += usize::from(e[3]);
+    }
+    put_prefix(buf, &t, n);
 }
 
 macro_rules! put_unsigned {
     ($($t:ty),*) => {$(
         impl Put for $t {
+            #[inline]
             fn put(&self, buf: &mut Vec<u8>) {
                 put_u64(buf, u64::from(*self));
             }
@@ -60,18 +131,14 @@ impl Put for i32 {
 }
 
 impl Put for Ipv4Addr {
+    #[inline]
     fn put(&self, buf: &mut Vec<u8>) {
-        let o = self.octets();
-        for (i, b) in o.iter().enumerate() {
-            if i > 0 {
-                buf.push(b'.');
-            }
-            put_u64(buf, u64::from(*b));
-        }
+        put_ipv4(buf, self.octets());
     }
 }
 
 impl Put for IpAddr {
+    #[inline]
     fn put(&self, buf: &mut Vec<u8>) {
         match self {
             IpAddr::V4(a) => a.put(buf),
@@ -83,6 +150,7 @@ impl Put for IpAddr {
 }
 
 impl Put for &str {
+    #[inline]
     fn put(&self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(self.as_bytes());
     }
@@ -115,6 +183,7 @@ pub struct Emit<'b> {
 
 impl<'b> Emit<'b> {
     /// A writer appending to `buf`.
+    #[inline]
     pub fn new(buf: &'b mut Vec<u8>, json: bool) -> Emit<'b> {
         Emit {
             buf,
@@ -124,6 +193,7 @@ impl<'b> Emit<'b> {
     }
 
     /// Text only: words as they are.
+    #[inline(always)]
     pub fn text(&mut self, s: &str) {
         if !self.json {
             self.buf.extend_from_slice(s.as_bytes());
@@ -131,6 +201,7 @@ impl<'b> Emit<'b> {
     }
 
     /// Text only: a value.
+    #[inline(always)]
     pub fn text_val(&mut self, v: impl Put) {
         if !self.json {
             v.put(self.buf);
@@ -138,6 +209,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":` (with the comma before it if needed).
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         if self.comma {
             self.buf.push(b',');
@@ -149,6 +221,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: a bare value in an array (a comma before it if needed).
+    #[inline(always)]
     fn elem(&mut self) {
         if self.comma {
             self.buf.push(b',');
@@ -157,6 +230,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A string: text `pre` `val` `post`; JSON `"key":"val"`.
+    #[inline(always)]
     pub fn str(&mut self, key: &str, pre: &str, val: &str, post: &str) {
         if self.json {
             self.key(key);
@@ -185,6 +259,7 @@ impl<'b> Emit<'b> {
 
     /// A value that needs no escaping in JSON (an address, a formatted
     /// number) written as a JSON string: text `pre` `val` `post`.
+    #[inline(always)]
     pub fn plain_str(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
@@ -199,6 +274,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A number: text `pre` `val` `post`; JSON `"key":val`.
+    #[inline(always)]
     pub fn num(&mut self, key: &str, pre: &str, val: impl Put, post: &str) {
         if self.json {
             self.key(key);
@@ -212,6 +288,7 @@ impl<'b> Emit<'b> {
     }
 
     /// A flag: text `words`; JSON `"key":null`.
+    #[inline(always)]
     pub fn null(&mut self, key: &str, words: &str) {
         if self.json {
             self.key(key);
@@ -233,6 +310,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":true|false`.
+    #[inline]
     pub fn json_bool(&mut self, key: &str, v: bool) {
         if self.json {
             self.key(key);
@@ -242,6 +320,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: `"key":val` for a number.
+    #[inline(always)]
     pub fn json_num(&mut self, key: &str, val: impl Put) {
         if self.json {
             self.key(key);
@@ -250,6 +329,7 @@ impl<'b> Emit<'b> {
     }
 
     /// An element of a JSON array of strings; text `val` `post`.
+    #[inline(always)]
     pub fn item(&mut self, val: &str, post: &str) {
         if self.json {
             self.elem();
@@ -261,6 +341,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: opens an object (`"key":{`, or `{` in an array or at the top).
+    #[inline(always)]
     pub fn open_obj(&mut self, key: Option<&str>) {
         if self.json {
             match key {
@@ -273,6 +354,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: closes an object.
+    #[inline(always)]
     pub fn close_obj(&mut self) {
         if self.json {
             self.buf.push(b'}');
@@ -281,6 +363,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: opens an array (`"key":[`).
+    #[inline(always)]
     pub fn open_arr(&mut self, key: &str) {
         if self.json {
             self.key(key);
@@ -290,6 +373,7 @@ impl<'b> Emit<'b> {
     }
 
     /// JSON only: closes an array.
+    #[inline(always)]
     pub fn close_arr(&mut self) {
         if self.json {
             self.buf.push(b']');
@@ -368,6 +452,31 @@ mod tests {
             let mut b = Vec::new();
             n.put(&mut b);
             assert_eq!(String::from_utf8(b).unwrap(), n.to_string());
+        }
+        // Every digit count, on both sides of each power of ten.
+        let mut p = 1u64;
+        for _ in 0..20 {
+            for n in [p - 1, p, p + 1, p.saturating_mul(7) / 3] {
+                let mut b = vec![b'x'];
+                n.put(&mut b);
+                assert_eq!(String::from_utf8(b).unwrap(), format!("x{n}"));
+            }
+            p = p.saturating_mul(10);
+        }
+        // Every octet value in every position.
+        for o in 0..=255u8 {
+            for a in [
+                [o, 0, 0, 0],
+                [9, o, 99, 100],
+                [255, 10, o, 1],
+                [1, 2, 3, o],
+                [o; 4],
+            ] {
+                let ip = Ipv4Addr::from(a);
+                let mut b = vec![b'x'];
+                ip.put(&mut b);
+                assert_eq!(String::from_utf8(b).unwrap(), format!("x{ip}"));
+            }
         }
         for n in [0i32, -1, 299, -300, i32::MIN, i32::MAX] {
             let mut b = Vec::new();

@@ -1237,9 +1237,11 @@ fn write_flow(e: &mut Emit<'_>, flow: u32) {
 /// Route flags as `print_rt_flags` writes them (JSON `"flags": [...]`).
 fn write_flags(e: &mut Emit<'_>, flags: u32) {
     e.open_arr("flags");
-    for &(bit, name) in ROUTE_FLAG_NAMES {
-        if flags & bit != 0 {
-            e.item(name, " ");
+    if flags != 0 {
+        for &(bit, name) in ROUTE_FLAG_NAMES {
+            if flags & bit != 0 {
+                e.item(name, " ");
+            }
         }
     }
     e.close_arr();
