@@ -102,10 +102,11 @@ pub struct RouteShow {
     pub iif: Option<u32>,
     /// Scope (`scope all`: none).
     pub scope: Option<u8>,
-    /// Destination prefix selector.
-    pub select: Option<(Select, Prefix)>,
-    /// Source prefix selector (`from [root|match|exact] P`).
-    pub from: Option<(Select, Prefix)>,
+    /// Destination prefix selector; no prefix: ip's family-less `default`
+    /// (a /0 of either family).
+    pub select: Option<(Select, Option<Prefix>)>,
+    /// Source prefix selector (`from [root|match|exact] P`), likewise.
+    pub from: Option<(Select, Option<Prefix>)>,
     /// `tos`.
     pub tos: Option<u8>,
     /// `metric`.
@@ -220,20 +221,45 @@ fn type_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
         .ok_or_else(|| w.err(format_args!("unknown route type {v:?}")))
 }
 
+/// A listing's selector: how, and the prefix (`None`: a /0 of either family).
+type Selector = Option<(Select, Option<Prefix>)>;
+
 /// `root|match|exact PREFIX` (or a bare PREFIX: exact) after `kw`.
-fn selector(w: &mut Words, kw: &str) -> Result<(Select, Prefix), CliError> {
+fn selector(w: &mut Words, kw: &str, fam: u8) -> Result<Selector, CliError> {
     let sel = match w.peek() {
         Some("root") => Select::Root,
         Some("match") => Select::Match,
         Some("exact") => Select::Exact,
         _ => {
             let v = w.value(kw)?;
-            return Ok((Select::Exact, w.prefix_of(v)?));
+            return listing_prefix(w, Select::Exact, v, fam);
         }
     };
     let kw = w.next().unwrap_or(kw);
     let v = w.value(kw)?;
-    Ok((sel, w.prefix_of(v)?))
+    listing_prefix(w, sel, v, fam)
+}
+
+/// A listing's prefix word as ip's `get_prefix` reads it with the family
+/// of `-4`/`-6` (`fam`; 0: none). Its family never sets the listing's: a
+/// prefix of the other family selects nothing (`route show fd00::/64`
+/// lists IPv4, so nothing), and with `fam` it is an error. `default` is a
+/// /0 of `fam`, or of either family; `all` and `any` are a /0 of `fam`, or
+/// no filter at all.
+fn listing_prefix(w: &Words, sel: Select, v: &str, fam: u8) -> Result<Selector, CliError> {
+    let p = match (v, fam) {
+        ("all" | "any", 0) => return Ok(None),
+        ("default", 0) => None,
+        ("default" | "all" | "any", f) => Some(Prefix::default_for(f)),
+        _ => {
+            let p = w.prefix_of(v)?;
+            if fam != 0 && p.family() != fam {
+                return Err(w.err(format_args!("{p} is not of the family asked for")));
+            }
+            Some(p)
+        }
+    };
+    Ok(Some((sel, p)))
 }
 
 /// A TOS: a number (`0x10`, `16`) or a `rt_dsfield` name.
@@ -280,8 +306,9 @@ fn realms_filter(w: &mut Words) -> Result<(u32, u32), CliError> {
 }
 
 fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
+    let fam = super::family(g);
     let mut s = RouteShow {
-        family: super::family(g),
+        family: fam,
         table: RT_TABLE_MAIN,
         ..Default::default()
     };
@@ -335,8 +362,8 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                 via_words = Some((fam, w.value("via")?));
             }
             "src" => src_word = Some(w.value("src")?),
-            "from" => s.from = Some(selector(w, "from")?),
-            "to" => s.select = Some(selector(w, "to")?),
+            "from" => s.from = selector(w, "from", fam)?,
+            "to" => s.select = selector(w, "to", fam)?,
             "exact" | "root" | "match" => {
                 let sel = match x {
                     "root" => Select::Root,
@@ -344,29 +371,18 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                     _ => Select::Exact,
                 };
                 let v = w.value(x)?;
-                s.select = Some((sel, w.prefix_of(v)?));
+                s.select = listing_prefix(w, sel, v, fam)?;
             }
             _ if s.select.is_none() && !x.starts_with('-') => {
-                s.select = Some((Select::Exact, w.prefix_of(x)?));
+                s.select = listing_prefix(w, Select::Exact, x, fam)?;
             }
             _ => return Err(w.unknown(x)),
         }
     }
-    if s.family == 0 {
-        s.family = match s.select {
-            Some((_, p)) if !p.addr().is_unspecified() || !p.is_empty() => p.family(),
-            _ if s.table == 0 => 0,
-            _ => AF_INET,
-        };
-    }
-    let fam = s.family;
-    for (_, p) in [&mut s.select, &mut s.from].into_iter().flatten() {
-        if p.addr().is_unspecified() && p.is_empty() && fam == AF_INET6 {
-            *p = Prefix::default_for(AF_INET6);
-        }
-        if p.family() != fam && fam != 0 {
-            return Err(w.err(format_args!("{p} is not of the family asked for")));
-        }
+    // As ip: a listing of one table (the main one unless told) without
+    // -4/-6 is of IPv4; `table all` of both.
+    if s.family == 0 && s.table != 0 {
+        s.family = AF_INET;
     }
     if let Some((f, v)) = via_words {
         let p = w.prefix_of(v)?;
@@ -822,8 +838,10 @@ pub(crate) fn same_bits(a: IpAddr, b: IpAddr, len: u8) -> bool {
 }
 
 /// True if the prefix `addr/len` (no address: all zeros) of family `fam`
-/// is selected by `sel p`, as iproute2's `root`/`match`/`exact` select.
-fn selected(addr: Option<IpAddr>, len: u8, fam: u8, sel: Select, p: &Prefix) -> bool {
+/// is selected by `sel p` (no `p`: a /0 of `fam`), as iproute2's
+/// `root`/`match`/`exact` select.
+fn selected(addr: Option<IpAddr>, len: u8, fam: u8, sel: Select, p: Option<&Prefix>) -> bool {
+    let p = &p.copied().unwrap_or(Prefix::default_for(fam));
     if fam != p.family() {
         return false;
     }
@@ -956,12 +974,12 @@ impl RouteShow {
             }
         }
         if let Some((sel, p)) = &self.from {
-            if !selected(v.src, v.header.src_len, fam, *sel, p) {
+            if !selected(v.src, v.header.src_len, fam, *sel, p.as_ref()) {
                 return false;
             }
         }
         match &self.select {
-            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p),
+            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p.as_ref()),
             None => true,
         }
     }
@@ -1592,22 +1610,30 @@ mod tests {
             16,
             AF_INET,
             Select::Root,
-            &p
+            Some(&p)
         ));
         assert!(!selected(
             Some(ip("10.1.0.0")),
             16,
             AF_INET,
             Select::Match,
-            &p
+            Some(&p)
         ));
-        assert!(selected(None, 0, AF_INET, Select::Match, &p));
+        assert!(selected(None, 0, AF_INET, Select::Match, Some(&p)));
+        assert!(selected(None, 0, AF_INET6, Select::Exact, None));
+        assert!(!selected(
+            Some(ip("fd00::")),
+            8,
+            AF_INET6,
+            Select::Exact,
+            None
+        ));
         assert!(selected(
             Some(ip("10.0.0.0")),
             8,
             AF_INET,
             Select::Exact,
-            &p
+            Some(&p)
         ));
     }
 
