@@ -1,7 +1,8 @@
 //! `nlkit neigh`: show, get, flush, add, replace, change, del.
 //!
 //! ```text
-//! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all]... [proxy] [-4|-6]
+//! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
+//!             [nud STATE|all]... [proxy] [-4|-6]
 //! nlkit [-s] neigh get {[to] ADDR|proxy ADDR} dev D
 //! nlkit neigh add|replace|change|del {[to] ADDR|proxy ADDR} [lladdr MAC|null] dev D
 //!             [nud permanent|noarp|reachable|stale|...] [router] [extern_learn] [proto P]
@@ -10,7 +11,9 @@
 //! As with `ip neigh`, `show` leaves out `NOARP` and `NONE` entries unless
 //! `nud all` (or that state) is asked for (an `extern_learn` entry is always
 //! shown), and `dev` is left out of each line when the listing is filtered
-//! by device; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
+//! by device; `master D` (`vrf D`, which must be a VRF) lists the
+//! entries of D's ports and `nomaster` those of links without a master,
+//! filtered by the kernel (`NDA_MASTER`) as for ip; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
 //! deletes what `show` with the same words lists, but for `PERMANENT` and
 //! `NOARP` entries unless asked for, in rounds (`FAILED` ones only in the
 //! first, as iproute2); with `-s` it says so as iproute2 does. `add` makes a `permanent` entry
@@ -44,7 +47,8 @@ use std::net::IpAddr;
 
 /// `nlkit neigh help`.
 pub const USAGE: &str = "\
-Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
+                   [nud STATE|all] [proxy] [-4|-6]
        nlkit neigh get {ADDR|proxy ADDR} dev D
        nlkit neigh add|replace|del {ADDR|proxy ADDR} [lladdr MAC|null] dev D [nud STATE] [router]
        STATE := permanent | noarp | reachable | stale | none | incomplete | delay | probe | failed";
@@ -56,6 +60,11 @@ pub struct NeighShow {
     pub family: u8,
     /// Only this device.
     pub dev: Option<u32>,
+    /// Only ports of this master (`master D`, `vrf D`); `u32::MAX`:
+    /// `nomaster`, links without one (the kernel filters).
+    pub master: Option<u32>,
+    /// `vrf D`: D, which must be a VRF (checked before the dump).
+    pub vrf: Option<String>,
     /// The states shown, as iproute2's filter: `NUD_*` bits, and 0x100 for
     /// `NONE` (no state).
     pub state: u32,
@@ -172,6 +181,13 @@ fn parse_show(
                 };
                 s.state |= st;
             }
+            "master" => s.master = Some(r.index(w.value(x)?)?),
+            "vrf" => {
+                let v = w.value(x)?;
+                s.master = Some(r.index(v)?);
+                s.vrf = Some(v.to_string());
+            }
+            "nomaster" => s.master = Some(u32::MAX),
             "proxy" => s.proxy = true,
             _ => {
                 let v = w.positional(x, "to", false)?;
@@ -342,7 +358,7 @@ fn dump_of(s: &NeighShow) -> NeighDump {
     NeighDump {
         family: s.family,
         ifindex: s.dev.unwrap_or(0),
-        master: 0,
+        master: s.master.unwrap_or(0),
         proxy: s.proxy,
     }
 }
@@ -355,6 +371,7 @@ pub fn show(
     names: &mut Names,
     s: &NeighShow,
 ) -> Result<(), CliError> {
+    check_vrf(conn, s)?;
     list_begin(out)?;
     let r = Handle::with(conn).neighs(dump_of(s), |v| {
         if !s.wants(&v) {
@@ -392,11 +409,28 @@ pub fn get(
 
 const ENOENT: i32 = 2;
 
+/// `vrf D`: D must be a VRF device, as ip checks (`Not a valid VRF name`).
+fn check_vrf(conn: &Connection, s: &NeighShow) -> Result<(), CliError> {
+    let Some(name) = &s.vrf else {
+        return Ok(());
+    };
+    let l = Handle::with(conn).link_by_name(name)?;
+    if l.kind() == Some("vrf") {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "neigh: argument \"{}\" is wrong: Not a valid VRF name",
+            crate::error::clip(name)
+        )))
+    }
+}
+
 /// Runs `neigh flush`: deletes what `s` selects in one batch per round
 /// (an entry already gone is not an error), until none is left (at most
 /// 10 rounds; `FAILED` entries only in the first, as iproute2). With `-s`
 /// it prints iproute2's words for the rounds.
 pub fn flush(conn: &Connection, out: &mut Out, s: &NeighShow) -> Result<(), CliError> {
+    check_vrf(conn, s)?;
     let mut s2 = s.clone();
     for round in 0..10 {
         let mut victims: Vec<NeighRequest> = Vec::new();

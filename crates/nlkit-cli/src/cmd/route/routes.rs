@@ -35,6 +35,7 @@
 //! pieces: no map, `Value` or per-route allocation while listing.
 
 use super::emit::{Emit, Fmt, Put};
+use super::nexthop::{nexthop_json_with, nexthop_text_with};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -50,13 +51,14 @@ use nlkit::route::routes::{
 use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
     family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_name,
-    route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, Prefix, Route,
-    RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE,
-    RT_TABLE_LOCAL, RT_TABLE_MAIN,
+    route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, NexthopGet, NexthopView,
+    Prefix, Route, RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6,
+    RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL, RT_TABLE_MAIN,
 };
 use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// `RTAX_FEATURE_ECN`.
@@ -158,6 +160,10 @@ pub struct RouteFmt {
     pub omit_prefsrc: bool,
     /// Leave out `realms` (filtered by both realms).
     pub omit_realms: bool,
+    /// `-o`: the breaks inside a route (before each `nexthop`, before
+    /// `cache`) written as `\`, as ip's `_SL_` (not before `nh_info`: ip
+    /// writes a real one there).
+    pub oneline: bool,
 }
 
 /// Parses `nlkit route ...`.
@@ -873,13 +879,20 @@ pub fn show(
     // One buffer for the whole dump, handed to stdout in large pieces.
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
+    // `-p`: each route, to be laid out by serde_json.
+    let mut pbuf = Vec::new();
     let mut devs = DevNames::new(names);
+    if g.details {
+        devs.nh = Some(NhInfo::new(g));
+    }
     let r = Handle::with(conn).routes(s.dump(), |v| {
         if !s.wants(&v) {
             return Ok(());
         }
         if json && pretty {
-            return keep(out.array_item(&route_json(&v, devs.names, &fmt)));
+            pbuf.clear();
+            write_route(&mut pbuf, true, &v, &mut devs, &fmt);
+            return keep(out.array_item(&super::emit::to_value(&pbuf, "a route")));
         }
         if json && first {
             // `[` (the array's, written lazily) before the first element.
@@ -902,6 +915,7 @@ pub fn show(
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
+    devs.nh_error()?;
     list_end(out)
 }
 
@@ -935,6 +949,7 @@ impl RouteShow {
             omit_via: host(&self.via),
             omit_prefsrc: host(&self.prefsrc),
             omit_realms: self.realms.is_some_and(|r| r.1 == u32::MAX),
+            oneline: g.oneline,
         }
     }
 
@@ -1054,19 +1069,39 @@ pub fn get(
     let fmt = RouteFmt {
         details: g.details,
         stats: g.stats > 0,
+        oneline: g.oneline,
         ..Default::default()
     };
+    let mut devs = DevNames::new(names);
+    if g.details {
+        devs.nh = Some(NhInfo::new(g));
+    }
+    let mut b = Vec::new();
+    write_route(&mut b, out.json, &v, &mut devs, &fmt);
+    devs.nh_error()?;
     list_begin(out)?;
-    print_route(out, &v, names, &fmt)?;
     // ip 6.1 prints a `connected` lookup without `from` twice (it asks
     // again with the same request); its JSON holds the answer once.
-    if c.connected && c.get.src.is_none() && !out.json {
-        print_route(out, &v, names, &fmt)?;
+    let times = if c.connected && c.get.src.is_none() && !out.json {
+        2
+    } else {
+        1
+    };
+    if !out.json {
+        b.push(b'\n');
+    }
+    for _ in 0..times {
+        if out.json {
+            out.array_item(&super::emit::to_value(&b, "a route"))?;
+        } else {
+            out.raw(&b)?;
+        }
     }
     list_end(out)
 }
 
 /// Prints one route (text, or a JSON array element with `-j`).
+#[allow(dead_code)] // for other callers
 pub fn print_route(
     out: &mut Out,
     v: &RouteView<'_>,
@@ -1136,12 +1171,92 @@ fn family_word(ip: &IpAddr) -> &'static str {
 }
 
 /// Index → name for one listing: [`Names`], with the last answer kept so
-/// that a dump of routes over one device hashes nothing.
+/// that a dump of routes over one device hashes nothing; with `-d`, the
+/// nexthop objects routes refer to.
 pub struct DevNames<'n> {
     names: &'n mut Names,
     last: Option<u32>,
     name: String,
+    /// `-d`: the `nh_info` of routes with `nhid`.
+    nh: Option<NhInfo>,
 }
+
+/// `-d`: each nexthop object a route names (`nhid N`), as ip's `nh_info`
+/// prints it: asked for once per id (`RTM_GETNEXTHOP`) on a connection of
+/// its own (the listing's is busy with its dump), as ip does, and kept in
+/// the form being printed.
+struct NhInfo {
+    netns: Option<String>,
+    conn: Option<Connection>,
+    /// id → the object as printed (text, or a JSON object); `None`: gone.
+    cache: HashMap<u32, Option<Vec<u8>>>,
+    /// The first failure other than a nexthop gone, reported after the listing.
+    error: Option<CliError>,
+}
+
+impl NhInfo {
+    fn new(g: &Global) -> NhInfo {
+        NhInfo {
+            netns: g.netns.clone(),
+            conn: None,
+            cache: HashMap::new(),
+            error: None,
+        }
+    }
+
+    /// Nexthop `id` as printed, looked up if not yet.
+    fn get(&mut self, names: &mut Names, id: u32, json: bool) -> Option<&[u8]> {
+        if !self.cache.contains_key(&id) {
+            let v = match self.fetch(names, id, json) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    None
+                }
+            };
+            self.cache.insert(id, v);
+        }
+        self.cache.get(&id)?.as_deref()
+    }
+
+    fn fetch(
+        &mut self,
+        names: &mut Names,
+        id: u32,
+        json: bool,
+    ) -> Result<Option<Vec<u8>>, CliError> {
+        if self.conn.is_none() {
+            self.conn = Some(super::connect_in(self.netns.as_deref())?);
+        }
+        let Some(conn) = &self.conn else {
+            return Ok(None);
+        };
+        let q = NexthopGet { id };
+        let bytes = match conn.get(&q) {
+            Ok(b) => b,
+            // Gone since the route was read: ip prints no nh_info then.
+            Err(e) if e.errno() == Some(ENOENT) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let malformed = |e| nlkit::Error::Malformed {
+            what: q.to_string(),
+            source: e,
+        };
+        let Some(m) = nlkit::wire::MsgIter::new(&bytes).next() else {
+            return Ok(None);
+        };
+        let (_, m) = m.map_err(malformed)?;
+        let v = NexthopView::parse(&m).map_err(malformed)?;
+        Ok(Some(if json {
+            serde_json::to_vec(&nexthop_json_with(&v, names, true))
+                .map_err(|e| CliError::Other(format!("{q}: {e}")))?
+        } else {
+            nexthop_text_with(&v, names, true).into_bytes()
+        }))
+    }
+}
+
+const ENOENT: i32 = 2;
 
 impl<'n> DevNames<'n> {
     /// Lookups through `names`.
@@ -1150,6 +1265,18 @@ impl<'n> DevNames<'n> {
             names,
             last: None,
             name: String::new(),
+            nh: None,
+        }
+    }
+    /// With `-d`: nexthop `id` as `nh_info` prints it.
+    fn nh_info(&mut self, id: u32, json: bool) -> Option<&[u8]> {
+        self.nh.as_mut()?.get(self.names, id, json)
+    }
+    /// The first failure to look a nexthop up, if any.
+    fn nh_error(&mut self) -> Result<(), CliError> {
+        match self.nh.as_mut().and_then(|n| n.error.take()) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
     /// The name of `idx` (`ifN` for an unknown one).
@@ -1228,7 +1355,7 @@ fn write_flags(e: &mut Emit<'_>, flags: u32) {
 }
 
 /// The cache flags of a cloned IPv4 route (`print_cache_flags`).
-fn write_cache_flags(e: &mut Emit<'_>, flags: u32) {
+fn write_cache_flags(e: &mut Emit<'_>, flags: u32, oneline: bool) {
     const NAMES: &[(u32, &str)] = &[
         (0x8000_0000, "local"),
         (0x4000_0000, "reject"),
@@ -1247,7 +1374,11 @@ fn write_cache_flags(e: &mut Emit<'_>, flags: u32) {
     ];
     let mut left = flags & !0xffff;
     e.open_arr("cache");
-    e.text("\n    cache ");
+    e.text(if oneline {
+        "\\    cache "
+    } else {
+        "\n    cache "
+    });
     if left != 0 {
         e.text("<");
         for &(bit, name) in NAMES {
@@ -1499,7 +1630,7 @@ pub fn write_route(
         e.num("uid", "uid ", u, " ");
     }
     if fam == AF_INET && cloned {
-        write_cache_flags(e, v.flags());
+        write_cache_flags(e, v.flags(), fmt.oneline);
     }
     if fam == AF_INET || fam == AF_INET6 {
         if let Some(ci) = &v.cacheinfo {
@@ -1526,11 +1657,21 @@ pub fn write_route(
             "ttl-propogate disabled"
         });
     }
+    if let (Some(id), true) = (v.nh_id, fmt.details) {
+        if let Some(b) = names.nh_info(id, e.json) {
+            e.text("\n\tnh_info ");
+            e.raw("nh_info", b);
+        }
+    }
     if v.multipath_attr.is_some() {
         e.open_arr("nexthops");
         for hop in v.multipath().map_while(Result::ok) {
             e.open_obj(None);
-            e.text("\n\tnexthop ");
+            e.text(if fmt.oneline {
+                "\\\tnexthop "
+            } else {
+                "\n\tnexthop "
+            });
             let attrs = AttrIter::new(hop.attrs).map_while(Result::ok);
             let (mut gw, mut via, mut flow) = (None, None, None);
             for a in attrs {
