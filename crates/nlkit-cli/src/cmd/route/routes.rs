@@ -253,6 +253,12 @@ fn selector(w: &mut Words, kw: &str, fam: u8) -> Result<Selector, CliError> {
 /// /0 of `fam`, or of either family; `all` and `any` are a /0 of `fam`, or
 /// no filter at all.
 fn listing_prefix(w: &Words, sel: Select, v: &str, fam: u8) -> Result<Selector, CliError> {
+    if fam != 0 && fam != AF_INET && fam != AF_INET6 {
+        // `-0`: ip takes no prefix there either.
+        return Err(w.err(format_args!(
+            "{v:?} may be a prefix, but it is not allowed with this family"
+        )));
+    }
     let p = match (v, fam) {
         ("all" | "any", 0) => return Ok(None),
         ("default", 0) => None,
