@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
-//!             [nud STATE|all]... [proxy] [-4|-6]
+//!             [nud STATE|all]... [proxy] [unused] [protocol P|all] [-4|-6]
 //! nlkit [-s] neigh get {[to] ADDR|proxy ADDR} dev D
 //! nlkit neigh add|replace|change|del {[to] ADDR|proxy ADDR} [lladdr MAC|null] dev D
 //!             [nud permanent|noarp|reachable|stale|...] [router] [extern_learn] [proto P]
@@ -13,7 +13,9 @@
 //! shown), and `dev` is left out of each line when the listing is filtered
 //! by device; `master D` (`vrf D`, which must be a VRF) lists the
 //! entries of D's ports and `nomaster` those of links without a master,
-//! filtered by the kernel (`NDA_MASTER`) as for ip; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
+//! filtered by the kernel (`NDA_MASTER`) as for ip; `unused` leaves out
+//! entries something holds (reference count not 0), `protocol P` those
+//! another protocol added; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
 //! deletes what `show` with the same words lists, but for `PERMANENT` and
 //! `NOARP` entries unless asked for, in rounds (`FAILED` ones only in the
 //! first, as iproute2); with `-s` it says so as iproute2 does. `add` makes a `permanent` entry
@@ -48,7 +50,7 @@ use std::net::IpAddr;
 /// `nlkit neigh help`.
 pub const USAGE: &str = "\
 Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
-                   [nud STATE|all] [proxy] [-4|-6]
+                   [nud STATE|all] [proxy] [unused] [protocol P|all] [-4|-6]
        nlkit neigh get {ADDR|proxy ADDR} dev D
        nlkit neigh add|replace|del {ADDR|proxy ADDR} [lladdr MAC|null] dev D [nud STATE] [router]
        STATE := permanent | noarp | reachable | stale | none | incomplete | delay | probe | failed";
@@ -65,6 +67,10 @@ pub struct NeighShow {
     pub master: Option<u32>,
     /// `vrf D`: D, which must be a VRF (checked before the dump).
     pub vrf: Option<String>,
+    /// `unused`: only entries nothing holds (reference count 0).
+    pub unused: bool,
+    /// `protocol P`: only entries added by P (`all`, 0: any).
+    pub protocol: Option<u8>,
     /// The states shown, as iproute2's filter: `NUD_*` bits, and 0x100 for
     /// `NONE` (no state).
     pub state: u32,
@@ -90,6 +96,8 @@ impl NeighShow {
             && self
                 .to
                 .is_none_or(|p| p.is_empty() || v.dst.is_some_and(|d| p.contains(&d)))
+            && self.protocol.is_none_or(|p| v.protocol.unwrap_or(0) == p)
+            && !(self.unused && v.cacheinfo.is_some_and(|c| c.refcnt.get() != 0))
     }
 }
 
@@ -188,7 +196,16 @@ fn parse_show(
                 s.vrf = Some(v.to_string());
             }
             "nomaster" => s.master = Some(u32::MAX),
+            "unused" => s.unused = true,
             "proxy" => s.proxy = true,
+            _ if is(x, "protocol", 1) => {
+                s.protocol = if w.peek() == Some("all") {
+                    w.next();
+                    None
+                } else {
+                    Some(protocol_of(w, x)?).filter(|&p| p != 0)
+                };
+            }
             _ => {
                 let v = w.positional(x, "to", false)?;
                 let p = w.prefix_of(v)?;
@@ -201,6 +218,14 @@ fn parse_show(
         }
     }
     Ok(s)
+}
+
+/// The protocol after `kw`: a name from `rt_protos` or a number.
+fn protocol_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
+    let v = w.value(kw)?;
+    parse_protocol(v)
+        .or_else(|| super::words::parse_num(v))
+        .ok_or_else(|| w.err(format_args!("invalid \"protocol\" value {v:?}")))
 }
 
 /// A neighbour's address.
@@ -295,14 +320,7 @@ fn parse_change(
             "router" => flags |= NTF_ROUTER,
             _ if is(x, "extern_learn", 1) => flags |= NTF_EXT_LEARNED,
             "dev" => dev = Some(w.value("dev")?.to_string()),
-            _ if is(x, "protocol", 1) => {
-                let v = w.value("protocol")?;
-                protocol = Some(
-                    parse_protocol(v)
-                        .or_else(|| super::words::parse_num(v))
-                        .ok_or_else(|| w.err(format_args!("invalid \"protocol\" value {v:?}")))?,
-                );
-            }
+            _ if is(x, "protocol", 1) => protocol = Some(protocol_of(w, x)?),
             _ => {
                 let v = w.positional(x, "to", dst.is_some())?;
                 dst = Some(addr_of(w, v)?);
