@@ -374,3 +374,83 @@ fn listing_prefix_family_like_ip() {
     })
     .unwrap();
 }
+
+/// The routing cache (`route show cached`, `cloned`, `table cache`): an
+/// IPv4 path-MTU exception, learnt from a router's "fragmentation needed",
+/// listed as ip lists it, text and JSON (`route show` leaves it out). The
+/// router is a named netns of its own, deleted after.
+#[test]
+fn route_cache_like_ip() {
+    in_new_netns(|| {
+        no_dad();
+        let r = format!("nlkit-rc-{}", std::process::id());
+        sh(&format!("ip netns add {r}"));
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for c in [
+                "ip link add v0 type veth peer name v1".to_string(),
+                format!("ip link set v1 netns {r}"),
+                "ip addr add 10.9.0.1/24 dev v0".into(),
+                "ip link set v0 up".into(),
+                format!("ip -n {r} addr add 10.9.0.2/24 dev v1"),
+                format!("ip -n {r} link set v1 up"),
+                format!("ip netns exec {r} sysctl -qw net.ipv4.ip_forward=1"),
+                format!("ip -n {r} link add r0 mtu 1300 type veth peer name r1"),
+                format!("ip -n {r} link set r0 up"),
+                format!("ip -n {r} link set r1 up"),
+                format!("ip -n {r} route add 10.60.0.0/24 dev r0"),
+                "ip route add 10.60.0.0/24 via 10.9.0.2".into(),
+            ] {
+                sh(&c);
+            }
+            wait_oper_up(&["v0"]);
+            // 1400 bytes with DF (UDP's default): the router answers with
+            // "fragmentation needed, MTU 1300", which makes the exception.
+            let mut learnt = false;
+            for _ in 0..50 {
+                let s = std::net::UdpSocket::bind("10.9.0.1:0").unwrap();
+                let _ = s.send_to(&[0u8; 1400], "10.60.0.5:9");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                if !sh("ip route show cached").is_empty() {
+                    learnt = true;
+                    break;
+                }
+            }
+            assert!(
+                learnt,
+                "no exception learnt: {}",
+                sh("ip route show cached")
+            );
+            for args in [
+                "route show cached",
+                "route show table cache",
+                "route show cloned",
+                "-d route show cached",
+                "-o route show cached",
+                "route show table all cached",
+                "route show",
+            ] {
+                for full in [args.to_string(), format!("-j {args}")] {
+                    // `expires` counts down: read again if a second ticked.
+                    let same = (0..5).any(|_| ok(&full) == sh(&format!("ip {full}")));
+                    assert!(
+                        same,
+                        "{full}: ours {:?}, ip {:?}",
+                        ok(&full),
+                        sh(&format!("ip {full}"))
+                    );
+                }
+            }
+            let t = ok("route show cached");
+            assert!(
+                t.contains("10.60.0.5 via 10.9.0.2 dev v0") && t.contains("mtu 1300"),
+                "{t}"
+            );
+            assert!(!ok("route show").contains("10.60.0.5"));
+        }));
+        sh(&format!("ip netns del {r}"));
+        if let Err(e) = res {
+            std::panic::resume_unwind(e);
+        }
+    })
+    .unwrap();
+}

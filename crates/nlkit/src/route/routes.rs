@@ -1073,6 +1073,9 @@ pub struct RouteDump {
     pub kind: u8,
     /// Only routes through this device (0: all).
     pub oif: u32,
+    /// The routing cache instead of the tables (`RTM_F_CLONED`): IPv4
+    /// exceptions (learnt path MTUs, redirects), IPv6 cached routes.
+    pub cloned: bool,
 }
 
 impl ToMsg for RouteDump {
@@ -1087,6 +1090,7 @@ impl ToMsg for RouteDump {
             },
             protocol: self.protocol,
             ty: self.kind,
+            flags: if self.cloned { RTM_F_CLONED } else { 0 }.into(),
             ..Default::default()
         });
         if self.table >= 256 {
@@ -1112,6 +1116,9 @@ impl ToMsg for RouteDump {
         }
         if self.protocol != 0 {
             write!(f, " proto {}", super::protocol_str(self.protocol))?;
+        }
+        if self.cloned {
+            f.write_str(" cached")?;
         }
         Ok(())
     }
@@ -1253,6 +1260,33 @@ mod tests {
         assert_eq!(r.header().as_bytes(), &want[..]);
         assert_eq!(core::mem::size_of::<RtaCacheInfo>(), 32);
         assert_eq!(core::mem::size_of::<RtNextHop>(), 8);
+    }
+
+    #[test]
+    fn cache_dump_bytes() {
+        let mut buf = Vec::new();
+        let d = RouteDump {
+            family: 2,
+            cloned: true,
+            ..RouteDump::default()
+        };
+        d.write(&mut buf).unwrap();
+        let mut want = 28u32.to_ne_bytes().to_vec(); // nlmsg_len
+        want.extend_from_slice(&RTM_GETROUTE.to_ne_bytes()); // nlmsg_type
+        want.extend_from_slice(&0x300u16.to_ne_bytes()); // NLM_F_DUMP (NLM_F_REQUEST set when sent)
+        want.extend_from_slice(&[0; 8]); // nlmsg_seq, nlmsg_pid (set when sent)
+        want.extend_from_slice(&[
+            2, // rtm_family AF_INET
+            0, // rtm_dst_len
+            0, // rtm_src_len
+            0, // rtm_tos
+            0, // rtm_table
+            0, // rtm_protocol
+            0, // rtm_scope
+            0, // rtm_type
+        ]);
+        want.extend_from_slice(&RTM_F_CLONED.to_ne_bytes()); // rtm_flags
+        assert_eq!(buf, want);
     }
 
     #[test]

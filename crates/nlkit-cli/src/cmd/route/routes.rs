@@ -1,7 +1,7 @@
 //! `nlkit route`: show, get, add, replace, append, del.
 //!
 //! ```text
-//! nlkit route [show] [table T|all] [proto P|all] [type T] [dev D] [iif D]
+//! nlkit route [show] [table T|all|cache] [cached] [proto P|all] [type T] [dev D] [iif D]
 //!             [scope S|all] [tos T] [metric N] [mark M] [via [inet|inet6] P]
 //!             [src P] [realms [FROM/]TO] [from [root|match|exact] P]
 //!             [[to|exact|root|match] PREFIX] [-4|-6]
@@ -22,7 +22,8 @@
 //! ```
 //!
 //! As with `ip route`, `show` lists the main table and IPv4 unless told
-//! otherwise (`table all` lists both families); `local`, `broadcast`, `nat`
+//! otherwise (`table all` lists both families; `cached` the routing cache:
+//! IPv4 exceptions such as learnt path MTUs, IPv6 cached routes); `local`, `broadcast`, `nat`
 //! and `anycast` routes go to table `local` unless a table is given. A
 //! prefix with host bits set (`10.0.0.1/24`) is refused before sending.
 //! `change` replaces and creates nothing.
@@ -36,7 +37,7 @@
 
 use super::emit::{Emit, Fmt, Put};
 use super::nexthop::{nexthop_json_with, nexthop_text_with};
-use super::words::{is_delete, is_show, parse_num, Words};
+use super::words::{is, is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
@@ -66,7 +67,7 @@ const RTAX_FEATURE_ECN: u32 = 1;
 
 /// `nlkit route help`.
 pub const USAGE: &str = "\
-Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S] [tos T]
+Usage: nlkit route [show] [table T|all|cache] [cached] [proto P] [type T] [dev D] [scope S] [tos T]
                    [metric N] [via P] [src P] [realms R] [from P] [[exact|root|match] PREFIX]
        nlkit route flush SELECTOR (as show)
        nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U] [ipproto P]
@@ -121,6 +122,9 @@ pub struct RouteShow {
     pub realms: Option<(u32, u32)>,
     /// `mark`.
     pub mark: Option<u32>,
+    /// `cached` (`cloned`, `table cache`): the routing cache (IPv4
+    /// exceptions, IPv6 cached routes) instead of the tables.
+    pub cloned: bool,
 }
 
 /// `route get`.
@@ -328,15 +332,19 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
     let mut src_word: Option<&str> = None;
     while let Some(x) = w.next() {
         match x {
-            "table" => {
-                s.table = match w.peek() {
-                    Some("all") => {
-                        w.next();
-                        0
-                    }
-                    _ => table_of(w, "table")?,
+            "table" => match w.peek() {
+                Some("all") => {
+                    w.next();
+                    s.table = 0;
                 }
-            }
+                // As ip: the table asked for so far stays.
+                Some("cache") => {
+                    w.next();
+                    s.cloned = true;
+                }
+                _ => s.table = table_of(w, "table")?,
+            },
+            _ if is(x, "cached", 1) || is(x, "cloned", 1) => s.cloned = true,
             "proto" | "protocol" => {
                 s.protocol = match w.peek() {
                     Some("all") => {
@@ -936,6 +944,7 @@ impl RouteShow {
             protocol: self.protocol.unwrap_or(0),
             kind: self.kind,
             oif: self.oif.unwrap_or(0),
+            cloned: self.cloned,
         }
     }
 
@@ -978,7 +987,7 @@ impl RouteShow {
             || self
                 .realms
                 .is_some_and(|(r, mask)| (v.flow.unwrap_or(0) ^ r) & mask != 0)
-            || v.flags() & RTM_F_CLONED != 0
+            || (v.flags() & RTM_F_CLONED != 0) != self.cloned
         {
             return false;
         }
@@ -1013,6 +1022,11 @@ const ESRCH: i32 = 3;
 /// left (a deletion may bring others back, as with a multipath route), at
 /// most 10. A route already gone (`ESRCH`) is not an error. Prints nothing.
 pub fn flush(conn: &Connection, s: &RouteShow) -> Result<(), CliError> {
+    if s.cloned {
+        return Err(CliError::usage(
+            "route flush: the routing cache is not flushed by nlkit (ip writes /proc/sys/net/ipv4/route/flush)",
+        ));
+    }
     for _ in 0..10 {
         let mut victims: Vec<Route> = Vec::new();
         Handle::with(conn).routes(s.dump(), |v| {
