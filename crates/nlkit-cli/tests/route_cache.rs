@@ -121,6 +121,8 @@ fn route_cache_as_ip_shows_it() {
             "-6 route show cached",
             "-6 route show table cache",
             "-d -6 route show cached",
+            "-o route show cached",
+            "route show table all cached",
             "route show",
             "-6 route show",
         ] {

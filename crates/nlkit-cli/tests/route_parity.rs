@@ -314,3 +314,84 @@ fn short_prefixes_like_ip() {
     assert!(ours.3 && theirs.3, "10./8 refused by both");
     assert!(ours.0.contains("8.2.0.0/16") && ours.0.contains("11.0.0.0/8"));
 }
+
+/// A listing's prefix is read as ip reads it: its family never sets the
+/// listing's (without -4/-6 the main table is listed for IPv4, so an IPv6
+/// prefix selects nothing, with no error); `default` is a /0 of either
+/// family and `all`/`any` no filter, unless -4/-6 names one; with -4/-6 a
+/// prefix of the other family is refused by both. Stdout, stderr (empty
+/// when ip's is) and success are compared, text and JSON.
+#[test]
+fn listing_prefix_family_like_ip() {
+    in_new_netns(|| {
+        no_dad();
+        sh("ip link add v0 type veth peer name v1");
+        sh("ip link set v0 up");
+        sh("ip addr add 10.9.0.1/24 dev v0");
+        sh("ip addr add fd00::1/64 dev v0 nodad");
+        sh("ip route add 10.1.0.0/24 via 10.9.0.2");
+        sh("ip route add default via 10.9.0.2");
+        sh("ip route add fd03::/64 via fd00::2");
+        sh("ip route add default via fd00::2");
+        sh("ip route add default via 10.9.0.3 table 100");
+        for args in [
+            "route show fd03::/64",
+            "route show root fd00::/16",
+            "route show exact fd03::/64",
+            "route show match fd03::1",
+            "route show from ::/0",
+            "route show table all fd03::/64",
+            "route show table all root fd00::/16",
+            "route show table all default",
+            "route show table all exact default",
+            "route show table all all",
+            "route show table all from default",
+            "route show default",
+            "route show all",
+            "route show any",
+            "-4 route show all",
+            "-4 route show root all",
+            "-6 route show all",
+            "-6 route show default",
+            "-6 route show fd03::/64",
+            "route show 10.1.0.0/24",
+            "route show table all 10.1.0.0/24",
+            "route show table all 0/0",
+            "route show table all ::/0",
+            "-4 route show fd03::/64",
+            "-6 route show 10.1.0.0/24",
+            "-0 route show default",
+        ] {
+            for json in [false, true] {
+                let full = if json {
+                    format!("-j {args}")
+                } else {
+                    args.to_string()
+                };
+                let words: Vec<&str> = full.split_whitespace().collect();
+                let ip = std::process::Command::new("ip")
+                    .args(&words)
+                    .output()
+                    .unwrap();
+                let ours = nl(&full);
+                let ip_out = String::from_utf8_lossy(&ip.stdout);
+                assert_eq!(ours.stdout, ip_out, "stdout of {full}: {ours:?}");
+                assert_eq!(
+                    ours.code == 0,
+                    ip.status.success(),
+                    "status of {full}: {ours:?}"
+                );
+                if ip.stderr.is_empty() {
+                    assert_eq!(ours.stderr, "", "stderr of {full}");
+                } else {
+                    assert!(
+                        ours.stderr.contains("not of the family")
+                            || ours.stderr.contains("not allowed with this family"),
+                        "{full}: {ours:?}"
+                    );
+                }
+            }
+        }
+    })
+    .unwrap();
+}

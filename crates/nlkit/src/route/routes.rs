@@ -1284,6 +1284,32 @@ mod tests {
     }
 
     #[test]
+    fn cache_dump_bytes() {
+        let mut buf = Vec::new();
+        let d = RouteCacheDump(RouteDump {
+            family: 2,
+            ..RouteDump::default()
+        });
+        d.write(&mut buf).unwrap();
+        let mut want = 28u32.to_ne_bytes().to_vec(); // nlmsg_len
+        want.extend_from_slice(&RTM_GETROUTE.to_ne_bytes()); // nlmsg_type
+        want.extend_from_slice(&0x300u16.to_ne_bytes()); // NLM_F_DUMP (NLM_F_REQUEST set when sent)
+        want.extend_from_slice(&[0; 8]); // nlmsg_seq, nlmsg_pid (set when sent)
+        want.extend_from_slice(&[
+            2, // rtm_family AF_INET
+            0, // rtm_dst_len
+            0, // rtm_src_len
+            0, // rtm_tos
+            0, // rtm_table
+            0, // rtm_protocol
+            0, // rtm_scope
+            0, // rtm_type
+        ]);
+        want.extend_from_slice(&RTM_F_CLONED.to_ne_bytes()); // rtm_flags
+        assert_eq!(buf, want);
+    }
+
+    #[test]
     fn add_via_emits_bytes() {
         let r = RouteRequest::add("10.1.0.0/24".parse().unwrap())
             .via("10.9.0.2".parse().unwrap())

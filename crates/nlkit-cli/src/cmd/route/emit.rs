@@ -309,6 +309,15 @@ impl<'b> Emit<'b> {
         }
     }
 
+    /// Bytes already in the output's form: text as they are; JSON `"key":`
+    /// and the bytes (a JSON value).
+    pub fn raw(&mut self, key: &str, bytes: &[u8]) {
+        if self.json {
+            self.key(key);
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
     /// JSON only: `"key":true|false`.
     #[inline]
     pub fn json_bool(&mut self, key: &str, v: bool) {

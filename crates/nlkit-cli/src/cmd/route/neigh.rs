@@ -1,7 +1,8 @@
 //! `nlkit neigh`: show, get, flush, add, replace, change, del.
 //!
 //! ```text
-//! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all]... [proxy] [-4|-6]
+//! nlkit [-s] neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
+//!             [nud STATE|all]... [proxy] [unused] [protocol P|all] [-4|-6]
 //! nlkit [-s] neigh get {[to] ADDR|proxy ADDR} dev D
 //! nlkit neigh add|replace|change|del {[to] ADDR|proxy ADDR} [lladdr MAC|null] dev D
 //!             [nud permanent|noarp|reachable|stale|...] [router] [extern_learn] [proto P]
@@ -10,7 +11,11 @@
 //! As with `ip neigh`, `show` leaves out `NOARP` and `NONE` entries unless
 //! `nud all` (or that state) is asked for (an `extern_learn` entry is always
 //! shown), and `dev` is left out of each line when the listing is filtered
-//! by device; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
+//! by device; `master D` (`vrf D`, which must be a VRF) lists the
+//! entries of D's ports and `nomaster` those of links without a master,
+//! filtered by the kernel (`NDA_MASTER`) as for ip; `unused` leaves out
+//! entries something holds (reference count not 0), `protocol P` those
+//! another protocol added; `-s` adds `ref N used A/B/C probes N` (seconds). `flush`
 //! deletes what `show` with the same words lists, but for `PERMANENT` and
 //! `NOARP` entries unless asked for, in rounds (`FAILED` ones only in the
 //! first, as iproute2); with `-s` it says so as iproute2 does. `add` makes a `permanent` entry
@@ -45,7 +50,8 @@ use std::net::IpAddr;
 
 /// `nlkit neigh help`.
 pub const USAGE: &str = "\
-Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [nud STATE|all] [proxy] [-4|-6]
+Usage: nlkit neigh [show|flush] [[to] PREFIX] [dev D] [master D|vrf D|nomaster]
+                   [nud STATE|all] [proxy] [unused] [protocol P|all] [-4|-6]
        nlkit neigh get {ADDR|proxy ADDR} dev D
        nlkit neigh add|replace|del {ADDR|proxy ADDR} [lladdr MAC|null] dev D [nud STATE] [router]
        STATE := permanent | noarp | reachable | stale | none | incomplete | delay | probe | failed";
@@ -57,6 +63,15 @@ pub struct NeighShow {
     pub family: u8,
     /// Only this device.
     pub dev: Option<u32>,
+    /// Only ports of this master (`master D`, `vrf D`); `u32::MAX`:
+    /// `nomaster`, links without one (the kernel filters).
+    pub master: Option<u32>,
+    /// `vrf D`: D, which must be a VRF (checked before the dump).
+    pub vrf: Option<String>,
+    /// `unused`: only entries nothing holds (reference count 0).
+    pub unused: bool,
+    /// `protocol P`: only entries added by P (`all`, 0: any).
+    pub protocol: Option<u8>,
     /// The states shown, as iproute2's filter: `NUD_*` bits, and 0x100 for
     /// `NONE` (no state).
     pub state: u32,
@@ -82,6 +97,8 @@ impl NeighShow {
             && self
                 .to
                 .is_none_or(|p| p.is_empty() || v.dst.is_some_and(|d| p.contains(&d)))
+            && self.protocol.is_none_or(|p| v.protocol.unwrap_or(0) == p)
+            && !(self.unused && v.cacheinfo.is_some_and(|c| c.refcnt.get() != 0))
     }
 }
 
@@ -173,7 +190,23 @@ fn parse_show(
                 };
                 s.state |= st;
             }
+            "master" => s.master = Some(r.index(w.value(x)?)?),
+            "vrf" => {
+                let v = w.value(x)?;
+                s.master = Some(r.index(v)?);
+                s.vrf = Some(v.to_string());
+            }
+            "nomaster" => s.master = Some(u32::MAX),
+            "unused" => s.unused = true,
             "proxy" => s.proxy = true,
+            _ if is(x, "protocol", 1) => {
+                s.protocol = if w.peek() == Some("all") {
+                    w.next();
+                    None
+                } else {
+                    Some(protocol_of(w, x)?).filter(|&p| p != 0)
+                };
+            }
             _ => {
                 let v = w.positional(x, "to", false)?;
                 let p = w.prefix_of(v)?;
@@ -186,6 +219,14 @@ fn parse_show(
         }
     }
     Ok(s)
+}
+
+/// The protocol after `kw`: a name from `rt_protos` or a number.
+fn protocol_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
+    let v = w.value(kw)?;
+    parse_protocol(v)
+        .or_else(|| super::words::parse_num(v))
+        .ok_or_else(|| w.err(format_args!("invalid \"protocol\" value {v:?}")))
 }
 
 /// A neighbour's address.
@@ -280,14 +321,7 @@ fn parse_change(
             "router" => flags |= NTF_ROUTER,
             _ if is(x, "extern_learn", 1) => flags |= NTF_EXT_LEARNED,
             "dev" => dev = Some(w.value("dev")?.to_string()),
-            _ if is(x, "protocol", 1) => {
-                let v = w.value("protocol")?;
-                protocol = Some(
-                    parse_protocol(v)
-                        .or_else(|| super::words::parse_num(v))
-                        .ok_or_else(|| w.err(format_args!("invalid \"protocol\" value {v:?}")))?,
-                );
-            }
+            _ if is(x, "protocol", 1) => protocol = Some(protocol_of(w, x)?),
             _ => {
                 let v = w.positional(x, "to", dst.is_some())?;
                 dst = Some(addr_of(w, v)?);
@@ -343,7 +377,7 @@ fn dump_of(s: &NeighShow) -> NeighDump {
     NeighDump {
         family: s.family,
         ifindex: s.dev.unwrap_or(0),
-        master: 0,
+        master: s.master.unwrap_or(0),
         proxy: s.proxy,
     }
 }
@@ -356,6 +390,7 @@ pub fn show(
     names: &mut Names,
     s: &NeighShow,
 ) -> Result<(), CliError> {
+    check_vrf(conn, s)?;
     list_begin(out)?;
     let r = Handle::with(conn).neighs(dump_of(s), |v| {
         if !s.wants(&v) {
@@ -393,11 +428,28 @@ pub fn get(
 
 const ENOENT: i32 = 2;
 
+/// `vrf D`: D must be a VRF device, as ip checks (`Not a valid VRF name`).
+fn check_vrf(conn: &Connection, s: &NeighShow) -> Result<(), CliError> {
+    let Some(name) = &s.vrf else {
+        return Ok(());
+    };
+    let l = Handle::with(conn).link_by_name(name)?;
+    if l.kind() == Some("vrf") {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "neigh: argument \"{}\" is wrong: Not a valid VRF name",
+            crate::error::clip(name)
+        )))
+    }
+}
+
 /// Runs `neigh flush`: deletes what `s` selects in one batch per round
 /// (an entry already gone is not an error), until none is left (at most
 /// 10 rounds; `FAILED` entries only in the first, as iproute2). With `-s`
 /// it prints iproute2's words for the rounds.
 pub fn flush(conn: &Connection, out: &mut Out, s: &NeighShow) -> Result<(), CliError> {
+    check_vrf(conn, s)?;
     let mut s2 = s.clone();
     for round in 0..10 {
         let mut victims: Vec<NeighRequest> = Vec::new();

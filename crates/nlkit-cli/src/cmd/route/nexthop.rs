@@ -591,7 +591,7 @@ pub fn nexthop_text(v: &NexthopView<'_>, names: &mut Names) -> String {
     nexthop_text_with(v, names, false)
 }
 
-fn nexthop_text_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> String {
+pub(crate) fn nexthop_text_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> String {
     use std::fmt::Write;
     let mut s = format!("id {} ", v.id.unwrap_or(0));
     if v.group_raw.is_some() {
@@ -637,7 +637,7 @@ pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
     nexthop_json_with(v, names, false)
 }
 
-fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> Value {
+pub(crate) fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(v.id.unwrap_or(0)));
     if v.group_raw.is_some() {

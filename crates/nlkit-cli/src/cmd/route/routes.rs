@@ -1,7 +1,7 @@
 //! `nlkit route`: show, get, add, replace, append, del.
 //!
 //! ```text
-//! nlkit route [show] [table T|all] [proto P|all] [type T] [dev D] [iif D]
+//! nlkit route [show] [table T|all|cache] [cached] [proto P|all] [type T] [dev D] [iif D]
 //!             [scope S|all] [tos T] [metric N] [mark M] [via [inet|inet6] P]
 //!             [src P] [realms [FROM/]TO] [from [root|match|exact] P]
 //!             [[to|exact|root|match] PREFIX] [-4|-6]
@@ -22,7 +22,8 @@
 //! ```
 //!
 //! As with `ip route`, `show` lists the main table and IPv4 unless told
-//! otherwise (`table all` lists both families); `local`, `broadcast`, `nat`
+//! otherwise (`table all` lists both families; `cached` the routing cache:
+//! IPv4 exceptions such as learnt path MTUs, IPv6 cached routes); `local`, `broadcast`, `nat`
 //! and `anycast` routes go to table `local` unless a table is given. A
 //! prefix with host bits set (`10.0.0.1/24`) is refused before sending.
 //! `change` replaces and creates nothing.
@@ -35,6 +36,7 @@
 //! pieces: no map, `Value` or per-route allocation while listing.
 
 use super::emit::{Emit, Fmt, Put};
+use super::nexthop::{nexthop_json_with, nexthop_text_with};
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -50,13 +52,14 @@ use nlkit::route::routes::{
 use nlkit::route::rule::parse_ip_proto;
 use nlkit::route::{
     family_of, parse_protocol, parse_route_type, parse_scope, parse_table, protocol_name,
-    route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, Prefix, Route,
-    RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6, RT_SCOPE_UNIVERSE,
-    RT_TABLE_LOCAL, RT_TABLE_MAIN,
+    route_type_name, rtn, rtprot, scope_name, table_name, Handle, NextHop, NexthopGet, NexthopView,
+    Prefix, Route, RouteDump, RouteGet, RouteRequest, RouteView, AF_INET, AF_INET6,
+    RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL, RT_TABLE_MAIN,
 };
 use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// `RTAX_FEATURE_ECN`.
@@ -64,7 +67,7 @@ const RTAX_FEATURE_ECN: u32 = 1;
 
 /// `nlkit route help`.
 pub const USAGE: &str = "\
-Usage: nlkit route [show] [table T|all] [proto P] [type T] [dev D] [scope S] [tos T]
+Usage: nlkit route [show] [table T|all|cache] [cached] [proto P] [type T] [dev D] [scope S] [tos T]
                    [metric N] [via P] [src P] [realms R] [from P] [[exact|root|match] PREFIX]
        nlkit route flush SELECTOR (as show)
        nlkit route get ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U] [ipproto P]
@@ -102,10 +105,11 @@ pub struct RouteShow {
     pub iif: Option<u32>,
     /// Scope (`scope all`: none).
     pub scope: Option<u8>,
-    /// Destination prefix selector.
-    pub select: Option<(Select, Prefix)>,
-    /// Source prefix selector (`from [root|match|exact] P`).
-    pub from: Option<(Select, Prefix)>,
+    /// Destination prefix selector; no prefix: ip's family-less `default`
+    /// (a /0 of either family).
+    pub select: Option<(Select, Option<Prefix>)>,
+    /// Source prefix selector (`from [root|match|exact] P`), likewise.
+    pub from: Option<(Select, Option<Prefix>)>,
     /// `tos`.
     pub tos: Option<u8>,
     /// `metric`.
@@ -159,6 +163,10 @@ pub struct RouteFmt {
     pub omit_prefsrc: bool,
     /// Leave out `realms` (filtered by both realms).
     pub omit_realms: bool,
+    /// `-o`: the breaks inside a route (before each `nexthop`, before
+    /// `cache`) written as `\`, as ip's `_SL_` (not before `nh_info`: ip
+    /// writes a real one there).
+    pub oneline: bool,
 }
 
 /// Parses `nlkit route ...`.
@@ -222,20 +230,51 @@ fn type_of(w: &mut Words, kw: &str) -> Result<u8, CliError> {
         .ok_or_else(|| w.err(format_args!("unknown route type {v:?}")))
 }
 
+/// A listing's selector: how, and the prefix (`None`: a /0 of either family).
+type Selector = Option<(Select, Option<Prefix>)>;
+
 /// `root|match|exact PREFIX` (or a bare PREFIX: exact) after `kw`.
-fn selector(w: &mut Words, kw: &str) -> Result<(Select, Prefix), CliError> {
+fn selector(w: &mut Words, kw: &str, fam: u8) -> Result<Selector, CliError> {
     let sel = match w.peek() {
         Some("root") => Select::Root,
         Some("match") => Select::Match,
         Some("exact") => Select::Exact,
         _ => {
             let v = w.value(kw)?;
-            return Ok((Select::Exact, w.prefix_of(v)?));
+            return listing_prefix(w, Select::Exact, v, fam);
         }
     };
     let kw = w.next().unwrap_or(kw);
     let v = w.value(kw)?;
-    Ok((sel, w.prefix_of(v)?))
+    listing_prefix(w, sel, v, fam)
+}
+
+/// A listing's prefix word as ip's `get_prefix` reads it with the family
+/// of `-4`/`-6` (`fam`; 0: none). Its family never sets the listing's: a
+/// prefix of the other family selects nothing (`route show fd00::/64`
+/// lists IPv4, so nothing), and with `fam` it is an error. `default` is a
+/// /0 of `fam`, or of either family; `all` and `any` are a /0 of `fam`, or
+/// no filter at all.
+fn listing_prefix(w: &Words, sel: Select, v: &str, fam: u8) -> Result<Selector, CliError> {
+    if fam != 0 && fam != AF_INET && fam != AF_INET6 {
+        // `-0`: ip takes no prefix there either.
+        return Err(w.err(format_args!(
+            "{v:?} may be a prefix, but it is not allowed with this family"
+        )));
+    }
+    let p = match (v, fam) {
+        ("all" | "any", 0) => return Ok(None),
+        ("default", 0) => None,
+        ("default" | "all" | "any", f) => Some(Prefix::default_for(f)),
+        _ => {
+            let p = w.prefix_of(v)?;
+            if fam != 0 && p.family() != fam {
+                return Err(w.err(format_args!("{p} is not of the family asked for")));
+            }
+            Some(p)
+        }
+    };
+    Ok(Some((sel, p)))
 }
 
 /// A TOS: a number (`0x10`, `16`) or a `rt_dsfield` name.
@@ -282,8 +321,9 @@ fn realms_filter(w: &mut Words) -> Result<(u32, u32), CliError> {
 }
 
 fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
+    let fam = super::family(g);
     let mut s = RouteShow {
-        family: super::family(g),
+        family: fam,
         table: RT_TABLE_MAIN,
         ..Default::default()
     };
@@ -291,21 +331,18 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
     let mut src_word: Option<&str> = None;
     while let Some(x) = w.next() {
         match x {
-            "table" => {
-                s.table = match w.peek() {
-                    Some("all") => {
-                        w.next();
-                        0
-                    }
-                    // ip: `table cache` is `cached`, in the main table.
-                    Some("cache") => {
-                        w.next();
-                        s.cloned = true;
-                        s.table
-                    }
-                    _ => table_of(w, "table")?,
+            "table" => match w.peek() {
+                Some("all") => {
+                    w.next();
+                    s.table = 0;
                 }
-            }
+                // As ip: the table asked for so far stays.
+                Some("cache") => {
+                    w.next();
+                    s.cloned = true;
+                }
+                _ => s.table = table_of(w, "table")?,
+            },
             "proto" | "protocol" => {
                 s.protocol = match w.peek() {
                     Some("all") => {
@@ -346,8 +383,8 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                 via_words = Some((fam, w.value("via")?));
             }
             "src" => src_word = Some(w.value("src")?),
-            "from" => s.from = Some(selector(w, "from")?),
-            "to" => s.select = Some(selector(w, "to")?),
+            "from" => s.from = selector(w, "from", fam)?,
+            "to" => s.select = selector(w, "to", fam)?,
             "exact" | "root" | "match" => {
                 let sel = match x {
                     "root" => Select::Root,
@@ -355,29 +392,18 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                     _ => Select::Exact,
                 };
                 let v = w.value(x)?;
-                s.select = Some((sel, w.prefix_of(v)?));
+                s.select = listing_prefix(w, sel, v, fam)?;
             }
             _ if s.select.is_none() && !x.starts_with('-') => {
-                s.select = Some((Select::Exact, w.prefix_of(x)?));
+                s.select = listing_prefix(w, Select::Exact, x, fam)?;
             }
             _ => return Err(w.unknown(x)),
         }
     }
-    if s.family == 0 {
-        s.family = match s.select {
-            Some((_, p)) if !p.addr().is_unspecified() || !p.is_empty() => p.family(),
-            _ if s.table == 0 => 0,
-            _ => AF_INET,
-        };
-    }
-    let fam = s.family;
-    for (_, p) in [&mut s.select, &mut s.from].into_iter().flatten() {
-        if p.addr().is_unspecified() && p.is_empty() && fam == AF_INET6 {
-            *p = Prefix::default_for(AF_INET6);
-        }
-        if p.family() != fam && fam != 0 {
-            return Err(w.err(format_args!("{p} is not of the family asked for")));
-        }
+    // As ip: a listing of one table (the main one unless told) without
+    // -4/-6 is of IPv4; `table all` of both.
+    if s.family == 0 && s.table != 0 {
+        s.family = AF_INET;
     }
     if let Some((f, v)) = via_words {
         let p = w.prefix_of(v)?;
@@ -833,8 +859,10 @@ pub(crate) fn same_bits(a: IpAddr, b: IpAddr, len: u8) -> bool {
 }
 
 /// True if the prefix `addr/len` (no address: all zeros) of family `fam`
-/// is selected by `sel p`, as iproute2's `root`/`match`/`exact` select.
-fn selected(addr: Option<IpAddr>, len: u8, fam: u8, sel: Select, p: &Prefix) -> bool {
+/// is selected by `sel p` (no `p`: a /0 of `fam`), as iproute2's
+/// `root`/`match`/`exact` select.
+fn selected(addr: Option<IpAddr>, len: u8, fam: u8, sel: Select, p: Option<&Prefix>) -> bool {
+    let p = &p.copied().unwrap_or(Prefix::default_for(fam));
     if fam != p.family() {
         return false;
     }
@@ -866,13 +894,20 @@ pub fn show(
     // One buffer for the whole dump, handed to stdout in large pieces.
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
+    // `-p`: each route, to be laid out by serde_json.
+    let mut pbuf = Vec::new();
     let mut devs = DevNames::new(names);
+    if g.details {
+        devs.nh = Some(NhInfo::new(g));
+    }
     let each = |v: RouteView<'_>| {
         if !s.wants(&v) {
             return Ok(());
         }
         if json && pretty {
-            return keep(out.array_item(&route_json(&v, devs.names, &fmt)));
+            pbuf.clear();
+            write_route(&mut pbuf, true, &v, &mut devs, &fmt);
+            return keep(out.array_item(&super::emit::to_value(&pbuf, "a route")));
         }
         if json && first {
             // `[` (the array's, written lazily) before the first element.
@@ -901,6 +936,7 @@ pub fn show(
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
+    devs.nh_error()?;
     list_end(out)
 }
 
@@ -934,6 +970,7 @@ impl RouteShow {
             omit_via: host(&self.via),
             omit_prefsrc: host(&self.prefsrc),
             omit_realms: self.realms.is_some_and(|r| r.1 == u32::MAX),
+            oneline: g.oneline,
         }
     }
 
@@ -973,12 +1010,12 @@ impl RouteShow {
             }
         }
         if let Some((sel, p)) = &self.from {
-            if !selected(v.src, v.header.src_len, fam, *sel, p) {
+            if !selected(v.src, v.header.src_len, fam, *sel, p.as_ref()) {
                 return false;
             }
         }
         match &self.select {
-            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p),
+            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p.as_ref()),
             None => true,
         }
     }
@@ -1059,19 +1096,39 @@ pub fn get(
     let fmt = RouteFmt {
         details: g.details,
         stats: g.stats > 0,
+        oneline: g.oneline,
         ..Default::default()
     };
+    let mut devs = DevNames::new(names);
+    if g.details {
+        devs.nh = Some(NhInfo::new(g));
+    }
+    let mut b = Vec::new();
+    write_route(&mut b, out.json, &v, &mut devs, &fmt);
+    devs.nh_error()?;
     list_begin(out)?;
-    print_route(out, &v, names, &fmt)?;
     // ip 6.1 prints a `connected` lookup without `from` twice (it asks
     // again with the same request); its JSON holds the answer once.
-    if c.connected && c.get.src.is_none() && !out.json {
-        print_route(out, &v, names, &fmt)?;
+    let times = if c.connected && c.get.src.is_none() && !out.json {
+        2
+    } else {
+        1
+    };
+    if !out.json {
+        b.push(b'\n');
+    }
+    for _ in 0..times {
+        if out.json {
+            out.array_item(&super::emit::to_value(&b, "a route"))?;
+        } else {
+            out.raw(&b)?;
+        }
     }
     list_end(out)
 }
 
 /// Prints one route (text, or a JSON array element with `-j`).
+#[allow(dead_code)] // for other callers
 pub fn print_route(
     out: &mut Out,
     v: &RouteView<'_>,
@@ -1141,12 +1198,92 @@ fn family_word(ip: &IpAddr) -> &'static str {
 }
 
 /// Index → name for one listing: [`Names`], with the last answer kept so
-/// that a dump of routes over one device hashes nothing.
+/// that a dump of routes over one device hashes nothing; with `-d`, the
+/// nexthop objects routes refer to.
 pub struct DevNames<'n> {
     names: &'n mut Names,
     last: Option<u32>,
     name: String,
+    /// `-d`: the `nh_info` of routes with `nhid`.
+    nh: Option<NhInfo>,
 }
+
+/// `-d`: each nexthop object a route names (`nhid N`), as ip's `nh_info`
+/// prints it: asked for once per id (`RTM_GETNEXTHOP`) on a connection of
+/// its own (the listing's is busy with its dump), as ip does, and kept in
+/// the form being printed.
+struct NhInfo {
+    netns: Option<String>,
+    conn: Option<Connection>,
+    /// id → the object as printed (text, or a JSON object); `None`: gone.
+    cache: HashMap<u32, Option<Vec<u8>>>,
+    /// The first failure other than a nexthop gone, reported after the listing.
+    error: Option<CliError>,
+}
+
+impl NhInfo {
+    fn new(g: &Global) -> NhInfo {
+        NhInfo {
+            netns: g.netns.clone(),
+            conn: None,
+            cache: HashMap::new(),
+            error: None,
+        }
+    }
+
+    /// Nexthop `id` as printed, looked up if not yet.
+    fn get(&mut self, names: &mut Names, id: u32, json: bool) -> Option<&[u8]> {
+        if !self.cache.contains_key(&id) {
+            let v = match self.fetch(names, id, json) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    None
+                }
+            };
+            self.cache.insert(id, v);
+        }
+        self.cache.get(&id)?.as_deref()
+    }
+
+    fn fetch(
+        &mut self,
+        names: &mut Names,
+        id: u32,
+        json: bool,
+    ) -> Result<Option<Vec<u8>>, CliError> {
+        if self.conn.is_none() {
+            self.conn = Some(super::connect_in(self.netns.as_deref())?);
+        }
+        let Some(conn) = &self.conn else {
+            return Ok(None);
+        };
+        let q = NexthopGet { id };
+        let bytes = match conn.get(&q) {
+            Ok(b) => b,
+            // Gone since the route was read: ip prints no nh_info then.
+            Err(e) if e.errno() == Some(ENOENT) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let malformed = |e| nlkit::Error::Malformed {
+            what: q.to_string(),
+            source: e,
+        };
+        let Some(m) = nlkit::wire::MsgIter::new(&bytes).next() else {
+            return Ok(None);
+        };
+        let (_, m) = m.map_err(malformed)?;
+        let v = NexthopView::parse(&m).map_err(malformed)?;
+        Ok(Some(if json {
+            serde_json::to_vec(&nexthop_json_with(&v, names, true))
+                .map_err(|e| CliError::Other(format!("{q}: {e}")))?
+        } else {
+            nexthop_text_with(&v, names, true).into_bytes()
+        }))
+    }
+}
+
+const ENOENT: i32 = 2;
 
 impl<'n> DevNames<'n> {
     /// Lookups through `names`.
@@ -1155,6 +1292,18 @@ impl<'n> DevNames<'n> {
             names,
             last: None,
             name: String::new(),
+            nh: None,
+        }
+    }
+    /// With `-d`: nexthop `id` as `nh_info` prints it.
+    fn nh_info(&mut self, id: u32, json: bool) -> Option<&[u8]> {
+        self.nh.as_mut()?.get(self.names, id, json)
+    }
+    /// The first failure to look a nexthop up, if any.
+    fn nh_error(&mut self) -> Result<(), CliError> {
+        match self.nh.as_mut().and_then(|n| n.error.take()) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
     /// The name of `idx` (`ifN` for an unknown one).
@@ -1248,7 +1397,7 @@ fn write_flags(e: &mut Emit<'_>, flags: u32) {
 }
 
 /// The cache flags of a cloned IPv4 route (`print_cache_flags`).
-fn write_cache_flags(e: &mut Emit<'_>, flags: u32) {
+fn write_cache_flags(e: &mut Emit<'_>, flags: u32, oneline: bool) {
     const NAMES: &[(u32, &str)] = &[
         (0x8000_0000, "local"),
         (0x4000_0000, "reject"),
@@ -1267,7 +1416,11 @@ fn write_cache_flags(e: &mut Emit<'_>, flags: u32) {
     ];
     let mut left = flags & !0xffff;
     e.open_arr("cache");
-    e.text("\n    cache ");
+    e.text(if oneline {
+        "\\    cache "
+    } else {
+        "\n    cache "
+    });
     if left != 0 {
         e.text("<");
         for &(bit, name) in NAMES {
@@ -1522,7 +1675,7 @@ pub fn write_route(
         e.num("uid", "uid ", u, " ");
     }
     if fam == AF_INET && cloned {
-        write_cache_flags(e, v.flags());
+        write_cache_flags(e, v.flags(), fmt.oneline);
     }
     if fam == AF_INET || fam == AF_INET6 {
         if let Some(ci) = &v.cacheinfo {
@@ -1549,11 +1702,21 @@ pub fn write_route(
             "ttl-propogate disabled"
         });
     }
+    if let (Some(id), true) = (v.nh_id, fmt.details) {
+        if let Some(b) = names.nh_info(id, e.json) {
+            e.text("\n\tnh_info ");
+            e.raw("nh_info", b);
+        }
+    }
     if v.multipath_attr.is_some() {
         e.open_arr("nexthops");
         for hop in v.multipath().map_while(Result::ok) {
             e.open_obj(None);
-            e.text("\n\tnexthop ");
+            e.text(if fmt.oneline {
+                "\\\tnexthop "
+            } else {
+                "\n\tnexthop "
+            });
             let attrs = AttrIter::new(hop.attrs).map_while(Result::ok);
             let (mut gw, mut via, mut flow) = (None, None, None);
             for a in attrs {
@@ -1633,22 +1796,30 @@ mod tests {
             16,
             AF_INET,
             Select::Root,
-            &p
+            Some(&p)
         ));
         assert!(!selected(
             Some(ip("10.1.0.0")),
             16,
             AF_INET,
             Select::Match,
-            &p
+            Some(&p)
         ));
-        assert!(selected(None, 0, AF_INET, Select::Match, &p));
+        assert!(selected(None, 0, AF_INET, Select::Match, Some(&p)));
+        assert!(selected(None, 0, AF_INET6, Select::Exact, None));
+        assert!(!selected(
+            Some(ip("fd00::")),
+            8,
+            AF_INET6,
+            Select::Exact,
+            None
+        ));
         assert!(selected(
             Some(ip("10.0.0.0")),
             8,
             AF_INET,
             Select::Exact,
-            &p
+            Some(&p)
         ));
     }
 

@@ -153,7 +153,7 @@ fn parse_show(g: &Global, w: &mut Words) -> Result<RuleShow, CliError> {
             "lookup" | "table" => s.table = table_of(w, x)?,
             "from" | "src" => {
                 let v = w.value(x)?;
-                s.from = Some(w.prefix_of(v)?);
+                s.from = Some(rule_prefix(w, v, s.family)?);
             }
             "protocol" | "proto" => {
                 s.protocol = match w.value(x)? {
@@ -180,7 +180,7 @@ fn parse_show(g: &Global, w: &mut Words) -> Result<RuleShow, CliError> {
                 } else {
                     x
                 };
-                s.to = Some(w.prefix_of(v)?);
+                s.to = Some(rule_prefix(w, v, s.family)?);
             }
         }
     }
@@ -190,6 +190,15 @@ fn parse_show(g: &Global, w: &mut Words) -> Result<RuleShow, CliError> {
         }
     }
     Ok(s)
+}
+
+/// A listing's prefix: `all`, `any` and `default` are the /0 of the
+/// listing's family (ip reads them so).
+fn rule_prefix(w: &Words, v: &str, family: u8) -> Result<Prefix, CliError> {
+    match v {
+        "all" | "any" | "default" => Ok(Prefix::default_for(family)),
+        _ => w.prefix_of(v),
+    }
 }
 
 fn fwmark_of(w: &Words, v: &str) -> Result<(u32, Option<u32>), CliError> {
@@ -494,9 +503,11 @@ impl RuleShow {
         let prefix_ok = |p: &Option<Prefix>, a: Option<IpAddr>, len: u8| match p {
             None => true,
             Some(p) => {
+                // As ip: a rule without the address (`from all`) is
+                // inside a /0.
                 h.family == p.family()
                     && p.len() <= len
-                    && a.is_some_and(|a| {
+                    && a.is_none_or(|a| {
                         family_of(&a) == p.family() && same_bits(a, p.addr(), p.len())
                     })
             }
