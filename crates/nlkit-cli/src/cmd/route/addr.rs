@@ -610,9 +610,6 @@ fn print_link_addrs(
             serde_json::to_writer(&mut buf, &st).map_err(std::io::Error::from)?;
         }
         buf.push(b'}');
-        if out.pretty {
-            return out.array_item(&super::emit::to_value(&buf, "a link's addresses"));
-        }
         out.array_sep()?;
         return out.raw(&buf);
     }

@@ -526,13 +526,12 @@ impl RuleShow {
 
 /// Prints one rule (text, or a JSON array element; `details`: `-d`).
 pub fn print_rule(out: &mut Out, v: &RuleView<'_>, details: bool) -> Result<(), CliError> {
-    if out.json && !out.pretty {
+    if out.json {
+        // `-p` is the display layer's (`output::Pretty`).
         let mut b = Vec::with_capacity(256);
         out.array_sep()?;
         write_rule(&mut b, true, v, details);
         out.raw(&b)
-    } else if out.json {
-        out.array_item(&rule_json(v))
     } else {
         let mut b = Vec::with_capacity(256);
         write_rule(&mut b, false, v, details);
