@@ -36,6 +36,8 @@ pub struct Out {
     lay: Option<Pretty>,
     /// Scratch for the laid-out bytes.
     scratch: Vec<u8>,
+    /// The buffer [`object`](Self::object) hands its printers.
+    obj: Vec<u8>,
 }
 
 impl Out {
@@ -49,6 +51,7 @@ impl Out {
             array: None,
             lay: (g.json && g.pretty).then(Pretty::default),
             scratch: Vec::new(),
+            obj: Vec::new(),
         }
     }
     /// Writes JSON bytes, laid out as ip's `-p` with `-j -p`.
@@ -103,6 +106,24 @@ impl Out {
             self.w.write_all(b)?;
         }
         Ok(())
+    }
+    /// Writes one object that `f` writes into a buffer reused from one
+    /// object to the next (`f(buf, json)`): a JSON array element (after
+    /// [`array_sep`](Self::array_sep)), or a line of text.
+    pub fn object(&mut self, f: impl FnOnce(&mut Vec<u8>, bool)) -> Result<(), CliError> {
+        let mut b = std::mem::take(&mut self.obj);
+        b.clear();
+        f(&mut b, self.json);
+        let r = if self.json {
+            self.array_sep().and_then(|()| self.raw(&b))
+        } else if self.oneline {
+            self.line(String::from_utf8_lossy(&b))
+        } else {
+            b.push(b'\n');
+            self.raw(&b)
+        };
+        self.obj = b;
+        r
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.
     pub fn json_value(&mut self, v: &serde_json::Value) -> Result<(), CliError> {
