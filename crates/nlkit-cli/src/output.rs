@@ -111,8 +111,7 @@ impl Out {
     /// object to the next (`f(buf, json)`): a JSON array element (after
     /// [`array_sep`](Self::array_sep)), or a line of text.
     pub fn object(&mut self, f: impl FnOnce(&mut Vec<u8>, bool)) -> Result<(), CliError> {
-        let mut b = std::mem::take(&mut self.obj);
-        b.clear();
+        let mut b = self.take_buf();
         f(&mut b, self.json);
         let r = if self.json {
             self.array_sep().and_then(|()| self.raw(&b))
@@ -122,8 +121,20 @@ impl Out {
             b.push(b'\n');
             self.raw(&b)
         };
-        self.obj = b;
+        self.give_buf(b);
         r
+    }
+    /// The reusable buffer of [`object`](Self::object), for a printer that
+    /// lays out more than one object; hand it back with
+    /// [`give_buf`](Self::give_buf).
+    pub fn take_buf(&mut self) -> Vec<u8> {
+        let mut b = std::mem::take(&mut self.obj);
+        b.clear();
+        b
+    }
+    /// Gives back the buffer [`take_buf`](Self::take_buf) took.
+    pub fn give_buf(&mut self, b: Vec<u8>) {
+        self.obj = b;
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.
     pub fn json_value(&mut self, v: &serde_json::Value) -> Result<(), CliError> {

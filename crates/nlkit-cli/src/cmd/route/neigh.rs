@@ -40,7 +40,6 @@ use nlkit::route::{
     AF_INET6,
 };
 use nlkit::{AckMode, Connection};
-use serde_json::Value;
 use std::net::IpAddr;
 
 /// `nlkit neigh help`.
@@ -502,23 +501,15 @@ fn cache_stats(v: &NeighView<'_>) -> (Option<[u32; 4]>, Option<u32>) {
     (c, v.probes)
 }
 
-/// One neighbour as `ip neigh` prints it, trailing blank included.
-pub fn neigh_text(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> String {
-    let mut b = Vec::new();
-    write_neigh(&mut Emit::new(&mut b, false), v, names, omit_dev, 0);
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// One neighbour as `ip -j neigh` prints it.
-pub fn neigh_json(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Value {
-    let mut b = Vec::new();
-    write_neigh(&mut Emit::new(&mut b, true), v, names, omit_dev, 0);
-    super::emit::to_value(&b, "a neighbour")
-}
-
 /// One neighbour, as `ip neigh` (each word followed by a blank, the cache
 /// times excepted) or as an element of `ip -j neigh`; `stats`: `-s`.
-fn write_neigh(e: &mut Emit<'_>, v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) {
+pub fn write_neigh(
+    e: &mut Emit<'_>,
+    v: &NeighView<'_>,
+    names: &mut Names,
+    omit_dev: bool,
+    stats: u8,
+) {
     e.open_obj(None);
     if let Some(d) = v.dst {
         e.plain_str("dst", "", d, " ");

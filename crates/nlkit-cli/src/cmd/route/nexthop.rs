@@ -51,7 +51,6 @@ use nlkit::route::{
     ResGroup, AF_INET, AF_INET6, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET, RT_SCOPE_UNIVERSE,
 };
 use nlkit::{Connection, ToMsg};
-use serde_json::Value;
 use std::fmt;
 
 /// `nlkit nexthop help`.
@@ -564,23 +563,9 @@ fn write_flags(e: &mut Emit<'_>, flags: u32) {
     e.close_arr();
 }
 
-/// One nexthop as `ip nexthop` prints it.
-pub fn nexthop_text(v: &NexthopView<'_>, names: &mut Names) -> String {
-    let mut b = Vec::new();
-    write_nexthop(&mut Emit::new(&mut b, false), v, names, false);
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// One nexthop as `ip -j nexthop` prints it.
-pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
-    let mut b = Vec::new();
-    write_nexthop(&mut Emit::new(&mut b, true), v, names, false);
-    super::emit::to_value(&b, "a nexthop")
-}
-
 /// One nexthop, as `ip nexthop` or an element of `ip -j nexthop`;
 /// `details`: `-d` (scope and protocol always).
-fn write_nexthop(e: &mut Emit<'_>, v: &NexthopView<'_>, names: &mut Names, details: bool) {
+pub fn write_nexthop(e: &mut Emit<'_>, v: &NexthopView<'_>, names: &mut Names, details: bool) {
     e.open_obj(None);
     e.num("id", "id ", v.id.unwrap_or(0), " ");
     if v.group_raw.is_some() {
