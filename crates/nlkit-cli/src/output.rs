@@ -19,6 +19,10 @@
 //!   as a code point of its own, see [`CARRIER`]) and `Out` writes those
 //!   back as the bytes. JSON shows [`json_name`], valid UTF-8 always (see
 //!   `docs/json.md`, "Names that are not UTF-8").
+//! - `-j -p`: printers write compact JSON; [`Pretty`] lays the bytes out as
+//!   iproute2's json_writer does (four blanks a level, `"key": value`,
+//!   `[ "a","b" ]`, `},{` between objects), streaming, so every printer's
+//!   pretty output is ip's with no code of its own.
 
 use crate::error::CliError;
 use nlkit::schema::Name;
@@ -36,6 +40,12 @@ pub struct Out {
     pub oneline: bool,
     /// Elements written so far in the JSON array being streamed, if any.
     array: Option<usize>,
+    /// `-j -p`: the layout of the JSON written so far.
+    lay: Option<Pretty>,
+    /// Scratch for the laid-out bytes.
+    scratch: Vec<u8>,
+    /// The buffer [`object`](Self::object) hands its printers.
+    obj: Vec<u8>,
 }
 
 impl Out {
@@ -47,7 +57,35 @@ impl Out {
             pretty: g.pretty,
             oneline: g.oneline,
             array: None,
+            lay: (g.json && g.pretty).then(Pretty::default),
+            scratch: Vec::new(),
+            obj: Vec::new(),
         }
+    }
+    /// Writes JSON bytes, laid out as ip's `-p` with `-j -p`.
+    fn put(&mut self, b: &[u8]) -> io::Result<()> {
+        match self.lay.as_mut() {
+            Some(lay) => {
+                self.scratch.clear();
+                lay.feed(b, &mut self.scratch);
+                self.w.write_all(&self.scratch)
+            }
+            None => self.w.write_all(b),
+        }
+    }
+    /// Writes a JSON value compactly through [`put`](Self::put).
+    fn put_value(&mut self, v: &serde_json::Value) -> io::Result<()> {
+        if self.lay.is_none() {
+            return serde_json::to_writer(&mut self.w, v).map_err(io::Error::from);
+        }
+        let mut b = std::mem::take(&mut self.scratch);
+        b.clear();
+        serde_json::to_writer(&mut b, v).map_err(io::Error::from)?;
+        let r = self.put(&b);
+        if self.scratch.capacity() < b.capacity() {
+            self.scratch = b;
+        }
+        r
     }
     /// Writes a line of text: one object, which may span lines (with `-o`
     /// its line breaks are written as `\`, a trailing one dropped).
@@ -59,7 +97,7 @@ impl Out {
                 if i > 0 {
                     self.w.write_all(b"\\")?;
                 }
-                self.put(part.as_bytes())?;
+                self.put_text(part.as_bytes())?;
             }
             self.w.write_all(b"\n")?;
         } else if self.json {
@@ -80,7 +118,7 @@ impl Out {
         Ok(())
     }
     /// Writes text, the names in it ([`name_text`]) as their bytes.
-    fn put(&mut self, b: &[u8]) -> io::Result<()> {
+    fn put_text(&mut self, b: &[u8]) -> io::Result<()> {
         if self.json {
             self.w.write_all(b)
         } else {
@@ -90,17 +128,46 @@ impl Out {
     /// Writes bytes a printer formatted itself (text, or JSON array
     /// elements with their commas).
     pub fn raw(&mut self, b: &[u8]) -> Result<(), CliError> {
-        self.put(b)?;
+        if self.json {
+            self.put(b)?;
+        } else {
+            self.put_text(b)?;
+        }
         Ok(())
+    }
+    /// Writes one object that `f` writes into a buffer reused from one
+    /// object to the next (`f(buf, json)`): a JSON array element (after
+    /// [`array_sep`](Self::array_sep)), or a line of text.
+    pub fn object(&mut self, f: impl FnOnce(&mut Vec<u8>, bool)) -> Result<(), CliError> {
+        let mut b = self.take_buf();
+        f(&mut b, self.json);
+        let r = if self.json {
+            self.array_sep().and_then(|()| self.raw(&b))
+        } else if self.oneline {
+            self.line(String::from_utf8_lossy(&b))
+        } else {
+            b.push(b'\n');
+            self.raw(&b)
+        };
+        self.give_buf(b);
+        r
+    }
+    /// The reusable buffer of [`object`](Self::object), for a printer that
+    /// lays out more than one object; hand it back with
+    /// [`give_buf`](Self::give_buf).
+    pub fn take_buf(&mut self) -> Vec<u8> {
+        let mut b = std::mem::take(&mut self.obj);
+        b.clear();
+        b
+    }
+    /// Gives back the buffer [`take_buf`](Self::take_buf) took.
+    pub fn give_buf(&mut self, b: Vec<u8>) {
+        self.obj = b;
     }
     /// Writes a JSON value (pretty with `-p`), then a newline.
     pub fn json_value(&mut self, v: &serde_json::Value) -> Result<(), CliError> {
-        if self.pretty {
-            serde_json::to_writer_pretty(&mut self.w, v).map_err(io::Error::from)?;
-        } else {
-            serde_json::to_writer(&mut self.w, v).map_err(io::Error::from)?;
-        }
-        writeln!(self.w)?;
+        self.put_value(v)?;
+        self.put(b"\n")?;
         Ok(())
     }
     /// Starts a JSON array that is written one element at a time
@@ -117,14 +184,10 @@ impl Out {
         let Some(n) = self.array.as_mut() else {
             return self.json_value(v);
         };
-        self.w.write_all(if *n > 0 { b"," } else { b"[" })?;
+        let sep: &[u8] = if *n > 0 { b"," } else { b"[" };
         *n += 1;
-        if self.pretty {
-            self.w.write_all(b"\n")?;
-            serde_json::to_writer_pretty(&mut self.w, v).map_err(io::Error::from)?;
-        } else {
-            serde_json::to_writer(&mut self.w, v).map_err(io::Error::from)?;
-        }
+        self.put(sep)?;
+        self.put_value(v)?;
         Ok(())
     }
     /// Writes what comes before the next element of the array started by
@@ -132,19 +195,18 @@ impl Out {
     /// the others), for an element then written with [`raw`](Self::raw).
     pub fn array_sep(&mut self) -> Result<(), CliError> {
         if let Some(n) = self.array.as_mut() {
-            self.w.write_all(if *n > 0 { b"," } else { b"[" })?;
+            let sep: &[u8] = if *n > 0 { b"," } else { b"[" };
             *n += 1;
+            self.put(sep)?;
         }
         Ok(())
     }
     /// Closes the array (`]` and a newline).
     pub fn array_end(&mut self) -> Result<(), CliError> {
-        match self.array.take() {
-            Some(0) | None => self.w.write_all(b"[")?,
-            Some(_) if self.pretty => self.w.write_all(b"\n")?,
-            Some(_) => {}
+        if let Some(0) | None = self.array.take() {
+            self.put(b"[")?;
         }
-        self.w.write_all(b"]\n")?;
+        self.put(b"]\n")?;
         Ok(())
     }
     /// Flushes (monitors flush after every event).
@@ -325,6 +387,104 @@ pub fn unescape(s: &str) -> Cow<'_, [u8]> {
     Cow::Owned(v)
 }
 
+/// Compact JSON re-laid as iproute2's json_writer writes it with `-p`: a
+/// key on a line of its own, indented four blanks a level, then `: `; an
+/// object's `}` on a line of its own (`{}` when empty); arrays as
+/// `[ a,b ]` (`[ ]` when empty); DEL escaped as `\u007f`, as ip does. The
+/// state carries over from one [`feed`](Self::feed) to the next, so JSON
+/// may arrive in any pieces.
+#[derive(Default, Debug)]
+pub struct Pretty {
+    /// Open containers: (an object, something written in it).
+    open: Vec<(bool, bool)>,
+    /// In a string; just after a backslash in it.
+    in_str: bool,
+    esc: bool,
+    /// In an object, where the next string is a key.
+    want_key: bool,
+}
+
+impl Pretty {
+    fn eol(&self, out: &mut Vec<u8>) {
+        out.push(b'\n');
+        for _ in 0..self.open.len() {
+            out.extend_from_slice(b"    ");
+        }
+    }
+
+    fn mark(&mut self) {
+        if let Some(top) = self.open.last_mut() {
+            top.1 = true;
+        }
+    }
+
+    /// Lays out `b` (compact JSON, or a piece of it), appending to `out`.
+    pub fn feed(&mut self, b: &[u8], out: &mut Vec<u8>) {
+        for &c in b {
+            if self.in_str {
+                match c {
+                    _ if self.esc => {
+                        self.esc = false;
+                        out.push(c);
+                    }
+                    b'\\' => {
+                        self.esc = true;
+                        out.push(c);
+                    }
+                    b'"' => {
+                        self.in_str = false;
+                        out.push(c);
+                    }
+                    0x7f => out.extend_from_slice(b"\\u007f"),
+                    _ => out.push(c),
+                }
+                continue;
+            }
+            match c {
+                b'"' => {
+                    if self.want_key {
+                        self.want_key = false;
+                        self.eol(out);
+                    }
+                    self.mark();
+                    self.in_str = true;
+                    out.push(c);
+                }
+                b'{' | b'[' => {
+                    self.mark();
+                    self.open.push((c == b'{', false));
+                    self.want_key = c == b'{';
+                    out.push(c);
+                    if c == b'[' {
+                        out.push(b' ');
+                    }
+                }
+                b'}' | b']' => {
+                    let (_, any) = self.open.pop().unwrap_or_default();
+                    if any && c == b'}' {
+                        self.eol(out);
+                    } else if any {
+                        out.push(b' ');
+                    }
+                    self.want_key = false;
+                    out.push(c);
+                }
+                b',' => {
+                    self.want_key = matches!(self.open.last(), Some((true, _)));
+                    out.push(c);
+                }
+                b':' => out.extend_from_slice(b": "),
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' if !self.open.is_empty() => {}
+                _ => {
+                    self.mark();
+                    out.push(c);
+                }
+            }
+        }
+    }
+}
+
 /// `-h` and `-iec`, set once from the command line.
 static HUMAN: std::sync::OnceLock<(bool, bool)> = std::sync::OnceLock::new();
 
@@ -435,6 +595,56 @@ mod tests {
         for b in odd {
             assert_eq!(&*unescape(&nlkit::schema::escape_bytes(b)), b, "{b:?}");
         }
+    }
+
+    #[test]
+    fn pretty_json_as_ip_lays_it_out() {
+        // The layout of iproute2 6.1's `ip -j -p` (lib/json_writer.c).
+        let lay = |pieces: &[&str]| {
+            let mut p = Pretty::default();
+            let mut out = Vec::new();
+            for s in pieces {
+                p.feed(s.as_bytes(), &mut out);
+            }
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(lay(&["[", "]\n"]), "[ ]\n");
+        assert_eq!(
+            lay(&[
+                "[",
+                r#"{"ifindex":1,"flags":["LOOPBACK","UP"],"e":[],"o":{},"#,
+                r#""s":{"rx":{"bytes":0}},"q":"a,\"b:{"}"#,
+                ",",
+                r#"{"x":[{"a":null},{"b":true}],"d":"\u007f"}"#,
+                "]\n",
+            ]),
+            concat!(
+                "[ {\n",
+                "        \"ifindex\": 1,\n",
+                "        \"flags\": [ \"LOOPBACK\",\"UP\" ],\n",
+                "        \"e\": [ ],\n",
+                "        \"o\": {},\n",
+                "        \"s\": {\n",
+                "            \"rx\": {\n",
+                "                \"bytes\": 0\n",
+                "            }\n",
+                "        },\n",
+                "        \"q\": \"a,\\\"b:{\"\n",
+                "    },{\n",
+                "        \"x\": [ {\n",
+                "                \"a\": null\n",
+                "            },{\n",
+                "                \"b\": true\n",
+                "            } ],\n",
+                "        \"d\": \"\\u007f\"\n",
+                "    } ]\n",
+            )
+        );
+        // A string split between two pieces, DEL in it.
+        assert_eq!(
+            lay(&["{\"k\":\"a\u{7f}", "b\"}"]),
+            "{\n    \"k\": \"a\\u007fb\"\n}"
+        );
     }
 
     struct H(u64, bool, bool);

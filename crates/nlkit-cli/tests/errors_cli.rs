@@ -36,8 +36,9 @@ fn json_errors_leave_stdout_empty() {
         assert_eq!(ip("link set lo up"), "");
         let r = nlkit(&["-j", "route", "show", "table", "main"], None);
         assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"), "{r:?}");
+        // Pretty, as `ip -j -p`: `[ ]`.
         let r = nlkit(&["-j", "-p", "neigh", "show"], None);
-        assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"), "{r:?}");
+        assert_eq!((r.code, r.stdout.as_str()), (0, "[ ]\n"), "{r:?}");
     })
     .unwrap();
 }

@@ -166,7 +166,11 @@ fn mask_text(s: &str, keys: &[&str]) -> String {
             } else {
                 out.push_str(w);
             }
-            prev_key = keys.contains(&w);
+            // `key value` in text, `"key": value` in `-j -p`.
+            prev_key = keys.contains(&w)
+                || w.strip_prefix('"')
+                    .and_then(|w| w.strip_suffix("\":"))
+                    .is_some_and(|w| keys.contains(&w));
         }
     }
     out
@@ -411,9 +415,11 @@ fn wait_oper_up(devs: &[&str]) {
 
 type Side = (Built, Vec<Reading>);
 
-/// A command that shows traffic counters (`-s`).
+/// A command that shows traffic counters (`-s`), or pretty JSON (`-j -p`,
+/// read for its layout: what each tool made is compared by the `-j`
+/// reading of the same command); neither is compared between the two netns.
 fn stats_cmd(c: &str) -> bool {
-    c.split_whitespace().any(|w| w == "-s")
+    c.split_whitespace().any(|w| w == "-s" || w == "-p")
 }
 
 fn side(tool: Tool, cmds: Vec<String>) -> std::thread::JoinHandle<Side> {

@@ -35,9 +35,10 @@
 //! `"route"`, `"neigh"`, `"netconf"`, `"rule"` or `"nexthop"`, `"resync"`:
 //! bool, and with `-t` or `-ts` `"timestamp"`: RFC 3339 UTC with microseconds.
 
+use super::route::emit::{json_str, Emit};
 use super::route::{
-    addr_json, addr_text, link_json, link_text, neigh_json, neigh_text, netconf_json, netconf_text,
-    nexthop_json, nexthop_text, route_json, route_text, rule_json, rule_text, Names, RouteFmt,
+    link_json, link_text, write_addr_event, write_neigh, write_netconf, write_nexthop, write_route,
+    write_rule, DevNames, Names, RouteFmt,
 };
 use crate::error::CliError;
 use crate::output::Out;
@@ -300,125 +301,88 @@ fn object_name(ty: u16) -> &'static str {
     }
 }
 
-/// One event's object, in the one format asked for.
-enum Shown {
-    Text(String),
-    Json(serde_json::Value),
-}
-
-/// Renders `v` with the text or the JSON printer, whichever `json` asks for (never both).
-fn show<V>(
+/// Renders one object message as `nlkit OBJECT show` does, in the one
+/// format `json` asks for, appending to `buf` (text without a newline, or
+/// one JSON object).
+fn render(
+    g: &Global,
     json: bool,
-    v: &V,
     names: &mut Names,
-    text: impl FnOnce(&V, &mut Names) -> String,
-    js: impl FnOnce(&V, &mut Names) -> serde_json::Value,
-) -> Shown {
-    if json {
-        Shown::Json(js(v, names))
-    } else {
-        Shown::Text(text(v, names))
-    }
-}
-
-/// Renders one object message as `nlkit OBJECT show` does.
-fn render(g: &Global, json: bool, names: &mut Names, msg: &Msg<&[u8]>) -> Result<Shown, CliError> {
+    msg: &Msg<&[u8]>,
+    buf: &mut Vec<u8>,
+) -> Result<(), CliError> {
     // A message whose header does not read is shown generically; the monitor goes on.
     macro_rules! view {
         ($v:ty) => {
             match <$v>::parse(msg) {
                 Ok(v) => v,
-                Err(e) => return Ok(generic(json, msg, Some(e))),
+                Err(e) => return Ok(generic(json, msg, Some(e), buf)),
             }
         };
     }
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1;
     let d = g.details;
-    Ok(match ty {
+    match ty {
         16 | 17 => {
             let v = view!(LinkView);
-            let shown = show(
-                json,
-                &v,
-                names,
-                |v, n| link_text(v, n, d),
-                |v, n| link_json(v, n, d),
-            );
+            if json {
+                let o = link_json(&v, names, d);
+                serde_json::to_writer(&mut *buf, &o).map_err(std::io::Error::from)?;
+            } else {
+                buf.extend_from_slice(link_text(&v, names, d).as_bytes());
+            }
             match (deleted, v.name) {
                 (true, _) => names.forget(v.index()),
                 (false, Some(n)) => names.note(v.index(), n, v.flags()),
                 _ => {}
             }
-            shown
         }
-        20 | 21 => {
-            let v = view!(AddrView);
-            show(json, &v, names, addr_text, addr_json)
-        }
+        20 | 21 => write_addr_event(&mut Emit::new(buf, json), &view!(AddrView), names),
         24 | 25 => {
             let v = view!(RouteView);
             let fmt = RouteFmt {
                 details: d,
                 ..RouteFmt::default()
             };
-            show(
-                json,
-                &v,
-                names,
-                |v, n| route_text(v, n, &fmt),
-                |v, n| route_json(v, n, &fmt),
-            )
+            write_route(buf, json, &v, &mut DevNames::new(names), &fmt);
         }
-        28 | 29 => {
-            let v = view!(NeighView);
-            show(
-                json,
-                &v,
-                names,
-                |v, n| neigh_text(v, n, false),
-                |v, n| neigh_json(v, n, false),
-            )
-        }
-        32 | 33 => {
-            let v = view!(RuleView);
-            show(json, &v, names, |v, _| rule_text(v), |v, _| rule_json(v))
-        }
-        104 | 105 => {
-            let v = view!(NexthopView);
-            show(json, &v, names, nexthop_text, nexthop_json)
-        }
-        RTM_NEWNETCONF | RTM_DELNETCONF => {
-            let v = view!(NetconfView);
-            show(json, &v, names, netconf_text, netconf_json)
-        }
-        _ => generic(json, msg, None),
-    })
+        28 | 29 => write_neigh(
+            &mut Emit::new(buf, json),
+            &view!(NeighView),
+            names,
+            false,
+            0,
+        ),
+        32 | 33 => write_rule(buf, json, &view!(RuleView), false),
+        104 | 105 => write_nexthop(&mut Emit::new(buf, json), &view!(NexthopView), names, false),
+        RTM_NEWNETCONF | RTM_DELNETCONF => write_netconf(buf, json, &view!(NetconfView), names),
+        _ => generic(json, msg, None, buf),
+    }
+    Ok(())
 }
 
 /// A message no printer shows (a type nlkit has no view for, or one whose
 /// header does not read), in one line from the decoder's registry: its type
 /// name, header fields and top-level attributes. The monitor goes on.
-fn generic(json: bool, msg: &Msg<&[u8]>, problem: Option<nlkit::wire::Error>) -> Shown {
+fn generic(json: bool, msg: &Msg<&[u8]>, problem: Option<nlkit::wire::Error>, buf: &mut Vec<u8>) {
     let summary = nlkit::decode::summary(nlkit::Protocol::ROUTE, msg).to_string();
-    if json {
-        let mut v = serde_json::json!({ "type": msg.msg_type(), "summary": summary });
-        if let Some(e) = problem {
-            v["malformed"] = e.to_string().into();
-        }
-        Shown::Json(v)
-    } else {
-        match problem {
-            Some(e) => Shown::Text(format!("{summary} (malformed: {e})")),
-            None => Shown::Text(summary),
-        }
+    let mut e = Emit::new(buf, json);
+    e.open_obj(None);
+    e.json_num("type", msg.msg_type());
+    e.str("summary", "", &summary, "");
+    if let Some(p) = problem {
+        e.str("malformed", " (malformed: ", &p.to_string(), ")");
     }
+    e.close_obj();
 }
 
 /// Prints one event as the object's own `show` output would, with its kind:
 /// `Deleted ` before removed objects (as `ip monitor` does), `[resync]` for
 /// differences found by a resync, and `head` before it: timestamps and,
-/// with `all` or `label`, the object (`[ROUTE]`), as ip.
+/// with `all` or `label`, the object (`[ROUTE]`), as ip. JSON: the object's
+/// keys, then `event`, `object`, `resync` (and `timestamp`), written
+/// straight after them.
 pub fn print_event(
     g: &Global,
     head: &Head,
@@ -429,43 +393,67 @@ pub fn print_event(
 ) -> Result<(), CliError> {
     let ty = msg.msg_type();
     let deleted = ty % 4 == 1; // RTM_DEL* types are RTM_NEW* + 1
-    let text = match render(g, out.json, names, msg)? {
-        Shown::Text(t) => t,
-        Shown::Json(mut v) => {
-            if let Some(o) = v.as_object_mut() {
-                o.insert("event".into(), (if deleted { "del" } else { "new" }).into());
-                o.insert("object".into(), object_name(ty).into());
-                o.insert("resync".into(), resync.into());
-                if g.timestamp || g.tshort {
-                    o.insert("timestamp".into(), timestamp().into());
-                }
-            }
-            return out.json_value(&v);
+    let json = out.json;
+    let mut buf = out.take_buf();
+    if json {
+        render(g, json, names, msg, &mut buf)?;
+        // The object's `}` gives way to the event's keys.
+        if buf.last() == Some(&b'}') {
+            buf.pop();
         }
-    };
-    let mut line = String::new();
+        if buf.last() != Some(&b'{') {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(if deleted {
+            b"\"event\":\"del\""
+        } else {
+            b"\"event\":\"new\""
+        });
+        buf.extend_from_slice(b",\"object\":\"");
+        buf.extend_from_slice(object_name(ty).as_bytes());
+        buf.extend_from_slice(if resync {
+            b"\",\"resync\":true"
+        } else {
+            b"\",\"resync\":false"
+        });
+        if g.timestamp || g.tshort {
+            buf.extend_from_slice(b",\"timestamp\":");
+            json_str(&mut buf, &timestamp());
+        }
+        buf.extend_from_slice(b"}\n");
+        let r = out.raw(&buf);
+        out.give_buf(buf);
+        return r;
+    }
     if head.long_time || head.short_time {
         let (long, short) = ip_times(std::time::SystemTime::now());
         if head.short_time {
-            line += &format!("[{short}] ");
+            buf.push(b'[');
+            buf.extend_from_slice(short.as_bytes());
+            buf.extend_from_slice(b"] ");
         } else {
             // A line of its own, even with `-o` (ip writes a real newline there).
             out.line(format_args!("Timestamp: {long}"))?;
         }
     }
     if resync {
-        line.push_str("[resync] ");
+        buf.extend_from_slice(b"[resync] ");
     }
     if head.banner {
-        line.push('[');
-        line.push_str(&object_name(ty).to_ascii_uppercase());
-        line.push(']');
+        buf.push(b'[');
+        buf.extend_from_slice(object_name(ty).to_ascii_uppercase().as_bytes());
+        buf.push(b']');
     }
     if deleted {
-        line.push_str("Deleted ");
+        buf.extend_from_slice(b"Deleted ");
     }
-    line.push_str(text.trim_end_matches('\n'));
-    out.line(line)
+    render(g, json, names, msg, &mut buf)?;
+    while buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    let r = out.line(String::from_utf8_lossy(&buf));
+    out.give_buf(buf);
+    r
 }
 
 #[cfg(test)]
@@ -477,10 +465,15 @@ mod tests {
         let g = Global::default();
         let mut names = Names::new(None);
         let m = Msg::new_checked(msg).unwrap();
-        match render(&g, false, &mut names, &m).unwrap() {
-            Shown::Text(t) => t,
-            Shown::Json(_) => unreachable!("asked for text"),
-        }
+        let mut b = Vec::new();
+        render(&g, false, &mut names, &m, &mut b).unwrap();
+        String::from_utf8(b).unwrap()
+    }
+
+    fn json(g: &Global, m: &Msg<&[u8]>) -> serde_json::Value {
+        let mut b = Vec::new();
+        render(g, true, &mut Names::new(None), m, &mut b).unwrap();
+        serde_json::from_slice(&b).unwrap()
     }
 
     #[test]
@@ -511,10 +504,7 @@ mod tests {
             "inet all forwarding on rp_filter loose ignore_routes_with_linkdown off "
         );
         let m = Msg::new_checked(&b[..]).unwrap();
-        let Shown::Json(v) = render(&Global::default(), true, &mut Names::new(None), &m).unwrap()
-        else {
-            unreachable!("asked for JSON")
-        };
+        let v = json(&Global::default(), &m);
         assert_eq!(
             v.to_string(),
             r#"{"family":"inet","interface":"all","forwarding":true,"rp_filter":"loose","ignore_routes_with_linkdown":false}"#
@@ -580,9 +570,7 @@ mod tests {
         assert!(t.contains("RTM_NEWROUTE") && t.contains("malformed"), "{t}");
         let g = Global::default();
         let m = Msg::new_checked(&b[..]).unwrap();
-        let Shown::Json(v) = render(&g, true, &mut Names::new(None), &m).unwrap() else {
-            unreachable!("asked for JSON")
-        };
+        let v = json(&g, &m);
         assert_eq!(v["type"], 24);
         assert!(v["malformed"].is_string(), "{v}");
     }

@@ -612,9 +612,6 @@ fn print_link_addrs(
             serde_json::to_writer(&mut buf, &st).map_err(std::io::Error::from)?;
         }
         buf.push(b'}');
-        if out.pretty {
-            return out.array_item(&super::emit::to_value(&buf, "a link's addresses"));
-        }
         out.array_sep()?;
         return out.raw(&buf);
     }
@@ -896,6 +893,26 @@ pub fn addr_json(v: &AddrView<'_>, names: &mut Names) -> Value {
         "ifname": names.json_name(a.index),
         "addr_info": [addr_info_json(&a)],
     })
+}
+
+/// One address event, as `ip monitor` prints it: text `3: v0    inet ...`;
+/// JSON `{"ifindex", "ifname", "addr_info": [..]}`.
+pub fn write_addr_event(e: &mut Emit<'_>, v: &AddrView<'_>, names: &mut Names) {
+    let a = v.to_owned();
+    if !e.json {
+        match names.get(a.index) {
+            Some(b) => write_addr(e, &a, false, Some(&b.name)),
+            None => write_addr(e, &a, false, Some(&format!("if{}", a.index))),
+        }
+        return;
+    }
+    e.open_obj(None);
+    e.json_num("ifindex", a.index);
+    e.dev("ifname", "", names, a.index, "");
+    e.open_arr("addr_info");
+    write_addr(e, &a, false, None);
+    e.close_arr();
+    e.close_obj();
 }
 
 /// Prints one address on its own (text, or a JSON array element).

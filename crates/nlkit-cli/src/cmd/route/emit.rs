@@ -162,6 +162,22 @@ impl Put for std::fmt::Arguments<'_> {
     }
 }
 
+/// A hardware address as `aa:bb:cc`, lower-case hex.
+pub struct Mac<'a>(pub &'a [u8]);
+
+impl Put for Mac<'_> {
+    fn put(&self, buf: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, &b) in self.0.iter().enumerate() {
+            if i > 0 {
+                buf.push(b':');
+            }
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 15)]);
+        }
+    }
+}
+
 /// Any `Display` value, through `core::fmt`.
 pub struct Fmt<T>(pub T);
 
@@ -254,6 +270,21 @@ impl<'b> Emit<'b> {
             let t = crate::output::name_str(val);
             self.buf.extend_from_slice(t.as_bytes());
             self.buf.extend_from_slice(post.as_bytes());
+        }
+    }
+
+    /// The name of link `idx` (borrowed from the cache; `if{idx}` for an
+    /// unknown one, as ip): text `pre` name `post`; JSON `"key":"name"`.
+    pub fn dev(&mut self, key: &str, pre: &str, names: &mut super::Names, idx: u32, post: &str) {
+        // The held name is text's form (raw bytes as carriers); JSON takes
+        // its escaped form.
+        match names.get(idx) {
+            Some(b) if self.json => {
+                let j = crate::output::json_name(&b.name);
+                self.str(key, pre, &j, post)
+            }
+            Some(b) => self.str(key, pre, &b.name, post),
+            None => self.plain_str(key, pre, format_args!("if{idx}"), post),
         }
     }
 
@@ -452,6 +483,15 @@ mod tests {
                 String::from_utf8(b).unwrap(),
                 serde_json::to_string(s).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn macs_as_mac_string_writes_them() {
+        for m in [&[][..], &[0], &[0x02, 0xab, 0, 0xff, 0x10, 0x9c]] {
+            let mut b = Vec::new();
+            Mac(m).put(&mut b);
+            assert_eq!(String::from_utf8(b).unwrap(), nlkit::schema::mac_string(m));
         }
     }
 

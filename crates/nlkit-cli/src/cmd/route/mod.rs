@@ -38,21 +38,21 @@ pub mod words;
 
 // The one-object printers, for the monitor and other callers.
 #[allow(unused_imports)]
-pub use addr::{addr_info_json, addr_json, addr_text, print_addr};
+pub use addr::{addr_info_json, addr_json, addr_text, print_addr, write_addr_event};
 #[allow(unused_imports)]
 pub use link::{link_json, link_text, print_link};
 #[allow(unused_imports)]
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
-pub use neigh::{neigh_json, neigh_text, print_neigh};
+pub use neigh::{print_neigh, write_neigh};
 #[allow(unused_imports)]
-pub use netconf::{netconf_json, netconf_text};
+pub use netconf::write_netconf;
 #[allow(unused_imports)]
-pub use nexthop::{nexthop_json, nexthop_text, print_nexthop};
+pub use nexthop::{print_nexthop, write_nexthop};
 #[allow(unused_imports)]
-pub use routes::{print_route, route_json, route_text, RouteFmt};
+pub use routes::{print_route, route_json, route_text, write_route, DevNames, RouteFmt};
 #[allow(unused_imports)]
-pub use rule::{print_rule, rule_json, rule_text};
+pub use rule::{print_rule, write_rule};
 
 use crate::error::CliError;
 use crate::output::Out;

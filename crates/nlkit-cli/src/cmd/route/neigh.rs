@@ -29,7 +29,8 @@
 //! `updated`, `probes`; `state` (array of `NUD_*` names: `REACHABLE`,
 //! `PERMANENT`...), `protocol`.
 
-use super::hosts::text as host;
+use super::emit::{Emit, Mac};
+use super::routes::write_host;
 use super::words::{is, is_delete, is_show, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -37,15 +38,14 @@ use crate::output::Out;
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::neigh::{
-    nud_names, parse_nud, NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER,
-    NUD_FAILED, NUD_NOARP, NUD_PERMANENT,
+    parse_nud, NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER, NUD_FAILED,
+    NUD_NAMES, NUD_NOARP, NUD_PERMANENT,
 };
 use nlkit::route::{
-    parse_protocol, protocol_str, Handle, NeighDump, NeighGet, NeighRequest, NeighView, AF_INET,
+    parse_protocol, protocol_name, Handle, NeighDump, NeighGet, NeighRequest, NeighView, AF_INET,
     AF_INET6,
 };
 use nlkit::{AckMode, Connection};
-use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 
 /// `nlkit neigh help`.
@@ -519,11 +519,7 @@ fn print_neigh_with(
     omit_dev: bool,
     stats: u8,
 ) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&neigh_json_with(v, names, omit_dev, stats))
-    } else {
-        out.line(neigh_text_with(v, names, omit_dev, stats))
-    }
+    out.object(|b, json| write_neigh(&mut Emit::new(b, json), v, names, omit_dev, stats))
 }
 
 /// The flag words iproute2 prints, in its order: `router`, `proxy`,
@@ -558,90 +554,58 @@ fn cache_stats(v: &NeighView<'_>) -> (Option<[u32; 4]>, Option<u32>) {
     (c, v.probes)
 }
 
-/// One neighbour as `ip neigh` prints it, trailing blank included.
-pub fn neigh_text(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> String {
-    neigh_text_with(v, names, omit_dev, 0)
-}
-
-fn neigh_text_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) -> String {
-    use std::fmt::Write;
-    // iproute2 follows each word with a blank (the cache times excepted).
-    let mut s = String::new();
+/// One neighbour, as `ip neigh` (each word followed by a blank, the cache
+/// times excepted) or as an element of `ip -j neigh`; `stats`: `-s`.
+pub fn write_neigh(
+    e: &mut Emit<'_>,
+    v: &NeighView<'_>,
+    names: &mut Names,
+    omit_dev: bool,
+    stats: u8,
+) {
+    e.open_obj(None);
     if let Some(d) = v.dst {
-        let _ = write!(s, "{} ", host(d));
+        write_host(e, "dst", "", d, " ");
     }
     if !omit_dev && v.ifindex() != 0 {
-        let _ = write!(s, "dev {} ", names.name(v.ifindex()));
+        e.dev("dev", "dev ", names, v.ifindex(), " ");
     }
     if let Some(l) = v.lladdr {
-        let _ = write!(s, "lladdr {} ", mac_string(l));
+        e.plain_str("lladdr", "lladdr ", Mac(l), " ");
     }
     for w in flag_words(v) {
-        s += w;
-        s.push(' ');
+        e.null(w, w);
+        e.text(" ");
     }
     if stats > 0 {
         let (c, probes) = cache_stats(v);
         if let Some([refcnt, used, confirmed, updated]) = c {
             if refcnt != 0 {
-                let _ = write!(s, " ref {refcnt}");
+                e.num("refcnt", " ref ", refcnt, "");
             }
-            let _ = write!(s, " used {used}/{confirmed}/{updated}");
+            e.num("used", " used ", used, "/");
+            e.num("confirmed", "", confirmed, "/");
+            e.num("updated", "", updated, "");
         }
         if let Some(p) = probes {
-            let _ = write!(s, "probes {p} ");
+            e.num("probes", "probes ", p, " ");
         }
     }
-    if v.state() != 0 {
-        for n in nud_names(v.state()) {
-            s += n;
-            s.push(' ');
-        }
-    }
-    if let Some(p) = v.protocol.filter(|&p| p != 0) {
-        let _ = write!(s, "proto {} ", protocol_str(p));
-    }
-    s
-}
-
-/// One neighbour as `ip -j neigh` prints it.
-pub fn neigh_json(v: &NeighView<'_>, names: &mut Names, omit_dev: bool) -> Value {
-    neigh_json_with(v, names, omit_dev, 0)
-}
-
-fn neigh_json_with(v: &NeighView<'_>, names: &mut Names, omit_dev: bool, stats: u8) -> Value {
-    let mut o = Map::new();
-    if let Some(d) = v.dst {
-        o.insert("dst".into(), json!(host(d)));
-    }
-    if !omit_dev && v.ifindex() != 0 {
-        o.insert("dev".into(), json!(names.json_name(v.ifindex())));
-    }
-    if let Some(l) = v.lladdr {
-        o.insert("lladdr".into(), json!(mac_string(l)));
-    }
-    for w in flag_words(v) {
-        o.insert(w.into(), Value::Null);
-    }
-    if stats > 0 {
-        let (c, probes) = cache_stats(v);
-        if let Some([refcnt, used, confirmed, updated]) = c {
-            if refcnt != 0 {
-                o.insert("refcnt".into(), json!(refcnt));
+    let state = v.state();
+    if state != 0 {
+        e.open_arr("state");
+        for &(bit, n) in NUD_NAMES {
+            if state & bit as u16 == bit as u16 && bit != 0 {
+                e.item(n, " ");
             }
-            o.insert("used".into(), json!(used));
-            o.insert("confirmed".into(), json!(confirmed));
-            o.insert("updated".into(), json!(updated));
         }
-        if let Some(p) = probes {
-            o.insert("probes".into(), json!(p));
-        }
-    }
-    if v.state() != 0 {
-        o.insert("state".into(), json!(nud_names(v.state())));
+        e.close_arr();
     }
     if let Some(p) = v.protocol.filter(|&p| p != 0) {
-        o.insert("protocol".into(), json!(protocol_str(p)));
+        match protocol_name(p) {
+            Some(n) => e.str("protocol", "proto ", n, " "),
+            None => e.plain_str("protocol", "proto ", p, " "),
+        }
     }
-    Value::Object(o)
+    e.close_obj();
 }

@@ -9,7 +9,7 @@
 //! filtered by family and device. Unlike ip, nlkit refuses words it does
 //! not know after `show` (ip ignores them).
 
-use super::emit::{to_value, Emit};
+use super::emit::Emit;
 use super::names::Names;
 use super::{finish, keep, list_begin, list_end, Parsed, Resolve, Show};
 use crate::error::CliError;
@@ -21,7 +21,6 @@ use nlkit::route::{
     RTM_DELNETCONF, RTM_NEWNETCONF,
 };
 use nlkit::Connection;
-use serde_json::Value;
 
 /// Usage, as `nlkit netconf help` prints it.
 pub const USAGE: &str = "Usage: nlkit netconf show [ dev STRING ]";
@@ -96,7 +95,8 @@ pub fn show(
         buf.clear();
         write_netconf(&mut buf, out.json, v, names);
         if out.json {
-            out.array_item(&to_value(&buf, "a netconf message"))
+            out.array_sep()?;
+            out.raw(&buf)
         } else {
             out.raw(&buf)?;
             out.raw(b"\n")
@@ -199,18 +199,4 @@ pub fn write_netconf(buf: &mut Vec<u8>, json: bool, v: &NetconfView<'_>, names: 
         e.close_arr();
     }
     e.close_obj();
-}
-
-/// A netconf message as text (the monitor's).
-pub fn netconf_text(v: &NetconfView<'_>, names: &mut Names) -> String {
-    let mut b = Vec::new();
-    write_netconf(&mut b, false, v, names);
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// A netconf message as ip's `-j` object (the monitor's).
-pub fn netconf_json(v: &NetconfView<'_>, names: &mut Names) -> Value {
-    let mut b = Vec::new();
-    write_netconf(&mut b, true, v, names);
-    to_value(&b, "a netconf message")
 }

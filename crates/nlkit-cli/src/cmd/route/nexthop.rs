@@ -37,21 +37,21 @@
 //! `id 5 index 0 idle_time 1.5 nhid 1 `, JSON `{id, bucket: {index,
 //! idle_time, nhid}, flags}`.
 
-use super::hosts::text as host;
+use super::emit::Emit;
+use super::routes::write_host;
 use super::words::{is, is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
 use crate::output::Out;
 use crate::Global;
 use nlkit::route::nexthop::{NEXTHOP_GRP_TYPE_MPATH, NEXTHOP_GRP_TYPE_RES};
-use nlkit::route::routes::{route_flag_names, RTNH_F_ONLINK};
+use nlkit::route::routes::{ROUTE_FLAG_NAMES, RTNH_F_ONLINK};
 use nlkit::route::{
-    family_of, parse_protocol, protocol_str, scope_str, Handle, NewMode, Nexthop,
+    family_of, parse_protocol, protocol_name, scope_name, Handle, NewMode, Nexthop,
     NexthopBucketDump, NexthopBucketView, NexthopDump, NexthopGet, NexthopRequest, NexthopView,
     ResGroup, AF_INET, AF_INET6, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET, RT_SCOPE_UNIVERSE,
 };
 use nlkit::{Connection, ToMsg};
-use serde_json::{json, Map, Value};
 use std::fmt;
 
 /// `nlkit nexthop help`.
@@ -481,11 +481,7 @@ pub fn buckets(conn: &Connection, out: &mut Out, s: &BucketShow) -> Result<(), C
             return Ok(());
         }
         let v = NexthopBucketView::parse(m).map_err(malformed("dump nexthop buckets"))?;
-        keep(if out.json {
-            out.array_item(&bucket_json(&v))
-        } else {
-            out.line(bucket_text(&v))
-        })
+        keep(out.object(|b, json| write_bucket(&mut Emit::new(b, json), &v)))
     };
     if s.dump.index.is_some() {
         let bytes = conn.get(&s.dump)?;
@@ -515,25 +511,7 @@ fn print_nexthop_with(
     names: &mut Names,
     details: bool,
 ) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&nexthop_json_with(v, names, details))
-    } else {
-        out.line(nexthop_text_with(v, names, details))
-    }
-}
-
-fn group_text(v: &NexthopView<'_>) -> String {
-    let members: Vec<String> = v
-        .group()
-        .map(|(id, w)| {
-            if w > 1 {
-                format!("{id},{w}")
-            } else {
-                id.to_string()
-            }
-        })
-        .collect();
-    members.join("/")
+    out.object(|b, json| write_nexthop(&mut Emit::new(b, json), v, names, details))
 }
 
 /// A number as C's `printf("%g")` writes it: six significant digits,
@@ -560,185 +538,125 @@ fn fmt_g(x: f64) -> String {
     }
 }
 
-/// A `clock_t` (1/100 s) in seconds, as iproute2 prints timers: text and JSON.
-fn secs(ticks: u64) -> (String, Value) {
-    let t = (ticks / 100) as f64 + ((ticks % 100) * 10_000) as f64 / 1e6;
-    let text = fmt_g(t);
-    let json = match text.parse::<u64>() {
-        Ok(n) => json!(n),
-        Err(_) => json!(text.parse::<f64>().unwrap_or(t)),
-    };
-    (text, json)
+/// A `clock_t` (1/100 s) in seconds, as iproute2 prints timers (`%g`, in
+/// text and JSON alike).
+fn secs(ticks: u64) -> String {
+    fmt_g((ticks / 100) as f64 + ((ticks % 100) * 10_000) as f64 / 1e6)
 }
 
-/// The resilient group's `buckets`, `idle_timer`, `unbalanced_timer`,
-/// `unbalanced_time` (0 for one the kernel left out, as iproute2).
-fn res_args(g: &ResGroup) -> [(&'static str, (String, Value)); 4] {
-    let b = g.buckets.unwrap_or(0);
-    [
-        ("buckets", (b.to_string(), json!(b))),
-        ("idle_timer", secs(u64::from(g.idle_timer.unwrap_or(0)))),
-        (
-            "unbalanced_timer",
-            secs(u64::from(g.unbalanced_timer.unwrap_or(0))),
-        ),
-        ("unbalanced_time", secs(g.unbalanced_time.unwrap_or(0))),
-    ]
+/// A scope or protocol: its name, else its number (a JSON string).
+fn name_or_num(e: &mut Emit<'_>, key: &str, pre: &str, name: Option<&str>, n: u8) {
+    match name {
+        Some(s) => e.str(key, pre, s, " "),
+        None => e.plain_str(key, pre, n, " "),
+    }
 }
 
-/// One nexthop as `ip nexthop` prints it.
-pub fn nexthop_text(v: &NexthopView<'_>, names: &mut Names) -> String {
-    nexthop_text_with(v, names, false)
+/// The `RTNH_F_*` words (text, each followed by a blank) or the JSON
+/// `"flags"` array (always written, as ip).
+fn write_flags(e: &mut Emit<'_>, flags: u32) {
+    e.open_arr("flags");
+    for &(bit, f) in ROUTE_FLAG_NAMES {
+        if flags & bit == bit && bit != 0 {
+            e.item(f, " ");
+        }
+    }
+    e.close_arr();
 }
 
-pub(crate) fn nexthop_text_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> String {
-    use std::fmt::Write;
-    let mut s = format!("id {} ", v.id.unwrap_or(0));
+/// One nexthop, as `ip nexthop` or an element of `ip -j nexthop`;
+/// `details`: `-d` (scope and protocol always).
+pub fn write_nexthop(e: &mut Emit<'_>, v: &NexthopView<'_>, names: &mut Names, details: bool) {
+    e.open_obj(None);
+    e.num("id", "id ", v.id.unwrap_or(0), " ");
     if v.group_raw.is_some() {
-        let _ = write!(s, "group {} ", group_text(v));
+        e.text("group ");
+        e.open_arr("group");
+        for (i, (id, w)) in v.group().enumerate() {
+            if i > 0 {
+                e.text("/");
+            }
+            e.open_obj(None);
+            e.num("id", "", id, "");
+            if w > 1 {
+                e.num("weight", ",", w, "");
+            }
+            e.close_obj();
+        }
+        e.close_arr();
+        e.text(" ");
     }
     match v.group_type {
         None | Some(NEXTHOP_GRP_TYPE_MPATH) => {}
-        Some(NEXTHOP_GRP_TYPE_RES) => s += "type resilient ",
-        Some(_) => s += "type <unknown type> ",
+        Some(NEXTHOP_GRP_TYPE_RES) => e.str("type", "type ", "resilient", " "),
+        Some(_) => e.str("type", "type ", "<unknown type>", " "),
     }
     if let Some(g) = &v.res_group {
-        for (k, (t, _)) in res_args(g) {
-            let _ = write!(s, "{k} {t} ");
+        // 0 for a value the kernel left out, as iproute2.
+        e.open_obj(Some("resilient_args"));
+        e.num("buckets", "buckets ", g.buckets.unwrap_or(0), " ");
+        for (k, t) in [
+            ("idle_timer", u64::from(g.idle_timer.unwrap_or(0))),
+            (
+                "unbalanced_timer",
+                u64::from(g.unbalanced_timer.unwrap_or(0)),
+            ),
+            ("unbalanced_time", g.unbalanced_time.unwrap_or(0)),
+        ] {
+            e.text(k);
+            e.num(k, " ", secs(t).as_str(), " ");
         }
+        e.close_obj();
     }
     if let Some(gw) = v.gateway {
-        let _ = write!(s, "via {} ", host(gw));
+        write_host(e, "gateway", "via ", gw, " ");
     }
     if let Some(o) = v.oif {
-        let _ = write!(s, "dev {} ", names.name(o));
+        e.dev("dev", "dev ", names, o, " ");
     }
-    if v.header.scope != RT_SCOPE_UNIVERSE || details {
-        let _ = write!(s, "scope {} ", scope_str(v.header.scope));
-    }
-    if v.blackhole {
-        s += "blackhole ";
-    }
-    if v.header.protocol != 0 || details {
-        let _ = write!(s, "proto {} ", protocol_str(v.header.protocol));
-    }
-    for f in route_flag_names(v.header.flags.get()) {
-        s += f;
-        s.push(' ');
-    }
-    if v.fdb {
-        s += "fdb";
-    }
-    s
-}
-
-/// One nexthop as `ip -j nexthop` prints it.
-pub fn nexthop_json(v: &NexthopView<'_>, names: &mut Names) -> Value {
-    nexthop_json_with(v, names, false)
-}
-
-pub(crate) fn nexthop_json_with(v: &NexthopView<'_>, names: &mut Names, details: bool) -> Value {
-    let mut o = Map::new();
-    o.insert("id".into(), json!(v.id.unwrap_or(0)));
-    if v.group_raw.is_some() {
-        let g: Vec<Value> = v
-            .group()
-            .map(|(id, w)| {
-                if w > 1 {
-                    json!({"id": id, "weight": w})
-                } else {
-                    json!({ "id": id })
-                }
-            })
-            .collect();
-        o.insert("group".into(), Value::Array(g));
-    }
-    match v.group_type {
-        None | Some(NEXTHOP_GRP_TYPE_MPATH) => {}
-        Some(NEXTHOP_GRP_TYPE_RES) => {
-            o.insert("type".into(), json!("resilient"));
-        }
-        Some(_) => {
-            o.insert("type".into(), json!("<unknown type>"));
-        }
-    }
-    if let Some(g) = &v.res_group {
-        let a: Map<String, Value> = res_args(g)
-            .into_iter()
-            .map(|(k, (_, j))| (k.to_string(), j))
-            .collect();
-        o.insert("resilient_args".into(), Value::Object(a));
-    }
-    if let Some(gw) = v.gateway {
-        o.insert("gateway".into(), json!(host(gw)));
-    }
-    if let Some(i) = v.oif {
-        o.insert("dev".into(), json!(names.json_name(i)));
-    }
-    if v.header.scope != RT_SCOPE_UNIVERSE || details {
-        o.insert("scope".into(), json!(scope_str(v.header.scope)));
+    let h = &v.header;
+    if h.scope != RT_SCOPE_UNIVERSE || details {
+        name_or_num(e, "scope", "scope ", scope_name(h.scope), h.scope);
     }
     if v.blackhole {
-        o.insert("blackhole".into(), Value::Null);
+        e.null("blackhole", "blackhole ");
     }
-    if v.header.protocol != 0 || details {
-        o.insert("protocol".into(), json!(protocol_str(v.header.protocol)));
+    if h.protocol != 0 || details {
+        name_or_num(
+            e,
+            "protocol",
+            "proto ",
+            protocol_name(h.protocol),
+            h.protocol,
+        );
     }
-    o.insert(
-        "flags".into(),
-        json!(route_flag_names(v.header.flags.get())),
-    );
+    write_flags(e, h.flags.get());
     if v.fdb {
-        o.insert("fdb".into(), Value::Null);
+        e.null("fdb", "fdb");
     }
-    Value::Object(o)
+    e.close_obj();
 }
 
-/// One bucket as `ip nexthop bucket` prints it: `id 5 index 0 idle_time 1.5 nhid 1 `.
-fn bucket_text(v: &NexthopBucketView<'_>) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
+/// One bucket as `ip nexthop bucket` prints it (`id 5 index 0 idle_time
+/// 1.5 nhid 1 `), or an element of `ip -j nexthop bucket`.
+fn write_bucket(e: &mut Emit<'_>, v: &NexthopBucketView<'_>) {
+    e.open_obj(None);
     if let Some(id) = v.id {
-        let _ = write!(s, "id {id} ");
+        e.num("id", "id ", id, " ");
     }
+    e.open_obj(Some("bucket"));
     if let Some(i) = v.index {
-        let _ = write!(s, "index {i} ");
+        e.num("index", "index ", i, " ");
     }
     if let Some(t) = v.idle_time {
-        let _ = write!(s, "idle_time {} ", secs(t).0);
+        e.num("idle_time", "idle_time ", secs(t).as_str(), " ");
     }
     if let Some(n) = v.nh_id {
-        let _ = write!(s, "nhid {n} ");
+        e.num("nhid", "nhid ", n, " ");
     }
-    for f in route_flag_names(v.header.flags.get()) {
-        s += f;
-        s.push(' ');
-    }
-    s
-}
-
-/// One bucket as `ip -j nexthop bucket` prints it.
-fn bucket_json(v: &NexthopBucketView<'_>) -> Value {
-    let mut o = Map::new();
-    if let Some(id) = v.id {
-        o.insert("id".into(), json!(id));
-    }
-    let mut b = Map::new();
-    if let Some(i) = v.index {
-        b.insert("index".into(), json!(i));
-    }
-    if let Some(t) = v.idle_time {
-        b.insert("idle_time".into(), secs(t).1);
-    }
-    if let Some(n) = v.nh_id {
-        b.insert("nhid".into(), json!(n));
-    }
-    o.insert("bucket".into(), Value::Object(b));
-    o.insert(
-        "flags".into(),
-        json!(route_flag_names(v.header.flags.get())),
-    );
-    Value::Object(o)
+    e.close_obj();
+    write_flags(e, v.header.flags.get());
+    e.close_obj();
 }
 
 #[cfg(test)]
@@ -783,8 +701,8 @@ mod tests {
         ] {
             assert_eq!(fmt_g(x), want, "{x}");
         }
-        assert_eq!(secs(12_000), ("120".to_string(), json!(120)));
-        assert_eq!(secs(7), ("0.07".to_string(), json!(0.07)));
+        assert_eq!(secs(12_000), "120");
+        assert_eq!(secs(7), "0.07");
     }
 
     #[test]

@@ -36,7 +36,7 @@
 //! pieces: no map, `Value` or per-route allocation while listing.
 
 use super::emit::{Emit, Fmt, Put};
-use super::nexthop::{nexthop_json_with, nexthop_text_with};
+use super::nexthop::write_nexthop;
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -1274,12 +1274,9 @@ impl NhInfo {
         };
         let (_, m) = m.map_err(malformed)?;
         let v = NexthopView::parse(&m).map_err(malformed)?;
-        Ok(Some(if json {
-            serde_json::to_vec(&nexthop_json_with(&v, names, true))
-                .map_err(|e| CliError::Other(format!("{q}: {e}")))?
-        } else {
-            nexthop_text_with(&v, names, true).into_bytes()
-        }))
+        let mut b = Vec::new();
+        write_nexthop(&mut Emit::new(&mut b, json), &v, names, true);
+        Ok(Some(b))
     }
 }
 

@@ -50,7 +50,6 @@ use nlkit::route::{
     Handle, Prefix, Rule, RuleRequest, RuleView, AF_INET, AF_INET6,
 };
 use nlkit::{AckMode, Connection};
-use serde_json::Value;
 use std::net::IpAddr;
 
 /// `nlkit rule help`.
@@ -538,33 +537,18 @@ impl RuleShow {
 
 /// Prints one rule (text, or a JSON array element; `details`: `-d`).
 pub fn print_rule(out: &mut Out, v: &RuleView<'_>, details: bool) -> Result<(), CliError> {
-    if out.json && !out.pretty {
+    if out.json {
+        // `-p` is the display layer's (`output::Pretty`).
         let mut b = Vec::with_capacity(256);
         out.array_sep()?;
         write_rule(&mut b, true, v, details);
         out.raw(&b)
-    } else if out.json {
-        out.array_item(&rule_json(v))
     } else {
         let mut b = Vec::with_capacity(256);
         write_rule(&mut b, false, v, details);
         b.push(b'\n');
         out.raw(&b)
     }
-}
-
-/// One rule as `ip rule` prints it: `100:\tfrom 10.0.0.0/8 lookup 100`.
-pub fn rule_text(v: &RuleView<'_>) -> String {
-    let mut b = Vec::new();
-    write_rule(&mut b, false, v, false);
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// One rule as `ip -j rule` prints it.
-pub fn rule_json(v: &RuleView<'_>) -> Value {
-    let mut b = Vec::new();
-    write_rule(&mut b, true, v, false);
-    super::emit::to_value(&b, "a rule")
 }
 
 fn host_len(fam: u8) -> u8 {
