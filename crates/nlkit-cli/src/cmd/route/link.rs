@@ -19,6 +19,7 @@
 //!             [ttl N|auto] [tos N|inherit] [[no]learning] [ageing N] [maxaddress N]
 //!             [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss] [[no]udpcsum]
 //!             [[no]udp6zerocsumtx] [[no]udp6zerocsumrx]
+//!     vrf     table N
 //!     other kinds (dummy, ifb...) take no arguments
 //! nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
 //!                [arp|multicast|allmulticast|promisc on|off]
@@ -71,7 +72,7 @@ Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND|KIND_slave] [ma
            LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up | group G
                      | numtxqueues N | numrxqueues N | gso_max_size N | gso_max_segs N
                      | state OPERSTATE | mode default|dormant | addrgenmode MODE | netns NAME|PID
-           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M
+           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M | vrf table N
                  | vxlan id N [dstport P] [local A] [remote A|group A] [dev D] [tos T] ...
        nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
                       [type bridge_slave [cost N] [priority N] [learning on|off] ...]
@@ -431,6 +432,15 @@ fn on_u8(on: bool) -> Option<u8> {
     Some(u8::from(on))
 }
 
+/// vrf's `IFLA_INFO_DATA`: one `IFLA_VRF_TABLE` (1) attribute, a u32.
+fn vrf_data(table: u32) -> Vec<u8> {
+    let mut b = Vec::with_capacity(8);
+    b.extend_from_slice(&8u16.to_ne_bytes());
+    b.extend_from_slice(&1u16.to_ne_bytes());
+    b.extend_from_slice(&table.to_ne_bytes());
+    b
+}
+
 fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut parent: Option<u32> = None;
     let mut kind: Option<String> = None;
@@ -438,6 +448,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut peer: Option<Common> = None;
     let mut vlan_id: Option<u16> = None;
     let mut vlan_proto: Option<u16> = None;
+    let mut vrf_table: Option<u32> = None;
     let mut mode: Option<u32> = None;
     let mut vx = Vxlan::default();
     let mut br = Bridge::default();
@@ -472,6 +483,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (None, "type") => kind = Some(w.value("type")?.to_string()),
             (Some("veth"), "peer") => peer = Some(Common::default()),
             (Some("vlan"), "id") => vlan_id = Some(w.num("id")?),
+            (Some("vrf"), "table") => vrf_table = Some(w.num("table")?),
             (Some("vlan"), "protocol") => {
                 vlan_proto = Some(match w.value("protocol")? {
                     p if p.eq_ignore_ascii_case("802.1q") => 0x8100,
@@ -613,6 +625,10 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
                 vx.dev = parent.take();
             }
             req.vxlan(vx)
+        }
+        "vrf" => {
+            let t = vrf_table.ok_or_else(|| w.err("type vrf needs \"table N\""))?;
+            req.other_kind("vrf", Some(vrf_data(t)))
         }
         k => req.other_kind(k, None),
     };
