@@ -1541,7 +1541,11 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
                 json!(t.persist == Some(1)),
             );
         }
-        _ => {}
+        _ => {
+            if let (Some("vrf"), Some(a)) = (v.kind, v.info_data) {
+                table_details(&mut d, a, VRF_DETAILS);
+            }
+        }
     }
     d
 }
@@ -1650,6 +1654,9 @@ const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
 
 /// A bridge port's settings in ip 6.1's order.
 #[rustfmt::skip]
+/// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
+const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
+
 const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),
     (IFLA_BRPORT_PRIORITY, "priority", "priority", Fmt::Num),
@@ -1782,6 +1789,9 @@ fn slave_details(v: &LinkView<'_>) -> Details {
     let mut d = Details::default();
     if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
         table_details(&mut d, a, BRPORT_DETAILS);
+    }
+    if let (Some("vrf"), Some(a)) = (v.slave_kind, v.slave_data) {
+        table_details(&mut d, a, VRF_DETAILS);
     }
     d
 }
