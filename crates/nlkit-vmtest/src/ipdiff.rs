@@ -119,9 +119,12 @@ pub fn run(ctx: &Ctx, r: &mut Report) {
     }
 }
 
+/// One show command's stdout: ip's, nlkit's.
+type Seen = (Vec<u8>, Vec<u8>);
+
 /// In the current (new) netns: `tool` makes the state, then each show
 /// command's stdout from ip and from nlkit.
-fn made_by(tool: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+fn made_by(tool: &str) -> Result<Vec<Seen>, String> {
     for cmd in SETUP {
         let o = exec(tool, cmd)?;
         if !o.status.success() {
