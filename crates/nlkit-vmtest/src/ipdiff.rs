@@ -193,6 +193,20 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<String> {
     loop {
         match (la.next(), lb.next()) {
             (Some(x), Some(y)) if x == y => n += 1,
+            (Some(x), Some(y)) if x.len() > 200 || y.len() > 200 => {
+                // A long (JSON) line: 100 bytes each side of the first difference.
+                let at = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+                let part = |l: &[u8]| {
+                    let from = at.saturating_sub(100);
+                    let to = (at + 100).min(l.len());
+                    format!("{:?}", String::from_utf8_lossy(&l[from.min(to)..to]))
+                };
+                return Some(format!(
+                    "line {n}, byte {at}: ip ...{}... | nlkit ...{}...",
+                    part(x),
+                    part(y)
+                ));
+            }
             (x, y) => {
                 let show = |l: Option<&[u8]>| {
                     l.map_or("<end>".to_string(), |l| {

@@ -1507,6 +1507,9 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
             if let Some(id) = vl.id {
                 d.both(format_args!("id {id}"), "id", json!(id));
             }
+            if let Some(f) = v.info_data.and_then(vlan_flags) {
+                vlan_flag_details(&mut d, f);
+            }
         }
         InfoData::Bridge(_) => {
             if let Some(a) = v.info_data {
@@ -1654,6 +1657,34 @@ const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
 
 /// A bridge port's settings in ip 6.1's order.
 #[rustfmt::skip]
+/// `IFLA_VLAN_FLAGS` (2, `struct ifla_vlan_flags`): its `flags`.
+fn vlan_flags(data: nlkit::wire::Attr<'_>) -> Option<u32> {
+    let a = data.nested().map_while(Result::ok).find(|a| a.kind() == 2)?;
+    Some(u32::from_ne_bytes(a.payload().get(..4)?.try_into().ok()?))
+}
+
+/// ip's `<REORDER_HDR,...>` (JSON `"flags": [...]`), in ip's order; bits
+/// it has no name for as hex, as ip prints them.
+fn vlan_flag_details(d: &mut Details, mut f: u32) {
+    let mut names = Vec::new();
+    for (bit, name) in [
+        (0x1, "REORDER_HDR"),
+        (0x2, "GVRP"),
+        (0x8, "MVRP"),
+        (0x4, "LOOSE_BINDING"),
+        (0x10, "BRIDGE_BINDING"),
+    ] {
+        if f & bit != 0 {
+            f &= !bit;
+            names.push(name.to_string());
+        }
+    }
+    if f != 0 {
+        names.push(format!("{f:x}"));
+    }
+    d.both(format_args!("<{}>", names.join(",")), "flags", json!(names));
+}
+
 /// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
 const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
 
