@@ -126,29 +126,19 @@ type Seen = (Vec<u8>, Vec<u8>);
 /// command's stdout from ip and from nlkit.
 fn made_by(tool: &str) -> Result<Vec<Seen>, String> {
     for cmd in SETUP {
-        let o = exec(tool, cmd)?;
-        if !o.status.success() {
-            return Err(format!(
-                "{tool} {cmd}: {}: {}",
-                o.status,
-                String::from_utf8_lossy(&o.stderr).trim()
-            ));
-        }
+        stdout_of(tool, cmd)?;
     }
     SHOW.iter()
         .map(|show| Ok((stdout_of(IP, show)?, stdout_of(NLKIT, show)?)))
         .collect()
 }
 
-fn exec(tool: &str, cmd: &str) -> Result<std::process::Output, String> {
-    Command::new(tool)
+/// `tool CMD`'s stdout; a failure (with its stderr) unless it exits 0.
+fn stdout_of(tool: &str, cmd: &str) -> Result<Vec<u8>, String> {
+    let o = Command::new(tool)
         .args(cmd.split_whitespace())
         .output()
-        .ctx(&format!("run {tool} {cmd}"))
-}
-
-fn stdout_of(tool: &str, cmd: &str) -> Result<Vec<u8>, String> {
-    let o = exec(tool, cmd)?;
+        .ctx(&format!("run {tool} {cmd}"))?;
     if !o.status.success() {
         return Err(format!(
             "{tool} {cmd}: {}: {}",
