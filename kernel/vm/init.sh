@@ -8,10 +8,12 @@
 #
 # Layout of the initramfs (made by run.sh):
 #   /nltest/nltest.ko            the module built for this kernel
-#   /lib/modules-extra/*.ko      the kernel's own 8021q, dummy and nf_conntrack_netlink modules and
+#   /lib/modules-extra/*.ko      the kernel's own modules (run.sh's EXTRA_MODULES) and
 #                                their dependencies (decompressed), loaded in
 #                                the root phase in the order of
 #                                /lib/modules-extra/load-order
+#   /usr/bin/ip                  the host's iproute2 ip with its shared libraries
+#                                (/bin/ip is busybox's), for nlkit-vmtest's ipdiff
 #   /tests/*                     test binaries, run in name order in every phase
 #   /tests/*.libtest             Rust libtest binaries (cargo --test targets):
 #                                run with --test-threads=1, their

@@ -183,7 +183,10 @@ ensure_deps() {
 # queue, nf_tables and its queue expression for the NFQUEUE test (nfqueue.rs).
 # crc32c_generic first: libcrc32c (nf_conntrack and nf_tables need it) loads
 # the crc32c algorithm, which modinfo does not list as a dependency.
-EXTRA_MODULES=(8021q dummy crc32c_generic nf_conntrack_netlink nfnetlink_queue nf_tables nft_queue)
+# mpls_router, mpls_iptunnel and vrf for the differential tests against
+# iproute2's ip (nlkit-vmtest's ipdiff.rs: encap mpls routes, vrf links).
+EXTRA_MODULES=(8021q dummy crc32c_generic nf_conntrack_netlink nfnetlink_queue nf_tables nft_queue
+	mpls_router mpls_iptunnel vrf)
 
 # Only boot/vmlinuz-<ver> and the EXTRA_MODULES (with their dependencies) are
 # taken from the image package; cached as kernels/vmlinuz-<ver> and
@@ -330,6 +333,22 @@ build_cargo() {
 	EXTRA_BINS+=("$dst")
 }
 
+# install_ip ROOT: the host's iproute2 ip as ROOT/usr/bin/ip (busybox's own
+# ip applet stays /bin/ip), with the shared libraries ldd lists, the dynamic
+# loader and /etc/iproute2 (the name tables ip reads), for ipdiff.rs.
+install_ip() {
+	local root=$1 ip lib
+	ip=$(readlink -f /usr/bin/ip 2>/dev/null || readlink -f /sbin/ip) || die "no iproute2 ip on the host"
+	[ -x "$ip" ] || die "no iproute2 ip on the host"
+	install -m 755 "$ip" "$root/usr/bin/ip"
+	for lib in $(ldd "$ip" | grep -oE '/[^ ]+'); do
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+	[ -d /etc/iproute2 ] && cp -rL /etc/iproute2 "$root/etc/"
+	return 0
+}
+
 make_initramfs() {
 	local kver=$1 root="$OUT/$1/initramfs" b
 	rm -rf "$root"
@@ -349,6 +368,7 @@ poweroff -f
 EOF
 	chmod 755 "$root/init"
 	install -m 755 "$HERE/init.sh" "$root/init.sh"
+	install_ip "$root"
 	cp "$OUT/$kver/build/nltest.ko" "$root/nltest/"
 	mkdir -p "$root/lib/modules-extra"
 	cp "$OUT/kernels/modules-$kver"/{*.ko,load-order} "$root/lib/modules-extra/"

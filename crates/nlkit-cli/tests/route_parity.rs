@@ -262,7 +262,7 @@ fn encap_mpls_answered_like_ip() {
         if ip.status.success() {
             let t = sh("ip route show 10.3.0.0/24");
             assert_eq!(ok("route show 10.3.0.0/24"), t);
-            assert!(t.contains("encap mpls 100/200"), "{t}");
+            assert!(t.contains(" encap mpls  100/200 "), "{t}");
             assert_eq!(
                 sh("ip route show 10.3.1.0/24"),
                 t.replace("10.3.0.0", "10.3.1.0")

@@ -16,7 +16,8 @@
 //!                                   program) and the nlkit CLI (/usr/bin/nlkit), as the run has them;
 //!                                   in the root phase also dummy and vlan links (library and CLI),
 //!                                   and a conntrack table (create, dump, get, delete, flush), NFQUEUE accept/drop;
-//!                                   nltest through its YAML spec (library and `nlkit ynl`)
+//!                                   nltest through its YAML spec (library and `nlkit ynl`);
+//!                                   ip beside nlkit on dummy, vlan, vrf and encap mpls state (ipdiff.rs)
 //! nlkit-vmtest listen raw|genl      helper: one multicast listener (a child process of a test)
 //! nlkit-vmtest hold raw             helper: keep a raw unit listener open (unload phase)
 //! ```
@@ -26,6 +27,7 @@ mod cli;
 mod conntrack;
 mod examples;
 mod genl;
+mod ipdiff;
 mod links;
 mod nfqueue;
 mod raw;
@@ -270,6 +272,7 @@ fn main() -> ExitCode {
         examples::run(&ctx, &mut report);
         cli::run(&ctx, &mut report);
         links::run(&ctx, &mut report);
+        ipdiff::run(&ctx, &mut report);
         nfqueue::run(&ctx, &mut report);
         conntrack::run(&ctx, &mut report);
         ynl::run(&ctx, &mut report);

@@ -19,6 +19,7 @@
 //!             [ttl N|auto] [tos N|inherit] [[no]learning] [ageing N] [maxaddress N]
 //!             [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss] [[no]udpcsum]
 //!             [[no]udp6zerocsumtx] [[no]udp6zerocsumrx]
+//!     vrf     table N
 //!     other kinds (dummy, ifb...) take no arguments
 //! nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
 //!                [arp|multicast|allmulticast|promisc on|off]
@@ -72,7 +73,7 @@ Usage: nlkit [-br] [-s [-s]] link [show] [[dev] NAME] [type KIND|KIND_slave] [ma
            LINKOPTS := mtu N | address MAC | txqlen N | alias TEXT | master M | up | group G
                      | numtxqueues N | numrxqueues N | gso_max_size N | gso_max_segs N
                      | state OPERSTATE | mode default|dormant | addrgenmode MODE | netns NAME|PID
-           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M
+           KIND := veth [peer [name] P [LINKOPTS]] | bridge | dummy | vlan id N | macvlan mode M | vrf table N
                  | vxlan id N [dstport P] [local A] [remote A|group A] [dev D] [tos T] ...
        nlkit link set [dev] NAME [up|down] [name NEW] [LINKOPTS] [nomaster]
                       [type bridge_slave [cost N] [priority N] [learning on|off] ...]
@@ -432,6 +433,15 @@ fn on_u8(on: bool) -> Option<u8> {
     Some(u8::from(on))
 }
 
+/// vrf's `IFLA_INFO_DATA`: one `IFLA_VRF_TABLE` (1) attribute, a u32.
+fn vrf_data(table: u32) -> Vec<u8> {
+    let mut b = Vec::with_capacity(8);
+    b.extend_from_slice(&8u16.to_ne_bytes());
+    b.extend_from_slice(&1u16.to_ne_bytes());
+    b.extend_from_slice(&table.to_ne_bytes());
+    b
+}
+
 fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut parent: Option<u32> = None;
     let mut kind: Option<String> = None;
@@ -439,6 +449,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
     let mut peer: Option<Common> = None;
     let mut vlan_id: Option<u16> = None;
     let mut vlan_proto: Option<u16> = None;
+    let mut vrf_table: Option<u32> = None;
     let mut mode: Option<u32> = None;
     let mut vx = Vxlan::default();
     let mut br = Bridge::default();
@@ -473,6 +484,7 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
             (None, "type") => kind = Some(w.value("type")?.to_string()),
             (Some("veth"), "peer") => peer = Some(Common::default()),
             (Some("vlan"), "id") => vlan_id = Some(w.num("id")?),
+            (Some("vrf"), "table") => vrf_table = Some(w.num("table")?),
             (Some("vlan"), "protocol") => {
                 vlan_proto = Some(match w.value("protocol")? {
                     p if p.eq_ignore_ascii_case("802.1q") => 0x8100,
@@ -614,6 +626,10 @@ fn parse_add(w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, CliError> {
                 vx.dev = parent.take();
             }
             req.vxlan(vx)
+        }
+        "vrf" => {
+            let t = vrf_table.ok_or_else(|| w.err("type vrf needs \"table N\""))?;
+            req.other_kind("vrf", Some(vrf_data(t)))
         }
         k => req.other_kind(k, None),
     };
@@ -1492,6 +1508,9 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
             if let Some(id) = vl.id {
                 d.both(format_args!("id {id}"), "id", json!(id));
             }
+            if let Some(f) = v.info_data.and_then(vlan_flags) {
+                vlan_flag_details(&mut d, f);
+            }
         }
         InfoData::Bridge(_) => {
             if let Some(a) = v.info_data {
@@ -1547,7 +1566,11 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
                 }
             }
         }
-        _ => {}
+        _ => {
+            if let (Some("vrf"), Some(a)) = (v.kind, v.info_data) {
+                table_details(&mut d, a, VRF_DETAILS);
+            }
+        }
     }
     d
 }
@@ -1656,6 +1679,37 @@ const BRIDGE_DETAILS: &[(u16, &str, &str, Fmt)] = &[
 
 /// A bridge port's settings in ip 6.1's order.
 #[rustfmt::skip]
+/// `IFLA_VLAN_FLAGS` (2, `struct ifla_vlan_flags`): its `flags`.
+fn vlan_flags(data: nlkit::wire::Attr<'_>) -> Option<u32> {
+    let a = data.nested().map_while(Result::ok).find(|a| a.kind() == 2)?;
+    Some(u32::from_ne_bytes(a.payload().get(..4)?.try_into().ok()?))
+}
+
+/// ip's `<REORDER_HDR,...>` (JSON `"flags": [...]`), in ip's order; bits
+/// it has no name for as hex, as ip prints them.
+fn vlan_flag_details(d: &mut Details, mut f: u32) {
+    let mut names = Vec::new();
+    for (bit, name) in [
+        (0x1, "REORDER_HDR"),
+        (0x2, "GVRP"),
+        (0x8, "MVRP"),
+        (0x4, "LOOSE_BINDING"),
+        (0x10, "BRIDGE_BINDING"),
+    ] {
+        if f & bit != 0 {
+            f &= !bit;
+            names.push(name.to_string());
+        }
+    }
+    if f != 0 {
+        names.push(format!("{f:x}"));
+    }
+    d.both(format_args!("<{}>", names.join(",")), "flags", json!(names));
+}
+
+/// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
+const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
+
 const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),
     (IFLA_BRPORT_PRIORITY, "priority", "priority", Fmt::Num),
@@ -1668,26 +1722,121 @@ const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_UNICAST_FLOOD, "flood", "flood", Fmt::OnOff),
     (IFLA_BRPORT_ID, "port_id", "id", Fmt::CHex),
     (IFLA_BRPORT_NO, "port_no", "no", Fmt::CHex),
-    (IFLA_BRPORT_DESIGNATED_PORT, "designated_port", "designated_port", Fmt::Num),
-    (IFLA_BRPORT_DESIGNATED_COST, "designated_cost", "designated_cost", Fmt::Num),
-    (IFLA_BRPORT_BRIDGE_ID, "designated_bridge", "bridge_id", Fmt::BridgeId),
-    (IFLA_BRPORT_ROOT_ID, "designated_root", "root_id", Fmt::BridgeId),
-    (IFLA_BRPORT_HOLD_TIMER, "hold_timer", "hold_timer", Fmt::Timer),
-    (IFLA_BRPORT_MESSAGE_AGE_TIMER, "message_age_timer", "message_age_timer", Fmt::Timer),
-    (IFLA_BRPORT_FORWARD_DELAY_TIMER, "forward_delay_timer", "forward_delay_timer", Fmt::Timer),
-    (IFLA_BRPORT_TOPOLOGY_CHANGE_ACK, "topology_change_ack", "topology_change_ack", Fmt::Num),
-    (IFLA_BRPORT_CONFIG_PENDING, "config_pending", "config_pending", Fmt::Num),
+    (
+        IFLA_BRPORT_DESIGNATED_PORT,
+        "designated_port",
+        "designated_port",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_DESIGNATED_COST,
+        "designated_cost",
+        "designated_cost",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_BRIDGE_ID,
+        "designated_bridge",
+        "bridge_id",
+        Fmt::BridgeId,
+    ),
+    (
+        IFLA_BRPORT_ROOT_ID,
+        "designated_root",
+        "root_id",
+        Fmt::BridgeId,
+    ),
+    (
+        IFLA_BRPORT_HOLD_TIMER,
+        "hold_timer",
+        "hold_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_MESSAGE_AGE_TIMER,
+        "message_age_timer",
+        "message_age_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_FORWARD_DELAY_TIMER,
+        "forward_delay_timer",
+        "forward_delay_timer",
+        Fmt::Timer,
+    ),
+    (
+        IFLA_BRPORT_TOPOLOGY_CHANGE_ACK,
+        "topology_change_ack",
+        "topology_change_ack",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_CONFIG_PENDING,
+        "config_pending",
+        "config_pending",
+        Fmt::Num,
+    ),
     (IFLA_BRPORT_PROXYARP, "proxy_arp", "proxy_arp", Fmt::OnOff),
-    (IFLA_BRPORT_PROXYARP_WIFI, "proxy_arp_wifi", "proxy_arp_wifi", Fmt::OnOff),
-    (IFLA_BRPORT_MULTICAST_ROUTER, "mcast_router", "multicast_router", Fmt::Num),
-    (IFLA_BRPORT_FAST_LEAVE, "mcast_fast_leave", "", Fmt::TextOnOff),
-    (IFLA_BRPORT_MCAST_FLOOD, "mcast_flood", "mcast_flood", Fmt::OnOff),
-    (IFLA_BRPORT_BCAST_FLOOD, "bcast_flood", "bcast_flood", Fmt::OnOff),
-    (IFLA_BRPORT_MCAST_TO_UCAST, "mcast_to_unicast", "mcast_to_unicast", Fmt::OnOff),
-    (IFLA_BRPORT_NEIGH_SUPPRESS, "neigh_suppress", "neigh_suppress", Fmt::OnOff),
-    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask", "group_fwd_mask", Fmt::NumStr),
-    (IFLA_BRPORT_GROUP_FWD_MASK, "group_fwd_mask_str", "group_fwd_mask_str", Fmt::Hex),
-    (IFLA_BRPORT_VLAN_TUNNEL, "vlan_tunnel", "vlan_tunnel", Fmt::OnOff),
+    (
+        IFLA_BRPORT_PROXYARP_WIFI,
+        "proxy_arp_wifi",
+        "proxy_arp_wifi",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_MULTICAST_ROUTER,
+        "mcast_router",
+        "multicast_router",
+        Fmt::Num,
+    ),
+    (
+        IFLA_BRPORT_FAST_LEAVE,
+        "mcast_fast_leave",
+        "",
+        Fmt::TextOnOff,
+    ),
+    (
+        IFLA_BRPORT_MCAST_FLOOD,
+        "mcast_flood",
+        "mcast_flood",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_BCAST_FLOOD,
+        "bcast_flood",
+        "bcast_flood",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_MCAST_TO_UCAST,
+        "mcast_to_unicast",
+        "mcast_to_unicast",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_NEIGH_SUPPRESS,
+        "neigh_suppress",
+        "neigh_suppress",
+        Fmt::OnOff,
+    ),
+    (
+        IFLA_BRPORT_GROUP_FWD_MASK,
+        "group_fwd_mask",
+        "group_fwd_mask",
+        Fmt::NumStr,
+    ),
+    (
+        IFLA_BRPORT_GROUP_FWD_MASK,
+        "group_fwd_mask_str",
+        "group_fwd_mask_str",
+        Fmt::Hex,
+    ),
+    (
+        IFLA_BRPORT_VLAN_TUNNEL,
+        "vlan_tunnel",
+        "vlan_tunnel",
+        Fmt::OnOff,
+    ),
     (IFLA_BRPORT_ISOLATED, "isolated", "isolated", Fmt::OnOff),
     (IFLA_BRPORT_LOCKED, "locked", "locked", Fmt::OnOff),
 ];
@@ -1788,6 +1937,9 @@ fn slave_details(v: &LinkView<'_>) -> Details {
     let mut d = Details::default();
     if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
         table_details(&mut d, a, BRPORT_DETAILS);
+    }
+    if let (Some("vrf"), Some(a)) = (v.slave_kind, v.slave_data) {
+        table_details(&mut d, a, VRF_DETAILS);
     }
     d
 }

@@ -1559,12 +1559,12 @@ fn metric_word(k: u16) -> &'static str {
     }
 }
 
-/// `encap mpls 100/200 ` (JSON `"encap": "mpls", "dst": "100/200"`).
+/// ` encap mpls  100/200 `, ip's spacing (JSON `"encap": "mpls", "dst": "100/200"`).
 fn write_encap(e: &mut Emit<'_>, v: &RouteView<'_>) {
     let Some(stack) = v.mpls_encap() else {
         return;
     };
-    e.str("encap", "encap ", "mpls", " ");
+    e.str("encap", " encap ", "mpls", " ");
     // Rare: a String for the label stack is no cost worth avoiding.
     let mut labels = String::new();
     for l in mpls_labels(stack) {
@@ -1573,7 +1573,7 @@ fn write_encap(e: &mut Emit<'_>, v: &RouteView<'_>) {
         }
         labels += &l.to_string();
     }
-    e.str("dst", "", &labels, " ");
+    e.str("dst", " ", &labels, " ");
 }
 
 /// Writes one route as `ip route` (text, no final newline) or `ip -j
