@@ -31,7 +31,7 @@ use std::io::{self, Write};
 
 /// Where output goes, and how.
 pub struct Out {
-    w: io::BufWriter<io::StdoutLock<'static>>,
+    w: io::BufWriter<Stdout>,
     /// JSON output.
     pub json: bool,
     /// Pretty JSON.
@@ -52,7 +52,7 @@ impl Out {
     /// Stdout, with the global options' format.
     pub fn new(g: &crate::Global) -> Out {
         Out {
-            w: io::BufWriter::with_capacity(64 << 10, io::stdout().lock()),
+            w: io::BufWriter::with_capacity(64 << 10, Stdout::new()),
             json: g.json,
             pretty: g.pretty,
             oneline: g.oneline,
@@ -213,6 +213,50 @@ impl Out {
     pub fn flush(&mut self) -> Result<(), CliError> {
         self.w.flush()?;
         Ok(())
+    }
+}
+
+/// Standard output without std's line buffering: a duplicate of fd 1
+/// written whole (std's `Stdout` scans every chunk for its last `\n`), with
+/// std's locked stdout only when fd 1 cannot be duplicated. Either way it is
+/// the same open file, so what `Out` writes comes out in order; nothing else
+/// writes to stdout while an `Out` lives (it holds the lock).
+enum Stdout {
+    Fd(std::fs::File, #[allow(dead_code)] io::StdoutLock<'static>),
+    Std(io::StdoutLock<'static>),
+}
+
+impl Stdout {
+    fn new() -> Stdout {
+        use std::os::fd::AsFd;
+        let mut lock = io::stdout().lock();
+        // Anything std still holds goes out first.
+        let _ = lock.flush();
+        match lock.as_fd().try_clone_to_owned() {
+            Ok(fd) => Stdout::Fd(std::fs::File::from(fd), lock),
+            Err(_) => Stdout::Std(lock),
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self {
+            Stdout::Fd(f, _) => f.write(b),
+            Stdout::Std(s) => s.write(b),
+        }
+    }
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Stdout::Fd(f, _) => f.write_all(b),
+            Stdout::Std(s) => s.write_all(b),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stdout::Fd(f, _) => f.flush(),
+            Stdout::Std(s) => s.flush(),
+        }
     }
 }
 

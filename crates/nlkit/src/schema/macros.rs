@@ -290,11 +290,13 @@ macro_rules! typed_attrs {
 
         impl<$lt> $Name<$lt> {
             #[doc = concat!("Decodes ", $what, ".")]
+            #[inline]
             pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
                 Self::parse_payload(msg.payload_ref())
             }
 
             #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
+            #[inline]
             pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
                 let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
                 Self::from_parts(header, attrs, attrs_at)
@@ -303,6 +305,7 @@ macro_rules! typed_attrs {
             #[doc = concat!("Decodes ", $what, " from its parts: the family header and the attributes")]
             /// (at offset `attrs_at` of their message), for an object that
             /// arrives without a message of its own (nested in another family's).
+            #[inline]
             pub fn from_parts(
                 header: &$lt $Header,
                 attrs: &$lt [u8],

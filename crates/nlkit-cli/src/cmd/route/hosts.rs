@@ -28,10 +28,18 @@ pub fn enable() {
 }
 
 /// With `-r`, the host name of `a`; `None` without `-r` or if it has none.
+#[inline]
 pub fn name(a: IpAddr) -> Option<String> {
     if !ON.load(Ordering::Relaxed) {
         return None;
     }
+    looked_up(a)
+}
+
+/// `name` with `-r`: through the cache.
+#[cold]
+#[inline(never)]
+fn looked_up(a: IpAddr) -> Option<String> {
     // A panic elsewhere while holding the lock leaves the map usable.
     let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cached(
