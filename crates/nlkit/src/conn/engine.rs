@@ -530,6 +530,40 @@ impl Engine {
         }
     }
 
+    /// Moves up to `max` outputs of exchange `token` to the end of `into`,
+    /// in order: what `max` calls of [`poll`](Self::poll) return, with the
+    /// exchange looked up once and a dump's data replies moved as they are
+    /// (the run a dump's reader takes after each datagram). Returns how many.
+    pub fn poll_into<R: Requests + ?Sized>(
+        &mut self,
+        token: Token,
+        out: &Outgoing,
+        reqs: &R,
+        max: usize,
+        into: &mut VecDeque<Output>,
+    ) -> usize {
+        let Some(p) = self.pending.iter_mut().find(|p| p.token == token.0) else {
+            return 0;
+        };
+        let mut n = 0;
+        while n < max {
+            let Some(Stored::Message(r)) = p.queue.front() else {
+                break;
+            };
+            into.push_back(Output::Message(r.clone()));
+            p.queue.pop_front();
+            n += 1;
+        }
+        while n < max {
+            let Some(o) = self.poll(token, out, reqs) else {
+                break;
+            };
+            into.push_back(o);
+            n += 1;
+        }
+        n
+    }
+
     /// The next thing that happened to exchange `token`, if any; `out` and
     /// `reqs` are what was sent (to describe it and resolve extended ACKs).
     /// After a final output, `None` forever.

@@ -136,7 +136,7 @@ impl<T: Transport> Connection<T> {
         }
         let mut g = self.lock();
         loop {
-            ready.extend(std::iter::from_fn(|| g.engine.poll(token, out, reqs)).take(READY_RUN));
+            g.engine.poll_into(token, out, reqs, READY_RUN, ready);
             if let Some(o) = ready.pop_front() {
                 return Ok(o);
             }

@@ -232,9 +232,26 @@ impl<C: Borrow<Connection>> Handle<C> {
     pub fn routes(
         &self,
         filter: RouteDump,
-        f: impl FnMut(RouteView<'_>) -> Result<()>,
+        mut f: impl FnMut(RouteView<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.route_msgs(&filter, f)
+        self.route_msgs(&filter, |v| f(*v))
+    }
+
+    /// [`routes`](Self::routes) or, with `cached`,
+    /// [`route_cache`](Self::route_cache), each view lent where it was
+    /// decoded (a view is a few hundred bytes: a long dump's printer takes
+    /// this form, which copies none).
+    pub fn route_views(
+        &self,
+        filter: RouteDump,
+        cached: bool,
+        f: impl FnMut(&RouteView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if cached {
+            self.route_msgs(&RouteCacheDump(filter), f)
+        } else {
+            self.route_msgs(&filter, f)
+        }
     }
 
     /// Streams the route cache (`ip route show cached`): the exceptions
@@ -243,22 +260,22 @@ impl<C: Borrow<Connection>> Handle<C> {
     pub fn route_cache(
         &self,
         filter: RouteDump,
-        f: impl FnMut(RouteView<'_>) -> Result<()>,
+        mut f: impl FnMut(RouteView<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.route_msgs(&RouteCacheDump(filter), f)
+        self.route_msgs(&RouteCacheDump(filter), |v| f(*v))
     }
 
     fn route_msgs(
         &self,
         req: &dyn ToMsg,
-        mut f: impl FnMut(RouteView<'_>) -> Result<()>,
+        mut f: impl FnMut(&RouteView<'_>) -> Result<()>,
     ) -> Result<()> {
         self.dump_msgs(req, |m| {
             if m.msg_type() != RTM_NEWROUTE {
                 return Ok(());
             }
             match RouteView::parse(&m) {
-                Ok(v) => f(v),
+                Ok(v) => f(&v),
                 Err(e) => Err(malformed("dump routes")(e)),
             }
         })

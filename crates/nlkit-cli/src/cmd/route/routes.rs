@@ -900,13 +900,13 @@ pub fn show(
     if g.details {
         devs.nh = Some(NhInfo::new(g));
     }
-    let each = |v: RouteView<'_>| {
-        if !s.wants(&v) {
+    let each = |v: &RouteView<'_>| {
+        if !s.wants(v) {
             return Ok(());
         }
         if json && pretty {
             pbuf.clear();
-            write_route(&mut pbuf, true, &v, &mut devs, &fmt);
+            write_route(&mut pbuf, true, v, &mut devs, &fmt);
             return keep(out.array_item(&super::emit::to_value(&pbuf, "a route")));
         }
         if json && first {
@@ -916,7 +916,7 @@ pub fn show(
             buf.push(b',');
         }
         first = false;
-        write_route(&mut buf, json, &v, &mut devs, &fmt);
+        write_route(&mut buf, json, v, &mut devs, &fmt);
         if !json {
             buf.push(b'\n');
         }
@@ -927,12 +927,7 @@ pub fn show(
         }
         Ok(())
     };
-    let h = Handle::with(conn);
-    let r = if s.cloned {
-        h.route_cache(s.dump(), each)
-    } else {
-        h.routes(s.dump(), each)
-    };
+    let r = Handle::with(conn).route_views(s.dump(), s.cloned, each);
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
