@@ -998,6 +998,39 @@ mod tests {
         assert!(e.interrupted(t));
     }
 
+    /// `poll_into` hands over what `poll` would, in order, at most `max` at a
+    /// time: the data replies, then the final answer, then nothing.
+    #[test]
+    fn poll_into_takes_runs_in_order_up_to_max() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, out) = start(&mut e, req, Kind::Dump, 0);
+        let mut b = Vec::new();
+        for _ in 0..3 {
+            data(&mut b, 1, 0);
+        }
+        done(&mut b, 1, 0, 0);
+        e.handle_datagram(&b, &kernel(), Some(t));
+        let mut q = VecDeque::new();
+        assert_eq!(e.poll_into(t, &out, req, 2, &mut q), 2);
+        assert_eq!(e.poll_into(t, &out, req, 5, &mut q), 2);
+        assert_eq!(e.poll_into(t, &out, req, 5, &mut q), 0);
+        let got: Vec<String> = q.iter().map(|o| format!("{o:?}")).collect();
+        assert_eq!(
+            got,
+            [
+                "Message(0..32)",
+                "Message(32..64)",
+                "Message(64..96)",
+                "Done { interrupted: false }"
+            ]
+        );
+        // An exchange the engine does not know: nothing.
+        assert_eq!(e.poll_into(Token(999), &out, req, 5, &mut q), 0);
+        assert_eq!(q.len(), 4);
+    }
+
     #[test]
     fn dump_interrupted_on_data_and_failed_by_done() {
         let mut e = Engine::new(true);
