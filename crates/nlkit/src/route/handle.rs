@@ -274,9 +274,10 @@ impl<C: Borrow<Connection>> Handle<C> {
             if m.msg_type() != RTM_NEWROUTE {
                 return Ok(());
             }
-            match RouteView::parse(&m) {
-                Ok(v) => f(&v),
-                Err(e) => Err(malformed("dump routes")(e)),
+            // Lent from where it was decoded: a view is not moved.
+            match &RouteView::parse(&m) {
+                Ok(v) => f(v),
+                Err(e) => Err(malformed("dump routes")(*e)),
             }
         })
     }
