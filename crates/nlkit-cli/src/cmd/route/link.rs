@@ -47,6 +47,7 @@
 //! each link it leaves out is `{}` in JSON, as ip 6.1 writes it (but the
 //! links a kernel-filtered dump leaves out: `master`, `nomaster`, `type`).
 
+use super::emit::Emit;
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
@@ -810,17 +811,26 @@ fn show_one(
     }
 }
 
-/// Prints one link (`ip link` style, or a JSON array element with `-j`).
-pub fn print_link(
-    out: &mut Out,
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&link_json(v, names, details))
-    } else {
-        out.line(link_text(v, names, details))
+/// What [`write_link_fields`] writes: `details` (`-d`), `do_link` (`link
+/// show`: `mode`, `alias`, `addrgenmode`; not for `addr show`), `ll` (the
+/// `link/ether` line) and the counters (`stats`, see [`write_stats`]).
+#[derive(Clone, Copy)]
+pub(crate) struct LinkOpts {
+    pub details: bool,
+    pub do_link: bool,
+    pub ll: bool,
+    pub stats: u8,
+}
+
+impl LinkOpts {
+    /// `link show` (and the monitor): the link-layer line, no counters.
+    pub(crate) fn link(details: bool) -> LinkOpts {
+        LinkOpts {
+            details,
+            do_link: true,
+            ll: true,
+            stats: 0,
+        }
     }
 }
 
@@ -832,84 +842,141 @@ pub fn print_link_with(
     names: &mut Names,
     g: &Global,
 ) -> Result<(), CliError> {
-    if g.brief {
-        if out.json {
-            let mut o = brief_json_base(v, names);
+    let opts = LinkOpts {
+        stats: g.stats,
+        ..LinkOpts::link(g.details)
+    };
+    out.object(|b, json| {
+        let e = &mut Emit::new(b, json);
+        e.open_obj(None);
+        if g.brief {
+            write_brief_fields(e, v, names);
             if let Some(a) = v.address {
-                o.insert("address".into(), json!(hw_string(a)));
+                e.str("address", "", &hw_string(a), " ");
             }
-            o.insert(
-                "flags".into(),
-                json!(iff_names_iproute2(v.flags(), lower_down(v, names))),
-            );
-            return out.array_item(&Value::Object(o));
+            write_flags(e, v, names, "<", "> ");
+        } else {
+            write_link_fields(e, v, names, opts);
         }
-        let mut t = brief_head(v, names);
-        if let Some(a) = v.address {
-            t += &format!("{} ", hw_string(a));
-        }
-        t += &format!(
-            "<{}> ",
-            iff_names_iproute2(v.flags(), lower_down(v, names)).join(",")
-        );
-        return out.line(t);
-    }
-    if g.stats == 0 {
-        return print_link(out, v, names, g.details);
-    }
-    if out.json {
-        let mut o = link_json_base(v, names, g.details, true, true);
-        if let Some(st) = stats_json(v, g.stats) {
-            // iproute2 prints the counters before the altnames.
-            let alt = o.remove("altnames");
-            o.insert("stats64".into(), st);
-            if let Some(a) = alt {
-                o.insert("altnames".into(), a);
-            }
-        }
-        return out.array_item(&Value::Object(o));
-    }
-    let mut t = link_head(v, names, true);
-    t += &link_body(v, names, g.details, true, true, g.stats);
-    out.line(t)
+        e.close_obj();
+    })
 }
 
-/// `NAME@PEER        STATE         `: the start of an `ip -br` line.
-pub(crate) fn brief_head(v: &LinkView<'_>, names: &mut Names) -> String {
-    // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
-    let mut s = name_at(v, names);
-    let pad = 16usize.saturating_sub(shown_len(&s));
-    s.extend(std::iter::repeat_n(' ', pad + 1));
-    if let Some(o) = v.operstate {
-        s += &format!("{:<14} ", operstate_name(o));
-    }
-    s
+/// One link as `ip link show` prints it (text: two or more lines, no final
+/// newline; JSON: one object), as the monitor prints a link event.
+pub fn write_link(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names, details: bool) {
+    e.open_obj(None);
+    write_link_fields(e, v, names, LinkOpts::link(details));
+    e.close_obj();
 }
 
-/// `link` (or `link_index`), `ifname`, `operstate`: the start of an `ip -j -br` object.
-pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String, Value> {
-    let mut o = Map::new();
+/// JSON only: `link` (or `link_index` when the peer is in another netns),
+/// `ifname`.
+fn write_link_names(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
     match (v.link, v.link_netnsid) {
-        (Some(0), _) => {
-            o.insert("link".into(), Value::Null);
-        }
-        (Some(l), Some(_)) => {
-            o.insert("link_index".into(), json!(l));
-        }
-        (Some(l), None) => {
-            o.insert("link".into(), json!(names.json_name(l)));
-        }
+        (Some(0), _) => e.null("link", ""),
+        (Some(l), Some(_)) => e.json_num("link_index", l),
+        (Some(l), None) => e.dev("link", "", names, l, ""),
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(name_json(n)));
+        e.name("ifname", "", n, "");
     }
-    if let Some(st) = v.operstate {
-        o.insert("operstate".into(), json!(operstate_name(st)));
-    }
-    o
 }
 
+/// The flags: text `pre` `A,B` `post`; JSON `"flags":["A","B"]`.
+fn write_flags(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names, pre: &str, post: &str) {
+    e.open_arr("flags");
+    e.text(pre);
+    for (i, f) in iff_names_iproute2(v.flags(), lower_down(v, names))
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            e.text(",");
+        }
+        e.item(f, "");
+    }
+    e.text(post);
+    e.close_arr();
+}
+
+/// The start of an `ip -br` line (`NAME@PEER        STATE         `), or of
+/// an `ip -j -br` object (`link`, `ifname`, `operstate`).
+pub(crate) fn write_brief_fields(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
+    if e.json {
+        write_link_names(e, v, names);
+    } else {
+        // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
+        let s = name_at(v, names);
+        let pad = 16usize.saturating_sub(shown_len(&s));
+        e.text(&s);
+        e.text_val(format_args!("{:pad$} ", ""));
+    }
+    if let Some(o) = v.operstate {
+        let n = operstate_name(o);
+        if e.json {
+            e.str("operstate", "", n, "");
+        } else {
+            e.text_val(format_args!("{n:<14} "));
+        }
+    }
+}
+
+/// The counters: text as `ip -s` prints them (see [`stats_text`]); JSON
+/// the `stats64` object of `ip -j -s` (`level` 2: with the error counters).
+pub(crate) fn write_stats(e: &mut Emit<'_>, v: &LinkView<'_>, level: u8) {
+    if !e.json {
+        e.text(&stats_text(v, level));
+        return;
+    }
+    let Some(st) = v.stats64.filter(|_| level > 0) else {
+        return;
+    };
+    e.open_obj(Some("stats64"));
+    e.open_obj(Some("rx"));
+    e.json_num("bytes", st.rx_bytes.get());
+    e.json_num("packets", st.rx_packets.get());
+    e.json_num("errors", st.rx_errors.get());
+    e.json_num("dropped", st.rx_dropped.get());
+    e.json_num("over_errors", st.rx_over_errors.get());
+    e.json_num("multicast", st.multicast.get());
+    if st.rx_compressed.get() != 0 {
+        e.json_num("compressed", st.rx_compressed.get());
+    }
+    if level > 1 {
+        e.json_num("length_errors", st.rx_length_errors.get());
+        e.json_num("crc_errors", st.rx_crc_errors.get());
+        e.json_num("frame_errors", st.rx_frame_errors.get());
+        e.json_num("fifo_errors", st.rx_fifo_errors.get());
+        e.json_num("missed_errors", st.rx_missed_errors.get());
+        if st.rx_nohandler.get() != 0 {
+            e.json_num("nohandler", st.rx_nohandler.get());
+        }
+    }
+    e.close_obj();
+    e.open_obj(Some("tx"));
+    e.json_num("bytes", st.tx_bytes.get());
+    e.json_num("packets", st.tx_packets.get());
+    e.json_num("errors", st.tx_errors.get());
+    e.json_num("dropped", st.tx_dropped.get());
+    e.json_num("carrier_errors", st.tx_carrier_errors.get());
+    e.json_num("collisions", st.collisions.get());
+    if st.tx_compressed.get() != 0 {
+        e.json_num("compressed", st.tx_compressed.get());
+    }
+    if level > 1 {
+        e.json_num("aborted_errors", st.tx_aborted_errors.get());
+        e.json_num("fifo_errors", st.tx_fifo_errors.get());
+        e.json_num("window_errors", st.tx_window_errors.get());
+        e.json_num("heartbeat_errors", st.tx_heartbeat_errors.get());
+        if let Some(c) = v.carrier_changes {
+            e.json_num("carrier_changes", c);
+        }
+    }
+    e.close_obj();
+    e.close_obj();
+}
 /// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
 /// with the error counters), each line after a newline; empty for level 0
 /// or without `IFLA_STATS64`.
@@ -1069,54 +1136,6 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     s
 }
 
-/// The `stats64` object of `ip -j -s` (`level` 2: with the error counters).
-pub(crate) fn stats_json(v: &LinkView<'_>, level: u8) -> Option<Value> {
-    let st = v.stats64.filter(|_| level > 0)?;
-    let mut rx = Map::new();
-    let mut tx = Map::new();
-    let put = |m: &mut Map<String, Value>, k: &str, x: u64| {
-        m.insert(k.into(), json!(x));
-    };
-    put(&mut rx, "bytes", st.rx_bytes.get());
-    put(&mut rx, "packets", st.rx_packets.get());
-    put(&mut rx, "errors", st.rx_errors.get());
-    put(&mut rx, "dropped", st.rx_dropped.get());
-    put(&mut rx, "over_errors", st.rx_over_errors.get());
-    put(&mut rx, "multicast", st.multicast.get());
-    if st.rx_compressed.get() != 0 {
-        put(&mut rx, "compressed", st.rx_compressed.get());
-    }
-    if level > 1 {
-        put(&mut rx, "length_errors", st.rx_length_errors.get());
-        put(&mut rx, "crc_errors", st.rx_crc_errors.get());
-        put(&mut rx, "frame_errors", st.rx_frame_errors.get());
-        put(&mut rx, "fifo_errors", st.rx_fifo_errors.get());
-        put(&mut rx, "missed_errors", st.rx_missed_errors.get());
-        if st.rx_nohandler.get() != 0 {
-            put(&mut rx, "nohandler", st.rx_nohandler.get());
-        }
-    }
-    put(&mut tx, "bytes", st.tx_bytes.get());
-    put(&mut tx, "packets", st.tx_packets.get());
-    put(&mut tx, "errors", st.tx_errors.get());
-    put(&mut tx, "dropped", st.tx_dropped.get());
-    put(&mut tx, "carrier_errors", st.tx_carrier_errors.get());
-    put(&mut tx, "collisions", st.collisions.get());
-    if st.tx_compressed.get() != 0 {
-        put(&mut tx, "compressed", st.tx_compressed.get());
-    }
-    if level > 1 {
-        put(&mut tx, "aborted_errors", st.tx_aborted_errors.get());
-        put(&mut tx, "fifo_errors", st.tx_fifo_errors.get());
-        put(&mut tx, "window_errors", st.tx_window_errors.get());
-        put(&mut tx, "heartbeat_errors", st.tx_heartbeat_errors.get());
-        if let Some(c) = v.carrier_changes {
-            put(&mut tx, "carrier_changes", u64::from(c));
-        }
-    }
-    Some(json!({"rx": rx, "tx": tx}))
-}
-
 /// `ARPHRD_*` names as iproute2 prints them after `link/`.
 pub fn link_type_name(t: u16) -> String {
     match t {
@@ -1227,135 +1246,137 @@ fn name_at(v: &LinkView<'_>, names: &mut Names) -> String {
     }
 }
 
-/// The first line of `ip link` / `ip addr` for a link (`mode` only for `ip link`).
-pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> String {
-    let mut s = format!(
-        "{}: {}: <{}>",
-        v.index(),
-        name_at(v, names),
-        iff_names_iproute2(v.flags(), lower_down(v, names)).join(",")
-    );
+/// A link's fields, as `ip link` / `ip addr` print them (text: the first
+/// line, the `link/ether` line with `opts.ll`, the kind's lines with
+/// `opts.details`, alias, counters, altnames; JSON: the members of its
+/// object, in the same order, as ip 6.1).
+pub(crate) fn write_link_fields(
+    e: &mut Emit<'_>,
+    v: &LinkView<'_>,
+    names: &mut Names,
+    opts: LinkOpts,
+) {
+    e.num("ifindex", "", v.index(), ": ");
+    if e.json {
+        write_link_names(e, v, names);
+    } else {
+        let n = name_at(v, names);
+        e.text(&n);
+        e.text(": ");
+    }
+    write_flags(e, v, names, "<", ">");
     if let Some(m) = v.mtu {
-        s += &format!(" mtu {m}");
+        e.num("mtu", " mtu ", m, "");
     }
     if let Some(q) = v.qdisc {
-        s += &format!(" qdisc {q}");
+        e.str("qdisc", " qdisc ", &q.to_string(), "");
     }
     if let Some(m) = v.master {
-        s += &format!(" master {}", names.name(m));
+        e.dev("master", " master ", names, m, "");
     }
     if let Some(o) = v.operstate {
-        s += &format!(" state {}", operstate_name(o));
+        e.str("operstate", " state ", operstate_name(o), "");
     }
-    if mode {
-        if let Some(m) = v.linkmode {
-            s += if m == 1 {
-                " mode DORMANT"
-            } else {
-                " mode DEFAULT"
-            };
-        }
+    if let Some(m) = v.linkmode.filter(|_| opts.do_link) {
+        let n = if m == 1 { "DORMANT" } else { "DEFAULT" };
+        e.str("linkmode", " mode ", n, "");
     }
     if let Some(g) = v.group {
-        s += &format!(" group {}", group_str(g));
+        e.str("group", " group ", &group_str(g), "");
     }
     if let Some(q) = v.txqlen {
-        s += &format!(" qlen {q}");
+        e.num("txqlen", " qlen ", q, "");
     }
-    s
-}
-
-/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line
-/// (`addrgenmode` only for `link show`: `do_link`, as ip 6.1).
-fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool, do_link: bool) -> String {
-    let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
-    match v.address {
-        Some(a) => s += &format!(" {}", hw_string(a)),
-        // ip leaves a blank after the type when there is no address.
-        None => s.push(' '),
-    }
-    if let Some(b) = v.broadcast {
-        let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
-        s += &format!(
-            " {} {}",
-            if pointopoint { "peer" } else { "brd" },
-            hw_string(b)
+    if opts.ll {
+        e.str(
+            "link_type",
+            "\n    link/",
+            &link_type_name(v.link_type()),
+            "",
         );
-    }
-    if let Some(p) = v.perm_address {
-        if Some(p) != v.address {
-            s += &format!(" permaddr {}", hw_string(p));
+        match v.address {
+            Some(a) => e.str("address", " ", &hw_string(a), ""),
+            // ip leaves a blank after the type when there is no address.
+            None => e.text(" "),
+        }
+        if let Some(b) = v.broadcast {
+            let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
+            let pre = if pointopoint { " peer " } else { " brd " };
+            e.str("broadcast", pre, &hw_string(b), "");
+        }
+        if let Some(p) = v.perm_address.filter(|&p| Some(p) != v.address) {
+            e.str("permaddr", " permaddr ", &hw_string(p), "");
         }
     }
-    // ip names the peer's netns when it has a name under /run/netns.
-    match v.link_netnsid.map(|n| (n, names.netns_name(n))) {
-        Some((_, Some(name))) => s += &format!(" link-netns {name}"),
-        Some((n, None)) if n >= 0 => s += &format!(" link-netnsid {n}"),
-        Some(_) => s += " link-netnsid unknown",
-        None => {}
-    }
-    if details {
-        // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
-        if let Some(p) = v.promiscuity {
-            s += &format!(" promiscuity {p} ");
-        }
-        if let Some(a) = v.allmulti {
-            s += &format!(" allmulti {a} ");
-        }
-        if let Some(m) = v.min_mtu {
-            s += &format!("minmtu {m} ");
-        }
-        if let Some(m) = v.max_mtu {
-            s += &format!("maxmtu {m} ");
-        }
-        if let Some(k) = v.kind {
-            s += &format!("\n    {k} {}", kind_details(v, names).text);
-        }
-        if let Some(k) = v.slave_kind {
-            s += &format!("\n    {k}_slave {}", slave_details(v).text);
-        }
-        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
-            s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
-        }
-        for (word, _, n) in queue_details(v) {
-            if let Some(n) = n {
-                s += &format!("{word} {n} ");
+    if let Some(n) = v.link_netnsid {
+        if e.json {
+            e.json_num("link_netnsid", n);
+        } else if opts.ll {
+            // ip names the peer's netns when it has a name under /run/netns.
+            match names.netns_name(n) {
+                Some(name) => e.text_val(format_args!(" link-netns {name}")),
+                None if n >= 0 => e.text_val(format_args!(" link-netnsid {n}")),
+                None => e.text(" link-netnsid unknown"),
             }
         }
     }
-    s
-}
-
-/// The `link/ether ...` line with `ll` (and with `details` the kind's
-/// line), then `alias` (for `link show`, `do_link`, or with `details`), the
-/// counters (with `stats` > 0, see [`stats_text`]) and `altname` lines.
-pub(crate) fn link_body(
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-    do_link: bool,
-    ll: bool,
-    stats: u8,
-) -> String {
-    let mut s = String::new();
-    if ll {
-        s += &link_ll(v, names, details, do_link);
+    if opts.details && (opts.ll || e.json) {
+        // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
+        if let Some(p) = v.promiscuity {
+            e.num("promiscuity", " promiscuity ", p, " ");
+        }
+        if let Some(a) = v.allmulti {
+            e.num("allmulti", " allmulti ", a, " ");
+        }
+        if let Some(m) = v.min_mtu {
+            e.num("min_mtu", "minmtu ", m, " ");
+        }
+        if let Some(m) = v.max_mtu {
+            e.num("max_mtu", "maxmtu ", m, " ");
+        }
+        if v.kind.is_some() || v.slave_kind.is_some() {
+            e.open_obj(Some("linkinfo"));
+            if let Some(k) = v.kind {
+                e.str("info_kind", "\n    ", k, " ");
+                write_details(e, "info_data", kind_details(v, names));
+            }
+            if let Some(k) = v.slave_kind {
+                e.str("info_slave_kind", "\n    ", k, "_slave ");
+                write_details(e, "info_slave_data", slave_details(v));
+            }
+            e.close_obj();
+        }
+        if let Some(m) = v.addr_gen_mode().filter(|_| opts.do_link) {
+            e.str(
+                "inet6_addr_gen_mode",
+                "addrgenmode ",
+                addr_gen_mode_name(m),
+                " ",
+            );
+        }
+        for (word, key, n) in queue_details(v) {
+            if let Some(n) = n {
+                e.num(key, word, n, " ");
+            }
+        }
     }
-    if let (Some(a), true) = (v.alias, do_link || details) {
-        s += &format!("\n    alias {}", name_str(a));
+    // With -d, ip prints the alias and altnames after the details.
+    if let (Some(a), true) = (v.alias, opts.do_link || opts.details) {
+        e.name("ifalias", "\n    alias ", a, "");
     }
-    s += &stats_text(v, stats);
-    for n in v.alt_names() {
-        s += &format!("\n    altname {}", name_str(n));
+    write_stats(e, v, opts.stats);
+    if v.alt_names().next().is_some() {
+        e.open_arr("altnames");
+        for n in v.alt_names() {
+            if e.json {
+                e.item(&name_json(n), "");
+            } else {
+                e.text("\n    altname ");
+                e.text(&name_str(n));
+            }
+        }
+        e.close_arr();
     }
-    s
-}
-
-/// One link as `ip link show` prints it (two or more lines, no final newline).
-pub fn link_text(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
-    let mut s = link_head(v, names, true);
-    s += &link_body(v, names, details, true, true, 0);
-    s
 }
 
 fn vlan_proto_name(p: u16) -> String {
@@ -1384,6 +1405,17 @@ impl Details {
     fn both(&mut self, t: impl std::fmt::Display, k: &str, v: Value) {
         self.text(t);
         self.json(k, v);
+    }
+}
+
+/// A kind's (or port's) settings: text its words, JSON `"key":{...}` (none
+/// when empty).
+fn write_details(e: &mut Emit<'_>, key: &str, d: Details) {
+    if !e.json {
+        e.text(&d.text);
+    } else if !d.json.is_empty() {
+        let b = serde_json::to_vec(&d.json).unwrap_or_default();
+        e.raw(key, &b);
     }
 }
 
@@ -1955,145 +1987,16 @@ fn addr_gen_mode_name(m: u8) -> &'static str {
     }
 }
 
-/// The counts ip prints after a link's kind with `-d`: (text word, JSON key, value).
+/// The counts ip prints after a link's kind with `-d`: (text word and its
+/// blank, JSON key, value).
 fn queue_details(v: &LinkView<'_>) -> [(&'static str, &'static str, Option<u32>); 7] {
     [
-        ("numtxqueues", "num_tx_queues", v.num_tx_queues),
-        ("numrxqueues", "num_rx_queues", v.num_rx_queues),
-        ("gso_max_size", "gso_max_size", v.gso_max_size),
-        ("gso_max_segs", "gso_max_segs", v.gso_max_segs),
-        ("tso_max_size", "tso_max_size", v.tso_max_size),
-        ("tso_max_segs", "tso_max_segs", v.tso_max_segs),
-        ("gro_max_size", "gro_max_size", v.gro_max_size),
+        ("numtxqueues ", "num_tx_queues", v.num_tx_queues),
+        ("numrxqueues ", "num_rx_queues", v.num_rx_queues),
+        ("gso_max_size ", "gso_max_size", v.gso_max_size),
+        ("gso_max_segs ", "gso_max_segs", v.gso_max_segs),
+        ("tso_max_size ", "tso_max_size", v.tso_max_size),
+        ("tso_max_segs ", "tso_max_segs", v.tso_max_segs),
+        ("gro_max_size ", "gro_max_size", v.gro_max_size),
     ]
-}
-
-/// The fields of `ip -j link` (`do_link`: with `linkmode`, `ifalias` and,
-/// with `details`, `inet6_addr_gen_mode`) and `ip -j addr` (without; with
-/// `details`, `ifalias`), as ip 6.1.
-pub(crate) fn link_json_base(
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-    do_link: bool,
-    ll: bool,
-) -> Map<String, Value> {
-    let mut o = Map::new();
-    o.insert("ifindex".into(), json!(v.index()));
-    match (v.link, v.link_netnsid) {
-        (Some(0), _) => {
-            o.insert("link".into(), Value::Null);
-        }
-        (Some(l), Some(_)) => {
-            o.insert("link_index".into(), json!(l));
-        }
-        (Some(l), None) => {
-            o.insert("link".into(), json!(names.json_name(l)));
-        }
-        (None, _) => {}
-    }
-    if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(name_json(n)));
-    }
-    o.insert(
-        "flags".into(),
-        json!(iff_names_iproute2(v.flags(), lower_down(v, names))),
-    );
-    if let Some(m) = v.mtu {
-        o.insert("mtu".into(), json!(m));
-    }
-    if let Some(q) = v.qdisc {
-        o.insert("qdisc".into(), json!(q.to_string()));
-    }
-    if let Some(m) = v.master {
-        o.insert("master".into(), json!(names.json_name(m)));
-    }
-    if let Some(s) = v.operstate {
-        o.insert("operstate".into(), json!(operstate_name(s)));
-    }
-    if do_link {
-        if let Some(m) = v.linkmode {
-            o.insert(
-                "linkmode".into(),
-                json!(if m == 1 { "DORMANT" } else { "DEFAULT" }),
-            );
-        }
-    }
-    if let Some(g) = v.group {
-        o.insert("group".into(), json!(group_str(g)));
-    }
-    if let Some(q) = v.txqlen {
-        o.insert("txqlen".into(), json!(q));
-    }
-    if ll {
-        o.insert("link_type".into(), json!(link_type_name(v.link_type())));
-        if let Some(a) = v.address {
-            o.insert("address".into(), json!(hw_string(a)));
-        }
-        if let Some(b) = v.broadcast {
-            o.insert("broadcast".into(), json!(hw_string(b)));
-        }
-        if let Some(p) = v.perm_address {
-            if Some(p) != v.address {
-                o.insert("permaddr".into(), json!(hw_string(p)));
-            }
-        }
-    }
-    if let Some(n) = v.link_netnsid {
-        o.insert("link_netnsid".into(), json!(n));
-    }
-    if details {
-        if let Some(p) = v.promiscuity {
-            o.insert("promiscuity".into(), json!(p));
-        }
-        if let Some(a) = v.allmulti {
-            o.insert("allmulti".into(), json!(a));
-        }
-        if let Some(m) = v.min_mtu {
-            o.insert("min_mtu".into(), json!(m));
-        }
-        if let Some(m) = v.max_mtu {
-            o.insert("max_mtu".into(), json!(m));
-        }
-        if v.kind.is_some() || v.slave_kind.is_some() {
-            let mut li = Map::new();
-            if let Some(k) = v.kind {
-                li.insert("info_kind".into(), json!(k));
-                let d = kind_details(v, names).json;
-                if !d.is_empty() {
-                    li.insert("info_data".into(), Value::Object(d));
-                }
-            }
-            if let Some(k) = v.slave_kind {
-                li.insert("info_slave_kind".into(), json!(k));
-                let d = slave_details(v).json;
-                if !d.is_empty() {
-                    li.insert("info_slave_data".into(), Value::Object(d));
-                }
-            }
-            o.insert("linkinfo".into(), Value::Object(li));
-        }
-        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
-            o.insert("inet6_addr_gen_mode".into(), json!(addr_gen_mode_name(m)));
-        }
-        for (_, key, n) in queue_details(v) {
-            if let Some(n) = n {
-                o.insert(key.into(), json!(n));
-            }
-        }
-    }
-    // With -d, ip prints the alias and altnames after the details.
-    if let (Some(a), true) = (v.alias, do_link || details) {
-        o.insert("ifalias".into(), json!(name_json(a)));
-    }
-    let alt: Vec<String> = v.alt_names().map(|n| name_json(n).into_owned()).collect();
-    if !alt.is_empty() {
-        o.insert("altnames".into(), json!(alt));
-    }
-    o
-}
-
-/// One link as `ip -j link show` prints it.
-pub fn link_json(v: &LinkView<'_>, names: &mut Names, details: bool) -> Value {
-    Value::Object(link_json_base(v, names, details, true, true))
 }
