@@ -51,7 +51,7 @@ use super::emit::Emit;
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::{json_name, name_json, name_str, shown_len, Out};
+use crate::output::{name_json, name_str, shown_len, Out};
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::link::{
@@ -62,7 +62,6 @@ use nlkit::route::link::{
 use nlkit::route::tuntap::IdDb;
 use nlkit::route::{Handle, LinkDump, LinkRequest, LinkView};
 use nlkit::Connection;
-use serde_json::{json, Map, Value};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsRawFd;
 
@@ -1338,11 +1337,15 @@ pub(crate) fn write_link_fields(
             e.open_obj(Some("linkinfo"));
             if let Some(k) = v.kind {
                 e.str("info_kind", "\n    ", k, " ");
-                write_details(e, "info_data", kind_details(v, names));
+                let m = e.open_obj_mark("info_data");
+                write_kind_details(e, v, names);
+                e.close_obj_or_drop(m);
             }
             if let Some(k) = v.slave_kind {
                 e.str("info_slave_kind", "\n    ", k, "_slave ");
-                write_details(e, "info_slave_data", slave_details(v));
+                let m = e.open_obj_mark("info_slave_data");
+                write_slave_details(e, v);
+                e.close_obj_or_drop(m);
             }
             e.close_obj();
         }
@@ -1387,79 +1390,48 @@ fn vlan_proto_name(p: u16) -> String {
     }
 }
 
-/// A kind's settings as ip prints them: text items (`id 42 `, each with its
-/// trailing blank) and JSON members, built once for both.
-#[derive(Default)]
-struct Details {
-    text: String,
-    json: Map<String, Value>,
-}
-
-impl Details {
-    fn text(&mut self, t: impl std::fmt::Display) {
-        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("{t} "));
-    }
-    fn json(&mut self, k: &str, v: Value) {
-        self.json.insert(k.to_string(), v);
-    }
-    fn both(&mut self, t: impl std::fmt::Display, k: &str, v: Value) {
-        self.text(t);
-        self.json(k, v);
-    }
-}
-
-/// A kind's (or port's) settings: text its words, JSON `"key":{...}` (none
-/// when empty).
-fn write_details(e: &mut Emit<'_>, key: &str, d: Details) {
-    if !e.json {
-        e.text(&d.text);
-    } else if !d.json.is_empty() {
-        let b = serde_json::to_vec(&d.json).unwrap_or_default();
-        e.raw(key, &b);
-    }
-}
-
-/// `IFLA_INFO_DATA` of `v`, ip's words (see [`Details`]).
-fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
-    let mut d = Details::default();
+/// `IFLA_INFO_DATA` of `v` as ip prints it: text items (`id 42 `, each
+/// with its trailing blank), JSON the members of `info_data`.
+fn write_kind_details(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
     let Ok(Some(info)) = v.info() else {
-        return d;
+        return;
     };
     let on = |x: Option<u8>| x.is_some_and(|x| x != 0);
     match &info.data {
         InfoData::Vxlan(x) => {
             if let Some(id) = x.id {
-                d.both(format_args!("id {id}"), "id", json!(id));
+                e.num("id", "id ", id, " ");
             }
             if let Some(r) = x.remote {
-                let kw = if r.is_multicast() { "group" } else { "remote" };
-                let key = format!("{kw}{}", if r.is_ipv6() { "6" } else { "" });
-                d.both(format_args!("{kw} {r}"), &key, json!(r.to_string()));
+                let (key, pre) = match (r.is_multicast(), r.is_ipv6()) {
+                    (true, false) => ("group", "group "),
+                    (true, true) => ("group6", "group "),
+                    (false, false) => ("remote", "remote "),
+                    (false, true) => ("remote6", "remote "),
+                };
+                e.plain_str(key, pre, r, " ");
             }
             if let Some(l) = x.local {
                 let key = if l.is_ipv6() { "local6" } else { "local" };
-                d.both(format_args!("local {l}"), key, json!(l.to_string()));
+                e.plain_str(key, "local ", l, " ");
             }
             if let Some(dv) = x.dev {
-                let n = names.name(dv);
-                d.both(format_args!("dev {n}"), "link", json!(json_name(&n)));
+                e.dev("link", "dev ", names, dv, " ");
             }
             if let Some(pr) = x.port_range {
-                let (lo, hi) = (pr >> 16, pr & 0xffff);
-                d.both(
-                    format_args!("srcport {lo} {hi}"),
-                    "port_range",
-                    json!({"low": lo, "high": hi}),
-                );
+                e.open_obj(Some("port_range"));
+                e.num("low", "srcport ", pr >> 16, " ");
+                e.num("high", "", pr & 0xffff, " ");
+                e.close_obj();
             }
             if let Some(p) = x.port {
-                d.both(format_args!("dstport {p}"), "port", json!(p));
+                e.num("port", "dstport ", p, " ");
             }
             if let Some(l) = x.learning {
                 if l == 0 {
-                    d.text("nolearning");
+                    e.text("nolearning ");
                 }
-                d.json("learning", json!(l != 0));
+                e.json_bool("learning", l != 0);
             }
             for (set, word) in [
                 (x.proxy, "proxy"),
@@ -1468,145 +1440,145 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
                 (x.l3miss, "l3miss"),
             ] {
                 if on(set) {
-                    d.both(word, word, json!(true));
+                    e.truth(word, word, " ");
                 }
             }
             match x.tos {
                 // ip 6.1 prints `tos inherit` but "0x1" in JSON.
-                Some(1) => {
-                    d.text("tos inherit");
-                    d.json("tos", json!("0x1"));
-                }
-                Some(t) if t != 0 => {
-                    d.both(format_args!("tos {t:#x}"), "tos", json!(format!("{t:#x}")))
-                }
+                Some(1) => json_or_text(e, |e| e.str("tos", "", "0x1", ""), "tos inherit "),
+                Some(t) if t != 0 => e.plain_str("tos", "tos ", format_args!("{t:#x}"), " "),
                 _ => {}
             }
             match x.ttl {
-                Some(0) => d.both("ttl auto", "ttl", json!(0)),
-                Some(t) => d.both(format_args!("ttl {t}"), "ttl", json!(t)),
+                Some(0) => json_or_text(e, |e| e.json_num("ttl", 0u8), "ttl auto "),
+                Some(t) => e.num("ttl", "ttl ", t, " "),
                 None => {}
             }
             match x.df {
-                Some(1) => d.both("df set", "df", json!("set")),
-                Some(2) => d.both("df inherit", "df", json!("inherit")),
-                Some(_) => d.json("df", json!("unset")),
+                Some(1) => e.str("df", "df ", "set", " "),
+                Some(2) => e.str("df", "df ", "inherit", " "),
+                Some(_) => json_or_text(e, |e| e.str("df", "", "unset", ""), ""),
                 None => {}
             }
             if let Some(l) = x.label.filter(|&l| l != 0) {
-                d.both(
-                    format_args!("flowlabel {l:#x}"),
-                    "label",
-                    json!(format!("{l:#x}")),
-                );
+                e.plain_str("label", "flowlabel ", format_args!("{l:#x}"), " ");
             }
             if let Some(a) = x.ageing {
-                d.both(format_args!("ageing {a}"), "ageing", json!(a));
+                e.num("ageing", "ageing ", a, " ");
             }
             if let Some(l) = x.limit.filter(|&l| l != 0) {
-                d.both(format_args!("maxaddr {l}"), "limit", json!(l));
+                e.num("limit", "maxaddr ", l, " ");
             }
             for (set, word, key) in [
-                (x.udp_csum, "udpcsum", "udp_csum"),
-                (x.udp_zero_csum6_tx, "udp6zerocsumtx", "udp_zero_csum6_tx"),
-                (x.udp_zero_csum6_rx, "udp6zerocsumrx", "udp_zero_csum6_rx"),
+                (x.udp_csum, "udpcsum ", "udp_csum"),
+                (x.udp_zero_csum6_tx, "udp6zerocsumtx ", "udp_zero_csum6_tx"),
+                (x.udp_zero_csum6_rx, "udp6zerocsumrx ", "udp_zero_csum6_rx"),
             ] {
                 if let Some(c) = set {
-                    let no = if c == 0 { "no" } else { "" };
-                    d.both(format_args!("{no}{word}"), key, json!(c != 0));
+                    if c == 0 {
+                        e.text("no");
+                    }
+                    e.text(word);
+                    e.json_bool(key, c != 0);
                 }
             }
         }
         InfoData::Macvlan(m) => {
             if let Some(n) = m.mode.and_then(macvlan_mode_name) {
-                d.both(format_args!("mode {n}"), "mode", json!(n));
+                e.str("mode", "mode ", n, " ");
             }
             if let Some(q) = m.bc_queue_len {
-                d.both(format_args!("bcqueuelen {q}"), "bcqueuelen", json!(q));
+                e.num("bcqueuelen", "bcqueuelen ", q, " ");
             }
             if let Some(q) = m.bc_queue_len_used {
-                d.both(
-                    format_args!("usedbcqueuelen {q}"),
-                    "usedbcqueuelen",
-                    json!(q),
-                );
+                e.num("usedbcqueuelen", "usedbcqueuelen ", q, " ");
             }
         }
         InfoData::Vlan(vl) => {
             if let Some(p) = vl.protocol {
-                let n = vlan_proto_name(p);
-                d.both(format_args!("protocol {n}"), "protocol", json!(n));
+                e.str("protocol", "protocol ", &vlan_proto_name(p), " ");
             }
             if let Some(id) = vl.id {
-                d.both(format_args!("id {id}"), "id", json!(id));
+                e.num("id", "id ", id, " ");
             }
             if let Some(f) = v.info_data.and_then(vlan_flags) {
-                vlan_flag_details(&mut d, f);
+                write_vlan_flags(e, f);
             }
         }
         InfoData::Bridge(_) => {
             if let Some(a) = v.info_data {
-                table_details(&mut d, a, BRIDGE_DETAILS);
+                write_table(e, a, BRIDGE_DETAILS);
             }
         }
         InfoData::Tun(t) => {
             // As ip's tun_print_opt: each attribute only if the kernel sent it.
             if let Some(ty) = t.tun_type {
-                let ty = match ty {
-                    1 => "tun".to_string(),
-                    2 => "tap".to_string(),
-                    n => format!("UNKNOWN:{n}"),
-                };
-                d.both(format_args!("type {ty}"), "type", json!(ty));
+                match ty {
+                    1 => e.str("type", "type ", "tun", " "),
+                    2 => e.str("type", "type ", "tap", " "),
+                    n => e.plain_str("type", "type ", format_args!("UNKNOWN:{n}"), " "),
+                }
             }
-            let onoff = |x: u8| if x != 0 { "on" } else { "off" };
-            for (v, k) in [(t.pi, "pi"), (t.vnet_hdr, "vnet_hdr")] {
+            for (v, k) in [(t.pi, "pi "), (t.vnet_hdr, "vnet_hdr ")] {
                 if let Some(x) = v {
-                    d.both(format_args!("{k} {}", onoff(x)), k, json!(x != 0));
+                    write_on_off(e, k.trim_end(), k, x != 0);
                 }
             }
             if t.multi_queue.is_some_and(|m| m != 0) {
-                d.both("multi_queue", "multi_queue", json!(true));
-                for (v, k) in [
-                    (t.num_queues, "numqueues"),
-                    (t.num_disabled_queues, "numdisabled"),
+                e.truth("multi_queue", "multi_queue", " ");
+                for (v, k, pre) in [
+                    (t.num_queues, "numqueues", "numqueues "),
+                    (t.num_disabled_queues, "numdisabled", "numdisabled "),
                 ] {
                     if let Some(n) = v {
-                        d.both(format_args!("{k} {n}"), k, json!(n));
+                        e.num(k, pre, n, " ");
                     }
                 }
             } else {
-                d.json("multi_queue", json!(false));
+                e.json_bool("multi_queue", false);
             }
             if let Some(x) = t.persist {
-                d.both(
-                    format_args!("persist {}", onoff(x)),
-                    "persist",
-                    json!(x != 0),
-                );
+                write_on_off(e, "persist", "persist ", x != 0);
             }
             // A name from the user or group database, else the number.
-            for (v, k, db) in [
-                (t.owner, "user", IdDb::Users),
-                (t.group, "group", IdDb::Groups),
+            for (v, k, pre, db) in [
+                (t.owner, "user", "user ", IdDb::Users),
+                (t.group, "group", "group ", IdDb::Groups),
             ] {
                 if let Some(id) = v {
                     match db.name(id) {
-                        Some(n) => d.both(format_args!("{k} {n}"), k, json!(n)),
-                        None => d.both(format_args!("{k} {id}"), k, json!(id)),
+                        Some(n) => e.str(k, pre, &n, " "),
+                        None => e.num(k, pre, id, " "),
                     }
                 }
             }
         }
         _ => {
             if let (Some("vrf"), Some(a)) = (v.kind, v.info_data) {
-                table_details(&mut d, a, VRF_DETAILS);
+                write_table(e, a, VRF_DETAILS);
             }
         }
     }
-    d
 }
 
+/// JSON: what `json` writes; text: `text`.
+fn json_or_text(e: &mut Emit<'_>, json: impl FnOnce(&mut Emit<'_>), text: &str) {
+    if e.json {
+        json(e);
+    } else {
+        e.text(text);
+    }
+}
+
+/// Text `pre` `on|off` and a blank; JSON `"key":true|false`.
+fn write_on_off(e: &mut Emit<'_>, key: &str, pre: &str, on: bool) {
+    if e.json {
+        e.json_bool(key, on);
+    } else {
+        e.text(pre);
+        e.text(if on { "on " } else { "off " });
+    }
+}
 /// How ip prints one attribute of a bridge or bridge port.
 #[derive(Clone, Copy)]
 enum Fmt {
@@ -1719,8 +1691,10 @@ fn vlan_flags(data: nlkit::wire::Attr<'_>) -> Option<u32> {
 
 /// ip's `<REORDER_HDR,...>` (JSON `"flags": [...]`), in ip's order; bits
 /// it has no name for as hex, as ip prints them.
-fn vlan_flag_details(d: &mut Details, mut f: u32) {
-    let mut names = Vec::new();
+fn write_vlan_flags(e: &mut Emit<'_>, mut f: u32) {
+    e.open_arr("flags");
+    e.text("<");
+    let mut first = true;
     for (bit, name) in [
         (0x1, "REORDER_HDR"),
         (0x2, "GVRP"),
@@ -1730,15 +1704,22 @@ fn vlan_flag_details(d: &mut Details, mut f: u32) {
     ] {
         if f & bit != 0 {
             f &= !bit;
-            names.push(name.to_string());
+            if !first {
+                e.text(",");
+            }
+            first = false;
+            e.item(name, "");
         }
     }
     if f != 0 {
-        names.push(format!("{f:x}"));
+        if !first {
+            e.text(",");
+        }
+        e.item(&format!("{f:x}"), "");
     }
-    d.both(format_args!("<{}>", names.join(",")), "flags", json!(names));
+    e.text("> ");
+    e.close_arr();
 }
-
 /// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
 const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
 
@@ -1884,8 +1865,9 @@ fn ne_uint(b: &[u8]) -> Option<u64> {
     })
 }
 
-/// Appends the attributes of the nest `a` that `table` names, in its order.
-fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
+/// Writes the attributes of the nest `a` that `table` names, in its order:
+/// text `word value `, JSON `"key":value`.
+fn write_table(e: &mut Emit<'_>, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
     let attrs: Vec<(u16, &[u8])> = a
         .nested()
         .map_while(Result::ok)
@@ -1895,11 +1877,13 @@ fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str,
         let Some(&(_, b)) = attrs.iter().find(|(t, _)| *t == ty) else {
             continue;
         };
+        // Each is `word value ` in text; the value follows a blank.
+        e.text(word);
         // A value of an unexpected size is shown as its bytes, not dropped.
         let n = ne_uint(b);
         match (fmt, n) {
-            (Fmt::Num, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n)),
-            (Fmt::NumStr, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n.to_string())),
+            (Fmt::Num, Some(n)) => e.num(key, " ", n, " "),
+            (Fmt::NumStr, Some(n)) => e.plain_str(key, " ", n, " "),
             (Fmt::Hex | Fmt::CHex, Some(n)) => {
                 // The VLAN protocol travels big-endian.
                 let n = if ty == IFLA_BR_VLAN_PROTOCOL {
@@ -1907,75 +1891,56 @@ fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str,
                 } else {
                     n
                 };
-                let h = match (fmt, n) {
-                    (Fmt::CHex, 0) => "0".to_string(),
-                    _ => format!("{n:#x}"),
-                };
-                d.both(format_args!("{word} {h}"), key, json!(h))
+                match (fmt, n) {
+                    (Fmt::CHex, 0) => e.plain_str(key, " ", "0", " "),
+                    _ => e.plain_str(key, " ", format_args!("{n:#x}"), " "),
+                }
             }
-            (Fmt::OnOff, Some(n)) => d.both(
-                format_args!("{word} {}", if n != 0 { "on" } else { "off" }),
-                key,
-                json!(n != 0),
-            ),
-            (Fmt::TextOnOff, Some(n)) => {
-                d.text(format_args!("{word} {}", if n != 0 { "on" } else { "off" }))
-            }
+            (Fmt::OnOff, Some(n)) => write_on_off(e, key, " ", n != 0),
+            (Fmt::TextOnOff, Some(n)) => e.text(if n != 0 { " on " } else { " off " }),
             (Fmt::Timer, Some(n)) => {
-                let secs = n as f64 / 100.0;
-                d.both(
-                    format_args!("{word} {secs:7.2}"),
-                    key,
-                    json!((secs * 100.0).round() / 100.0),
-                )
+                // Hundredths of a second: `%7.2f` in text; in JSON two
+                // decimals too (`0.00`), as ip prints them.
+                if e.json {
+                    e.json_num(key, format_args!("{}.{:02}", n / 100, n % 100));
+                } else {
+                    e.text_val(format_args!(" {:7.2} ", n as f64 / 100.0));
+                }
             }
-            (Fmt::PortState, Some(n)) => {
-                let name = match n {
-                    0 => "disabled".to_string(),
-                    1 => "listening".to_string(),
-                    2 => "learning".to_string(),
-                    3 => "forwarding".to_string(),
-                    4 => "blocking".to_string(),
-                    n => n.to_string(),
-                };
-                d.both(format_args!("{word} {name}"), key, json!(name))
-            }
+            (Fmt::PortState, Some(n)) => match n {
+                0 => e.str(key, " ", "disabled", " "),
+                1 => e.str(key, " ", "listening", " "),
+                2 => e.str(key, " ", "learning", " "),
+                3 => e.str(key, " ", "forwarding", " "),
+                4 => e.str(key, " ", "blocking", " "),
+                n => e.plain_str(key, " ", n, " "),
+            },
             (Fmt::BoolOpt(bit), _) if b.len() >= 4 => {
                 let val = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
-                let on = (val >> bit) & 1;
-                d.both(format_args!("{word} {on}"), key, json!(on));
+                e.num(key, " ", (val >> bit) & 1, " ");
             }
-            (Fmt::BridgeId, _) if b.len() == 8 => {
-                let id = format!(
+            (Fmt::BridgeId, _) if b.len() == 8 => e.plain_str(
+                key,
+                " ",
+                format_args!(
                     "{:02x}{:02x}.{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-                );
-                d.both(format_args!("{word} {id}"), key, json!(id));
-            }
-            (Fmt::Mac, _) => {
-                let m = hw_string(b);
-                d.both(format_args!("{word} {m}"), key, json!(m));
-            }
-            _ => {
-                let raw = hw_string(b);
-                d.both(format_args!("{word} {raw}"), key, json!(raw));
-            }
+                ),
+                " ",
+            ),
+            _ => e.str(key, " ", &hw_string(b), " "),
         }
     }
 }
 
-/// `IFLA_INFO_SLAVE_DATA` of `v`, ip's words (bridge ports).
-fn slave_details(v: &LinkView<'_>) -> Details {
-    let mut d = Details::default();
-    if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
-        table_details(&mut d, a, BRPORT_DETAILS);
+/// `IFLA_INFO_SLAVE_DATA` of `v` (bridge and vrf ports), as ip prints it.
+fn write_slave_details(e: &mut Emit<'_>, v: &LinkView<'_>) {
+    match (v.slave_kind, v.slave_data) {
+        (Some("bridge"), Some(a)) => write_table(e, a, BRPORT_DETAILS),
+        (Some("vrf"), Some(a)) => write_table(e, a, VRF_DETAILS),
+        _ => {}
     }
-    if let (Some("vrf"), Some(a)) = (v.slave_kind, v.slave_data) {
-        table_details(&mut d, a, VRF_DETAILS);
-    }
-    d
 }
-
 /// ip's names of `IN6_ADDR_GEN_MODE_*`.
 fn addr_gen_mode_name(m: u8) -> &'static str {
     match m {
