@@ -932,48 +932,74 @@ pub(crate) fn write_stats(e: &mut Emit<'_>, v: &LinkView<'_>, level: u8) {
     let Some(st) = v.stats64.filter(|_| level > 0) else {
         return;
     };
+    let errs = level > 1;
     e.open_obj(Some("stats64"));
-    e.open_obj(Some("rx"));
-    e.json_num("bytes", st.rx_bytes.get());
-    e.json_num("packets", st.rx_packets.get());
-    e.json_num("errors", st.rx_errors.get());
-    e.json_num("dropped", st.rx_dropped.get());
-    e.json_num("over_errors", st.rx_over_errors.get());
-    e.json_num("multicast", st.multicast.get());
-    if st.rx_compressed.get() != 0 {
-        e.json_num("compressed", st.rx_compressed.get());
+    write_dir(
+        e,
+        "rx",
+        [
+            ("bytes", st.rx_bytes.get()),
+            ("packets", st.rx_packets.get()),
+            ("errors", st.rx_errors.get()),
+            ("dropped", st.rx_dropped.get()),
+            ("over_errors", st.rx_over_errors.get()),
+            ("multicast", st.multicast.get()),
+        ],
+        st.rx_compressed.get(),
+        errs.then_some(&[
+            ("length_errors", st.rx_length_errors.get()),
+            ("crc_errors", st.rx_crc_errors.get()),
+            ("frame_errors", st.rx_frame_errors.get()),
+            ("fifo_errors", st.rx_fifo_errors.get()),
+            ("missed_errors", st.rx_missed_errors.get()),
+        ]),
+        Some(("nohandler", st.rx_nohandler.get())).filter(|&(_, n)| n != 0),
+    );
+    write_dir(
+        e,
+        "tx",
+        [
+            ("bytes", st.tx_bytes.get()),
+            ("packets", st.tx_packets.get()),
+            ("errors", st.tx_errors.get()),
+            ("dropped", st.tx_dropped.get()),
+            ("carrier_errors", st.tx_carrier_errors.get()),
+            ("collisions", st.collisions.get()),
+        ],
+        st.tx_compressed.get(),
+        errs.then_some(&[
+            ("aborted_errors", st.tx_aborted_errors.get()),
+            ("fifo_errors", st.tx_fifo_errors.get()),
+            ("window_errors", st.tx_window_errors.get()),
+            ("heartbeat_errors", st.tx_heartbeat_errors.get()),
+        ]),
+        v.carrier_changes.map(|c| ("carrier_changes", u64::from(c))),
+    );
+    e.close_obj();
+}
+
+/// JSON only: one direction of `stats64`: its six counters, `compressed`
+/// when not 0, then (`ip -s -s`) the error counters and `last`.
+fn write_dir(
+    e: &mut Emit<'_>,
+    key: &str,
+    main: [(&str, u64); 6],
+    compressed: u64,
+    errs: Option<&[(&str, u64)]>,
+    last: Option<(&str, u64)>,
+) {
+    e.open_obj(Some(key));
+    for (k, n) in main {
+        e.json_num(k, n);
     }
-    if level > 1 {
-        e.json_num("length_errors", st.rx_length_errors.get());
-        e.json_num("crc_errors", st.rx_crc_errors.get());
-        e.json_num("frame_errors", st.rx_frame_errors.get());
-        e.json_num("fifo_errors", st.rx_fifo_errors.get());
-        e.json_num("missed_errors", st.rx_missed_errors.get());
-        if st.rx_nohandler.get() != 0 {
-            e.json_num("nohandler", st.rx_nohandler.get());
+    if compressed != 0 {
+        e.json_num("compressed", compressed);
+    }
+    if let Some(errs) = errs {
+        for &(k, n) in errs.iter().chain(last.as_ref()) {
+            e.json_num(k, n);
         }
     }
-    e.close_obj();
-    e.open_obj(Some("tx"));
-    e.json_num("bytes", st.tx_bytes.get());
-    e.json_num("packets", st.tx_packets.get());
-    e.json_num("errors", st.tx_errors.get());
-    e.json_num("dropped", st.tx_dropped.get());
-    e.json_num("carrier_errors", st.tx_carrier_errors.get());
-    e.json_num("collisions", st.collisions.get());
-    if st.tx_compressed.get() != 0 {
-        e.json_num("compressed", st.tx_compressed.get());
-    }
-    if level > 1 {
-        e.json_num("aborted_errors", st.tx_aborted_errors.get());
-        e.json_num("fifo_errors", st.tx_fifo_errors.get());
-        e.json_num("window_errors", st.tx_window_errors.get());
-        e.json_num("heartbeat_errors", st.tx_heartbeat_errors.get());
-        if let Some(c) = v.carrier_changes {
-            e.json_num("carrier_changes", c);
-        }
-    }
-    e.close_obj();
     e.close_obj();
 }
 /// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
