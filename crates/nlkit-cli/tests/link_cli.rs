@@ -296,6 +296,11 @@ fn filters_and_details_as_ip() {
                 "-j {args}, key order too"
             );
         }
+        // Byte for byte (a parsed value would hide it): ip's JSON writes a
+        // port's timers with two decimals, `"hold_timer":0.00`.
+        let port = ok("-j -d link show dev f1");
+        assert!(port.contains(r#""hold_timer":0.00,"#), "{port}");
+        assert_eq!(port, sh("ip -j -d link show dev f1"));
         assert_eq!(j("link show dev f0 type bridge").to_string(), "[{}]");
         let d = j("-d addr show dev f0");
         assert!(d[0].get("inet6_addr_gen_mode").is_none(), "{d}");

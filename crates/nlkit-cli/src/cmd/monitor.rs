@@ -37,7 +37,7 @@
 
 use super::route::emit::{json_str, Emit};
 use super::route::{
-    link_json, link_text, write_addr_event, write_neigh, write_netconf, write_nexthop, write_route,
+    write_addr_event, write_link, write_neigh, write_netconf, write_nexthop, write_route,
     write_rule, DevNames, Names, RouteFmt,
 };
 use crate::error::CliError;
@@ -326,12 +326,7 @@ fn render(
     match ty {
         16 | 17 => {
             let v = view!(LinkView);
-            if json {
-                let o = link_json(&v, names, d);
-                serde_json::to_writer(&mut *buf, &o).map_err(std::io::Error::from)?;
-            } else {
-                buf.extend_from_slice(link_text(&v, names, d).as_bytes());
-            }
+            write_link(&mut Emit::new(buf, json), &v, names, d);
             match (deleted, v.name) {
                 (true, _) => names.forget(v.index()),
                 (false, Some(n)) => names.note(v.index(), n, v.flags()),

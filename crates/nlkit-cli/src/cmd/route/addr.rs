@@ -30,9 +30,7 @@
 //! are seconds, 4294967295 for forever.
 
 use super::emit::Emit;
-use super::link::{
-    brief_head, brief_json_base, link_body, link_head, link_json_base, stats_json, stats_text,
-};
+use super::link::{write_brief_fields, write_link_fields, write_stats, LinkOpts};
 use super::routes::write_host;
 use super::words::{is, is_delete, is_show, Words};
 use super::{connect_in, keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
@@ -571,27 +569,26 @@ fn print_link_addrs(
     };
     let oneline = out.oneline && !g.brief && !g.link_family;
     let mut buf = Vec::new();
+    let opts = LinkOpts {
+        details,
+        do_link: false,
+        ll,
+        stats: 0,
+    };
     if out.json {
         // The link's keys (none with `-o` or `label`: ip prints no link
         // then), then `addr_info` and `stats64`.
-        let base = if by_label || oneline {
-            Map::new()
+        let mut e = Emit::new(&mut buf, true);
+        e.open_obj(None);
+        if by_label || oneline {
         } else if g.brief {
-            brief_json_base(v, names)
+            write_brief_fields(&mut e, v, names);
         } else {
-            link_json_base(v, names, details, false, ll)
-        };
-        serde_json::to_writer(&mut buf, &base).map_err(std::io::Error::from)?;
-        buf.pop(); // the closing brace
-        let mut any = !base.is_empty();
+            write_link_fields(&mut e, v, names, opts);
+        }
         if !g.link_family {
-            if any {
-                buf.push(b',');
-            }
-            any = true;
             let name = v.name.map(name_json).unwrap_or_default();
             let dev = oneline.then_some(&*name);
-            let mut e = Emit::new(&mut buf, true);
             e.open_arr("addr_info");
             for a in addrs {
                 match a {
@@ -604,14 +601,10 @@ fn print_link_addrs(
             }
             e.close_arr();
         }
-        if let Some(st) = stats_json(v, g.stats).filter(|_| !by_label && !g.brief && !oneline) {
-            if any {
-                buf.push(b',');
-            }
-            buf.extend_from_slice(b"\"stats64\":");
-            serde_json::to_writer(&mut buf, &st).map_err(std::io::Error::from)?;
+        if !by_label && !g.brief && !oneline {
+            write_stats(&mut e, v, g.stats);
         }
-        buf.push(b'}');
+        e.close_obj();
         out.array_sep()?;
         return out.raw(&buf);
     }
@@ -628,20 +621,20 @@ fn print_link_addrs(
         return Ok(());
     }
     // With `label`, iproute2 prints the addresses without their link.
-    let head = match (g.brief, by_label) {
-        (_, true) => String::new(),
-        (true, false) => brief_head(v, names),
-        (false, false) => link_head(v, names, false) + &link_body(v, names, details, false, ll, 0),
-    };
-    buf.extend_from_slice(head.as_bytes());
+    let mut e = Emit::new(&mut buf, false);
+    match (g.brief, by_label) {
+        (_, true) => {}
+        (true, false) => write_brief_fields(&mut e, v, names),
+        (false, false) => write_link_fields(&mut e, v, names, opts),
+    }
     for a in selected {
         if !g.brief {
-            buf.push(b'\n');
+            e.text("\n");
         }
-        write_addr(&mut Emit::new(&mut buf, false), a, g.brief, None);
+        write_addr(&mut e, a, g.brief, None);
     }
     if !g.brief {
-        buf.extend_from_slice(stats_text(v, g.stats).as_bytes());
+        write_stats(&mut e, v, g.stats);
     }
     out.line(String::from_utf8_lossy(&buf))
 }

@@ -402,6 +402,30 @@ impl<'b> Emit<'b> {
         }
     }
 
+    /// JSON only: opens an object `"key":{` that
+    /// [`close_obj_or_drop`](Self::close_obj_or_drop) closes, or takes
+    /// back when nothing was written in it (ip leaves out an empty one).
+    pub fn open_obj_mark(&mut self, key: &str) -> ObjMark {
+        let (start, comma) = (self.buf.len(), self.comma);
+        self.open_obj(Some(key));
+        ObjMark {
+            start,
+            comma,
+            opened: self.buf.len(),
+        }
+    }
+
+    /// JSON only: closes the object [`open_obj_mark`](Self::open_obj_mark)
+    /// opened, or takes it back (its key too) if it is empty.
+    pub fn close_obj_or_drop(&mut self, m: ObjMark) {
+        if self.json && self.buf.len() == m.opened {
+            self.buf.truncate(m.start);
+            self.comma = m.comma;
+        } else {
+            self.close_obj();
+        }
+    }
+
     /// JSON only: opens an array (`"key":[`).
     #[inline(always)]
     pub fn open_arr(&mut self, key: &str) {
@@ -420,6 +444,14 @@ impl<'b> Emit<'b> {
             self.comma = true;
         }
     }
+}
+
+/// Where an object that may be left out began (see [`Emit::open_obj_mark`]).
+#[derive(Clone, Copy)]
+pub struct ObjMark {
+    start: usize,
+    comma: bool,
+    opened: usize,
 }
 
 /// One object written by a printer, as a `serde_json::Value` (for the
@@ -561,6 +593,11 @@ mod tests {
             e.open_obj(Some("flow"));
             e.plain_str("to", "realm ", 7u16, " ");
             e.close_obj();
+            let m = e.open_obj_mark("empty");
+            e.close_obj_or_drop(m);
+            let m = e.open_obj_mark("some");
+            e.num("n", "n ", 1u8, " ");
+            e.close_obj_or_drop(m);
             e.null("ecn", "ecn ");
             e.truth("nodad", "nodad", " ");
             e.close_obj();
@@ -568,11 +605,11 @@ mod tests {
         };
         assert_eq!(
             run(false),
-            "default metric 5 onlink dead realm 7 ecn nodad "
+            "default metric 5 onlink dead realm 7 n 1 ecn nodad "
         );
         assert_eq!(
             run(true),
-            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"ecn":null,"nodad":true}"#
+            r#"{"dst":"default","metric":5,"flags":["onlink","dead"],"flow":{"to":"7"},"some":{"n":1},"ecn":null,"nodad":true}"#
         );
     }
 }

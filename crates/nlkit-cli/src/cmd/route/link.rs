@@ -47,10 +47,11 @@
 //! each link it leaves out is `{}` in JSON, as ip 6.1 writes it (but the
 //! links a kernel-filtered dump leaves out: `master`, `nomaster`, `type`).
 
+use super::emit::Emit;
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, no_device, Names, Parsed, Req, Resolve, Show};
 use crate::error::CliError;
-use crate::output::{json_name, name_json, name_str, shown_len, Out};
+use crate::output::{name_json, name_str, shown_len, Out};
 use crate::Global;
 use nlkit::route::attrs::{mac_string, parse_mac};
 use nlkit::route::link::{
@@ -61,7 +62,6 @@ use nlkit::route::link::{
 use nlkit::route::tuntap::IdDb;
 use nlkit::route::{Handle, LinkDump, LinkRequest, LinkView};
 use nlkit::Connection;
-use serde_json::{json, Map, Value};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsRawFd;
 
@@ -810,17 +810,26 @@ fn show_one(
     }
 }
 
-/// Prints one link (`ip link` style, or a JSON array element with `-j`).
-pub fn print_link(
-    out: &mut Out,
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&link_json(v, names, details))
-    } else {
-        out.line(link_text(v, names, details))
+/// What [`write_link_fields`] writes: `details` (`-d`), `do_link` (`link
+/// show`: `mode`, `alias`, `addrgenmode`; not for `addr show`), `ll` (the
+/// `link/ether` line) and the counters (`stats`, see [`write_stats`]).
+#[derive(Clone, Copy)]
+pub(crate) struct LinkOpts {
+    pub details: bool,
+    pub do_link: bool,
+    pub ll: bool,
+    pub stats: u8,
+}
+
+impl LinkOpts {
+    /// `link show` (and the monitor): the link-layer line, no counters.
+    pub(crate) fn link(details: bool) -> LinkOpts {
+        LinkOpts {
+            details,
+            do_link: true,
+            ll: true,
+            stats: 0,
+        }
     }
 }
 
@@ -832,84 +841,167 @@ pub fn print_link_with(
     names: &mut Names,
     g: &Global,
 ) -> Result<(), CliError> {
-    if g.brief {
-        if out.json {
-            let mut o = brief_json_base(v, names);
+    let opts = LinkOpts {
+        stats: g.stats,
+        ..LinkOpts::link(g.details)
+    };
+    out.object(|b, json| {
+        let e = &mut Emit::new(b, json);
+        e.open_obj(None);
+        if g.brief {
+            write_brief_fields(e, v, names);
             if let Some(a) = v.address {
-                o.insert("address".into(), json!(hw_string(a)));
+                e.str("address", "", &hw_string(a), " ");
             }
-            o.insert(
-                "flags".into(),
-                json!(iff_names_iproute2(v.flags(), lower_down(v, names))),
-            );
-            return out.array_item(&Value::Object(o));
+            write_flags(e, v, names, "<", "> ");
+        } else {
+            write_link_fields(e, v, names, opts);
         }
-        let mut t = brief_head(v, names);
-        if let Some(a) = v.address {
-            t += &format!("{} ", hw_string(a));
-        }
-        t += &format!(
-            "<{}> ",
-            iff_names_iproute2(v.flags(), lower_down(v, names)).join(",")
-        );
-        return out.line(t);
-    }
-    if g.stats == 0 {
-        return print_link(out, v, names, g.details);
-    }
-    if out.json {
-        let mut o = link_json_base(v, names, g.details, true, true);
-        if let Some(st) = stats_json(v, g.stats) {
-            // iproute2 prints the counters before the altnames.
-            let alt = o.remove("altnames");
-            o.insert("stats64".into(), st);
-            if let Some(a) = alt {
-                o.insert("altnames".into(), a);
-            }
-        }
-        return out.array_item(&Value::Object(o));
-    }
-    let mut t = link_head(v, names, true);
-    t += &link_body(v, names, g.details, true, true, g.stats);
-    out.line(t)
+        e.close_obj();
+    })
 }
 
-/// `NAME@PEER        STATE         `: the start of an `ip -br` line.
-pub(crate) fn brief_head(v: &LinkView<'_>, names: &mut Names) -> String {
-    // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
-    let mut s = name_at(v, names);
-    let pad = 16usize.saturating_sub(shown_len(&s));
-    s.extend(std::iter::repeat_n(' ', pad + 1));
-    if let Some(o) = v.operstate {
-        s += &format!("{:<14} ", operstate_name(o));
-    }
-    s
+/// One link as `ip link show` prints it (text: two or more lines, no final
+/// newline; JSON: one object), as the monitor prints a link event.
+pub fn write_link(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names, details: bool) {
+    e.open_obj(None);
+    write_link_fields(e, v, names, LinkOpts::link(details));
+    e.close_obj();
 }
 
-/// `link` (or `link_index`), `ifname`, `operstate`: the start of an `ip -j -br` object.
-pub(crate) fn brief_json_base(v: &LinkView<'_>, names: &mut Names) -> Map<String, Value> {
-    let mut o = Map::new();
+/// JSON only: `link` (or `link_index` when the peer is in another netns),
+/// `ifname`.
+fn write_link_names(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
     match (v.link, v.link_netnsid) {
-        (Some(0), _) => {
-            o.insert("link".into(), Value::Null);
-        }
-        (Some(l), Some(_)) => {
-            o.insert("link_index".into(), json!(l));
-        }
-        (Some(l), None) => {
-            o.insert("link".into(), json!(names.json_name(l)));
-        }
+        (Some(0), _) => e.null("link", ""),
+        (Some(l), Some(_)) => e.json_num("link_index", l),
+        (Some(l), None) => e.dev("link", "", names, l, ""),
         (None, _) => {}
     }
     if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(name_json(n)));
+        e.name("ifname", "", n, "");
     }
-    if let Some(st) = v.operstate {
-        o.insert("operstate".into(), json!(operstate_name(st)));
-    }
-    o
 }
 
+/// The flags: text `pre` `A,B` `post`; JSON `"flags":["A","B"]`.
+fn write_flags(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names, pre: &str, post: &str) {
+    e.open_arr("flags");
+    e.text(pre);
+    for (i, f) in iff_names_iproute2(v.flags(), lower_down(v, names))
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            e.text(",");
+        }
+        e.item(f, "");
+    }
+    e.text(post);
+    e.close_arr();
+}
+
+/// The start of an `ip -br` line (`NAME@PEER        STATE         `), or of
+/// an `ip -j -br` object (`link`, `ifname`, `operstate`).
+pub(crate) fn write_brief_fields(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
+    if e.json {
+        write_link_names(e, v, names);
+    } else {
+        // Padded to 16 bytes of output, as ip's `%-16s` pads (not 16 chars).
+        let s = name_at(v, names);
+        let pad = 16usize.saturating_sub(shown_len(&s));
+        e.text(&s);
+        e.text_val(format_args!("{:pad$} ", ""));
+    }
+    if let Some(o) = v.operstate {
+        let n = operstate_name(o);
+        if e.json {
+            e.str("operstate", "", n, "");
+        } else {
+            e.text_val(format_args!("{n:<14} "));
+        }
+    }
+}
+
+/// The counters: text as `ip -s` prints them (see [`stats_text`]); JSON
+/// the `stats64` object of `ip -j -s` (`level` 2: with the error counters).
+pub(crate) fn write_stats(e: &mut Emit<'_>, v: &LinkView<'_>, level: u8) {
+    if !e.json {
+        e.text(&stats_text(v, level));
+        return;
+    }
+    let Some(st) = v.stats64.filter(|_| level > 0) else {
+        return;
+    };
+    let errs = level > 1;
+    e.open_obj(Some("stats64"));
+    write_dir(
+        e,
+        "rx",
+        [
+            ("bytes", st.rx_bytes.get()),
+            ("packets", st.rx_packets.get()),
+            ("errors", st.rx_errors.get()),
+            ("dropped", st.rx_dropped.get()),
+            ("over_errors", st.rx_over_errors.get()),
+            ("multicast", st.multicast.get()),
+        ],
+        st.rx_compressed.get(),
+        errs.then_some(&[
+            ("length_errors", st.rx_length_errors.get()),
+            ("crc_errors", st.rx_crc_errors.get()),
+            ("frame_errors", st.rx_frame_errors.get()),
+            ("fifo_errors", st.rx_fifo_errors.get()),
+            ("missed_errors", st.rx_missed_errors.get()),
+        ]),
+        Some(("nohandler", st.rx_nohandler.get())).filter(|&(_, n)| n != 0),
+    );
+    write_dir(
+        e,
+        "tx",
+        [
+            ("bytes", st.tx_bytes.get()),
+            ("packets", st.tx_packets.get()),
+            ("errors", st.tx_errors.get()),
+            ("dropped", st.tx_dropped.get()),
+            ("carrier_errors", st.tx_carrier_errors.get()),
+            ("collisions", st.collisions.get()),
+        ],
+        st.tx_compressed.get(),
+        errs.then_some(&[
+            ("aborted_errors", st.tx_aborted_errors.get()),
+            ("fifo_errors", st.tx_fifo_errors.get()),
+            ("window_errors", st.tx_window_errors.get()),
+            ("heartbeat_errors", st.tx_heartbeat_errors.get()),
+        ]),
+        v.carrier_changes.map(|c| ("carrier_changes", u64::from(c))),
+    );
+    e.close_obj();
+}
+
+/// JSON only: one direction of `stats64`: its six counters, `compressed`
+/// when not 0, then (`ip -s -s`) the error counters and `last`.
+fn write_dir(
+    e: &mut Emit<'_>,
+    key: &str,
+    main: [(&str, u64); 6],
+    compressed: u64,
+    errs: Option<&[(&str, u64)]>,
+    last: Option<(&str, u64)>,
+) {
+    e.open_obj(Some(key));
+    for (k, n) in main {
+        e.json_num(k, n);
+    }
+    if compressed != 0 {
+        e.json_num("compressed", compressed);
+    }
+    if let Some(errs) = errs {
+        for &(k, n) in errs.iter().chain(last.as_ref()) {
+            e.json_num(k, n);
+        }
+    }
+    e.close_obj();
+}
 /// The counters under a link as `ip -s` prints them (`level` 2: `ip -s -s`,
 /// with the error counters), each line after a newline; empty for level 0
 /// or without `IFLA_STATS64`.
@@ -1069,54 +1161,6 @@ pub(crate) fn stats_text(v: &LinkView<'_>, level: u8) -> String {
     s
 }
 
-/// The `stats64` object of `ip -j -s` (`level` 2: with the error counters).
-pub(crate) fn stats_json(v: &LinkView<'_>, level: u8) -> Option<Value> {
-    let st = v.stats64.filter(|_| level > 0)?;
-    let mut rx = Map::new();
-    let mut tx = Map::new();
-    let put = |m: &mut Map<String, Value>, k: &str, x: u64| {
-        m.insert(k.into(), json!(x));
-    };
-    put(&mut rx, "bytes", st.rx_bytes.get());
-    put(&mut rx, "packets", st.rx_packets.get());
-    put(&mut rx, "errors", st.rx_errors.get());
-    put(&mut rx, "dropped", st.rx_dropped.get());
-    put(&mut rx, "over_errors", st.rx_over_errors.get());
-    put(&mut rx, "multicast", st.multicast.get());
-    if st.rx_compressed.get() != 0 {
-        put(&mut rx, "compressed", st.rx_compressed.get());
-    }
-    if level > 1 {
-        put(&mut rx, "length_errors", st.rx_length_errors.get());
-        put(&mut rx, "crc_errors", st.rx_crc_errors.get());
-        put(&mut rx, "frame_errors", st.rx_frame_errors.get());
-        put(&mut rx, "fifo_errors", st.rx_fifo_errors.get());
-        put(&mut rx, "missed_errors", st.rx_missed_errors.get());
-        if st.rx_nohandler.get() != 0 {
-            put(&mut rx, "nohandler", st.rx_nohandler.get());
-        }
-    }
-    put(&mut tx, "bytes", st.tx_bytes.get());
-    put(&mut tx, "packets", st.tx_packets.get());
-    put(&mut tx, "errors", st.tx_errors.get());
-    put(&mut tx, "dropped", st.tx_dropped.get());
-    put(&mut tx, "carrier_errors", st.tx_carrier_errors.get());
-    put(&mut tx, "collisions", st.collisions.get());
-    if st.tx_compressed.get() != 0 {
-        put(&mut tx, "compressed", st.tx_compressed.get());
-    }
-    if level > 1 {
-        put(&mut tx, "aborted_errors", st.tx_aborted_errors.get());
-        put(&mut tx, "fifo_errors", st.tx_fifo_errors.get());
-        put(&mut tx, "window_errors", st.tx_window_errors.get());
-        put(&mut tx, "heartbeat_errors", st.tx_heartbeat_errors.get());
-        if let Some(c) = v.carrier_changes {
-            put(&mut tx, "carrier_changes", u64::from(c));
-        }
-    }
-    Some(json!({"rx": rx, "tx": tx}))
-}
-
 /// `ARPHRD_*` names as iproute2 prints them after `link/`.
 pub fn link_type_name(t: u16) -> String {
     match t {
@@ -1227,135 +1271,141 @@ fn name_at(v: &LinkView<'_>, names: &mut Names) -> String {
     }
 }
 
-/// The first line of `ip link` / `ip addr` for a link (`mode` only for `ip link`).
-pub(crate) fn link_head(v: &LinkView<'_>, names: &mut Names, mode: bool) -> String {
-    let mut s = format!(
-        "{}: {}: <{}>",
-        v.index(),
-        name_at(v, names),
-        iff_names_iproute2(v.flags(), lower_down(v, names)).join(",")
-    );
+/// A link's fields, as `ip link` / `ip addr` print them (text: the first
+/// line, the `link/ether` line with `opts.ll`, the kind's lines with
+/// `opts.details`, alias, counters, altnames; JSON: the members of its
+/// object, in the same order, as ip 6.1).
+pub(crate) fn write_link_fields(
+    e: &mut Emit<'_>,
+    v: &LinkView<'_>,
+    names: &mut Names,
+    opts: LinkOpts,
+) {
+    e.num("ifindex", "", v.index(), ": ");
+    if e.json {
+        write_link_names(e, v, names);
+    } else {
+        let n = name_at(v, names);
+        e.text(&n);
+        e.text(": ");
+    }
+    write_flags(e, v, names, "<", ">");
     if let Some(m) = v.mtu {
-        s += &format!(" mtu {m}");
+        e.num("mtu", " mtu ", m, "");
     }
     if let Some(q) = v.qdisc {
-        s += &format!(" qdisc {q}");
+        e.str("qdisc", " qdisc ", &q.to_string(), "");
     }
     if let Some(m) = v.master {
-        s += &format!(" master {}", names.name(m));
+        e.dev("master", " master ", names, m, "");
     }
     if let Some(o) = v.operstate {
-        s += &format!(" state {}", operstate_name(o));
+        e.str("operstate", " state ", operstate_name(o), "");
     }
-    if mode {
-        if let Some(m) = v.linkmode {
-            s += if m == 1 {
-                " mode DORMANT"
-            } else {
-                " mode DEFAULT"
-            };
-        }
+    if let Some(m) = v.linkmode.filter(|_| opts.do_link) {
+        let n = if m == 1 { "DORMANT" } else { "DEFAULT" };
+        e.str("linkmode", " mode ", n, "");
     }
     if let Some(g) = v.group {
-        s += &format!(" group {}", group_str(g));
+        e.str("group", " group ", &group_str(g), "");
     }
     if let Some(q) = v.txqlen {
-        s += &format!(" qlen {q}");
+        e.num("txqlen", " qlen ", q, "");
     }
-    s
-}
-
-/// `\n    link/ether ADDR brd BRD`, and with `details` the kind's line
-/// (`addrgenmode` only for `link show`: `do_link`, as ip 6.1).
-fn link_ll(v: &LinkView<'_>, names: &mut Names, details: bool, do_link: bool) -> String {
-    let mut s = format!("\n    link/{}", link_type_name(v.link_type()));
-    match v.address {
-        Some(a) => s += &format!(" {}", hw_string(a)),
-        // ip leaves a blank after the type when there is no address.
-        None => s.push(' '),
-    }
-    if let Some(b) = v.broadcast {
-        let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
-        s += &format!(
-            " {} {}",
-            if pointopoint { "peer" } else { "brd" },
-            hw_string(b)
+    if opts.ll {
+        e.str(
+            "link_type",
+            "\n    link/",
+            &link_type_name(v.link_type()),
+            "",
         );
-    }
-    if let Some(p) = v.perm_address {
-        if Some(p) != v.address {
-            s += &format!(" permaddr {}", hw_string(p));
+        match v.address {
+            Some(a) => e.str("address", " ", &hw_string(a), ""),
+            // ip leaves a blank after the type when there is no address.
+            None => e.text(" "),
+        }
+        if let Some(b) = v.broadcast {
+            let pointopoint = v.flags() & nlkit::route::link::IFF_POINTOPOINT != 0;
+            let pre = if pointopoint { " peer " } else { " brd " };
+            e.str("broadcast", pre, &hw_string(b), "");
+        }
+        if let Some(p) = v.perm_address.filter(|&p| Some(p) != v.address) {
+            e.str("permaddr", " permaddr ", &hw_string(p), "");
         }
     }
-    // ip names the peer's netns when it has a name under /run/netns.
-    match v.link_netnsid.map(|n| (n, names.netns_name(n))) {
-        Some((_, Some(name))) => s += &format!(" link-netns {name}"),
-        Some((n, None)) if n >= 0 => s += &format!(" link-netnsid {n}"),
-        Some(_) => s += " link-netnsid unknown",
-        None => {}
-    }
-    if details {
-        // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
-        if let Some(p) = v.promiscuity {
-            s += &format!(" promiscuity {p} ");
-        }
-        if let Some(a) = v.allmulti {
-            s += &format!(" allmulti {a} ");
-        }
-        if let Some(m) = v.min_mtu {
-            s += &format!("minmtu {m} ");
-        }
-        if let Some(m) = v.max_mtu {
-            s += &format!("maxmtu {m} ");
-        }
-        if let Some(k) = v.kind {
-            s += &format!("\n    {k} {}", kind_details(v, names).text);
-        }
-        if let Some(k) = v.slave_kind {
-            s += &format!("\n    {k}_slave {}", slave_details(v).text);
-        }
-        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
-            s += &format!("addrgenmode {} ", addr_gen_mode_name(m));
-        }
-        for (word, _, n) in queue_details(v) {
-            if let Some(n) = n {
-                s += &format!("{word} {n} ");
+    if let Some(n) = v.link_netnsid {
+        if e.json {
+            e.json_num("link_netnsid", n);
+        } else if opts.ll {
+            // ip names the peer's netns when it has a name under /run/netns.
+            match names.netns_name(n) {
+                Some(name) => e.text_val(format_args!(" link-netns {name}")),
+                None if n >= 0 => e.text_val(format_args!(" link-netnsid {n}")),
+                None => e.text(" link-netnsid unknown"),
             }
         }
     }
-    s
-}
-
-/// The `link/ether ...` line with `ll` (and with `details` the kind's
-/// line), then `alias` (for `link show`, `do_link`, or with `details`), the
-/// counters (with `stats` > 0, see [`stats_text`]) and `altname` lines.
-pub(crate) fn link_body(
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-    do_link: bool,
-    ll: bool,
-    stats: u8,
-) -> String {
-    let mut s = String::new();
-    if ll {
-        s += &link_ll(v, names, details, do_link);
+    if opts.details && (opts.ll || e.json) {
+        // ip's spacing: ` promiscuity 0 `, ` allmulti 0 `, then `word value ` each.
+        if let Some(p) = v.promiscuity {
+            e.num("promiscuity", " promiscuity ", p, " ");
+        }
+        if let Some(a) = v.allmulti {
+            e.num("allmulti", " allmulti ", a, " ");
+        }
+        if let Some(m) = v.min_mtu {
+            e.num("min_mtu", "minmtu ", m, " ");
+        }
+        if let Some(m) = v.max_mtu {
+            e.num("max_mtu", "maxmtu ", m, " ");
+        }
+        if v.kind.is_some() || v.slave_kind.is_some() {
+            e.open_obj(Some("linkinfo"));
+            if let Some(k) = v.kind {
+                e.str("info_kind", "\n    ", k, " ");
+                let m = e.open_obj_mark("info_data");
+                write_kind_details(e, v, names);
+                e.close_obj_or_drop(m);
+            }
+            if let Some(k) = v.slave_kind {
+                e.str("info_slave_kind", "\n    ", k, "_slave ");
+                let m = e.open_obj_mark("info_slave_data");
+                write_slave_details(e, v);
+                e.close_obj_or_drop(m);
+            }
+            e.close_obj();
+        }
+        if let Some(m) = v.addr_gen_mode().filter(|_| opts.do_link) {
+            e.str(
+                "inet6_addr_gen_mode",
+                "addrgenmode ",
+                addr_gen_mode_name(m),
+                " ",
+            );
+        }
+        for (word, key, n) in queue_details(v) {
+            if let Some(n) = n {
+                e.num(key, word, n, " ");
+            }
+        }
     }
-    if let (Some(a), true) = (v.alias, do_link || details) {
-        s += &format!("\n    alias {}", name_str(a));
+    // With -d, ip prints the alias and altnames after the details.
+    if let (Some(a), true) = (v.alias, opts.do_link || opts.details) {
+        e.name("ifalias", "\n    alias ", a, "");
     }
-    s += &stats_text(v, stats);
-    for n in v.alt_names() {
-        s += &format!("\n    altname {}", name_str(n));
+    write_stats(e, v, opts.stats);
+    if v.alt_names().next().is_some() {
+        e.open_arr("altnames");
+        for n in v.alt_names() {
+            if e.json {
+                e.item(&name_json(n), "");
+            } else {
+                e.text("\n    altname ");
+                e.text(&name_str(n));
+            }
+        }
+        e.close_arr();
     }
-    s
-}
-
-/// One link as `ip link show` prints it (two or more lines, no final newline).
-pub fn link_text(v: &LinkView<'_>, names: &mut Names, details: bool) -> String {
-    let mut s = link_head(v, names, true);
-    s += &link_body(v, names, details, true, true, 0);
-    s
 }
 
 fn vlan_proto_name(p: u16) -> String {
@@ -1366,68 +1416,48 @@ fn vlan_proto_name(p: u16) -> String {
     }
 }
 
-/// A kind's settings as ip prints them: text items (`id 42 `, each with its
-/// trailing blank) and JSON members, built once for both.
-#[derive(Default)]
-struct Details {
-    text: String,
-    json: Map<String, Value>,
-}
-
-impl Details {
-    fn text(&mut self, t: impl std::fmt::Display) {
-        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("{t} "));
-    }
-    fn json(&mut self, k: &str, v: Value) {
-        self.json.insert(k.to_string(), v);
-    }
-    fn both(&mut self, t: impl std::fmt::Display, k: &str, v: Value) {
-        self.text(t);
-        self.json(k, v);
-    }
-}
-
-/// `IFLA_INFO_DATA` of `v`, ip's words (see [`Details`]).
-fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
-    let mut d = Details::default();
+/// `IFLA_INFO_DATA` of `v` as ip prints it: text items (`id 42 `, each
+/// with its trailing blank), JSON the members of `info_data`.
+fn write_kind_details(e: &mut Emit<'_>, v: &LinkView<'_>, names: &mut Names) {
     let Ok(Some(info)) = v.info() else {
-        return d;
+        return;
     };
     let on = |x: Option<u8>| x.is_some_and(|x| x != 0);
     match &info.data {
         InfoData::Vxlan(x) => {
             if let Some(id) = x.id {
-                d.both(format_args!("id {id}"), "id", json!(id));
+                e.num("id", "id ", id, " ");
             }
             if let Some(r) = x.remote {
-                let kw = if r.is_multicast() { "group" } else { "remote" };
-                let key = format!("{kw}{}", if r.is_ipv6() { "6" } else { "" });
-                d.both(format_args!("{kw} {r}"), &key, json!(r.to_string()));
+                let (key, pre) = match (r.is_multicast(), r.is_ipv6()) {
+                    (true, false) => ("group", "group "),
+                    (true, true) => ("group6", "group "),
+                    (false, false) => ("remote", "remote "),
+                    (false, true) => ("remote6", "remote "),
+                };
+                e.plain_str(key, pre, r, " ");
             }
             if let Some(l) = x.local {
                 let key = if l.is_ipv6() { "local6" } else { "local" };
-                d.both(format_args!("local {l}"), key, json!(l.to_string()));
+                e.plain_str(key, "local ", l, " ");
             }
             if let Some(dv) = x.dev {
-                let n = names.name(dv);
-                d.both(format_args!("dev {n}"), "link", json!(json_name(&n)));
+                e.dev("link", "dev ", names, dv, " ");
             }
             if let Some(pr) = x.port_range {
-                let (lo, hi) = (pr >> 16, pr & 0xffff);
-                d.both(
-                    format_args!("srcport {lo} {hi}"),
-                    "port_range",
-                    json!({"low": lo, "high": hi}),
-                );
+                e.open_obj(Some("port_range"));
+                e.num("low", "srcport ", pr >> 16, " ");
+                e.num("high", "", pr & 0xffff, " ");
+                e.close_obj();
             }
             if let Some(p) = x.port {
-                d.both(format_args!("dstport {p}"), "port", json!(p));
+                e.num("port", "dstport ", p, " ");
             }
             if let Some(l) = x.learning {
                 if l == 0 {
-                    d.text("nolearning");
+                    e.text("nolearning ");
                 }
-                d.json("learning", json!(l != 0));
+                e.json_bool("learning", l != 0);
             }
             for (set, word) in [
                 (x.proxy, "proxy"),
@@ -1436,145 +1466,145 @@ fn kind_details(v: &LinkView<'_>, names: &mut Names) -> Details {
                 (x.l3miss, "l3miss"),
             ] {
                 if on(set) {
-                    d.both(word, word, json!(true));
+                    e.truth(word, word, " ");
                 }
             }
             match x.tos {
                 // ip 6.1 prints `tos inherit` but "0x1" in JSON.
-                Some(1) => {
-                    d.text("tos inherit");
-                    d.json("tos", json!("0x1"));
-                }
-                Some(t) if t != 0 => {
-                    d.both(format_args!("tos {t:#x}"), "tos", json!(format!("{t:#x}")))
-                }
+                Some(1) => json_or_text(e, |e| e.str("tos", "", "0x1", ""), "tos inherit "),
+                Some(t) if t != 0 => e.plain_str("tos", "tos ", format_args!("{t:#x}"), " "),
                 _ => {}
             }
             match x.ttl {
-                Some(0) => d.both("ttl auto", "ttl", json!(0)),
-                Some(t) => d.both(format_args!("ttl {t}"), "ttl", json!(t)),
+                Some(0) => json_or_text(e, |e| e.json_num("ttl", 0u8), "ttl auto "),
+                Some(t) => e.num("ttl", "ttl ", t, " "),
                 None => {}
             }
             match x.df {
-                Some(1) => d.both("df set", "df", json!("set")),
-                Some(2) => d.both("df inherit", "df", json!("inherit")),
-                Some(_) => d.json("df", json!("unset")),
+                Some(1) => e.str("df", "df ", "set", " "),
+                Some(2) => e.str("df", "df ", "inherit", " "),
+                Some(_) => json_or_text(e, |e| e.str("df", "", "unset", ""), ""),
                 None => {}
             }
             if let Some(l) = x.label.filter(|&l| l != 0) {
-                d.both(
-                    format_args!("flowlabel {l:#x}"),
-                    "label",
-                    json!(format!("{l:#x}")),
-                );
+                e.plain_str("label", "flowlabel ", format_args!("{l:#x}"), " ");
             }
             if let Some(a) = x.ageing {
-                d.both(format_args!("ageing {a}"), "ageing", json!(a));
+                e.num("ageing", "ageing ", a, " ");
             }
             if let Some(l) = x.limit.filter(|&l| l != 0) {
-                d.both(format_args!("maxaddr {l}"), "limit", json!(l));
+                e.num("limit", "maxaddr ", l, " ");
             }
             for (set, word, key) in [
-                (x.udp_csum, "udpcsum", "udp_csum"),
-                (x.udp_zero_csum6_tx, "udp6zerocsumtx", "udp_zero_csum6_tx"),
-                (x.udp_zero_csum6_rx, "udp6zerocsumrx", "udp_zero_csum6_rx"),
+                (x.udp_csum, "udpcsum ", "udp_csum"),
+                (x.udp_zero_csum6_tx, "udp6zerocsumtx ", "udp_zero_csum6_tx"),
+                (x.udp_zero_csum6_rx, "udp6zerocsumrx ", "udp_zero_csum6_rx"),
             ] {
                 if let Some(c) = set {
-                    let no = if c == 0 { "no" } else { "" };
-                    d.both(format_args!("{no}{word}"), key, json!(c != 0));
+                    if c == 0 {
+                        e.text("no");
+                    }
+                    e.text(word);
+                    e.json_bool(key, c != 0);
                 }
             }
         }
         InfoData::Macvlan(m) => {
             if let Some(n) = m.mode.and_then(macvlan_mode_name) {
-                d.both(format_args!("mode {n}"), "mode", json!(n));
+                e.str("mode", "mode ", n, " ");
             }
             if let Some(q) = m.bc_queue_len {
-                d.both(format_args!("bcqueuelen {q}"), "bcqueuelen", json!(q));
+                e.num("bcqueuelen", "bcqueuelen ", q, " ");
             }
             if let Some(q) = m.bc_queue_len_used {
-                d.both(
-                    format_args!("usedbcqueuelen {q}"),
-                    "usedbcqueuelen",
-                    json!(q),
-                );
+                e.num("usedbcqueuelen", "usedbcqueuelen ", q, " ");
             }
         }
         InfoData::Vlan(vl) => {
             if let Some(p) = vl.protocol {
-                let n = vlan_proto_name(p);
-                d.both(format_args!("protocol {n}"), "protocol", json!(n));
+                e.str("protocol", "protocol ", &vlan_proto_name(p), " ");
             }
             if let Some(id) = vl.id {
-                d.both(format_args!("id {id}"), "id", json!(id));
+                e.num("id", "id ", id, " ");
             }
             if let Some(f) = v.info_data.and_then(vlan_flags) {
-                vlan_flag_details(&mut d, f);
+                write_vlan_flags(e, f);
             }
         }
         InfoData::Bridge(_) => {
             if let Some(a) = v.info_data {
-                table_details(&mut d, a, BRIDGE_DETAILS);
+                write_table(e, a, BRIDGE_DETAILS);
             }
         }
         InfoData::Tun(t) => {
             // As ip's tun_print_opt: each attribute only if the kernel sent it.
             if let Some(ty) = t.tun_type {
-                let ty = match ty {
-                    1 => "tun".to_string(),
-                    2 => "tap".to_string(),
-                    n => format!("UNKNOWN:{n}"),
-                };
-                d.both(format_args!("type {ty}"), "type", json!(ty));
+                match ty {
+                    1 => e.str("type", "type ", "tun", " "),
+                    2 => e.str("type", "type ", "tap", " "),
+                    n => e.plain_str("type", "type ", format_args!("UNKNOWN:{n}"), " "),
+                }
             }
-            let onoff = |x: u8| if x != 0 { "on" } else { "off" };
-            for (v, k) in [(t.pi, "pi"), (t.vnet_hdr, "vnet_hdr")] {
+            for (v, k) in [(t.pi, "pi "), (t.vnet_hdr, "vnet_hdr ")] {
                 if let Some(x) = v {
-                    d.both(format_args!("{k} {}", onoff(x)), k, json!(x != 0));
+                    write_on_off(e, k.trim_end(), k, x != 0);
                 }
             }
             if t.multi_queue.is_some_and(|m| m != 0) {
-                d.both("multi_queue", "multi_queue", json!(true));
-                for (v, k) in [
-                    (t.num_queues, "numqueues"),
-                    (t.num_disabled_queues, "numdisabled"),
+                e.truth("multi_queue", "multi_queue", " ");
+                for (v, k, pre) in [
+                    (t.num_queues, "numqueues", "numqueues "),
+                    (t.num_disabled_queues, "numdisabled", "numdisabled "),
                 ] {
                     if let Some(n) = v {
-                        d.both(format_args!("{k} {n}"), k, json!(n));
+                        e.num(k, pre, n, " ");
                     }
                 }
             } else {
-                d.json("multi_queue", json!(false));
+                e.json_bool("multi_queue", false);
             }
             if let Some(x) = t.persist {
-                d.both(
-                    format_args!("persist {}", onoff(x)),
-                    "persist",
-                    json!(x != 0),
-                );
+                write_on_off(e, "persist", "persist ", x != 0);
             }
             // A name from the user or group database, else the number.
-            for (v, k, db) in [
-                (t.owner, "user", IdDb::Users),
-                (t.group, "group", IdDb::Groups),
+            for (v, k, pre, db) in [
+                (t.owner, "user", "user ", IdDb::Users),
+                (t.group, "group", "group ", IdDb::Groups),
             ] {
                 if let Some(id) = v {
                     match db.name(id) {
-                        Some(n) => d.both(format_args!("{k} {n}"), k, json!(n)),
-                        None => d.both(format_args!("{k} {id}"), k, json!(id)),
+                        Some(n) => e.str(k, pre, &n, " "),
+                        None => e.num(k, pre, id, " "),
                     }
                 }
             }
         }
         _ => {
             if let (Some("vrf"), Some(a)) = (v.kind, v.info_data) {
-                table_details(&mut d, a, VRF_DETAILS);
+                write_table(e, a, VRF_DETAILS);
             }
         }
     }
-    d
 }
 
+/// JSON: what `json` writes; text: `text`.
+fn json_or_text(e: &mut Emit<'_>, json: impl FnOnce(&mut Emit<'_>), text: &str) {
+    if e.json {
+        json(e);
+    } else {
+        e.text(text);
+    }
+}
+
+/// Text `pre` `on|off` and a blank; JSON `"key":true|false`.
+fn write_on_off(e: &mut Emit<'_>, key: &str, pre: &str, on: bool) {
+    if e.json {
+        e.json_bool(key, on);
+    } else {
+        e.text(pre);
+        e.text(if on { "on " } else { "off " });
+    }
+}
 /// How ip prints one attribute of a bridge or bridge port.
 #[derive(Clone, Copy)]
 enum Fmt {
@@ -1687,8 +1717,10 @@ fn vlan_flags(data: nlkit::wire::Attr<'_>) -> Option<u32> {
 
 /// ip's `<REORDER_HDR,...>` (JSON `"flags": [...]`), in ip's order; bits
 /// it has no name for as hex, as ip prints them.
-fn vlan_flag_details(d: &mut Details, mut f: u32) {
-    let mut names = Vec::new();
+fn write_vlan_flags(e: &mut Emit<'_>, mut f: u32) {
+    e.open_arr("flags");
+    e.text("<");
+    let mut first = true;
     for (bit, name) in [
         (0x1, "REORDER_HDR"),
         (0x2, "GVRP"),
@@ -1698,15 +1730,22 @@ fn vlan_flag_details(d: &mut Details, mut f: u32) {
     ] {
         if f & bit != 0 {
             f &= !bit;
-            names.push(name.to_string());
+            if !first {
+                e.text(",");
+            }
+            first = false;
+            e.item(name, "");
         }
     }
     if f != 0 {
-        names.push(format!("{f:x}"));
+        if !first {
+            e.text(",");
+        }
+        e.item(&format!("{f:x}"), "");
     }
-    d.both(format_args!("<{}>", names.join(",")), "flags", json!(names));
+    e.text("> ");
+    e.close_arr();
 }
-
 /// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
 const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
 
@@ -1852,8 +1891,9 @@ fn ne_uint(b: &[u8]) -> Option<u64> {
     })
 }
 
-/// Appends the attributes of the nest `a` that `table` names, in its order.
-fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
+/// Writes the attributes of the nest `a` that `table` names, in its order:
+/// text `word value `, JSON `"key":value`.
+fn write_table(e: &mut Emit<'_>, a: nlkit::wire::Attr<'_>, table: &[(u16, &str, &str, Fmt)]) {
     let attrs: Vec<(u16, &[u8])> = a
         .nested()
         .map_while(Result::ok)
@@ -1863,11 +1903,13 @@ fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str,
         let Some(&(_, b)) = attrs.iter().find(|(t, _)| *t == ty) else {
             continue;
         };
+        // Each is `word value ` in text; the value follows a blank.
+        e.text(word);
         // A value of an unexpected size is shown as its bytes, not dropped.
         let n = ne_uint(b);
         match (fmt, n) {
-            (Fmt::Num, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n)),
-            (Fmt::NumStr, Some(n)) => d.both(format_args!("{word} {n}"), key, json!(n.to_string())),
+            (Fmt::Num, Some(n)) => e.num(key, " ", n, " "),
+            (Fmt::NumStr, Some(n)) => e.plain_str(key, " ", n, " "),
             (Fmt::Hex | Fmt::CHex, Some(n)) => {
                 // The VLAN protocol travels big-endian.
                 let n = if ty == IFLA_BR_VLAN_PROTOCOL {
@@ -1875,75 +1917,56 @@ fn table_details(d: &mut Details, a: nlkit::wire::Attr<'_>, table: &[(u16, &str,
                 } else {
                     n
                 };
-                let h = match (fmt, n) {
-                    (Fmt::CHex, 0) => "0".to_string(),
-                    _ => format!("{n:#x}"),
-                };
-                d.both(format_args!("{word} {h}"), key, json!(h))
+                match (fmt, n) {
+                    (Fmt::CHex, 0) => e.plain_str(key, " ", "0", " "),
+                    _ => e.plain_str(key, " ", format_args!("{n:#x}"), " "),
+                }
             }
-            (Fmt::OnOff, Some(n)) => d.both(
-                format_args!("{word} {}", if n != 0 { "on" } else { "off" }),
-                key,
-                json!(n != 0),
-            ),
-            (Fmt::TextOnOff, Some(n)) => {
-                d.text(format_args!("{word} {}", if n != 0 { "on" } else { "off" }))
-            }
+            (Fmt::OnOff, Some(n)) => write_on_off(e, key, " ", n != 0),
+            (Fmt::TextOnOff, Some(n)) => e.text(if n != 0 { " on " } else { " off " }),
             (Fmt::Timer, Some(n)) => {
-                let secs = n as f64 / 100.0;
-                d.both(
-                    format_args!("{word} {secs:7.2}"),
-                    key,
-                    json!((secs * 100.0).round() / 100.0),
-                )
+                // Hundredths of a second: `%7.2f` in text; in JSON two
+                // decimals too (`0.00`), as ip prints them.
+                if e.json {
+                    e.json_num(key, format_args!("{}.{:02}", n / 100, n % 100));
+                } else {
+                    e.text_val(format_args!(" {:7.2} ", n as f64 / 100.0));
+                }
             }
-            (Fmt::PortState, Some(n)) => {
-                let name = match n {
-                    0 => "disabled".to_string(),
-                    1 => "listening".to_string(),
-                    2 => "learning".to_string(),
-                    3 => "forwarding".to_string(),
-                    4 => "blocking".to_string(),
-                    n => n.to_string(),
-                };
-                d.both(format_args!("{word} {name}"), key, json!(name))
-            }
+            (Fmt::PortState, Some(n)) => match n {
+                0 => e.str(key, " ", "disabled", " "),
+                1 => e.str(key, " ", "listening", " "),
+                2 => e.str(key, " ", "learning", " "),
+                3 => e.str(key, " ", "forwarding", " "),
+                4 => e.str(key, " ", "blocking", " "),
+                n => e.plain_str(key, " ", n, " "),
+            },
             (Fmt::BoolOpt(bit), _) if b.len() >= 4 => {
                 let val = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
-                let on = (val >> bit) & 1;
-                d.both(format_args!("{word} {on}"), key, json!(on));
+                e.num(key, " ", (val >> bit) & 1, " ");
             }
-            (Fmt::BridgeId, _) if b.len() == 8 => {
-                let id = format!(
+            (Fmt::BridgeId, _) if b.len() == 8 => e.plain_str(
+                key,
+                " ",
+                format_args!(
                     "{:02x}{:02x}.{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-                );
-                d.both(format_args!("{word} {id}"), key, json!(id));
-            }
-            (Fmt::Mac, _) => {
-                let m = hw_string(b);
-                d.both(format_args!("{word} {m}"), key, json!(m));
-            }
-            _ => {
-                let raw = hw_string(b);
-                d.both(format_args!("{word} {raw}"), key, json!(raw));
-            }
+                ),
+                " ",
+            ),
+            _ => e.str(key, " ", &hw_string(b), " "),
         }
     }
 }
 
-/// `IFLA_INFO_SLAVE_DATA` of `v`, ip's words (bridge ports).
-fn slave_details(v: &LinkView<'_>) -> Details {
-    let mut d = Details::default();
-    if let (Some("bridge"), Some(a)) = (v.slave_kind, v.slave_data) {
-        table_details(&mut d, a, BRPORT_DETAILS);
+/// `IFLA_INFO_SLAVE_DATA` of `v` (bridge and vrf ports), as ip prints it.
+fn write_slave_details(e: &mut Emit<'_>, v: &LinkView<'_>) {
+    match (v.slave_kind, v.slave_data) {
+        (Some("bridge"), Some(a)) => write_table(e, a, BRPORT_DETAILS),
+        (Some("vrf"), Some(a)) => write_table(e, a, VRF_DETAILS),
+        _ => {}
     }
-    if let (Some("vrf"), Some(a)) = (v.slave_kind, v.slave_data) {
-        table_details(&mut d, a, VRF_DETAILS);
-    }
-    d
 }
-
 /// ip's names of `IN6_ADDR_GEN_MODE_*`.
 fn addr_gen_mode_name(m: u8) -> &'static str {
     match m {
@@ -1955,145 +1978,16 @@ fn addr_gen_mode_name(m: u8) -> &'static str {
     }
 }
 
-/// The counts ip prints after a link's kind with `-d`: (text word, JSON key, value).
+/// The counts ip prints after a link's kind with `-d`: (text word and its
+/// blank, JSON key, value).
 fn queue_details(v: &LinkView<'_>) -> [(&'static str, &'static str, Option<u32>); 7] {
     [
-        ("numtxqueues", "num_tx_queues", v.num_tx_queues),
-        ("numrxqueues", "num_rx_queues", v.num_rx_queues),
-        ("gso_max_size", "gso_max_size", v.gso_max_size),
-        ("gso_max_segs", "gso_max_segs", v.gso_max_segs),
-        ("tso_max_size", "tso_max_size", v.tso_max_size),
-        ("tso_max_segs", "tso_max_segs", v.tso_max_segs),
-        ("gro_max_size", "gro_max_size", v.gro_max_size),
+        ("numtxqueues ", "num_tx_queues", v.num_tx_queues),
+        ("numrxqueues ", "num_rx_queues", v.num_rx_queues),
+        ("gso_max_size ", "gso_max_size", v.gso_max_size),
+        ("gso_max_segs ", "gso_max_segs", v.gso_max_segs),
+        ("tso_max_size ", "tso_max_size", v.tso_max_size),
+        ("tso_max_segs ", "tso_max_segs", v.tso_max_segs),
+        ("gro_max_size ", "gro_max_size", v.gro_max_size),
     ]
-}
-
-/// The fields of `ip -j link` (`do_link`: with `linkmode`, `ifalias` and,
-/// with `details`, `inet6_addr_gen_mode`) and `ip -j addr` (without; with
-/// `details`, `ifalias`), as ip 6.1.
-pub(crate) fn link_json_base(
-    v: &LinkView<'_>,
-    names: &mut Names,
-    details: bool,
-    do_link: bool,
-    ll: bool,
-) -> Map<String, Value> {
-    let mut o = Map::new();
-    o.insert("ifindex".into(), json!(v.index()));
-    match (v.link, v.link_netnsid) {
-        (Some(0), _) => {
-            o.insert("link".into(), Value::Null);
-        }
-        (Some(l), Some(_)) => {
-            o.insert("link_index".into(), json!(l));
-        }
-        (Some(l), None) => {
-            o.insert("link".into(), json!(names.json_name(l)));
-        }
-        (None, _) => {}
-    }
-    if let Some(n) = v.name {
-        o.insert("ifname".into(), json!(name_json(n)));
-    }
-    o.insert(
-        "flags".into(),
-        json!(iff_names_iproute2(v.flags(), lower_down(v, names))),
-    );
-    if let Some(m) = v.mtu {
-        o.insert("mtu".into(), json!(m));
-    }
-    if let Some(q) = v.qdisc {
-        o.insert("qdisc".into(), json!(q.to_string()));
-    }
-    if let Some(m) = v.master {
-        o.insert("master".into(), json!(names.json_name(m)));
-    }
-    if let Some(s) = v.operstate {
-        o.insert("operstate".into(), json!(operstate_name(s)));
-    }
-    if do_link {
-        if let Some(m) = v.linkmode {
-            o.insert(
-                "linkmode".into(),
-                json!(if m == 1 { "DORMANT" } else { "DEFAULT" }),
-            );
-        }
-    }
-    if let Some(g) = v.group {
-        o.insert("group".into(), json!(group_str(g)));
-    }
-    if let Some(q) = v.txqlen {
-        o.insert("txqlen".into(), json!(q));
-    }
-    if ll {
-        o.insert("link_type".into(), json!(link_type_name(v.link_type())));
-        if let Some(a) = v.address {
-            o.insert("address".into(), json!(hw_string(a)));
-        }
-        if let Some(b) = v.broadcast {
-            o.insert("broadcast".into(), json!(hw_string(b)));
-        }
-        if let Some(p) = v.perm_address {
-            if Some(p) != v.address {
-                o.insert("permaddr".into(), json!(hw_string(p)));
-            }
-        }
-    }
-    if let Some(n) = v.link_netnsid {
-        o.insert("link_netnsid".into(), json!(n));
-    }
-    if details {
-        if let Some(p) = v.promiscuity {
-            o.insert("promiscuity".into(), json!(p));
-        }
-        if let Some(a) = v.allmulti {
-            o.insert("allmulti".into(), json!(a));
-        }
-        if let Some(m) = v.min_mtu {
-            o.insert("min_mtu".into(), json!(m));
-        }
-        if let Some(m) = v.max_mtu {
-            o.insert("max_mtu".into(), json!(m));
-        }
-        if v.kind.is_some() || v.slave_kind.is_some() {
-            let mut li = Map::new();
-            if let Some(k) = v.kind {
-                li.insert("info_kind".into(), json!(k));
-                let d = kind_details(v, names).json;
-                if !d.is_empty() {
-                    li.insert("info_data".into(), Value::Object(d));
-                }
-            }
-            if let Some(k) = v.slave_kind {
-                li.insert("info_slave_kind".into(), json!(k));
-                let d = slave_details(v).json;
-                if !d.is_empty() {
-                    li.insert("info_slave_data".into(), Value::Object(d));
-                }
-            }
-            o.insert("linkinfo".into(), Value::Object(li));
-        }
-        if let Some(m) = v.addr_gen_mode().filter(|_| do_link) {
-            o.insert("inet6_addr_gen_mode".into(), json!(addr_gen_mode_name(m)));
-        }
-        for (_, key, n) in queue_details(v) {
-            if let Some(n) = n {
-                o.insert(key.into(), json!(n));
-            }
-        }
-    }
-    // With -d, ip prints the alias and altnames after the details.
-    if let (Some(a), true) = (v.alias, do_link || details) {
-        o.insert("ifalias".into(), json!(name_json(a)));
-    }
-    let alt: Vec<String> = v.alt_names().map(|n| name_json(n).into_owned()).collect();
-    if !alt.is_empty() {
-        o.insert("altnames".into(), json!(alt));
-    }
-    o
-}
-
-/// One link as `ip -j link show` prints it.
-pub fn link_json(v: &LinkView<'_>, names: &mut Names, details: bool) -> Value {
-    Value::Object(link_json_base(v, names, details, true, true))
 }

@@ -8,7 +8,7 @@
 //! resolved (through a [`Resolve`]) while parsing, so that a bad name is
 //! reported before anything is sent.
 //!
-//! Printing lives beside each object (`print_link`, `link_json`,
+//! Printing lives beside each object (`print_link_with`, `write_link`,
 //! `print_addr`, `addr_json`, `print_route`, `route_json`, `print_neigh`,
 //! `neigh_json`, `print_rule`, `rule_json`): one object per call, in human
 //! form close to `ip`'s or as JSON with iproute2's key names (see
@@ -40,7 +40,7 @@ pub mod words;
 #[allow(unused_imports)]
 pub use addr::{addr_info_json, addr_json, addr_text, print_addr, write_addr_event};
 #[allow(unused_imports)]
-pub use link::{link_json, link_text, print_link};
+pub use link::write_link;
 #[allow(unused_imports)]
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
