@@ -34,8 +34,6 @@ pub struct Out {
     w: io::BufWriter<Stdout>,
     /// JSON output.
     pub json: bool,
-    /// Pretty JSON.
-    pub pretty: bool,
     /// One line per object (`-o`).
     pub oneline: bool,
     /// Elements written so far in the JSON array being streamed, if any.
@@ -54,7 +52,6 @@ impl Out {
         Out {
             w: io::BufWriter::with_capacity(64 << 10, Stdout::new()),
             json: g.json,
-            pretty: g.pretty,
             oneline: g.oneline,
             array: None,
             lay: (g.json && g.pretty).then(Pretty::default),

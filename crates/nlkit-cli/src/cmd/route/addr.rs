@@ -48,7 +48,7 @@ use nlkit::route::{
 };
 use nlkit::schema::Name;
 use nlkit::{AckMode, Connection};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// `nlkit addr help`.
@@ -859,35 +859,6 @@ fn write_lft(e: &mut Emit<'_>, key: &str, v: u32, signed: bool) {
     }
 }
 
-/// One `addr_info` element, as `ip -j addr` prints it.
-pub fn addr_info_json(a: &Addr) -> Value {
-    let mut b = Vec::new();
-    write_addr(&mut Emit::new(&mut b, true), a, false, None);
-    super::emit::to_value(&b, "an address")
-}
-
-/// One address on its own, as `ip monitor` prints it:
-/// `3: v0    inet 10.0.0.1/24 scope global v0` and the lifetimes line.
-#[allow(dead_code)] // for the monitor
-pub fn addr_text(v: &AddrView<'_>, names: &mut Names) -> String {
-    let a = v.to_owned();
-    let mut b = Vec::new();
-    let name = names.name(a.index);
-    write_addr(&mut Emit::new(&mut b, false), &a, false, Some(&name));
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// One address on its own as JSON: `{"ifindex", "ifname", "addr_info": [..]}`.
-#[allow(dead_code)] // for the monitor
-pub fn addr_json(v: &AddrView<'_>, names: &mut Names) -> Value {
-    let a = v.to_owned();
-    json!({
-        "ifindex": a.index,
-        "ifname": names.json_name(a.index),
-        "addr_info": [addr_info_json(&a)],
-    })
-}
-
 /// One address event, as `ip monitor` prints it: text `3: v0    inet ...`;
 /// JSON `{"ifindex", "ifname", "addr_info": [..]}`.
 pub fn write_addr_event(e: &mut Emit<'_>, v: &AddrView<'_>, names: &mut Names) {
@@ -908,19 +879,16 @@ pub fn write_addr_event(e: &mut Emit<'_>, v: &AddrView<'_>, names: &mut Names) {
     e.close_obj();
 }
 
-/// Prints one address on its own (text, or a JSON array element).
-#[allow(dead_code)] // for the monitor
-pub fn print_addr(out: &mut Out, v: &AddrView<'_>, names: &mut Names) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&addr_json(v, names))
-    } else {
-        out.line(addr_text(v, names))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One `addr_info` element, as `ip -j addr` prints it.
+    fn addr_info_json(a: &Addr) -> Value {
+        let mut b = Vec::new();
+        write_addr(&mut Emit::new(&mut b, true), a, false, None);
+        serde_json::from_slice(&b).unwrap()
+    }
 
     /// `a` in text, as `ip addr` prints it under its link.
     fn text(a: &Addr, brief: bool) -> String {

@@ -454,18 +454,6 @@ pub struct ObjMark {
     opened: usize,
 }
 
-/// One object written by a printer, as a `serde_json::Value` (for the
-/// monitor and `-p`); bytes that do not parse (a printer bug) become a
-/// string that says so, never a panic.
-pub fn to_value(b: &[u8], what: &str) -> serde_json::Value {
-    serde_json::from_slice(b).unwrap_or_else(|e| {
-        serde_json::Value::String(format!(
-            "nlkit: bad JSON for {what} ({e}): {}",
-            String::from_utf8_lossy(b)
-        ))
-    })
-}
-
 /// Writes `s` as a JSON string, escaped as `serde_json` escapes it.
 pub fn json_str(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');

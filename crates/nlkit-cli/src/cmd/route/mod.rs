@@ -8,15 +8,13 @@
 //! resolved (through a [`Resolve`]) while parsing, so that a bad name is
 //! reported before anything is sent.
 //!
-//! Printing lives beside each object (`print_link_with`, `write_link`,
-//! `print_addr`, `addr_json`, `print_route`, `route_json`, `print_neigh`,
-//! `neigh_json`, `print_rule`, `rule_json`): one object per call, in human
-//! form close to `ip`'s or as JSON with iproute2's key names (see
-//! `crates/nlkit-cli/docs/json.md`), so that the monitor can reuse them:
-//! with `-j` a `print_*` writes an element of the array a listing has opened
-//! (`Out::array_begin`), or, with none open, one JSON object per line. The
-//! `*_text` / `*_json` forms return the line(s) or the value instead (to
-//! prefix `Deleted `, say). They need a [`Names`] for index → name.
+//! Printing lives beside each object: one writer per kind (`write_link`,
+//! `write_addr_event`, `write_route`, `write_neigh`, `write_rule`,
+//! `write_nexthop`, `write_netconf`) states each field once for text and
+//! for JSON with iproute2's key names (see `crates/nlkit-cli/docs/json.md`),
+//! through [`emit::Emit`], so that listings and the monitor share them.
+//! `-j -p` needs nothing of a writer: [`Out`] lays compact JSON out as ip
+//! does. They need a [`Names`] for index → name.
 //! Dumps are printed as they arrive; JSON arrays are written element by
 //! element.
 //!
@@ -38,19 +36,19 @@ pub mod words;
 
 // The one-object printers, for the monitor and other callers.
 #[allow(unused_imports)]
-pub use addr::{addr_info_json, addr_json, addr_text, print_addr, write_addr_event};
+pub use addr::write_addr_event;
 #[allow(unused_imports)]
 pub use link::write_link;
 #[allow(unused_imports)]
 pub use names::{LinkBrief, Names};
 #[allow(unused_imports)]
-pub use neigh::{print_neigh, write_neigh};
+pub use neigh::write_neigh;
 #[allow(unused_imports)]
 pub use netconf::write_netconf;
 #[allow(unused_imports)]
-pub use nexthop::{print_nexthop, write_nexthop};
+pub use nexthop::write_nexthop;
 #[allow(unused_imports)]
-pub use routes::{print_route, route_json, route_text, write_route, DevNames, RouteFmt};
+pub use routes::{write_route, DevNames, RouteFmt};
 #[allow(unused_imports)]
 pub use rule::{print_rule, write_rule};
 

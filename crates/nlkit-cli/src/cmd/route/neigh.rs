@@ -500,18 +500,6 @@ pub fn flush(conn: &Connection, out: &mut Out, s: &NeighShow) -> Result<(), CliE
     ))
 }
 
-/// Prints one neighbour (text, or a JSON array element); `omit_dev` when the
-/// listing is filtered by device.
-#[allow(dead_code)] // for other callers
-pub fn print_neigh(
-    out: &mut Out,
-    v: &NeighView<'_>,
-    names: &mut Names,
-    omit_dev: bool,
-) -> Result<(), CliError> {
-    print_neigh_with(out, v, names, omit_dev, 0)
-}
-
 fn print_neigh_with(
     out: &mut Out,
     v: &NeighView<'_>,

@@ -495,16 +495,6 @@ pub fn buckets(conn: &Connection, out: &mut Out, s: &BucketShow) -> Result<(), C
     list_end(out)
 }
 
-/// Prints one nexthop (text, or a JSON array element with `-j`).
-#[allow(dead_code)] // for other callers
-pub fn print_nexthop(
-    out: &mut Out,
-    v: &NexthopView<'_>,
-    names: &mut Names,
-) -> Result<(), CliError> {
-    print_nexthop_with(out, v, names, false)
-}
-
 fn print_nexthop_with(
     out: &mut Out,
     v: &NexthopView<'_>,

@@ -58,7 +58,6 @@ use nlkit::route::{
 };
 use nlkit::wire::AttrIter;
 use nlkit::{AckMode, Connection};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -889,13 +888,11 @@ pub fn show(
     s: &RouteShow,
 ) -> Result<(), CliError> {
     let fmt = s.fmt(g);
-    let (json, pretty) = (out.json, out.pretty);
+    let json = out.json;
     list_begin(out)?;
     // One buffer for the whole dump, handed to stdout in large pieces.
     let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 4096);
     let mut first = true;
-    // `-p`: each route, to be laid out by serde_json.
-    let mut pbuf = Vec::new();
     let mut devs = DevNames::new(names);
     if g.details {
         devs.nh = Some(NhInfo::new(g));
@@ -903,11 +900,6 @@ pub fn show(
     let each = |v: &RouteView<'_>| {
         if !s.wants(v) {
             return Ok(());
-        }
-        if json && pretty {
-            pbuf.clear();
-            write_route(&mut pbuf, true, v, &mut devs, &fmt);
-            return keep(out.array_item(&super::emit::to_value(&pbuf, "a route")));
         }
         if json && first {
             // `[` (the array's, written lazily) before the first element.
@@ -1113,44 +1105,13 @@ pub fn get(
         b.push(b'\n');
     }
     for _ in 0..times {
+        // With `-p`, `Out` lays the JSON out as ip does.
         if out.json {
-            out.array_item(&super::emit::to_value(&b, "a route"))?;
-        } else {
-            out.raw(&b)?;
+            out.array_sep()?;
         }
+        out.raw(&b)?;
     }
     list_end(out)
-}
-
-/// Prints one route (text, or a JSON array element with `-j`).
-#[allow(dead_code)] // for other callers
-pub fn print_route(
-    out: &mut Out,
-    v: &RouteView<'_>,
-    names: &mut Names,
-    fmt: &RouteFmt,
-) -> Result<(), CliError> {
-    if out.json {
-        out.array_item(&route_json(v, names, fmt))
-    } else {
-        out.line(route_text(v, names, fmt))
-    }
-}
-
-/// One route as `ip route` prints it, without the final newline (a
-/// multipath route takes several lines).
-pub fn route_text(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> String {
-    let mut b = Vec::new();
-    write_route(&mut b, false, v, &mut DevNames::new(names), fmt);
-    // Every piece written is UTF-8 (names are `String`s).
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-/// One route as `ip -j route` prints it.
-pub fn route_json(v: &RouteView<'_>, names: &mut Names, fmt: &RouteFmt) -> Value {
-    let mut b = Vec::new();
-    write_route(&mut b, true, v, &mut DevNames::new(names), fmt);
-    super::emit::to_value(&b, "a route")
 }
 
 fn host_len(fam: u8) -> u8 {
