@@ -132,8 +132,8 @@ fn parse_views(dgrams: &[Vec<u8>]) -> (usize, u64) {
             let v = RouteView::parse(&m).expect("a route");
             n += 1;
             sum += u64::from(v.header.dst_len) + u64::from(v.table());
-            sum += u64::from(v.oif.unwrap_or(0)) + u64::from(v.priority.unwrap_or(0));
-            for a in [v.dst, v.gateway, v.prefsrc].into_iter().flatten() {
+            sum += u64::from(v.oif().unwrap_or(0)) + u64::from(v.priority().unwrap_or(0));
+            for a in [v.dst(), v.gateway(), v.prefsrc()].into_iter().flatten() {
                 if let IpAddr::V4(a) = a {
                     sum += u64::from(u32::from(a));
                 }

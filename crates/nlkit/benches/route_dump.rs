@@ -51,16 +51,16 @@ fn dump(conn: &Connection, parse: bool) -> (u64, u64) {
         if parse {
             let v = RouteView::parse(&m).unwrap();
             sum += v.header.dst_len as u64
-                + v.oif.unwrap_or(0) as u64
-                + v.priority.unwrap_or(0) as u64;
-            sum +=
-                v.dst.map(|d| d.is_ipv4() as u64).unwrap_or(0) + v.table_attr.unwrap_or(0) as u64;
-            sum += v.gateway.is_some() as u64
-                + v.prefsrc.is_some() as u64
-                + v.cacheinfo.is_some() as u64;
-            sum += v.metrics_attr.is_some() as u64
-                + v.multipath_attr.is_some() as u64
-                + v.pref.unwrap_or(0) as u64;
+                + v.oif().unwrap_or(0) as u64
+                + v.priority().unwrap_or(0) as u64;
+            sum += v.dst().map(|d| d.is_ipv4() as u64).unwrap_or(0)
+                + v.table_attr().unwrap_or(0) as u64;
+            sum += v.gateway().is_some() as u64
+                + v.prefsrc().is_some() as u64
+                + v.cacheinfo().is_some() as u64;
+            sum += v.metrics_attr().is_some() as u64
+                + v.multipath_attr().is_some() as u64
+                + v.pref().unwrap_or(0) as u64;
         } else {
             sum += m.len() as u64;
         }

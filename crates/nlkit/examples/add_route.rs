@@ -33,13 +33,13 @@ pub fn add_route() -> Result<Vec<String>> {
         ..RouteDump::default()
     };
     h.routes(filter, |r| {
-        let (Some(dst), Some(gw)) = (r.dst, r.gateway) else {
+        let (Some(dst), Some(gw)) = (r.dst(), r.gateway()) else {
             return Ok(());
         };
         lines.push(format!(
             "{dst}/{} via {gw} dev {} table {}",
             r.header.dst_len,
-            r.oif.unwrap_or(0),
+            r.oif().unwrap_or(0),
             r.table()
         ));
         Ok(())

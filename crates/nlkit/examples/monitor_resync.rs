@@ -74,7 +74,7 @@ pub fn run() -> Result<(u32, u64, u64, usize, usize)> {
         let Ok(r) = RouteView::parse(&ev.msg) else {
             continue;
         };
-        let (Some(dst), true) = (r.dst, r.oif == Some(m0) && r.gateway.is_some()) else {
+        let (Some(dst), true) = (r.dst(), r.oif() == Some(m0) && r.gateway().is_some()) else {
             continue;
         };
         if ev.msg.msg_type() == RTM_DELROUTE {
@@ -86,7 +86,7 @@ pub fn run() -> Result<(u32, u64, u64, usize, usize)> {
     let added = add.join().map_err(|_| "the adding thread panicked")??;
     let mut kernel = 0;
     h.routes(Default::default(), |r| {
-        if r.oif == Some(m0) && r.gateway.is_some() {
+        if r.oif() == Some(m0) && r.gateway().is_some() {
             kernel += 1;
         }
         Ok(())

@@ -30,10 +30,10 @@ pub async fn main_table() -> Result<(Vec<String>, bool)> {
                 what: "dump routes".into(),
                 source: e,
             })?;
-            let dst = r.dst.map_or("default".to_string(), |d| {
+            let dst = r.dst().map_or("default".to_string(), |d| {
                 format!("{d}/{}", r.header.dst_len)
             });
-            lines.push(format!("{dst} dev {}", r.oif.unwrap_or(0)));
+            lines.push(format!("{dst} dev {}", r.oif().unwrap_or(0)));
             Ok(())
         })
         .await?;

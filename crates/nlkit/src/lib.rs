@@ -24,7 +24,7 @@
 //! h.route(&RouteRequest::add("10.1.0.0/24".parse()?).via("10.9.0.2".parse()?).dev(v0).table(100))?;
 //! h.routes(Default::default(), |r| {
 //!     // streamed from the receive buffer: nothing is copied
-//!     println!("{:?} via {:?}", r.dst, r.gateway);
+//!     println!("{:?} via {:?}", r.dst(), r.gateway());
 //!     Ok(())
 //! })?;
 //! # Ok(())

@@ -50,7 +50,7 @@ fn capture() -> Vec<(&'static str, Vec<u8>)> {
         while let Some(m) = d.next() {
             let m = m.unwrap();
             let v = RouteView::parse(&m).unwrap();
-            if v.dst == Some("127.0.0.1".parse().unwrap()) {
+            if v.dst() == Some("127.0.0.1".parse().unwrap()) {
                 out.push(("newroute_local_lo.bin", m.as_bytes().to_vec()));
             }
         }
@@ -88,7 +88,7 @@ fn fixtures_match_the_kernel() {
             }
             RTM_NEWROUTE => {
                 let (a, b) = (RouteView::parse(&s).unwrap(), RouteView::parse(&l).unwrap());
-                assert_eq!(a.dst, b.dst);
+                assert_eq!(a.dst(), b.dst());
                 assert_eq!(
                     (a.table(), a.kind(), a.scope()),
                     (b.table(), b.kind(), b.scope())

@@ -214,20 +214,20 @@ fn route_facts(v: &RouteView<'_>, spec: &Family) -> Facts {
     num(&mut f, "@rtm-scope", Some(h.scope));
     num(&mut f, "@rtm-type", Some(h.ty));
     num(&mut f, "@rtm-flags", Some(v.flags()));
-    ip(&mut f, "rta-dst", v.dst);
-    ip(&mut f, "rta-src", v.src);
-    num(&mut f, "rta-iif", v.iif);
-    num(&mut f, "rta-oif", v.oif);
-    ip(&mut f, "rta-gateway", v.gateway);
-    num(&mut f, "rta-priority", v.priority);
-    ip(&mut f, "rta-prefsrc", v.prefsrc);
-    num(&mut f, "rta-table", v.table_attr);
-    num(&mut f, "rta-mark", v.mark);
-    num(&mut f, "rta-pref", v.pref);
-    num(&mut f, "rta-expires", v.expires);
-    num(&mut f, "rta-nh-id", v.nh_id);
-    num(&mut f, "rta-uid", v.uid);
-    if let Some(via) = v.via {
+    ip(&mut f, "rta-dst", v.dst());
+    ip(&mut f, "rta-src", v.src());
+    num(&mut f, "rta-iif", v.iif());
+    num(&mut f, "rta-oif", v.oif());
+    ip(&mut f, "rta-gateway", v.gateway());
+    num(&mut f, "rta-priority", v.priority());
+    ip(&mut f, "rta-prefsrc", v.prefsrc());
+    num(&mut f, "rta-table", v.table_attr());
+    num(&mut f, "rta-mark", v.mark());
+    num(&mut f, "rta-pref", v.pref());
+    num(&mut f, "rta-expires", v.expires());
+    num(&mut f, "rta-nh-id", v.nh_id());
+    num(&mut f, "rta-uid", v.uid());
+    if let Some(via) = v.via() {
         // `struct rtvia`: the family (u16), then the address; the 6.12 spec has it as binary.
         let (fam, octets): (u16, Vec<u8>) = match via {
             IpAddr::V4(a) => (2, a.octets().to_vec()),
@@ -242,13 +242,13 @@ fn route_facts(v: &RouteView<'_>, spec: &Family) -> Facts {
         let a = metrics.attr_by_value(kind).expect("metric the spec names");
         num(&mut f, &format!("rta-metrics/{}", a.name), Some(val));
     }
-    if let Some(mp) = v.multipath_attr {
+    if let Some(mp) = v.multipath_attr() {
         // The 6.12 spec has RTA_MULTIPATH as binary: the records compare as bytes,
         // and each hop the typed iterator reads must be inside them.
         bytes(&mut f, "rta-multipath", Some(mp.payload()));
         assert!(NextHopIter::new(mp.payload()).all(|h| h.is_ok()));
     }
-    if let Some(c) = &v.cacheinfo {
+    if let Some(c) = &v.cacheinfo() {
         num(&mut f, "rta-cacheinfo/rta-clntref", Some(c.clntref.get()));
         num(&mut f, "rta-cacheinfo/rta-lastuse", Some(c.lastuse.get()));
         num(

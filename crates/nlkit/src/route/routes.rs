@@ -428,8 +428,11 @@ impl NextHop {
 struct_value!(RtaCacheInfo);
 
 typed_attrs! {
-    /// A route message, decoded in one pass.
-    #[derive(Clone, Copy, Debug)]
+    @lazy
+    /// A route message: one pass notes where each attribute is, and each
+    /// accessor reads its value from there (a listing of a million routes
+    /// decodes only what it prints).
+    #[derive(Clone, Copy)]
     pub struct RouteView<'a>: RtMsg, RTA_SET, "a route message" {
         /// `RTA_DST`.
         pub dst: IpAddr => IpAddr = RTA_DST,
@@ -570,7 +573,7 @@ impl<'a> RouteView<'a> {
     }
     /// The table id: `RTA_TABLE`, else `rtm_table`.
     pub fn table(&self) -> u32 {
-        self.table_attr.unwrap_or(u32::from(self.header.table))
+        self.table_attr().unwrap_or(u32::from(self.header.table))
     }
     /// `rtm_protocol`.
     pub fn protocol(&self) -> u8 {
@@ -590,7 +593,7 @@ impl<'a> RouteView<'a> {
     }
     /// The destination prefix (`default` when there is no `RTA_DST`).
     pub fn dst_prefix(&self) -> Option<Prefix> {
-        match self.dst {
+        match self.dst() {
             Some(d) => Prefix::new(d, self.header.dst_len),
             None if self.family() == AF_INET || self.family() == AF_INET6 => {
                 Some(Prefix::default_for(self.family()))
@@ -600,7 +603,7 @@ impl<'a> RouteView<'a> {
     }
     /// The metrics (`RTAX_*`, value) of `RTA_METRICS`, except `RTAX_CC_ALGO`.
     pub fn metrics(&self) -> impl Iterator<Item = (u16, u32)> + 'a {
-        self.metrics_attr
+        self.metrics_attr()
             .map(|a| a.nested())
             .into_iter()
             .flatten()
@@ -610,7 +613,7 @@ impl<'a> RouteView<'a> {
     }
     /// `RTAX_CC_ALGO` in `RTA_METRICS`: the congestion control algorithm.
     pub fn cc_algo(&self) -> Option<Name<'a>> {
-        self.metrics_attr?
+        self.metrics_attr()?
             .nested()
             .map_while(Result::ok)
             .find(|a| a.kind() == RTAX_CC_ALGO)
@@ -619,10 +622,10 @@ impl<'a> RouteView<'a> {
     /// The MPLS label stack of `RTA_ENCAP` (the raw stack bytes) when
     /// `RTA_ENCAP_TYPE` is MPLS.
     pub fn mpls_encap(&self) -> Option<&'a [u8]> {
-        if self.encap_type != Some(LWTUNNEL_ENCAP_MPLS) {
+        if self.encap_type() != Some(LWTUNNEL_ENCAP_MPLS) {
             return None;
         }
-        self.encap_attr?
+        self.encap_attr()?
             .nested()
             .map_while(Result::ok)
             .find(|a| a.kind() == MPLS_IPTUNNEL_DST)
@@ -630,14 +633,14 @@ impl<'a> RouteView<'a> {
     }
     /// The hops of `RTA_MULTIPATH`.
     pub fn multipath(&self) -> NextHopIter<'a> {
-        NextHopIter::new(self.multipath_attr.map(|a| a.payload()).unwrap_or(&[]))
+        NextHopIter::new(self.multipath_attr().map(|a| a.payload()).unwrap_or(&[]))
     }
     /// What the owned form holds beyond one attribute per field.
     fn owned_rest(&self, o: &mut Route) -> wire::Result<()> {
         for h in self.multipath() {
             o.multipath.push(NextHop::parse(&h?)?);
         }
-        if let Some(m) = self.metrics_attr {
+        if let Some(m) = self.metrics_attr() {
             for a in m.nested() {
                 let a = a?;
                 if a.kind() == RTAX_CC_ALGO {
@@ -1360,7 +1363,44 @@ mod tests {
         assert_eq!(v.scope(), RT_SCOPE_LINK);
         assert_eq!(v.header.table, 252);
         assert_eq!(v.table(), 1000);
-        assert_eq!(v.oif, Some(3));
+        assert_eq!(v.oif(), Some(3));
+    }
+
+    #[test]
+    fn lazy_view_reads_what_the_eager_one_did() {
+        // rtmsg (IPv4, /32), then: RTA_OIF 3; RTA_OIF of 2 bytes (does not
+        // read: the 3 stays); RTA_PRIORITY of 3 bytes (unset, kept raw);
+        // RTA_DST twice (the last one wins); an unknown type 200.
+        let mut p = vec![AF_INET, 32, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0];
+        let mut attr = |kind: u16, payload: &[u8]| {
+            p.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
+            p.extend_from_slice(&kind.to_ne_bytes());
+            p.extend_from_slice(payload);
+            p.resize(p.len().next_multiple_of(4), 0);
+        };
+        attr(RTA_OIF, &3u32.to_ne_bytes());
+        attr(RTA_OIF, &[9, 9]);
+        attr(RTA_PRIORITY, &[1, 2, 3]);
+        attr(RTA_DST, &[10, 0, 0, 1]);
+        attr(RTA_DST, &[10, 0, 0, 2]);
+        attr(200, &[7]);
+        let v = RouteView::parse_payload(&p).unwrap();
+        assert_eq!(v.oif(), Some(3));
+        assert_eq!(v.priority(), None);
+        assert_eq!(v.dst(), Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(v.gateway(), None);
+        let bad: Vec<u16> = v.malformed_attrs().map(|a| a.kind()).collect();
+        assert_eq!(bad, [RTA_OIF, RTA_PRIORITY]);
+        let unknown: Vec<u16> = v.unknown_attrs().map(|a| a.kind()).collect();
+        assert_eq!(unknown, [200]);
+        let dbg = format!("{v:?}");
+        assert!(
+            dbg.contains("oif: Some(3)") && dbg.contains("priority: None"),
+            "{dbg}"
+        );
+        // A truncated attribute still fails the message, as before.
+        p.extend_from_slice(&[8, 0]);
+        assert!(RouteView::parse_payload(&p).is_err());
     }
 
     #[test]
@@ -1383,7 +1423,7 @@ mod tests {
         r.write(&mut buf).unwrap();
         let (_, m) = MsgIter::new(&buf).next().unwrap().unwrap();
         let v = RouteView::parse(&m).unwrap();
-        let mp = v.multipath_attr.unwrap().payload();
+        let mp = v.multipath_attr().unwrap().payload();
         let mut want = Vec::new();
         want.extend_from_slice(&16u16.to_ne_bytes()); // rtnh_len
         want.push(0); // rtnh_flags
@@ -1414,9 +1454,9 @@ mod tests {
         assert_eq!(v.kind(), rtn::LOCAL);
         assert_eq!(v.protocol(), rtprot::KERNEL);
         assert_eq!(v.scope(), RT_SCOPE_HOST);
-        assert_eq!(v.dst, Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(v.dst(), Some("127.0.0.1".parse().unwrap()));
         assert_eq!(v.dst_prefix().unwrap().to_string(), "127.0.0.1");
-        assert_eq!(v.oif, Some(1));
+        assert_eq!(v.oif(), Some(1));
         assert_eq!(v.unknown_attrs().count(), 0);
     }
 

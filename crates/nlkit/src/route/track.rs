@@ -173,14 +173,14 @@ impl RouteTracker {
                 let hd = v.header;
                 key.extend_from_slice(&[hd.family, hd.dst_len, hd.src_len, hd.tos]);
                 key.extend_from_slice(&v.table().to_ne_bytes());
-                key.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
-                push_ip(key, v.dst);
-                push_ip(key, v.src);
+                key.extend_from_slice(&v.priority().unwrap_or(0).to_ne_bytes());
+                push_ip(key, v.dst());
+                push_ip(key, v.src());
                 // IPv6 keeps routes that differ only in their nexthop apart (every link's
                 // fe80::/64, metric 256); a multipath route is one object.
-                if hd.family == AF_INET6 && v.multipath_attr.is_none() {
-                    key.extend_from_slice(&v.oif.unwrap_or(0).to_ne_bytes());
-                    push_ip(key, v.gateway);
+                if hd.family == AF_INET6 && v.multipath_attr().is_none() {
+                    key.extend_from_slice(&v.oif().unwrap_or(0).to_ne_bytes());
+                    push_ip(key, v.gateway());
                 }
                 if let Some(h) = h {
                     feed(h, v.header.as_bytes(), v.attrs(), ROUTE_VOLATILE);
@@ -490,9 +490,9 @@ mod tests {
         let h = v.header;
         want.extend_from_slice(&[h.family, h.dst_len, h.src_len, h.tos]);
         want.extend_from_slice(&v.table().to_ne_bytes());
-        want.extend_from_slice(&v.priority.unwrap_or(0).to_ne_bytes());
-        push_ip(&mut want, v.dst);
-        push_ip(&mut want, v.src);
+        want.extend_from_slice(&v.priority().unwrap_or(0).to_ne_bytes());
+        push_ip(&mut want, v.dst());
+        push_ip(&mut want, v.src());
         assert_eq!(k, want);
         // Not followed when routes are not asked for.
         let links = RouteTracker {

@@ -165,6 +165,12 @@ macro_rules! typed_attrs {
         let v = $crate::schema::$wrap(*$v);
         v.write($w, v.pick(&$kinds))?;
     }};
+    (@get view_field $s:ident, $f:ident) => {
+        $s.$f
+    };
+    (@get view_method $s:ident, $f:ident) => {
+        $s.$f()
+    };
     (@other) => {
         |_: &mut Self, _: $crate::wire::Attr<'_>| -> $crate::wire::Result<()> { Ok(()) }
     };
@@ -200,10 +206,10 @@ macro_rules! typed_attrs {
     }};
     // The owned form of a view (see the macro's docs): the view arm hands
     // over its fields, one bracketed row each, and what follows `others`.
-    (@owned_form $Name:ident $lt:lifetime {
+    (@owned_form $get:ident $Name:ident $lt:lifetime {
         $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
     }) => {};
-    (@owned_form $Name:ident $lt:lifetime {
+    (@owned_form $get:ident $Name:ident $lt:lifetime {
         $( [$field:ident] [$($oty:ty)?] [$($flag:ident)?] [$($wfn:path)?] [$($C:ident),+] [$($wrap:ident)?] )*
     }
         $(#[$om:meta])*
@@ -229,7 +235,7 @@ macro_rules! typed_attrs {
                 let mut o = $Owned {
                     $( $y: Default::default(), )*
                     $($(
-                        $field: self.$field.map(<$oty as $crate::schema::FromView<_>>::from_view),
+                        $field: $crate::typed_attrs!(@get $get self, $field).map(<$oty as $crate::schema::FromView<_>>::from_view),
                     )?)*
                 };
                 $crate::typed_attrs!(@owned_end [$($fallible)?] $fill, self, o)
@@ -257,6 +263,135 @@ macro_rules! typed_attrs {
         }
     };
     (
+        @lazy
+        $(#[$sm:meta])*
+        $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
+            $(
+                $(#[$fm:meta])*
+                $(@$flag:ident)?
+                $fvis:vis $field:ident: $ty:ty $(as $wrap:ident)? $(=> $oty:ty)?
+                    = $($C:ident)|+ $(with $read:path)? $(; write $wfn:path)?,
+            )*
+        }
+        $(; $($owned:tt)+)?
+    ) => {
+        $crate::typed_attrs!(@owned_form view_method $Name $lt {
+            $( [$field] [$($oty)?] [$($flag)?] [$($wfn)?] [$($C),+] [$($wrap)?] )*
+        } $($($owned)+)?);
+
+        $(#[$sm])*
+        $vis struct $Name<$lt> {
+            /// The family header.
+            pub header: &$lt $Header,
+            attrs: &$lt [u8],
+            attrs_at: usize,
+            // Per field: 1 + the offset in `attrs` of the attribute that
+            // holds it (the last one of its type that reads), or 0.
+            $( $field: u32, )*
+        }
+
+        impl<$lt> $Name<$lt> {
+            #[doc = concat!("Decodes ", $what, ".")]
+            #[inline(always)]
+            pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
+                Self::parse_payload(msg.payload_ref())
+            }
+
+            #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
+            #[inline(always)]
+            pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
+                let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
+                Self::from_parts(header, attrs, attrs_at)
+            }
+
+            #[doc = concat!("Decodes ", $what, " from its parts: the family header and the attributes")]
+            /// (at offset `attrs_at` of their message). One pass over the
+            /// attributes notes where each field's attribute is (a value
+            /// that does not read is not noted, and stays in `attrs`: see
+            /// `malformed_attrs`); each accessor reads its value from there.
+            #[inline(always)]
+            pub fn from_parts(
+                header: &$lt $Header,
+                attrs: &$lt [u8],
+                attrs_at: usize,
+            ) -> $crate::wire::Result<Self> {
+                let mut v = Self { header, attrs, attrs_at, $($field: 0,)* };
+                // Offsets are noted as `u32`: a message's length is one.
+                if u32::try_from(attrs.len()).is_err() {
+                    return Err($crate::wire::Error::MsgTooLong { at: attrs_at, len: u32::MAX, have: attrs.len() });
+                }
+                for a in $crate::wire::AttrIter::with_offset(attrs, attrs_at) {
+                    let a = a?;
+                    match a.kind() {
+                        $( $($C)|+ => {
+                            let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                            };
+                            if read(a).is_ok() {
+                                // Checked above: the offset fits.
+                                v.$field = (a.offset() - attrs_at + 1) as u32;
+                            }
+                        } )*
+                        _ => {}
+                    }
+                }
+                Ok(v)
+            }
+
+            $(
+                $(#[$fm])*
+                #[inline]
+                $fvis fn $field(&self) -> Option<$ty> {
+                    let at = (self.$field as usize).checked_sub(1)?;
+                    let a = $crate::wire::Attr::at_offset(self.attrs, at, self.attrs_at)?;
+                    let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                        Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                    };
+                    read(a).ok()
+                }
+            )*
+
+            /// The attributes' bytes, as received (after the family header).
+            pub fn attr_bytes(&self) -> &$lt [u8] {
+                self.attrs
+            }
+
+            /// Every attribute, in order.
+            pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
+                $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)
+            }
+
+            /// Attributes nlkit does not know, kept raw.
+            pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                $crate::schema::unknown(&$SET, self.attrs())
+            }
+
+            /// Attributes of a known type whose value does not read as its
+            /// field's type (an integer of the wrong size...), kept raw:
+            /// their accessors give `None` instead of failing the message.
+            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
+                    $( $($C)|+ => {
+                        let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+                            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+                        };
+                        read(*a).is_err()
+                    } )*
+                    _ => false,
+                })
+            }
+        }
+
+        impl core::fmt::Debug for $Name<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($Name))
+                    .field("header", &self.header)
+                    $( .field(stringify!($field), &self.$field()) )*
+                    .finish()
+            }
+        }
+    };
+    (
         $(#[$sm:meta])*
         $vis:vis struct $Name:ident<$lt:lifetime>: $Header:ty, $SET:ident, $what:literal {
             $(
@@ -274,7 +409,7 @@ macro_rules! typed_attrs {
         })?
         $(; $($owned:tt)+)?
     ) => {
-        $crate::typed_attrs!(@owned_form $Name $lt {
+        $crate::typed_attrs!(@owned_form view_field $Name $lt {
             $( [$field] [$($oty)?] [$($flag)?] [$($wfn)?] [$($C),+] [$($wrap)?] )*
         } $($($owned)+)?);
 

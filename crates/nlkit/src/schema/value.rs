@@ -377,6 +377,7 @@ pub struct Be<T>(pub T);
 macro_rules! attr_value_int {
     ($($ty:ty: $get:ident, $put:ident;)*) => {$(
         impl AttrValue<'_> for $ty {
+            #[inline]
             fn read(a: &Attr<'_>) -> wire::Result<Self> {
                 a.$get()
             }
@@ -423,6 +424,7 @@ impl AttrValue<'_> for Be<u64> {
 }
 
 impl AttrValue<'_> for IpAddr {
+    #[inline]
     fn read(a: &Attr<'_>) -> wire::Result<Self> {
         a.ip()
     }

@@ -58,12 +58,25 @@ macro_rules! int_getter {
 
 impl<'a> Attr<'a> {
     /// An attribute with this raw `nla_type` (flags included) and payload, found at offset `at`.
+    #[inline]
     pub fn new(raw_type: u16, payload: &'a [u8], at: usize) -> Self {
         Attr {
             raw_type,
             payload,
             at,
         }
+    }
+
+    /// The attribute whose header is at offset `at` of `set` (a set that
+    /// starts at offset `base` of its message), or `None` if its header or
+    /// payload does not fit: for a place an [`AttrIter`] pass noted.
+    #[inline]
+    pub fn at_offset(set: &'a [u8], at: usize, base: usize) -> Option<Self> {
+        let h = set.get(at..at.checked_add(NLA_HDRLEN)?)?;
+        let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
+        let raw_type = u16::from_ne_bytes([h[2], h[3]]);
+        let payload = set.get(at + NLA_HDRLEN..at.checked_add(len)?)?;
+        Some(Attr::new(raw_type, payload, base + at))
     }
 
     /// The type, without the `NESTED` and `NET_BYTEORDER` flags.
@@ -129,6 +142,7 @@ impl<'a> Attr<'a> {
         be_u64, u64, from_be_bytes);
 
     /// A variable-width unsigned integer (`NLA_UINT`): 4 or 8 bytes.
+    #[inline]
     pub fn uint(&self) -> Result<u64> {
         match self.payload.len() {
             4 => self.u32().map(u64::from),
@@ -166,16 +180,19 @@ impl<'a> Attr<'a> {
     }
 
     /// An IPv4 address (4 bytes, network order).
+    #[inline]
     pub fn ipv4(&self) -> Result<Ipv4Addr> {
         let a: [u8; 4] = self.payload.try_into().map_err(|_| self.size_err(4))?;
         Ok(Ipv4Addr::from(a))
     }
     /// An IPv6 address (16 bytes).
+    #[inline]
     pub fn ipv6(&self) -> Result<Ipv6Addr> {
         let a: [u8; 16] = self.payload.try_into().map_err(|_| self.size_err(16))?;
         Ok(Ipv6Addr::from(a))
     }
     /// An IPv4 or IPv6 address, told apart by the payload size (4 or 16).
+    #[inline]
     pub fn ip(&self) -> Result<IpAddr> {
         match self.payload.len() {
             4 => self.ipv4().map(IpAddr::V4),

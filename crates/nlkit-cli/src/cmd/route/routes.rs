@@ -971,38 +971,38 @@ impl RouteShow {
             || (self.table != 0 && v.table() != self.table)
             || self.protocol.is_some_and(|p| v.protocol() != p)
             || (self.kind != 0 && v.kind() != self.kind)
-            || self.oif.is_some_and(|o| v.oif.unwrap_or(0) != o)
-            || self.iif.is_some_and(|i| v.iif.unwrap_or(0) != i)
+            || self.oif.is_some_and(|o| v.oif().unwrap_or(0) != o)
+            || self.iif.is_some_and(|i| v.iif().unwrap_or(0) != i)
             || self.scope.is_some_and(|sc| v.scope() != sc)
             || self.tos.is_some_and(|t| v.header.tos != t)
-            || self.metric.is_some_and(|m| v.priority.unwrap_or(0) != m)
-            || self.mark.is_some_and(|m| v.mark.unwrap_or(0) != m)
+            || self.metric.is_some_and(|m| v.priority().unwrap_or(0) != m)
+            || self.mark.is_some_and(|m| v.mark().unwrap_or(0) != m)
             || self
                 .realms
-                .is_some_and(|(r, mask)| (v.flow.unwrap_or(0) ^ r) & mask != 0)
+                .is_some_and(|(r, mask)| (v.flow().unwrap_or(0) ^ r) & mask != 0)
             || (v.flags() & RTM_F_CLONED != 0) != self.cloned
         {
             return false;
         }
         if let Some(p) = &self.via {
-            let gw = v.gateway.or(v.via);
+            let gw = v.gateway().or(v.via());
             let gfam = gw.map_or(fam, |a| family_of(&a));
             if gfam != p.family() || !within(gw, gfam, p) {
                 return false;
             }
         }
         if let Some(p) = &self.prefsrc {
-            if fam != p.family() || !within(v.prefsrc, fam, p) {
+            if fam != p.family() || !within(v.prefsrc(), fam, p) {
                 return false;
             }
         }
         if let Some((sel, p)) = &self.from {
-            if !selected(v.src, v.header.src_len, fam, *sel, p.as_ref()) {
+            if !selected(v.src(), v.header.src_len, fam, *sel, p.as_ref()) {
                 return false;
             }
         }
         match &self.select {
-            Some((sel, p)) => selected(v.dst, v.header.dst_len, fam, *sel, p.as_ref()),
+            Some((sel, p)) => selected(v.dst(), v.header.dst_len, fam, *sel, p.as_ref()),
             None => true,
         }
     }
@@ -1028,7 +1028,7 @@ pub fn flush(conn: &Connection, s: &RouteShow) -> Result<(), CliError> {
             let builtin = v.family() == AF_INET6
                 && v.header.dst_len == 0
                 && v.kind() == rtn::UNREACHABLE
-                && v.priority == Some(u32::MAX);
+                && v.priority() == Some(u32::MAX);
             if s.wants(&v) && !builtin {
                 victims.push(v.to_owned().map_err(|e| nlkit::Error::Malformed {
                     what: "route flush: a dumped route".into(),
@@ -1277,6 +1277,7 @@ impl<'n> DevNames<'n> {
 }
 
 /// An address as `ip` writes a host (`format_host`): with `-r` its name.
+#[inline(always)]
 pub(crate) fn write_host(e: &mut Emit<'_>, key: &str, pre: &str, a: IpAddr, post: &str) {
     match super::hosts::name(a) {
         Some(h) => e.str(key, pre, &h, post),
@@ -1285,6 +1286,7 @@ pub(crate) fn write_host(e: &mut Emit<'_>, key: &str, pre: &str, a: IpAddr, post
 }
 
 /// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
+#[inline(always)]
 fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
     let n = names.name(idx);
     if e.json {
@@ -1439,7 +1441,7 @@ fn write_metrics(e: &mut Emit<'_>, v: &RouteView<'_>) {
     const MAX: usize = RTAX_FASTOPEN_NO_COOKIE as usize;
     let mut vals: [Option<u32>; MAX + 1] = [None; MAX + 1];
     let mut cc: Option<&[u8]> = None;
-    if let Some(m) = v.metrics_attr {
+    if let Some(m) = v.metrics_attr() {
         for a in m.nested().map_while(Result::ok) {
             let k = usize::from(a.kind());
             if k > MAX {
@@ -1559,36 +1561,36 @@ pub fn write_route(
             " ",
         );
     }
-    match (v.dst, h.dst_len) {
+    match (v.dst(), h.dst_len) {
         // ip 6.1 writes "0/N " and a blank after it.
         (None, l) if l != 0 => e.plain_str("dst", "", format_args!("0/{l} "), " "),
         (Some(d), l) if l == host_len(fam) => write_host(e, "dst", "", d, " "),
         (d, l) => e.plain_str("dst", "", PrefixText(d, l, fam), " "),
     }
-    if let (Some(s), true) = (v.src, h.src_len == host_len(fam)) {
+    if let (Some(s), true) = (v.src(), h.src_len == host_len(fam)) {
         write_host(e, "from", "from ", s, " ");
-    } else if v.src.is_some() {
-        e.plain_str("from", "from ", PrefixText(v.src, h.src_len, fam), " ");
+    } else if v.src().is_some() {
+        e.plain_str("from", "from ", PrefixText(v.src(), h.src_len, fam), " ");
     } else if h.src_len != 0 {
         e.plain_str("src", "from ", format_args!("0/{}", h.src_len), " ");
     }
-    if let Some(id) = v.nh_id {
+    if let Some(id) = v.nh_id() {
         e.num("nhid", "nhid ", id, " ");
     }
     write_encap(e, v);
     if h.tos != 0 && !fmt.omit_tos {
         e.plain_str("tos", "tos ", Fmt(Tos(h.tos)), " ");
     }
-    if let (Some(g), false) = (v.gateway, fmt.omit_via) {
+    if let (Some(g), false) = (v.gateway(), fmt.omit_via) {
         write_host(e, "gateway", "via ", g, " ");
     }
-    if let Some(g) = v.via {
+    if let Some(g) = v.via() {
         e.open_obj(Some("via"));
         e.str("family", "via ", family_word(&g), " ");
         write_host(e, "host", "", g, " ");
         e.close_obj();
     }
-    if let (Some(o), false) = (v.oif, fmt.omit_dev) {
+    if let (Some(o), false) = (v.oif(), fmt.omit_dev) {
         write_dev(e, names, "dev", "dev ", o);
     }
     let table = v.table();
@@ -1605,14 +1607,14 @@ pub fn write_route(
             write_name(e, "scope", "scope ", scope_name(s), u32::from(s), " ");
         }
     }
-    if let (Some(p), false) = (v.prefsrc, fmt.omit_prefsrc) {
+    if let (Some(p), false) = (v.prefsrc(), fmt.omit_prefsrc) {
         e.plain_str("prefsrc", "src ", p, " ");
     }
-    if let (Some(m), false) = (v.priority, fmt.omit_metric) {
+    if let (Some(m), false) = (v.priority(), fmt.omit_metric) {
         e.num("metric", "metric ", m, " ");
     }
     write_flags(e, v.flags());
-    if let Some(m) = v.mark.filter(|&m| m != 0) {
+    if let Some(m) = v.mark().filter(|&m| m != 0) {
         if e.json {
             e.json_num("mark", m);
         } else if m >= 16 {
@@ -1621,33 +1623,33 @@ pub fn write_route(
             e.text_val(format_args!("mark {m} "));
         }
     }
-    if let (Some(f), false) = (v.flow, fmt.omit_realms) {
+    if let (Some(f), false) = (v.flow(), fmt.omit_realms) {
         write_flow(e, f);
     }
-    if let Some(u) = v.uid {
+    if let Some(u) = v.uid() {
         e.num("uid", "uid ", u, " ");
     }
     if fam == AF_INET && cloned {
         write_cache_flags(e, v.flags(), fmt.oneline);
     }
     if fam == AF_INET || fam == AF_INET6 {
-        if let Some(ci) = &v.cacheinfo {
+        if let Some(ci) = &v.cacheinfo() {
             write_cacheinfo(e, ci, fmt.stats);
         }
     }
-    if v.metrics_attr.is_some() {
+    if v.metrics_attr().is_some() {
         write_metrics(e, v);
     }
-    if let (Some(i), false) = (v.iif, fmt.omit_iif) {
+    if let (Some(i), false) = (v.iif(), fmt.omit_iif) {
         write_dev(e, names, "iif", "iif ", i);
     }
-    if let Some(p) = v.pref {
+    if let Some(p) = v.pref() {
         match pref_name(p) {
             Some(n) => e.str("pref", "pref ", n, ""),
             None => e.num("pref", "", p, ""),
         }
     }
-    if let Some(t) = v.ttl_propagate {
+    if let Some(t) = v.ttl_propagate() {
         e.json_bool("ttl-propogate", t != 0);
         e.text(if t != 0 {
             "ttl-propogate enabled"
@@ -1655,13 +1657,13 @@ pub fn write_route(
             "ttl-propogate disabled"
         });
     }
-    if let (Some(id), true) = (v.nh_id, fmt.details) {
+    if let (Some(id), true) = (v.nh_id(), fmt.details) {
         if let Some(b) = names.nh_info(id, e.json) {
             e.text("\n\tnh_info ");
             e.raw("nh_info", b);
         }
     }
-    if v.multipath_attr.is_some() {
+    if v.multipath_attr().is_some() {
         e.open_arr("nexthops");
         for hop in v.multipath().map_while(Result::ok) {
             e.open_obj(None);
