@@ -273,6 +273,10 @@ impl Drop for Out {
 /// bytes held that way, so every name comes back byte for byte.
 pub const CARRIER: u32 = 0x10_FF00;
 
+/// Set once a [`name_text`] holds a carrier: until then no output has one
+/// to write back, and [`Out`] writes text as it is, without a scan.
+static CARRIED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn is_carrier(c: char) -> bool {
     (CARRIER..=CARRIER + 0xff).contains(&(c as u32))
 }
@@ -291,6 +295,7 @@ pub fn name_text(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
         Ok(s) if !may_carry(s) => Cow::Borrowed(s),
         _ => {
+            CARRIED.store(true, std::sync::atomic::Ordering::Relaxed);
             let mut out = String::with_capacity(b.len() * 2);
             let hold = |out: &mut String, x: u8| {
                 out.push(char::from_u32(CARRIER + u32::from(x)).unwrap_or('?'))
@@ -330,7 +335,7 @@ fn carrier_at(b: &[u8], i: usize) -> Option<u8> {
 
 /// Writes text with the names in it ([`name_text`]) as their bytes.
 fn write_name_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
-    if !b.contains(&0xf4) {
+    if !CARRIED.load(std::sync::atomic::Ordering::Relaxed) || !b.contains(&0xf4) {
         return w.write_all(b);
     }
     let (mut start, mut i) = (0, 0);

@@ -35,7 +35,7 @@
 //! the message, and writes into one buffer that goes to stdout in large
 //! pieces: no map, `Value` or per-route allocation while listing.
 
-use super::emit::{Emit, Fmt, Put};
+use super::emit::{json_str, Emit, Fmt, Put};
 use super::nexthop::write_nexthop;
 use super::words::{is_delete, is_show, parse_num, Words};
 use super::{keep, list_begin, list_end, Names, Parsed, Req, Resolve, Show};
@@ -897,8 +897,9 @@ pub fn show(
     if g.details {
         devs.nh = Some(NhInfo::new(g));
     }
+    let plain = s.plain();
     let each = |v: &RouteView<'_>| {
-        if !s.wants(v) {
+        if !(if plain { s.wants_plain(v) } else { s.wants(v) }) {
             return Ok(());
         }
         if json && first {
@@ -959,6 +960,34 @@ impl RouteShow {
             omit_realms: self.realms.is_some_and(|r| r.1 == u32::MAX),
             oneline: g.oneline,
         }
+    }
+
+    /// True if no selector beyond family, table and `cached` is given (a
+    /// plain listing: [`wants`](Self::wants) then needs three tests).
+    fn plain(&self) -> bool {
+        self.protocol.is_none()
+            && self.kind == 0
+            && self.oif.is_none()
+            && self.iif.is_none()
+            && self.scope.is_none()
+            && self.select.is_none()
+            && self.from.is_none()
+            && self.tos.is_none()
+            && self.metric.is_none()
+            && self.via.is_none()
+            && self.prefsrc.is_none()
+            && self.realms.is_none()
+            && self.mark.is_none()
+    }
+
+    /// [`wants`](Self::wants) for a [`plain`](Self::plain) listing.
+    #[inline(always)]
+    fn wants_plain(&self, v: &RouteView<'_>) -> bool {
+        let fam = v.family();
+        (fam == AF_INET || fam == AF_INET6)
+            && (self.family == 0 || fam == self.family)
+            && (self.table == 0 || v.table() == self.table)
+            && (v.flags() & RTM_F_CLONED != 0) == self.cloned
     }
 
     /// True if the listing (or the flush) takes this route.
@@ -1160,6 +1189,8 @@ pub struct DevNames<'n> {
     names: &'n mut Names,
     last: Option<u32>,
     name: String,
+    /// The JSON string (quoted, escaped) of `last`'s name, once asked for.
+    json: Vec<u8>,
     /// `-d`: the `nh_info` of routes with `nhid`.
     nh: Option<NhInfo>,
 }
@@ -1245,6 +1276,7 @@ impl<'n> DevNames<'n> {
             names,
             last: None,
             name: String::new(),
+            json: Vec::new(),
             nh: None,
         }
     }
@@ -1262,6 +1294,7 @@ impl<'n> DevNames<'n> {
     /// The name of `idx` (`ifN` for an unknown one).
     fn name(&mut self, idx: u32) -> &str {
         if self.last != Some(idx) {
+            self.json.clear();
             self.name.clear();
             match self.names.get(idx) {
                 Some(b) => self.name.push_str(&b.name),
@@ -1273,6 +1306,14 @@ impl<'n> DevNames<'n> {
             self.last = Some(idx);
         }
         &self.name
+    }
+    /// The name of `idx` as a JSON string, quoted (kept with the name).
+    fn json(&mut self, idx: u32) -> &[u8] {
+        self.name(idx);
+        if self.json.is_empty() {
+            json_str(&mut self.json, &crate::output::json_name(&self.name));
+        }
+        &self.json
     }
 }
 
@@ -1288,11 +1329,10 @@ pub(crate) fn write_host(e: &mut Emit<'_>, key: &str, pre: &str, a: IpAddr, post
 /// `dev NAME ` (JSON `"dev": NAME`); an unknown index is `ifN`.
 #[inline(always)]
 fn write_dev(e: &mut Emit<'_>, names: &mut DevNames<'_>, key: &str, pre: &str, idx: u32) {
-    let n = names.name(idx);
     if e.json {
-        e.str(key, pre, &crate::output::json_name(n), " ");
+        e.raw(key, names.json(idx));
     } else {
-        e.str(key, pre, n, " ");
+        e.str(key, pre, names.name(idx), " ");
     }
 }
 
@@ -1339,6 +1379,7 @@ fn write_flow(e: &mut Emit<'_>, flow: u32) {
 }
 
 /// Route flags as `print_rt_flags` writes them (JSON `"flags": [...]`).
+#[inline]
 fn write_flags(e: &mut Emit<'_>, flags: u32) {
     e.open_arr("flags");
     if flags != 0 {
