@@ -28,7 +28,7 @@ pub use ctrl::{
 pub use error::Error;
 pub use flags::{FlagContext, FlagName, MsgFlags};
 pub use msg::{Msg, MsgHeader, MsgIter, NLMSG_HDRLEN};
-pub use text::Escaped;
+pub use text::{ipv6_text, AddrText, Escaped, IPV6_TEXT_MAX};
 pub use writer::{MsgWriter, Nest};
 
 /// `Result` with a wire [`Error`].

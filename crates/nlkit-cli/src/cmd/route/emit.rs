@@ -137,14 +137,27 @@ impl Put for Ipv4Addr {
     }
 }
 
+/// Appends an IPv6 address as `inet_ntop(3)` (and so ip) writes it.
+#[inline]
+pub fn put_ipv6(buf: &mut Vec<u8>, a: &std::net::Ipv6Addr) {
+    let mut t = [0u8; nlkit::wire::IPV6_TEXT_MAX];
+    let n = nlkit::wire::ipv6_text(a, &mut t);
+    put_prefix(buf, &t, n);
+}
+
+impl Put for std::net::Ipv6Addr {
+    #[inline]
+    fn put(&self, buf: &mut Vec<u8>) {
+        put_ipv6(buf, self);
+    }
+}
+
 impl Put for IpAddr {
     #[inline]
     fn put(&self, buf: &mut Vec<u8>) {
         match self {
             IpAddr::V4(a) => a.put(buf),
-            IpAddr::V6(a) => {
-                let _ = write!(buf, "{a}");
-            }
+            IpAddr::V6(a) => put_ipv6(buf, a),
         }
     }
 }
