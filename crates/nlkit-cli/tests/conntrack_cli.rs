@@ -43,6 +43,8 @@ fn rich_table() {
         "-I -p udp -s 10.0.0.1 -d 10.0.0.2 --sport 1000 --dport 2000 -t 500 -w 3",
         "-I -p icmp -s 10.0.0.1 -d 10.0.0.3 --icmp-type 8 --icmp-code 0 --icmp-id 5 -t 100",
         "-I -p udp -s fd00::1 -d fd00::2 --sport 53 --dport 53 -t 300 -m 16 -u SEEN_REPLY",
+        // IPv4-compatible: conntrack writes `src=::1.2.3.4` (inet_ntop).
+        "-I -p tcp -s ::1.2.3.4 -d ::1.2.3.5 --sport 1 --dport 2 --state ESTABLISHED -t 400",
         "-I -p tcp -s 10.0.0.9 -d 10.0.0.8 --sport 5 --dport 6 --state SYN_SENT -t 50",
     ] {
         conntrack(c);

@@ -35,6 +35,8 @@ impl Drop for Sockets {
 fn setup() -> Sockets {
     sh("ip link set lo up");
     sh("ip addr add 10.7.0.1/24 dev lo");
+    // An IPv4-compatible IPv6 address: ss writes it `[::1.2.3.4]` (inet_ntop).
+    sh("ip -6 addr add ::1.2.3.4/96 dev lo nodad");
     let mut s = Sockets {
         tcp: vec![],
         listeners: vec![],
@@ -58,6 +60,8 @@ fn setup() -> Sockets {
     }
     s.listeners.push(l);
     s.listeners.push(TcpListener::bind("[::]:8080").unwrap());
+    s.listeners
+        .push(TcpListener::bind("[::1.2.3.4]:8081").unwrap());
     let l6 = TcpListener::bind("[::1]:8443").unwrap();
     let mut c6 = TcpStream::connect("[::1]:8443").unwrap();
     let (a6, _) = l6.accept().unwrap();

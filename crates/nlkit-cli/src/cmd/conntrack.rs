@@ -14,6 +14,7 @@ use nlkit::netfilter::conntrack::{self as ct, Conntrack, Filter, Spec, Table, Tu
 use nlkit::netfilter::{l3_name, parse_l3};
 use nlkit::socket::netns::Netns;
 use nlkit::socket::Socket;
+use nlkit::wire::AddrText;
 use nlkit::{Connection, Protocol};
 use serde::ser::{SerializeMap, Serializer};
 use std::fmt::Write as _;
@@ -309,7 +310,7 @@ pub(crate) fn ctime(secs: u64) -> String {
 
 fn write_tuple(s: &mut String, t: &Tuple, proto: Option<u8>) {
     if let (Some(a), Some(b)) = (t.src, t.dst) {
-        let _ = write!(s, "src={a} dst={b} ");
+        let _ = write!(s, "src={} dst={} ", AddrText(a), AddrText(b));
     }
     match proto {
         Some(6 | 17 | 136 | 132 | 33) => {
@@ -454,7 +455,7 @@ fn save_text(c: &Conntrack<'_>) -> String {
     for (t, a, b) in [(&c.orig, "-s", "-d"), (&c.reply, "-r", "-q")] {
         if let Some(t) = t {
             if let (Some(x), Some(y)) = (t.src, t.dst) {
-                let _ = write!(s, "{a} {x} {b} {y} ");
+                let _ = write!(s, "{a} {} {b} {} ", AddrText(x), AddrText(y));
             }
         }
     }

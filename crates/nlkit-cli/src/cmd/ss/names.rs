@@ -177,7 +177,11 @@ impl Names {
         } else if !v6only && a == &[0; 16] {
             buf.push('*');
         } else {
-            let _ = write!(buf, "[{}]", Ipv6Addr::from(*a));
+            let _ = write!(
+                buf,
+                "[{}]",
+                nlkit::wire::AddrText(Ipv6Addr::from(*a).into())
+            );
         }
         if ifindex != 0 {
             buf.push('%');
