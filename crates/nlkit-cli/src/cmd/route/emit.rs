@@ -240,13 +240,28 @@ impl<'b> Emit<'b> {
     /// JSON only: `"key":` (with the comma before it if needed).
     #[inline(always)]
     fn key(&mut self, key: &str) {
-        if self.comma {
+        let k = key.as_bytes();
+        let c = usize::from(self.comma);
+        self.comma = true;
+        let t = k.len();
+        if t <= 28 {
+            // `,"key":` in one piece: the key (a literal, once inlined) and
+            // its punctuation are copied as one fixed-size chunk.
+            let mut b = [0u8; 32];
+            b[0] = b',';
+            b[c] = b'"';
+            b[c + 1..c + 1 + t].copy_from_slice(k);
+            b[c + 1 + t] = b'"';
+            b[c + 2 + t] = b':';
+            put_prefix(self.buf, &b, c + 3 + t);
+            return;
+        }
+        if c == 1 {
             self.buf.push(b',');
         }
         self.buf.push(b'"');
-        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(k);
         self.buf.extend_from_slice(b"\":");
-        self.comma = true;
     }
 
     /// JSON only: a bare value in an array (a comma before it if needed).
