@@ -318,9 +318,14 @@ impl Pending {
     /// whether a run of this datagram is open at the back of the queue (a
     /// data reply right after it extends it rather than queueing another),
     /// and is updated.
+    #[inline]
     fn accept(&mut self, m: Msg<&[u8]>, at: Option<Range<usize>>, idx: usize, open: &mut bool) {
         let intr = m.flags().contains(MsgFlags::DUMP_INTR);
-        let parsed = Control::parse(&m);
+        let parsed = if is_control(m.msg_type()) {
+            Control::parse(&m)
+        } else {
+            Ok(None)
+        };
         if let Kind::Batch { mode, .. } = self.kind {
             let answer = match parsed {
                 Ok(Some(Control::Error(e))) if e.is_ack() => Stored::Ack(None),
@@ -355,16 +360,8 @@ impl Pending {
         match parsed {
             Ok(None) => match at {
                 Some(r) => {
-                    *open = true;
-                    if was_open {
-                        if let Some(Stored::Run(run)) = self.queue.back_mut() {
-                            if wire::align(run.end) == r.start {
-                                run.end = r.end;
-                                return;
-                            }
-                        }
-                    }
-                    self.queue.push_back(Stored::Run(r));
+                    *open = was_open;
+                    self.push_run(r, open);
                 }
                 None => self.queue.push_back(Stored::Copied(m.as_bytes().to_vec())),
             },
@@ -382,6 +379,23 @@ impl Pending {
         }
     }
 
+    /// Queues data replies at `r` of the reader's datagram: extends the run
+    /// at the back of the queue if it is this datagram's (`open`) and ends
+    /// where `r` starts, else queues a new one (and opens it).
+    #[inline]
+    fn push_run(&mut self, r: Range<usize>, open: &mut bool) {
+        if *open {
+            if let Some(Stored::Run(run)) = self.queue.back_mut() {
+                if wire::align(run.end) == r.start {
+                    run.end = r.end;
+                    return;
+                }
+            }
+        }
+        *open = true;
+        self.queue.push_back(Stored::Run(r));
+    }
+
     /// Ends the exchange for a reason that is not its answer (overrun, a datagram that cannot be split).
     fn fail(&mut self, s: Stored) {
         if !self.finished {
@@ -389,6 +403,14 @@ impl Pending {
             self.finish(s);
         }
     }
+}
+
+/// True for the message types [`Control::parse`] decodes (`NLMSG_NOOP` to
+/// `NLMSG_OVERRUN`); every other type is data. Lets a dump's hundreds of data
+/// replies per datagram skip the decoder.
+#[inline]
+fn is_control(msg_type: u16) -> bool {
+    (wire::NLMSG_NOOP..=wire::NLMSG_OVERRUN).contains(&msg_type)
 }
 
 /// The sans-IO request engine. See the [module docs](self).
@@ -487,14 +509,13 @@ impl Engine {
             self.stats.spoofed += n.max(1) as u64;
             return;
         }
-        // The exchange the last message went to (a dump's datagram is
-        // hundreds of replies to one request: looked up once), and whether a
-        // run of this datagram is open at the back of the reader's queue
-        // (runs never span datagrams: a range is only valid in its own).
-        let mut last: Option<usize> = None;
+        // Whether a run of this datagram is open at the back of the reader's
+        // queue (runs never span datagrams: a range is only valid in its own).
         let mut open = false;
-        for m in MsgIter::new(buf) {
-            let (at, m) = match m {
+        let mut it = MsgIter::new(buf);
+        let mut next = it.next();
+        while let Some(item) = next.take() {
+            let (at, m) = match item {
                 Ok(x) => x,
                 Err(e) => {
                     // What follows cannot be attributed: every exchange may have lost an answer.
@@ -506,31 +527,47 @@ impl Engine {
             let seq = m.seq();
             if info.groups != 0 || seq == 0 {
                 self.stats.notifications += 1;
+                next = it.next();
                 continue;
             }
-            let hit = last
-                .and_then(|i| {
-                    let p = self.pending.get(i)?;
-                    let idx = p.index_of(seq).filter(|_| !p.finished)?;
-                    Some((i, idx))
-                })
-                .or_else(|| {
-                    self.pending.iter().enumerate().find_map(|(i, p)| {
-                        let idx = p.index_of(seq).filter(|_| !p.finished)?;
-                        Some((i, idx))
-                    })
-                });
-            let Some((i, idx)) = hit else {
+            let Some((p, idx)) = self
+                .pending
+                .iter_mut()
+                .filter(|p| !p.finished)
+                .find_map(|p| p.index_of(seq).map(|i| (p, i)))
+            else {
                 self.stats.stale += 1;
+                next = it.next();
                 continue;
             };
-            let p = &mut self.pending[i];
-            if reader == Some(Token(p.token)) {
-                p.accept(m, Some(at..at + m.len() as usize), idx, &mut open);
-            } else {
+            if reader != Some(Token(p.token)) {
                 p.accept(m, None, idx, &mut false);
+                next = it.next();
+                continue;
             }
-            last = Some(i);
+            if matches!(p.kind, Kind::Batch { .. }) || is_control(m.msg_type()) {
+                p.accept(m, Some(at..at + m.len() as usize), idx, &mut open);
+                next = it.next();
+                continue;
+            }
+            // A data reply of the reader's own request or dump, and the ones
+            // right after it with the same sequence number: one run, judged
+            // here message by message (length, sequence, type, DUMP_INTR)
+            // without an engine step for each.
+            let mut end = at + m.len() as usize;
+            let mut intr = m.flags().contains(MsgFlags::DUMP_INTR);
+            loop {
+                next = it.next();
+                match &next {
+                    Some(Ok((a, n))) if n.seq() == seq && !is_control(n.msg_type()) => {
+                        intr |= n.flags().contains(MsgFlags::DUMP_INTR);
+                        end = a + n.len() as usize;
+                    }
+                    _ => break,
+                }
+            }
+            p.interrupted |= intr;
+            p.push_run(at..end, &mut open);
         }
     }
 
