@@ -229,6 +229,12 @@ fn small_window_kernel() -> FakeKernel {
 mod blocking {
     use super::*;
 
+    /// A GET of `v` answers `v`.
+    fn check_get(c: &Connection<FakeKernel>, v: u32) {
+        let reply = c.get(&Req::new(T_GET, 0, v)).unwrap();
+        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), v);
+    }
+
     fn conn() -> Connection<FakeKernel> {
         Connection::with_transport(kernel()).unwrap()
     }
@@ -242,8 +248,7 @@ mod blocking {
     #[test]
     fn get_request_and_warning() {
         let c = conn();
-        let reply = c.get(&Req::new(T_GET, 0, 99)).unwrap();
-        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), 99);
+        check_get(&c, 99);
         assert_eq!(c.request(&Req::set(SET_OK), |_| Ok(())).unwrap(), None);
         assert_eq!(
             c.request(&Req::set(SET_WARN), |_| Ok(()))
@@ -388,8 +393,7 @@ mod blocking {
         }
         drop(d);
         assert_eq!(c.socket().receiving_threads(), 2);
-        let reply = c.get(&Req::new(T_GET, 0, 5)).unwrap();
-        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), 5);
+        check_get(&c, 5);
         assert_eq!(c.socket().queued(), 0);
         assert!(c.stats().stale > 0);
         // And the next dump reads ahead again, whole.
@@ -409,8 +413,7 @@ mod blocking {
                 std::thread::spawn(move || {
                     for i in 0..100 {
                         let v = t * 1000 + i;
-                        let reply = c.get(&Req::new(T_GET, 0, v)).unwrap();
-                        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), v);
+                        check_get(&c, v);
                     }
                 })
             })
@@ -421,8 +424,7 @@ mod blocking {
         while let Some(m) = d.next() {
             assert_eq!(value_of(&m.unwrap()), n);
             if n % 250 == 100 {
-                let reply = c.get(&Req::new(T_GET, 0, 7)).unwrap();
-                assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), 7);
+                check_get(&c, 7);
             }
             n += 1;
         }
@@ -565,8 +567,7 @@ mod blocking {
                 std::thread::spawn(move || {
                     for i in 0..50 {
                         let v = t * 1000 + i;
-                        let reply = c.get(&Req::new(T_GET, 0, v)).unwrap();
-                        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), v);
+                        check_get(&c, v);
                     }
                     let req = Req::dump(20, DUMP_CLEAN);
                     let mut d = c.dump(&req).unwrap();
