@@ -1,5 +1,5 @@
 //! The blocking driver's read-ahead against the real kernel, in a network
-//! namespace of its own: a route dump of a few thousand routes read ahead
+//! namespace of its own: a route dump of 6000 routes read ahead
 //! is exactly a dump received in line, message for message; a dump dropped
 //! early ends its thread, and the connection goes on.
 
@@ -17,7 +17,10 @@ const RTM_NEWLINK: u16 = 16;
 const RTM_GETLINK: u16 = 18;
 const RTM_NEWROUTE: u16 = 24;
 const RTM_GETROUTE: u16 = 26;
-const ROUTES: usize = 3000;
+/// Enough for 13 datagrams or more (a dump datagram holds at most ~480 of
+/// these routes): while the consumer is at the third, its read-ahead thread
+/// (at most four datagrams ahead) cannot have reached the end.
+const ROUTES: usize = 6000;
 
 /// `struct rtmsg` for AF_INET, everything else 0 (no filter).
 const RTMSG_INET: [u8; 12] = [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -83,7 +86,7 @@ fn dump_all(conn: &Connection) -> (Vec<Vec<u8>>, usize) {
         let mut m = m.unwrap().as_bytes().to_vec();
         m[12..16].fill(0); // nlmsg_pid: the socket's port id
         msgs.push(m);
-        if msgs.len() % 500 == 0 {
+        if msgs.len() % 100 == 0 {
             threads = threads.max(read_ahead_threads());
         }
     }
