@@ -12,10 +12,13 @@
 //! extended ACK resolved against the bytes that were sent. It never does I/O,
 //! never blocks and never panics; drivers only move bytes.
 //!
-//! Replies for the reader's own request stay in the reader's buffer
-//! ([`Output::Message`] is a range into it); replies for another request
-//! (another thread's, on a shared blocking connection) are copied into that
-//! request's queue ([`Output::Copied`]).
+//! Replies for the reader's own request stay in the reader's buffer: the
+//! engine judges a datagram's messages once and hands out each run of
+//! consecutive data replies as one range of it ([`Output::Messages`]), which
+//! a driver walks header by header ([`Walk`]) with no further engine step,
+//! lock or queue entry per message. Replies for another request (another
+//! thread's, on a shared blocking connection) are copied into that request's
+//! queue ([`Output::Copied`]).
 
 use super::{describe, kernel_error, ToMsg};
 use crate::error::{Error, Result};
@@ -221,10 +224,13 @@ impl<T: ToMsg> Requests for [T] {
 /// What happened to a request in flight ([`Engine::poll`]).
 #[derive(Debug)]
 pub enum Output {
-    /// A data reply, at this range of the datagram the reader handed to
-    /// [`Engine::handle_datagram`] (valid until it receives again).
-    Message(Range<usize>),
-    /// A data reply another reader received, copied.
+    /// One or more data replies, consecutive whole messages at this range of
+    /// the datagram the reader handed to [`Engine::handle_datagram`] (valid
+    /// until it receives again). Every message in it was checked: its length,
+    /// sender, sequence number and type (data, not control). Walk it with
+    /// [`MsgIter`] over `&buf[range]`.
+    Messages(Range<usize>),
+    /// A data reply another reader received, copied (one whole message).
     Copied(Vec<u8>),
     /// The request was acknowledged; a non-empty extended ACK is a warning. Final.
     Ack {
@@ -254,7 +260,8 @@ pub enum Output {
 /// built (with names from the request) when polled.
 #[derive(Debug)]
 enum Stored {
-    Message(Range<usize>),
+    /// A run of data replies in the reader's datagram.
+    Run(Range<usize>),
     Copied(Vec<u8>),
     Ack(Option<String>),
     Done,
@@ -266,7 +273,7 @@ enum Stored {
 
 impl Stored {
     fn is_final(&self) -> bool {
-        !matches!(self, Stored::Message(_) | Stored::Copied(_))
+        !matches!(self, Stored::Run(_) | Stored::Copied(_))
     }
 }
 
@@ -307,10 +314,18 @@ impl Pending {
     }
 
     /// Takes one message for this exchange. `at` is its range in the
-    /// datagram when the datagram is the owner's own buffer.
-    fn accept(&mut self, m: Msg<&[u8]>, at: Option<Range<usize>>, idx: usize) {
+    /// datagram when the datagram is the owner's own buffer; `open` says
+    /// whether a run of this datagram is open at the back of the queue (a
+    /// data reply right after it extends it rather than queueing another),
+    /// and is updated.
+    #[inline]
+    fn accept(&mut self, m: Msg<&[u8]>, at: Option<Range<usize>>, idx: usize, open: &mut bool) {
         let intr = m.flags().contains(MsgFlags::DUMP_INTR);
-        let parsed = Control::parse(&m);
+        let parsed = if is_control(m.msg_type()) {
+            Control::parse(&m)
+        } else {
+            Ok(None)
+        };
         if let Kind::Batch { mode, .. } = self.kind {
             let answer = match parsed {
                 Ok(Some(Control::Error(e))) if e.is_ack() => Stored::Ack(None),
@@ -341,11 +356,15 @@ impl Pending {
         }
         self.interrupted |= intr;
         let kernel = || Stored::Kernel(m.as_bytes().to_vec());
+        let was_open = std::mem::replace(open, false);
         match parsed {
-            Ok(None) => self.queue.push_back(match at {
-                Some(r) => Stored::Message(r),
-                None => Stored::Copied(m.as_bytes().to_vec()),
-            }),
+            Ok(None) => match at {
+                Some(r) => {
+                    *open = was_open;
+                    self.push_run(r, open);
+                }
+                None => self.queue.push_back(Stored::Copied(m.as_bytes().to_vec())),
+            },
             Ok(Some(Control::Error(e))) if e.is_ack() => {
                 // A dump ends with DONE; an ACK there (NLM_F_ACK on a dump) is not its end.
                 if self.kind == Kind::Request {
@@ -360,6 +379,23 @@ impl Pending {
         }
     }
 
+    /// Queues data replies at `r` of the reader's datagram: extends the run
+    /// at the back of the queue if it is this datagram's (`open`) and ends
+    /// where `r` starts, else queues a new one (and opens it).
+    #[inline]
+    fn push_run(&mut self, r: Range<usize>, open: &mut bool) {
+        if *open {
+            if let Some(Stored::Run(run)) = self.queue.back_mut() {
+                if wire::align(run.end) == r.start {
+                    run.end = r.end;
+                    return;
+                }
+            }
+        }
+        *open = true;
+        self.queue.push_back(Stored::Run(r));
+    }
+
     /// Ends the exchange for a reason that is not its answer (overrun, a datagram that cannot be split).
     fn fail(&mut self, s: Stored) {
         if !self.finished {
@@ -367,6 +403,14 @@ impl Pending {
             self.finish(s);
         }
     }
+}
+
+/// True for the message types [`Control::parse`] decodes (`NLMSG_NOOP` to
+/// `NLMSG_OVERRUN`); every other type is data. Lets a dump's hundreds of data
+/// replies per datagram skip the decoder.
+#[inline]
+fn is_control(msg_type: u16) -> bool {
+    (wire::NLMSG_NOOP..=wire::NLMSG_OVERRUN).contains(&msg_type)
 }
 
 /// The sans-IO request engine. See the [module docs](self).
@@ -465,8 +509,13 @@ impl Engine {
             self.stats.spoofed += n.max(1) as u64;
             return;
         }
-        for m in MsgIter::new(buf) {
-            let (at, m) = match m {
+        // Whether a run of this datagram is open at the back of the reader's
+        // queue (runs never span datagrams: a range is only valid in its own).
+        let mut open = false;
+        let mut it = MsgIter::new(buf);
+        let mut next = it.next();
+        while let Some(item) = next.take() {
+            let (at, m) = match item {
                 Ok(x) => x,
                 Err(e) => {
                     // What follows cannot be attributed: every exchange may have lost an answer.
@@ -478,6 +527,7 @@ impl Engine {
             let seq = m.seq();
             if info.groups != 0 || seq == 0 {
                 self.stats.notifications += 1;
+                next = it.next();
                 continue;
             }
             let Some((p, idx)) = self
@@ -487,10 +537,37 @@ impl Engine {
                 .find_map(|p| p.index_of(seq).map(|i| (p, i)))
             else {
                 self.stats.stale += 1;
+                next = it.next();
                 continue;
             };
-            let own = reader == Some(Token(p.token));
-            p.accept(m, own.then(|| at..at + m.len() as usize), idx);
+            if reader != Some(Token(p.token)) {
+                p.accept(m, None, idx, &mut false);
+                next = it.next();
+                continue;
+            }
+            if matches!(p.kind, Kind::Batch { .. }) || is_control(m.msg_type()) {
+                p.accept(m, Some(at..at + m.len() as usize), idx, &mut open);
+                next = it.next();
+                continue;
+            }
+            // A data reply of the reader's own request or dump, and the ones
+            // right after it with the same sequence number: one run, judged
+            // here message by message (length, sequence, type, DUMP_INTR)
+            // without an engine step for each.
+            let mut end = at + m.len() as usize;
+            let mut intr = m.flags().contains(MsgFlags::DUMP_INTR);
+            loop {
+                next = it.next();
+                match &next {
+                    Some(Ok((a, n))) if n.seq() == seq && !is_control(n.msg_type()) => {
+                        intr |= n.flags().contains(MsgFlags::DUMP_INTR);
+                        end = a + n.len() as usize;
+                    }
+                    _ => break,
+                }
+            }
+            p.interrupted |= intr;
+            p.push_run(at..end, &mut open);
         }
     }
 
@@ -532,8 +609,8 @@ impl Engine {
 
     /// Moves up to `max` outputs of exchange `token` to the end of `into`,
     /// in order: what `max` calls of [`poll`](Self::poll) return, with the
-    /// exchange looked up once and a dump's data replies moved as they are
-    /// (the run a dump's reader takes after each datagram). Returns how many.
+    /// exchange looked up once (a batch's thousands of outcomes are taken a
+    /// run at a time, not all at once). Returns how many.
     pub fn poll_into<R: Requests + ?Sized>(
         &mut self,
         token: Token,
@@ -547,21 +624,23 @@ impl Engine {
         };
         let mut n = 0;
         while n < max {
-            let Some(Stored::Message(r)) = p.queue.front() else {
-                break;
-            };
-            into.push_back(Output::Message(r.clone()));
-            p.queue.pop_front();
-            n += 1;
-        }
-        while n < max {
-            let Some(o) = self.poll(token, out, reqs) else {
+            let Some(o) = p.poll(out, reqs) else {
                 break;
             };
             into.push_back(o);
             n += 1;
         }
         n
+    }
+
+    /// A probe for a thread that receives ahead of dump `token`'s consumer
+    /// (see [`DumpProbe`]), while the dump is in flight on a kernel
+    /// protocol; `None` otherwise (a peer process may stop sending at any
+    /// time, and only the kernel's dumps are sure to go on to their end).
+    pub fn dump_probe(&self, token: Token) -> Option<DumpProbe> {
+        let p = self.pending.iter().find(|p| p.token == token.0)?;
+        (self.kernel_protocol && p.kind == Kind::Dump && !p.finished)
+            .then_some(DumpProbe { seq: p.first })
     }
 
     /// The next thing that happened to exchange `token`, if any; `out` and
@@ -573,22 +652,31 @@ impl Engine {
         out: &Outgoing,
         reqs: &R,
     ) -> Option<Output> {
-        let p = self.pending.iter_mut().find(|p| p.token == token.0)?;
-        if let Some(s) = p.queue.pop_front() {
-            p.delivered |= s.is_final();
-            return Some(build(s, 0, p.interrupted, out, reqs, None));
+        self.pending
+            .iter_mut()
+            .find(|p| p.token == token.0)?
+            .poll(out, reqs)
+    }
+}
+
+impl Pending {
+    /// The next output of this exchange (see [`Engine::poll`]).
+    fn poll<R: Requests + ?Sized>(&mut self, out: &Outgoing, reqs: &R) -> Option<Output> {
+        if let Some(s) = self.queue.pop_front() {
+            self.delivered |= s.is_final();
+            return Some(build(s, 0, self.interrupted, out, reqs, None));
         }
-        let Kind::Batch { first_index, .. } = p.kind else {
+        let Kind::Batch { first_index, .. } = self.kind else {
             return None;
         };
-        if p.delivered || !p.finished {
+        if self.delivered || !self.finished {
             return None;
         }
-        let b = &mut p.batch;
+        let b = &mut self.batch;
         let i = b.cursor;
         b.cursor += 1;
         let Some(slot) = b.answers.get_mut(i) else {
-            p.delivered = true;
+            self.delivered = true;
             return Some(Output::BatchDone);
         };
         let index = first_index + i;
@@ -619,7 +707,7 @@ fn build<R: Requests + ?Sized>(
     index: Option<usize>,
 ) -> Output {
     match s {
-        Stored::Message(r) => Output::Message(r),
+        Stored::Run(r) => Output::Messages(r),
         Stored::Copied(v) => Output::Copied(v),
         Stored::Ack(warning) => Output::Ack { warning },
         Stored::Done => Output::Done { interrupted },
@@ -648,52 +736,113 @@ fn build<R: Requests + ?Sized>(
     }
 }
 
-/// What a request or dump driver does next with an output.
-pub(crate) enum Next<'b> {
-    /// Hand this data message to the caller.
-    Msg(Msg<&'b [u8]>),
-    /// The exchange ended well: the ACK's warning, and whether a dump was interrupted.
-    End {
-        warning: Option<String>,
-        interrupted: bool,
-    },
+/// How a request or dump ended well: the ACK's warning, and whether a dump
+/// was interrupted.
+#[derive(Debug)]
+pub(crate) struct End {
+    pub(crate) warning: Option<String>,
+    pub(crate) interrupted: bool,
 }
 
-/// Resolves an output of a request or dump against the driver's receive
-/// buffer (a copied message replaces its contents). Failures are errors.
-pub(crate) fn next_step(o: Output, buf: &mut Vec<u8>) -> Result<Next<'_>> {
-    let range = match o {
-        Output::Message(r) => r,
-        Output::Copied(v) => {
-            *buf = v;
-            0..buf.len()
-        }
-        Output::Ack { warning } => {
-            return Ok(Next::End {
+/// A driver's place in the data replies the engine handed it: the messages
+/// of an [`Output::Messages`] run (or of a copy) not yet given to its
+/// caller. It only walks headers; the engine judged every message already.
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    pos: usize,
+    end: usize,
+}
+
+impl Walk {
+    /// True when every message handed over was walked.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// Takes an output of a request or dump: data replies are what
+    /// [`next`](Self::next) hands out next (a copy replaces `buf`'s
+    /// contents, so take one only once the walk is empty); a good end is
+    /// returned; a failure is an error.
+    pub(crate) fn take(&mut self, o: Output, buf: &mut Vec<u8>) -> Result<Option<End>> {
+        match o {
+            Output::Messages(r) => {
+                (self.pos, self.end) = (r.start, r.end);
+                Ok(None)
+            }
+            Output::Copied(v) => {
+                *buf = v;
+                (self.pos, self.end) = (0, buf.len());
+                Ok(None)
+            }
+            Output::Ack { warning } => Ok(Some(End {
                 warning,
                 interrupted: false,
-            })
-        }
-        Output::Done { interrupted } => {
-            return Ok(Next::End {
+            })),
+            Output::Done { interrupted } => Ok(Some(End {
                 warning: None,
                 interrupted,
-            })
-        }
-        Output::Failed(e) => return Err(e),
-        Output::Result { .. } | Output::BatchDone => {
-            return Err(Error::Invalid(
+            })),
+            Output::Failed(e) => Err(e),
+            Output::Result { .. } | Output::BatchDone => Err(Error::Invalid(
                 "batch outcome for a request that is not a batch".into(),
-            ))
+            )),
         }
-    };
-    let bytes = buf.get(range).unwrap_or_default();
-    Msg::new_checked(bytes)
-        .map(Next::Msg)
-        .map_err(|e| Error::Malformed {
-            what: "reply".into(),
-            source: e,
+    }
+
+    /// The next message in `buf` (the buffer the output was taken with);
+    /// `None` once the walk is empty. A run that does not hold whole
+    /// messages (which the engine never hands out) is an error, once.
+    pub(crate) fn next<'b>(&mut self, buf: &'b [u8]) -> Option<Result<Msg<&'b [u8]>>> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut it = MsgIter::new(buf.get(self.pos..self.end).unwrap_or_default());
+        match it.next() {
+            Some(Ok((_, m))) => {
+                self.pos += it.offset();
+                Some(Ok(m))
+            }
+            bad => {
+                self.pos = self.end;
+                let source = match bad {
+                    Some(Err(e)) => e,
+                    _ => wire::Error::Truncated {
+                        at: 0,
+                        need: wire::NLMSG_HDRLEN,
+                        have: 0,
+                    },
+                };
+                Some(Err(Error::Malformed {
+                    what: "reply".into(),
+                    source,
+                }))
+            }
+        }
+    }
+}
+
+/// Judges, for a thread that receives a dump's datagrams ahead of its
+/// consumer (and feeds none of them to the engine itself), whether a
+/// datagram may end the dump: past its end the kernel sends the dump
+/// nothing more, so such a thread must not receive again. A pure function
+/// of the datagram ([`Engine::dump_probe`] makes one); it errs towards
+/// "may end" (the consumer then receives in line, as without read-ahead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DumpProbe {
+    seq: u32,
+}
+
+impl DumpProbe {
+    /// True if `datagram` cannot be split into messages, or holds a control
+    /// message (`NLMSG_DONE`, `NLMSG_ERROR`, ...) with the dump's sequence
+    /// number. Messages of other exchanges, notifications and forgeries do
+    /// not end the dump (the engine drops or routes them).
+    pub fn may_end(&self, datagram: &[u8]) -> bool {
+        MsgIter::new(datagram).any(|m| match m {
+            Ok((_, m)) => m.seq() == self.seq && m.msg_type() < wire::NLMSG_MIN_TYPE,
+            Err(_) => true,
         })
+    }
 }
 
 /// Cuts a batch into chunks: as many requests as fit one `sendmsg` and the
@@ -965,7 +1114,7 @@ mod tests {
         w.bytes(&[0u8; 16]);
         w.attr_str(1, "deprecated").unwrap();
         e.handle_datagram(&b, &kernel(), Some(t));
-        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Messages(r)) if r == (0..32)));
         assert!(matches!(
             e.poll(t, &out, req),
             Some(Output::Ack { warning: Some(w) }) if w == "deprecated"
@@ -983,8 +1132,8 @@ mod tests {
             data(&mut b, 1, 0);
             data(&mut b, 1, 0);
             e.handle_datagram(&b, &kernel(), Some(t));
-            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (0..32)));
-            assert!(matches!(e.poll(t, &out, req), Some(Output::Message(r)) if r == (32..64)));
+            // Both replies in one run: one output per datagram, not per message.
+            assert!(matches!(e.poll(t, &out, req), Some(Output::Messages(r)) if r == (0..64)));
             assert!(e.poll(t, &out, req).is_none());
         }
         assert!(!e.interrupted(t));
@@ -999,7 +1148,7 @@ mod tests {
     }
 
     /// `poll_into` hands over what `poll` would, in order, at most `max` at a
-    /// time: the data replies, then the final answer, then nothing.
+    /// time: the run of data replies, then the final answer, then nothing.
     #[test]
     fn poll_into_takes_runs_in_order_up_to_max() {
         let mut e = Engine::new(true);
@@ -1013,22 +1162,125 @@ mod tests {
         done(&mut b, 1, 0, 0);
         e.handle_datagram(&b, &kernel(), Some(t));
         let mut q = VecDeque::new();
-        assert_eq!(e.poll_into(t, &out, req, 2, &mut q), 2);
-        assert_eq!(e.poll_into(t, &out, req, 5, &mut q), 2);
+        assert_eq!(e.poll_into(t, &out, req, 1, &mut q), 1);
+        assert_eq!(e.poll_into(t, &out, req, 5, &mut q), 1);
         assert_eq!(e.poll_into(t, &out, req, 5, &mut q), 0);
+        let got: Vec<String> = q.iter().map(|o| format!("{o:?}")).collect();
+        assert_eq!(got, ["Messages(0..96)", "Done { interrupted: false }"]);
+        // An exchange the engine does not know: nothing.
+        assert_eq!(e.poll_into(Token(999), &out, req, 5, &mut q), 0);
+        assert_eq!(q.len(), 2);
+    }
+
+    /// A run holds only consecutive replies of the reader's own exchange in
+    /// one datagram: another exchange's reply, a stale or a notification
+    /// between them cuts it, and a run never reaches into the next datagram.
+    #[test]
+    fn runs_are_cut_by_other_messages_and_datagrams() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (a, out_a) = start(&mut e, req, Kind::Dump, 0);
+        let (b, out_b) = start(&mut e, req, Kind::Dump, 0);
+        let mut d = Vec::new();
+        data(&mut d, 1, 0); // 0..32, a's
+        data(&mut d, 1, MsgFlags::DUMP_INTR); // 32..64, a's
+        data(&mut d, 2, 0); // b's: copied
+        data(&mut d, 1, 0); // 96..128
+        data(&mut d, 0, 0); // a notification
+        data(&mut d, 1, 0); // 160..192
+        data(&mut d, 77, 0); // stale
+        data(&mut d, 1, 0); // 224..256
+        data(&mut d, 1, 0); // 256..288
+        e.handle_datagram(&d, &kernel(), Some(a));
+        // The next datagram: b's replies, then one of a's at the offset where
+        // a's last run (still queued) ended: a run of its own all the same.
+        let mut d2 = Vec::new();
+        for _ in 0..9 {
+            data(&mut d2, 2, 0);
+        }
+        data(&mut d2, 1, 0); // 288..320
+        e.handle_datagram(&d2, &kernel(), Some(a));
+        let mut q = VecDeque::new();
+        e.poll_into(a, &out_a, req, 10, &mut q);
         let got: Vec<String> = q.iter().map(|o| format!("{o:?}")).collect();
         assert_eq!(
             got,
             [
-                "Message(0..32)",
-                "Message(32..64)",
-                "Message(64..96)",
-                "Done { interrupted: false }"
+                "Messages(0..64)",
+                "Messages(96..128)",
+                "Messages(160..192)",
+                "Messages(224..288)",
+                "Messages(288..320)"
             ]
         );
-        // An exchange the engine does not know: nothing.
-        assert_eq!(e.poll_into(Token(999), &out, req, 5, &mut q), 0);
-        assert_eq!(q.len(), 4);
+        assert!(e.interrupted(a), "DUMP_INTR inside a run is noted");
+        assert!(!e.interrupted(b));
+        assert!(matches!(e.poll(b, &out_b, req), Some(Output::Copied(v)) if v == d[64..96]));
+        let s = e.stats();
+        assert_eq!((s.notifications, s.stale), (1, 1));
+    }
+
+    /// A driver walks a run message by message, and a copy the same way.
+    #[test]
+    fn walk_hands_out_each_message_of_a_run() {
+        let mut b = Vec::new();
+        data(&mut b, 1, 0);
+        MsgWriter::new(&mut b, 16, MsgFlags::MULTI, 1, 4242).bytes(&[7u8; 5]); // 21 bytes, padded
+        data(&mut b, 1, 0);
+        let mut w = Walk::default();
+        assert!(w.is_empty());
+        assert!(w.next(&b).is_none());
+        assert!(w
+            .take(Output::Messages(0..b.len()), &mut b)
+            .unwrap()
+            .is_none());
+        let lens: Vec<u32> = std::iter::from_fn(|| w.next(&b).map(|m| m.unwrap().len())).collect();
+        assert_eq!(lens, [32, 21, 32]);
+        assert!(w.is_empty());
+        // A range that is not whole messages: one error, then nothing.
+        assert!(w.take(Output::Messages(0..40), &mut b).unwrap().is_none());
+        assert!(w.next(&b).unwrap().is_ok());
+        assert!(matches!(w.next(&b), Some(Err(Error::Malformed { .. }))));
+        assert!(w.next(&b).is_none());
+        let end = w.take(Output::Done { interrupted: true }, &mut b).unwrap();
+        assert!(end.unwrap().interrupted);
+        let copy = b[..32].to_vec();
+        assert!(w.take(Output::Copied(copy), &mut b).unwrap().is_none());
+        assert_eq!(w.next(&b).unwrap().unwrap().len(), 32);
+        assert!(w.next(&b).is_none());
+    }
+
+    /// The probe a read-ahead thread asks: only a control message of this
+    /// dump (or a datagram that cannot be split) may end it.
+    #[test]
+    fn dump_probe_stops_at_the_dumps_end_only() {
+        let mut e = Engine::new(true);
+        let req = raw(MsgFlags::DUMP);
+        let req: &dyn ToMsg = &req;
+        let (t, _out) = start(&mut e, req, Kind::Dump, 0);
+        let p = e.dump_probe(t).unwrap();
+        let mut d = Vec::new();
+        data(&mut d, 1, MsgFlags::DUMP_INTR);
+        data(&mut d, 2, 0);
+        done(&mut d, 2, 0, 0); // another exchange's end
+        answer(&mut d, 0, 0); // seq 0
+        assert!(!p.may_end(&d));
+        let mut end = d.clone();
+        done(&mut end, 1, 0, 0);
+        assert!(p.may_end(&end));
+        let mut err = d.clone();
+        answer(&mut err, 1, -libc::EINVAL);
+        assert!(p.may_end(&err));
+        assert!(p.may_end(&[20, 0, 0, 0, 2, 0]));
+        // No probe for requests, finished dumps, or peers that are not the kernel.
+        let (r, _) = start(&mut e, &SetMtu, Kind::Request, MsgFlags::ACK);
+        assert!(e.dump_probe(r).is_none());
+        e.handle_datagram(&end, &kernel(), Some(t));
+        assert!(e.dump_probe(t).is_none());
+        let mut u = Engine::new(false);
+        let (t, _) = start(&mut u, req, Kind::Dump, 0);
+        assert!(u.dump_probe(t).is_none());
     }
 
     #[test]
@@ -1044,7 +1296,7 @@ mod tests {
         let mut b = Vec::new();
         done(&mut b, 1, 0, -libc::EMSGSIZE);
         e.handle_datagram(&b, &kernel(), Some(t));
-        assert!(matches!(e.poll(t, &out, req), Some(Output::Message(_))));
+        assert!(matches!(e.poll(t, &out, req), Some(Output::Messages(_))));
         let Some(Output::Failed(err)) = e.poll(t, &out, req) else {
             panic!("the dump did not fail");
         };
@@ -1063,7 +1315,7 @@ mod tests {
         data(&mut d, 2, 0);
         data(&mut d, 1, 0);
         e.handle_datagram(&d, &kernel(), Some(a));
-        assert!(matches!(e.poll(a, &out_a, req), Some(Output::Message(r)) if r == (32..64)));
+        assert!(matches!(e.poll(a, &out_a, req), Some(Output::Messages(r)) if r == (32..64)));
         let Some(Output::Copied(v)) = e.poll(b, &out_b, req) else {
             panic!("not copied");
         };

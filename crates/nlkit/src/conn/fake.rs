@@ -9,12 +9,14 @@
 //! with or without `NLM_F_DUMP_INTR`, an overrun (`ENOBUFS`), messages from
 //! another port id. It honours `NETLINK_EXT_ACK` and `NETLINK_CAP_ACK` as
 //! the drivers set them. A receive with nothing queued waits for another
-//! thread's send, and fails after a while rather than hanging a test.
+//! thread's send, and fails after a while rather than hanging a test. It
+//! gives a [`Transport::receiver`] (so dumps read ahead, as on a socket)
+//! and counts the threads that received from it.
 //!
 //! It never replaces tests against the real kernel; it covers what the
 //! kernel will not do on demand.
 
-use super::{NlOption, Transport};
+use super::{NlOption, Receiver, Transport};
 use crate::socket::{Dest, RecvInfo};
 use crate::wire::{
     Msg, MsgFlags, MsgIter, MsgWriter, Protocol, NLMSGERR_ATTR_MISS_NEST, NLMSGERR_ATTR_MISS_TYPE,
@@ -23,7 +25,8 @@ use crate::wire::{
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 /// How long a receive waits for something to be queued before it fails.
@@ -36,6 +39,11 @@ type Handler = Box<dyn FnMut(Msg<&[u8]>, &mut Replies<'_>) + Send>;
 pub struct FakeKernel {
     proto: Protocol,
     port_id: u32,
+    /// Shared with the receivers it hands out.
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     state: Mutex<State>,
     cond: Condvar,
 }
@@ -50,6 +58,9 @@ struct State {
     rmem_max: usize,
     sends: usize,
     last_dest: Option<Dest>,
+    /// Threads that received, in the order of their first receive.
+    receivers: Vec<ThreadId>,
+    gives_receiver: bool,
 }
 
 enum Arrival {
@@ -116,19 +127,35 @@ impl FakeKernel {
         FakeKernel {
             proto,
             port_id: 4242,
-            state: Mutex::new(State {
-                handler: Box::new(handler),
-                queue: VecDeque::new(),
-                ext_ack: false,
-                cap_ack: false,
-                strict_check: false,
-                rcvbuf: 212_992,
-                rmem_max: usize::MAX,
-                sends: 0,
-                last_dest: None,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    handler: Box::new(handler),
+                    queue: VecDeque::new(),
+                    ext_ack: false,
+                    cap_ack: false,
+                    strict_check: false,
+                    rcvbuf: 212_992,
+                    rmem_max: usize::MAX,
+                    sends: 0,
+                    last_dest: None,
+                    receivers: Vec::new(),
+                    gives_receiver: true,
+                }),
+                cond: Condvar::new(),
             }),
-            cond: Condvar::new(),
         }
+    }
+
+    /// Gives no [`Transport::receiver`] (as a transport that has none): the
+    /// drivers receive every datagram in line.
+    pub fn without_receiver(self) -> FakeKernel {
+        self.lock().gives_receiver = false;
+        self
+    }
+
+    /// How many threads have received from it (a dump's read-ahead thread is one).
+    pub fn receiving_threads(&self) -> usize {
+        self.lock().receivers.len()
     }
 
     /// Caps the receive buffer a socket may get, as `rmem_max` would for a
@@ -143,7 +170,7 @@ impl FakeKernel {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Queues a datagram as if `port_id` (0: the kernel) had sent it to the
@@ -152,7 +179,7 @@ impl FakeKernel {
         self.lock()
             .queue
             .push_back(datagram(bytes, port_id, groups));
-        self.cond.notify_all();
+        self.shared.cond.notify_all();
     }
 
     /// `sendmsg` calls the kernel received.
@@ -230,13 +257,17 @@ impl Transport for FakeKernel {
         }
         r.split();
         drop(st);
-        self.cond.notify_all();
+        self.shared.cond.notify_all();
         Ok(buf.len())
     }
 
     fn recv(&self, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
         let deadline = Instant::now() + RECV_PATIENCE;
         let mut st = self.lock();
+        let me = std::thread::current().id();
+        if !st.receivers.contains(&me) {
+            st.receivers.push(me);
+        }
         loop {
             if let Some(r) = Self::pop(&mut st, buf) {
                 return r;
@@ -249,6 +280,7 @@ impl Transport for FakeKernel {
                 ));
             }
             st = self
+                .shared
                 .cond
                 .wait_timeout(st, deadline - now)
                 .unwrap_or_else(|p| p.into_inner())
@@ -279,6 +311,18 @@ impl Transport for FakeKernel {
 
     fn send_buffer_size(&self) -> io::Result<usize> {
         Ok(212_992)
+    }
+
+    fn receiver(&self) -> Option<Receiver> {
+        if !self.lock().gives_receiver {
+            return None;
+        }
+        let k = FakeKernel {
+            proto: self.proto,
+            port_id: self.port_id,
+            shared: self.shared.clone(),
+        };
+        Some(Box::new(move |buf| k.recv(buf)))
     }
 }
 

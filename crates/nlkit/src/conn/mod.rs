@@ -16,6 +16,7 @@
 //! the kernel may answer), and notifications (sequence 0, or sent to groups)
 //! never mix with replies.
 
+mod ahead;
 mod engine;
 #[cfg(any(test, feature = "fake-kernel"))]
 pub mod fake;
@@ -25,7 +26,9 @@ mod tests;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-pub use engine::{AckMode, BatchSummary, Engine, Kind, Outgoing, Output, Requests, Stats, Token};
+pub use engine::{
+    AckMode, BatchSummary, DumpProbe, Engine, Kind, Outgoing, Output, Requests, Stats, Token,
+};
 pub use sync::{Connection, Dump};
 
 use crate::error::{Error, KernelError, Result};
@@ -52,7 +55,17 @@ pub trait Transport {
     fn set_recv_buffer_size(&self, bytes: usize, force: bool) -> io::Result<()>;
     /// The send buffer size.
     fn send_buffer_size(&self) -> io::Result<usize>;
+    /// A receiver on the same socket that a thread of its own can own, as
+    /// [`recv`](Self::recv) receives (the blocking driver's read-ahead of
+    /// long dumps uses it); `None` (the default) if there is none: then
+    /// dumps are received in line.
+    fn receiver(&self) -> Option<Receiver> {
+        None
+    }
 }
+
+/// A receive of [`Transport::recv`]'s kind that a thread can own.
+pub type Receiver = Box<dyn FnMut(&mut Vec<u8>) -> io::Result<RecvInfo> + Send>;
 
 /// The socket options the drivers set up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +103,13 @@ impl Transport for Socket {
     }
     fn send_buffer_size(&self) -> io::Result<usize> {
         Socket::send_buffer_size(self)
+    }
+    /// A duplicate of the descriptor (`F_DUPFD_CLOEXEC`): the same socket.
+    fn receiver(&self) -> Option<Receiver> {
+        use std::os::fd::AsFd;
+        let fd = self.as_fd().try_clone_to_owned().ok()?;
+        let s = Socket::from_fd(fd, self.protocol());
+        Some(Box::new(move |buf| s.recv(buf)))
     }
 }
 

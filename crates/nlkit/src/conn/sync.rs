@@ -1,14 +1,23 @@
 //! The blocking driver of the [`Engine`], shareable by threads. It only
 //! moves bytes: every rule of the exchange is the engine's.
+//!
+//! Data replies come from the engine a run per datagram and are walked in
+//! the receive buffer ([`Walk`]): no lock, queue entry or engine step per
+//! message. A dump that has taken two datagrams and goes on reads ahead
+//! (see [`ahead`](super::ahead)): a thread receives its next datagrams
+//! while the caller works through the last ones, so the kernel's dump work
+//! runs beside the caller's; small dumps never start one.
 
-use super::engine::{next_step, Batcher, Next};
+use super::ahead::{Ahead, Helper};
+use super::engine::{Batcher, Walk};
 use super::{batch_limits, describe, setup, AckMode, BatchSummary, Engine, Kind, Outgoing};
 use super::{Output, Requests, Stats, ToMsg, Token, Transport};
 use crate::error::{Error, Result};
-use crate::socket::{Dest, Socket};
+use crate::socket::{Dest, RecvInfo, Socket};
 use crate::wire::{Msg, MsgFlags, Protocol};
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::io;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// A request/response connection over one socket (or another [`Transport`]).
 ///
@@ -16,10 +25,14 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// each thread gets its own replies. One thread at a time reads the socket;
 /// messages for another thread's request are handed to it (copied), messages
 /// for the reader itself are parsed in place from its receive buffer.
+///
+/// Long dumps read ahead on a thread of their own (on by default; see
+/// [`Connection::with_read_ahead`]).
 #[derive(Debug)]
 pub struct Connection<T: Transport = Socket> {
     sock: T,
     dest: Dest,
+    read_ahead: bool,
     inner: Mutex<Inner>,
     cond: Condvar,
 }
@@ -30,6 +43,22 @@ struct Inner {
     reading: bool,
     /// Threads waiting for the reader (none: no wake-up, no system call).
     waiting: usize,
+    /// What a dump's read-ahead thread received: while it is here, the
+    /// reader takes datagrams from it, not from the socket.
+    ahead: Option<Arc<Ahead>>,
+}
+
+/// A caller's side of an exchange: its receive buffer, the outputs it took
+/// from the engine and has not used yet, and where it is in the last run.
+#[derive(Debug, Default)]
+struct Local {
+    buf: Vec<u8>,
+    ready: VecDeque<Output>,
+    walk: Walk,
+    /// Datagrams it received (a dump reads ahead from its third on).
+    received: usize,
+    /// Its read-ahead thread (a dump's, once started).
+    helper: Option<Helper>,
 }
 
 /// Most outputs the blocking driver takes from the engine under one lock.
@@ -72,13 +101,26 @@ impl<T: Transport> Connection<T> {
         Ok(Connection {
             sock,
             dest: Dest::KERNEL,
+            read_ahead: true,
             inner: Mutex::new(Inner {
                 engine,
                 reading: false,
                 waiting: 0,
+                ahead: None,
             }),
             cond: Condvar::new(),
         })
+    }
+
+    /// Whether long dumps read ahead (default: yes): once a dump has taken
+    /// two datagrams and goes on, a thread receives its next ones (at most
+    /// four, 32 KiB each, ahead) while the caller handles the last, so that
+    /// the kernel's work for the dump runs beside the caller's. Only for
+    /// kernel protocols and transports that give a [`Transport::receiver`].
+    /// Threads sharing the connection are served as without it.
+    pub fn with_read_ahead(mut self, on: bool) -> Connection<T> {
+        self.read_ahead = on;
+        self
     }
 
     /// Sends requests to `dest` instead of the kernel (a process on USERSOCK),
@@ -118,26 +160,28 @@ impl<T: Transport> Connection<T> {
         Ok(ticket)
     }
 
-    /// The next output for `token`, receiving into `buf` when this thread
-    /// may read and nothing is queued, or waiting for the thread that reads.
-    /// Outputs are taken from the engine in runs of up to [`READY_RUN`] into
-    /// `ready` (one lock per run, not per message; a batch's thousands of
-    /// outcomes are not all copied out at once).
+    /// The next output for `token`, receiving into the caller's buffer when
+    /// this thread may read and nothing is queued, or waiting for the thread
+    /// that reads. Outputs are taken from the engine in runs of up to
+    /// [`READY_RUN`] into `local.ready` (one lock per run, not per output; a
+    /// batch's thousands of outcomes are not all copied out at once). A
+    /// `dump` may start its read-ahead here.
     fn wait<R: Requests + ?Sized>(
         &self,
         token: Token,
         out: &Outgoing,
         reqs: &R,
-        buf: &mut Vec<u8>,
-        ready: &mut VecDeque<Output>,
+        local: &mut Local,
+        dump: bool,
     ) -> Result<Output> {
-        if let Some(o) = ready.pop_front() {
+        if let Some(o) = local.ready.pop_front() {
             return Ok(o);
         }
         let mut g = self.lock();
         loop {
-            g.engine.poll_into(token, out, reqs, READY_RUN, ready);
-            if let Some(o) = ready.pop_front() {
+            g.engine
+                .poll_into(token, out, reqs, READY_RUN, &mut local.ready);
+            if let Some(o) = local.ready.pop_front() {
                 return Ok(o);
             }
             if g.reading {
@@ -147,16 +191,52 @@ impl<T: Transport> Connection<T> {
                 continue;
             }
             g.reading = true;
+            if dump && local.received >= 2 {
+                self.start_read_ahead(&mut g, token, local);
+            }
+            let ahead = g.ahead.clone();
             drop(g);
-            let r = self.sock.recv(buf);
+            let r = self.receive(ahead, &mut local.buf);
+            local.received += 1;
             g = self.lock();
             g.reading = false;
-            let handled = g.engine.handle_recv(r, buf, token, out, reqs);
+            let handled = g.engine.handle_recv(r, &local.buf, token, out, reqs);
             if g.waiting > 0 {
                 self.cond.notify_all();
             }
             handled?;
         }
+    }
+
+    /// Starts dump `token`'s read-ahead thread if it may have one (see
+    /// [`Connection::with_read_ahead`]) and has none yet. The caller is the reader.
+    fn start_read_ahead(&self, g: &mut Inner, token: Token, local: &mut Local) {
+        if !self.read_ahead || local.helper.is_some() || g.ahead.is_some() {
+            return;
+        }
+        let Some(probe) = g.engine.dump_probe(token) else {
+            return;
+        };
+        if let Some(h) = self.sock.receiver().and_then(|r| Helper::spawn(r, probe)) {
+            g.ahead = Some(h.shared());
+            local.helper = Some(h);
+        }
+    }
+
+    /// One receive by the reader: the next datagram a read-ahead thread
+    /// received, while there is one, else from the socket.
+    fn receive(&self, ahead: Option<Arc<Ahead>>, buf: &mut Vec<u8>) -> io::Result<RecvInfo> {
+        if let Some(a) = ahead {
+            if let Some(r) = a.take(buf) {
+                return r;
+            }
+            // The thread ended and all it received was taken: the socket is the reader's again.
+            let mut g = self.lock();
+            if g.ahead.as_ref().is_some_and(|x| Arc::ptr_eq(x, &a)) {
+                g.ahead = None;
+            }
+        }
+        self.sock.recv(buf)
     }
 
     /// Sends one request (with `NLM_F_ACK`) and waits for its answer. Data
@@ -182,13 +262,14 @@ impl<T: Transport> Connection<T> {
         let mut out = Outgoing::new(Kind::Request);
         out.push(req, MsgFlags::ACK)?;
         let t = self.start(&mut out, req)?;
-        let mut buf = Vec::new();
-        let mut ready = VecDeque::new();
+        let mut l = Local::default();
         loop {
-            let o = self.wait(t.token, &out, req, &mut buf, &mut ready)?;
-            match next_step(o, &mut buf)? {
-                Next::Msg(m) => on_reply(m)?,
-                Next::End { warning, .. } => return Ok(warning),
+            while let Some(m) = l.walk.next(&l.buf) {
+                on_reply(m?)?;
+            }
+            let o = self.wait(t.token, &out, req, &mut l, false)?;
+            if let Some(end) = l.walk.take(o, &mut l.buf)? {
+                return Ok(end.warning);
             }
         }
     }
@@ -216,8 +297,7 @@ impl<T: Transport> Connection<T> {
             ticket,
             req,
             out,
-            buf: Vec::new(),
-            ready: VecDeque::new(),
+            local: Local::default(),
             done: false,
             interrupted: false,
         })
@@ -271,15 +351,14 @@ impl<T: Transport> Connection<T> {
     ) -> Result<BatchSummary> {
         let (window, max_bytes) = batch_limits(&self.sock);
         let mut b = Batcher::new(items.into_iter(), mode, window, max_bytes);
-        let mut buf = Vec::new();
-        let mut ready = VecDeque::new();
+        let mut l = Local::default();
         while b.fill(&mut on_result) {
             let (out, chunk) = b.chunk();
             let t = self.start(out, chunk)?;
             let mut complete = false;
             while !complete {
                 let (out, chunk) = b.chunk();
-                let o = self.wait(t.token, out, chunk, &mut buf, &mut ready)?;
+                let o = self.wait(t.token, out, chunk, &mut l, false)?;
                 complete = b.report(o, &mut on_result)?;
             }
         }
@@ -315,12 +394,12 @@ impl Attempts {
 
 /// A dump in progress: call [`Dump::next`] until it returns `None`. Messages
 /// borrow the dump's receive buffer and are valid until the next call.
+/// Dropped early, it stops its read-ahead thread (if any) and waits for it.
 pub struct Dump<'c, T: Transport = Socket> {
     ticket: Ticket<'c, T>,
     req: &'c dyn ToMsg,
     out: Outgoing,
-    buf: Vec<u8>,
-    ready: VecDeque<Output>,
+    local: Local,
     done: bool,
     interrupted: bool,
 }
@@ -341,26 +420,32 @@ impl<T: Transport> Dump<'_, T> {
         if self.done {
             return None;
         }
-        let o = self.ticket.conn.wait(
-            self.ticket.token,
-            &self.out,
-            self.req,
-            &mut self.buf,
-            &mut self.ready,
-        );
-        let step = o.and_then(|o| next_step(o, &mut self.buf));
-        match step {
-            Ok(Next::Msg(m)) => Some(Ok(m)),
-            Ok(Next::End { interrupted, .. }) => {
-                self.done = true;
-                self.interrupted |= interrupted;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
+        while self.local.walk.is_empty() {
+            let l = &mut self.local;
+            let o = self
+                .ticket
+                .conn
+                .wait(self.ticket.token, &self.out, self.req, l, true);
+            match o.and_then(|o| l.walk.take(o, &mut l.buf)) {
+                Ok(None) => {}
+                Ok(Some(end)) => {
+                    self.done = true;
+                    self.interrupted |= end.interrupted;
+                    self.local.helper = None;
+                    return None;
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.local.helper = None;
+                    return Some(Err(e));
+                }
             }
         }
+        let m = self.local.walk.next(&self.local.buf);
+        if let Some(Err(_)) = &m {
+            self.done = true;
+        }
+        m
     }
 
     /// True if any message so far carried `NLM_F_DUMP_INTR` (on data or on

@@ -34,6 +34,9 @@ const DUMP_INTR_ON_DONE: u32 = 2;
 const DUMP_FAILS: u32 = 3;
 /// Interrupted (on DONE) the first two times, consistent after.
 const DUMP_SETTLES: u32 = 4;
+/// The receive buffer overflows after the first half of the messages; the
+/// rest (and DONE) still arrive, as after a real overrun.
+const DUMP_OVERRUNS: u32 = 5;
 
 /// A request: a 4-byte fixed header (`how`) and attribute 1 (`value`, at offset 20).
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +138,9 @@ fn kernel() -> FakeKernel {
                     if i % 7 == 6 {
                         r.split();
                     }
+                    if how == DUMP_OVERRUNS && i == value / 2 {
+                        r.overrun();
+                    }
                 }
                 match how {
                     DUMP_INTR_ON_DONE => r.done(m, true),
@@ -223,6 +229,12 @@ fn small_window_kernel() -> FakeKernel {
 mod blocking {
     use super::*;
 
+    /// A GET of `v` answers `v`.
+    fn check_get(c: &Connection<FakeKernel>, v: u32) {
+        let reply = c.get(&Req::new(T_GET, 0, v)).unwrap();
+        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), v);
+    }
+
     fn conn() -> Connection<FakeKernel> {
         Connection::with_transport(kernel()).unwrap()
     }
@@ -236,8 +248,7 @@ mod blocking {
     #[test]
     fn get_request_and_warning() {
         let c = conn();
-        let reply = c.get(&Req::new(T_GET, 0, 99)).unwrap();
-        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), 99);
+        check_get(&c, 99);
         assert_eq!(c.request(&Req::set(SET_OK), |_| Ok(())).unwrap(), None);
         assert_eq!(
             c.request(&Req::set(SET_WARN), |_| Ok(()))
@@ -276,6 +287,153 @@ mod blocking {
         assert_eq!(got, (0..40).collect::<Vec<_>>());
         assert!(!d.interrupted());
         assert!(d.next().is_none());
+    }
+
+    /// Every value of a dump of `n`, in order, and whether it was interrupted.
+    fn dump_values(c: &Connection<FakeKernel>, n: u32, how: u32) -> (Vec<u32>, bool) {
+        let req = Req::dump(n, how);
+        let mut d = c.dump(&req).unwrap();
+        let mut got = Vec::new();
+        while let Some(m) = d.next() {
+            got.push(value_of(&m.unwrap()));
+        }
+        (got, d.interrupted())
+    }
+
+    /// A dump of 1000 (143 datagrams) reads ahead on a second thread and
+    /// hands over exactly what a dump received in line does; a dump of two
+    /// datagrams, or a transport without a receiver, never starts one.
+    #[test]
+    fn long_dumps_read_ahead_small_ones_do_not() {
+        let all: Vec<u32> = (0..1000).collect();
+        let c = conn();
+        assert_eq!(dump_values(&c, 1000, DUMP_CLEAN), (all.clone(), false));
+        assert_eq!(
+            c.socket().receiving_threads(),
+            2,
+            "a read-ahead thread received"
+        );
+        assert_eq!(c.socket().queued(), 0);
+        for plain in [
+            Connection::with_transport(kernel().without_receiver()).unwrap(),
+            conn().with_read_ahead(false),
+        ] {
+            assert_eq!(dump_values(&plain, 1000, DUMP_CLEAN), (all.clone(), false));
+            assert_eq!(plain.socket().receiving_threads(), 1);
+        }
+        let c = conn();
+        assert_eq!(
+            dump_values(&c, 10, DUMP_CLEAN).0,
+            (0..10).collect::<Vec<_>>()
+        );
+        assert_eq!(c.socket().receiving_threads(), 1, "two datagrams: in line");
+        assert_eq!(c.stats().stale, 0);
+    }
+
+    /// Read ahead, a dump still notes NLM_F_DUMP_INTR (on data and on DONE)
+    /// and fails on an error DONE after every message before it.
+    #[test]
+    fn read_ahead_keeps_interruptions_and_errors() {
+        let c = conn();
+        let (v, intr) = dump_values(&c, 300, DUMP_INTR_ON_DONE);
+        assert_eq!((v.len(), intr), (300, true));
+        let (v, intr) = dump_values(&c, 300, DUMP_INTR_ON_DATA);
+        assert_eq!((v.len(), intr), (300, true));
+        let req = Req::dump(300, DUMP_FAILS);
+        let mut d = c.dump(&req).unwrap();
+        for i in 0..300 {
+            assert_eq!(value_of(&d.next().unwrap().unwrap()), i);
+        }
+        let e = d.next().unwrap().unwrap_err();
+        assert_eq!(e.errno(), Some(libc::EMSGSIZE), "{e}");
+        assert!(d.next().is_none());
+        drop(d);
+        assert!(c.socket().receiving_threads() >= 2);
+        assert_eq!((c.socket().queued(), c.stats().stale), (0, 0));
+    }
+
+    /// An overrun the read-ahead thread receives fails the dump; what the
+    /// kernel sends after it is stale, and the connection goes on.
+    #[test]
+    fn read_ahead_overrun_fails_the_dump_and_the_connection_goes_on() {
+        let c = conn();
+        let req = Req::dump(300, DUMP_OVERRUNS);
+        let mut d = c.dump(&req).unwrap();
+        let mut n = 0;
+        let e = loop {
+            match d.next().unwrap() {
+                Ok(m) => {
+                    assert_eq!(value_of(&m), n);
+                    n += 1;
+                }
+                Err(e) => break e,
+            }
+        };
+        assert!(e.is_overrun(), "{e}");
+        assert!((14..=151).contains(&n), "{n} messages before the overrun");
+        assert!(d.next().is_none());
+        drop(d);
+        assert_eq!(c.socket().receiving_threads(), 2);
+        c.request(&Req::set(SET_OK), |_| Ok(())).unwrap();
+        assert_eq!(c.socket().queued(), 0);
+        assert!(c.stats().stale > 0, "the rest of the dump is stale");
+        assert_eq!(c.stats().overruns, 1);
+    }
+
+    /// A dump dropped while its thread reads ahead stops the thread (the
+    /// drop returns); what it had received is fed to the engine by the next
+    /// reader, so a request after it gets its own answer.
+    #[test]
+    fn read_ahead_dump_dropped_early_ends_its_thread() {
+        let c = conn();
+        let req = Req::dump(1000, DUMP_CLEAN);
+        let mut d = c.dump(&req).unwrap();
+        for i in 0..30 {
+            assert_eq!(value_of(&d.next().unwrap().unwrap()), i);
+        }
+        drop(d);
+        assert_eq!(c.socket().receiving_threads(), 2);
+        check_get(&c, 5);
+        assert_eq!(c.socket().queued(), 0);
+        assert!(c.stats().stale > 0);
+        // And the next dump reads ahead again, whole.
+        let all: Vec<u32> = (0..500).collect();
+        assert_eq!(dump_values(&c, 500, DUMP_CLEAN), (all, false));
+    }
+
+    /// Requests while a dump reads ahead: made between two `next` calls by
+    /// the dump's own thread (a printer looking a name up), and by other
+    /// threads all along. Each gets its answer; the dump loses nothing.
+    #[test]
+    fn requests_beside_a_dump_that_reads_ahead() {
+        let c = Arc::new(conn());
+        let others: Vec<_> = (0..3u32)
+            .map(|t| {
+                let c = c.clone();
+                std::thread::spawn(move || {
+                    for i in 0..100 {
+                        let v = t * 1000 + i;
+                        check_get(&c, v);
+                    }
+                })
+            })
+            .collect();
+        let req = Req::dump(2000, DUMP_CLEAN);
+        let mut d = c.dump(&req).unwrap();
+        let mut n = 0;
+        while let Some(m) = d.next() {
+            assert_eq!(value_of(&m.unwrap()), n);
+            if n % 250 == 100 {
+                check_get(&c, 7);
+            }
+            n += 1;
+        }
+        assert_eq!(n, 2000);
+        drop(d);
+        for t in others {
+            t.join().unwrap();
+        }
+        assert_eq!((c.stats().stale, c.socket().queued()), (0, 0));
     }
 
     #[test]
@@ -409,8 +567,7 @@ mod blocking {
                 std::thread::spawn(move || {
                     for i in 0..50 {
                         let v = t * 1000 + i;
-                        let reply = c.get(&Req::new(T_GET, 0, v)).unwrap();
-                        assert_eq!(value_of(&wire::Msg::new_checked(&reply[..]).unwrap()), v);
+                        check_get(&c, v);
                     }
                     let req = Req::dump(20, DUMP_CLEAN);
                     let mut d = c.dump(&req).unwrap();

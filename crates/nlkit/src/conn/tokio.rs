@@ -4,7 +4,7 @@
 //! (`&mut self`), so tasks that want to share one put it behind a
 //! `tokio::sync::Mutex` or open one each.
 
-use super::engine::{next_step, Batcher, Next};
+use super::engine::{Batcher, Walk};
 use super::sync::Attempts;
 use super::{batch_limits, setup, AckMode, BatchSummary, Engine, Kind, Outgoing, Output};
 use super::{Requests, Stats, ToMsg, Token, Transport};
@@ -126,14 +126,14 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         req: &dyn ToMsg,
         mut each: impl FnMut(Msg<&[u8]>) -> Result<(), E>,
     ) -> Result<(Option<String>, bool), E> {
+        let mut walk = Walk::default();
         loop {
             let o = self.wait(token, out, req).await?;
-            match next_step(o, &mut self.buf)? {
-                Next::Msg(m) => each(m)?,
-                Next::End {
-                    warning,
-                    interrupted,
-                } => return Ok((warning, interrupted)),
+            if let Some(end) = walk.take(o, &mut self.buf)? {
+                return Ok((end.warning, end.interrupted));
+            }
+            while let Some(m) = walk.next(&self.buf) {
+                each(m?)?;
             }
         }
     }
