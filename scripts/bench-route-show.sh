@@ -16,7 +16,9 @@
 #   nlkit -j route show
 #   ip route show      (for reference)
 # and prints each one's median, min and max wall time (process start
-# included) and its ratio to dump_loop's median.
+# included) and its ratio to dump_loop's median; then the median CPU time
+# (user + system, all threads: nlkit receives a long dump on a second
+# thread while the first prints) and its ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench-route-show: run as root (network namespaces)" >&2; exit 2; }
@@ -37,15 +39,24 @@ trap cleanup EXIT
 
 # One timing round inside the namespace: "tool nanoseconds" lines.
 cat > "$work/round.sh" <<'SH'
-t() { local a b; a=$(date +%s%N); "$@" > /dev/null 2>&1; b=$(date +%s%N); echo "$((b - a))"; }
+# CPU time of the children so far: bash's `times` (second line), taken in
+# this shell (not a subshell), read back in microseconds.
+t() {
+  local a b c d
+  times > "$CPU_TMP"; c=$(cpu_read)
+  a=$(date +%s%N); "$@" > /dev/null 2>&1; b=$(date +%s%N)
+  times > "$CPU_TMP"; d=$(cpu_read)
+  echo "$((b - a)) $(((d - c) * 1000))"
+}
+cpu_read() { tail -1 "$CPU_TMP" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] } printf "%d\n", t * 1e6 }'; }
 echo "dump_loop $(t "$DUMP_LOOP" 4)"
 echo "nlkit $(t "$NLKIT" route show)"
 echo "nlkit-j $(t "$NLKIT" -j route show)"
 echo "ip $(t ip route show)"
 SH
 
-stats() { # name -> "median min max" in seconds
-  grep "^$1 " "$work/times" | awk '{print $2}' | sort -n |
+stats() { # name [column] -> "median min max" in seconds (column 2: wall, 3: CPU)
+  grep "^$1 " "$work/times" | awk -v c="${2:-2}" '{print $c}' | sort -n |
     awk '{a[NR]=$1} END {printf "%.4f %.4f %.4f\n", a[int((NR+1)/2)]/1e9, a[1]/1e9, a[NR]/1e9}'
 }
 
@@ -70,7 +81,7 @@ PY
   jb=$(ip netns exec "$ns" "$nlkit" -j route show | wc -c)
   : > "$work/times"
   for _ in $(seq "$runs"); do
-    DUMP_LOOP="$work/dump_loop" NLKIT="$nlkit" ip netns exec "$ns" bash "$work/round.sh" >> "$work/times"
+    CPU_TMP="$work/cpu" DUMP_LOOP="$work/dump_loop" NLKIT="$nlkit" ip netns exec "$ns" bash "$work/round.sh" >> "$work/times"
   done
   read -r base _ _ < <(stats dump_loop)
   echo "-- $n routes, $runs alternating rounds (text $tb bytes, JSON $jb bytes)"
@@ -82,5 +93,11 @@ PY
       ip) label="ip route show" ;; *) label=$tool ;;
     esac
     printf '%-22s %9s %9s %9s %7.2fx\n' "$label" "$med" "$lo" "$hi" "$(echo "$med / $base" | bc -l)"
+  done
+  read -r cbase _ _ < <(stats dump_loop 3)
+  printf '%-22s %9s %9s %9s %8s\n' "CPU (user+sys)" median min max ratio
+  for tool in dump_loop nlkit nlkit-j ip; do
+    read -r med lo hi < <(stats "$tool" 3)
+    printf '%-22s %9s %9s %9s %7.2fx\n' "$tool" "$med" "$lo" "$hi" "$(echo "$med / $cbase" | bc -l)"
   done
 done
