@@ -370,6 +370,7 @@ impl<'b> Emit<'b> {
 
     /// Bytes already in the output's form: text as they are; JSON `"key":`
     /// and the bytes (a JSON value).
+    #[inline]
     pub fn raw(&mut self, key: &str, bytes: &[u8]) {
         if self.json {
             self.key(key);
@@ -514,6 +515,21 @@ pub fn json_str(buf: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_as_display_writes_them() {
+        // Every octet value in every place, and the widest address.
+        let mut b = Vec::new();
+        for x in 0..=255u8 {
+            for o in [[x, 0, 0, 0], [1, x, 22, 3], [9, 99, x, 255], [255, 10, 100, x], [x; 4]] {
+                b.clear();
+                b.extend_from_slice(b"<");
+                put_ipv4(&mut b, o);
+                b.extend_from_slice(b">");
+                assert_eq!(b, format!("<{}>", std::net::Ipv4Addr::from(o)).as_bytes());
+            }
+        }
+    }
 
     #[test]
     fn json_strings_escape_as_serde_json() {
