@@ -92,6 +92,17 @@ macro_rules! attr_table {
 /// A value that does not read (an integer of the wrong size) never fails
 /// the message: its field stays `None` and `malformed_attrs` gives it raw.
 ///
+/// **Lazy views.** `@lazy` before the view (`@lazy pub struct RouteView<'a>:
+/// RtMsg, ..`) makes each field an accessor instead (`v.dst()`, same
+/// name, same `Option<Type>`): the one pass over the attributes only notes
+/// where each field's attribute is (a `u32` offset per field, so the view
+/// stays small whatever the number of fields), and an accessor reads its
+/// value from there when asked. Values are the eager view's: the last
+/// attribute of a type whose value reads wins, one that does not read is
+/// `malformed_attrs`'. For a view a long listing decodes per message and
+/// prints only a few fields of (routes); `Debug` shows the values. No
+/// `others` block.
+///
 /// **One declaration, view and owned form.** After the view (and its
 /// `others`), a `;` and an `owned Addr (fill, write_more) { extra fields }` block
 /// makes the owned struct too. A field written `name: ViewType =>
