@@ -521,7 +521,13 @@ mod tests {
         // Every octet value in every place, and the widest address.
         let mut b = Vec::new();
         for x in 0..=255u8 {
-            for o in [[x, 0, 0, 0], [1, x, 22, 3], [9, 99, x, 255], [255, 10, 100, x], [x; 4]] {
+            for o in [
+                [x, 0, 0, 0],
+                [1, x, 22, 3],
+                [9, 99, x, 255],
+                [255, 10, 100, x],
+                [x; 4],
+            ] {
                 b.clear();
                 b.extend_from_slice(b"<");
                 put_ipv4(&mut b, o);
