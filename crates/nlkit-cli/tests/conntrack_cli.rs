@@ -333,6 +333,13 @@ fn json_has_the_entries() {
             .unwrap()
             .iter()
             .any(|s| s == "ASSURED"));
+        // An IPv4-compatible address as the text writes it.
+        let c = arr
+            .iter()
+            .find(|e| e["orig"]["sport"] == 1 && e["family"] == "ipv6")
+            .expect("the ::1.2.3.4 entry");
+        assert_eq!(c["orig"]["src"], "::1.2.3.4");
+        assert_eq!(c["reply"]["src"], "::1.2.3.5");
         let icmp = j("conntrack -L -p icmpv6");
         let icmp = icmp.as_array().unwrap();
         assert!(!icmp.is_empty());

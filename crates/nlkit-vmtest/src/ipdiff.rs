@@ -128,9 +128,23 @@ fn made_by(tool: &str) -> Result<Vec<Seen>, String> {
     for cmd in SETUP {
         stdout_of(tool, cmd)?;
     }
+    settle();
     SHOW.iter()
         .map(|show| Ok((stdout_of(IP, show)?, stdout_of(NLKIT, show)?)))
         .collect()
+}
+
+/// Waits (at most 3 s) until the vlan's operstate is UP: the kernel's
+/// linkwatch moves a stacked device out of UNKNOWN up to a second after it
+/// is set up, so reading at once would compare a moment, not the state.
+fn settle() {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        match stdout_of(IP, "-o link show dev d0.10") {
+            Ok(o) if o.windows(10).any(|w| w == b" state UP ") => return,
+            _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
 }
 
 /// `tool CMD`'s stdout; a failure (with its stderr) unless it exits 0.

@@ -497,15 +497,24 @@ fn save_text(c: &Conntrack<'_>) -> String {
 
 struct JsonTuple<'a>(&'a Tuple, Option<&'a ct::Counters>, Option<u8>);
 
+/// An address in JSON as the text output writes it (`inet_ntop`'s form).
+struct JsonAddr(IpAddr);
+
+impl serde::Serialize for JsonAddr {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_str(&AddrText(self.0))
+    }
+}
+
 impl serde::Serialize for JsonTuple<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let t = self.0;
         let mut m = ser.serialize_map(None)?;
         if let Some(a) = t.src {
-            m.serialize_entry("src", &a)?;
+            m.serialize_entry("src", &JsonAddr(a))?;
         }
         if let Some(a) = t.dst {
-            m.serialize_entry("dst", &a)?;
+            m.serialize_entry("dst", &JsonAddr(a))?;
         }
         match self.2 {
             Some(1 | 58) => {
@@ -607,7 +616,8 @@ impl serde::Serialize for Json<'_, '_> {
             if let Some(n) = n {
                 m.serialize_entry(
                     k,
-                    &serde_json::json!({"min": n.min_ip, "max": n.max_ip,
+                    &serde_json::json!({"min": n.min_ip.map(|a| AddrText(a).to_string()),
+                        "max": n.max_ip.map(|a| AddrText(a).to_string()),
                         "port_min": n.min_port, "port_max": n.max_port}),
                 )?;
             }
