@@ -1,5 +1,6 @@
 //! `ip` beside `nlkit`: the same state (dummy, vlan on a dummy, vrf with a
-//! port, `encap mpls` routes, a route in the vrf's table, an `l3mdev` rule)
+//! port, `encap mpls` routes, routes in the vrf's table (`table 10`, `vrf
+//! vrf0`), an `l3mdev` rule)
 //! made once by iproute2's `ip` and once by `nlkit`, each in a network
 //! namespace of its own, then every show command below run by both tools
 //! and their stdout compared byte for byte: made by ip read by nlkit, made
@@ -40,6 +41,7 @@ const SETUP: &[&str] = &[
     "route add 198.51.100.0/24 encap mpls 100/200 via 10.0.0.2 dev d0",
     "route add 2001:db8:1::/64 encap mpls 300 via 2001:db8::2 dev d0",
     "route add 203.0.113.0/24 via 10.1.0.2 dev d1 table 10",
+    "route add 203.0.114.0/24 via 10.1.0.3 dev d1 vrf vrf0",
     "rule add l3mdev pref 1000",
 ];
 
@@ -53,6 +55,11 @@ const SHOW: &[&str] = &[
     "-j -d link show",
     "-j route show",
     "-j route show table all",
+    "route show vrf vrf0",
+    "-6 route show vrf vrf0",
+    "-j route show vrf vrf0",
+    "route show vrf default",
+    "-d route get 203.0.114.9 vrf vrf0",
 ];
 
 /// Differences known today: (maker, show command, why). `*` is either maker.

@@ -218,6 +218,11 @@ impl Resolve for Batch<'_> {
         self.flush();
         route::lladdr_len_of(self.conn, name)
     }
+    fn vrf_table(&mut self, name: &str) -> Result<u32, CliError> {
+        // An earlier line still waiting to be sent may create it.
+        self.flush();
+        route::vrf_table_of(self.conn, name)
+    }
 }
 
 /// A usage error's text without the `(see --help)` tail, for a batch line.

@@ -169,6 +169,49 @@ pub trait Resolve {
         let _ = name;
         Ok(None)
     }
+    /// The routing table of VRF device `name` (`vrf NAME`); ip's `Invalid
+    /// VRF` if it is not one.
+    fn vrf_table(&mut self, name: &str) -> Result<u32, CliError> {
+        Err(invalid_vrf(name))
+    }
+}
+
+/// ip's error for a `vrf NAME` that names no VRF device.
+fn invalid_vrf(name: &str) -> CliError {
+    CliError::usage(format!(
+        "argument \"{}\" is wrong: Invalid VRF",
+        crate::error::clip(name)
+    ))
+}
+
+/// The routing table of VRF device `name`, as ip's `ipvrf_get_table`
+/// finds it (`IFLA_VRF_TABLE` of the link's `vrf` data): `default`, when
+/// no device has that name, is the main table; anything else that is not a
+/// VRF device is `Invalid VRF`.
+pub fn vrf_table_of(conn: &Connection, name: &str) -> Result<u32, CliError> {
+    use nlkit::route::{InfoData, LinkInfo};
+    let l = match Handle::with(conn).link_by_name(name) {
+        Ok(l) => l,
+        Err(e) if e.errno() == Some(ENODEV) && name == "default" => {
+            return Ok(nlkit::route::RT_TABLE_MAIN)
+        }
+        Err(e) if e.errno() == Some(ENODEV) => return Err(invalid_vrf(name)),
+        Err(e) => return Err(e.into()),
+    };
+    const IFLA_VRF_TABLE: u16 = 1;
+    match &l.info {
+        Some(LinkInfo {
+            kind,
+            data: InfoData::Raw(b),
+            ..
+        }) if kind == "vrf" => nlkit::wire::AttrIter::new(b)
+            .find(IFLA_VRF_TABLE)
+            .ok()
+            .flatten()
+            .and_then(|a| a.u32().ok())
+            .ok_or_else(|| invalid_vrf(name)),
+        _ => Err(invalid_vrf(name)),
+    }
 }
 
 /// The length of device `name`'s link-layer address (`RTM_GETLINK`);
@@ -256,6 +299,9 @@ impl Resolve for ConnResolver<'_> {
     }
     fn lladdr_len(&mut self, name: &str) -> Result<Option<usize>, CliError> {
         lladdr_len_of(self.conn, name)
+    }
+    fn vrf_table(&mut self, name: &str) -> Result<u32, CliError> {
+        vrf_table_of(self.conn, name)
     }
 }
 

@@ -123,6 +123,9 @@ pub struct RouteShow {
     pub mark: Option<u32>,
     /// `cached`, `cloned`, `table cache`: the route cache (exceptions) instead of the routes.
     pub cloned: bool,
+    /// `vrf NAME`: the VRF's table without its `local` and `broadcast`
+    /// routes, as ip lists it.
+    pub vrf: bool,
 }
 
 /// `route get`.
@@ -342,6 +345,10 @@ fn parse_show(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, 
                 }
                 _ => s.table = table_of(w, "table")?,
             },
+            "vrf" => {
+                s.table = r.vrf_table(w.value(x)?)?;
+                s.vrf = true;
+            }
             "proto" | "protocol" => {
                 s.protocol = match w.peek() {
                     Some("all") => {
@@ -427,6 +434,12 @@ fn parse_get(g: &Global, w: &mut Words, r: &mut dyn Resolve) -> Result<Parsed, C
             "from" => get.src = Some(w.ip("from")?),
             "iif" => get.iif = Some(r.index(w.value("iif")?)?),
             "oif" | "dev" => get.oif = Some(r.index(w.value(x)?)?),
+            "vrf" => {
+                // As ip: the lookup goes out of the VRF device.
+                let n = w.value(x)?;
+                r.vrf_table(n)?;
+                get.oif = Some(r.index(n)?);
+            }
             "mark" => get.mark = Some(w.num("mark")?),
             "fibmatch" => get.fib_match = true,
             "tos" | "dsfield" => get.tos = tos_of(w, x)?,
@@ -650,6 +663,7 @@ fn parse_change(
                 dev = Some((r.index(n)?, n.to_string()));
             }
             "table" => table = Some(table_of(w, x)?),
+            "vrf" => table = Some(r.vrf_table(w.value(x)?)?),
             "metric" | "priority" | "preference" => metric = Some(w.num(x)?),
             "proto" | "protocol" => proto = Some(protocol_of(w, x)?),
             "scope" => scope = Some(scope_of(w)?),
@@ -920,7 +934,13 @@ pub fn show(
         }
         Ok(())
     };
-    let r = Handle::with(conn).route_views(s.dump(), s.cloned, each);
+    let mut r = Handle::with(conn).route_views(s.dump(), s.cloned, each);
+    // A netns's IPv4 main table exists only once it holds a route: its
+    // dump ends ENOENT before then. As ip, that is an empty listing (any
+    // other table's ENOENT is an error, as there).
+    if s.table == RT_TABLE_MAIN && matches!(&r, Err(e) if e.errno() == Some(ENOENT)) {
+        r = Ok(());
+    }
     let flushed = out.raw(&buf);
     super::finish(r)?;
     flushed?;
@@ -978,6 +998,7 @@ impl RouteShow {
             && self.prefsrc.is_none()
             && self.realms.is_none()
             && self.mark.is_none()
+            && !self.vrf
     }
 
     /// [`wants`](Self::wants) for a [`plain`](Self::plain) listing.
@@ -1010,6 +1031,7 @@ impl RouteShow {
                 .realms
                 .is_some_and(|(r, mask)| (v.flow().unwrap_or(0) ^ r) & mask != 0)
             || (v.flags() & RTM_F_CLONED != 0) != self.cloned
+            || (self.vrf && (v.kind() == rtn::LOCAL || v.kind() == rtn::BROADCAST))
         {
             return false;
         }
