@@ -273,6 +273,57 @@ macro_rules! typed_attrs {
             }
         }
     };
+    // What every view has: `parse`, `parse_payload` and the raw
+    // attributes (all, unknown, malformed); `$malformed` ends that doc.
+    (@view_common $Name:ident $lt:lifetime, $Header:ty, $SET:ident, $what:literal, #[$inl:meta], $malformed:literal {
+        $( [$ty:ty] [$($wrap:ident)?] [$($read:path)?] [$($C:ident),+] )*
+    }) => {
+        impl<$lt> $Name<$lt> {
+            #[doc = concat!("Decodes ", $what, ".")]
+            #[$inl]
+            pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
+                Self::parse_payload(msg.payload_ref())
+            }
+
+            #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
+            #[$inl]
+            pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
+                let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
+                Self::from_parts(header, attrs, attrs_at)
+            }
+
+            /// The attributes' bytes, as received (after the family header).
+            pub fn attr_bytes(&self) -> &$lt [u8] {
+                self.attrs
+            }
+
+            /// Every attribute, in order.
+            pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
+                $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)
+            }
+
+            /// Attributes nlkit does not know, kept raw.
+            pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                $crate::schema::unknown(&$SET, self.attrs())
+            }
+
+            /// Attributes of a known type whose value does not read as its
+            /// field's type (an integer of the wrong size...), kept raw:
+            #[doc = $malformed]
+            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
+                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
+                    $( $($C)|+ => $crate::typed_attrs!(@try_read *a, $lt, $ty $(, as $wrap)? $(, with $read)?).is_err(), )*
+                    _ => false,
+                })
+            }
+        }
+    };
+    // Reads attribute `$a` as a field of type `$ty` (a `wire::Result`).
+    (@try_read $a:expr, $lt:lifetime, $ty:ty $(, as $wrap:ident)? $(, with $read:path)?) => {
+        (|a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
+            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
+        })($a)
+    };
     (
         @lazy
         $(#[$sm:meta])*
@@ -302,19 +353,6 @@ macro_rules! typed_attrs {
         }
 
         impl<$lt> $Name<$lt> {
-            #[doc = concat!("Decodes ", $what, ".")]
-            #[inline(always)]
-            pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
-                Self::parse_payload(msg.payload_ref())
-            }
-
-            #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
-            #[inline(always)]
-            pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
-                let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
-                Self::from_parts(header, attrs, attrs_at)
-            }
-
             #[doc = concat!("Decodes ", $what, " from its parts: the family header and the attributes")]
             /// (at offset `attrs_at` of their message). One pass over the
             /// attributes notes where each field's attribute is (a value
@@ -335,10 +373,7 @@ macro_rules! typed_attrs {
                     let a = a?;
                     match a.kind() {
                         $( $($C)|+ => {
-                            let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
-                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
-                            };
-                            if read(a).is_ok() {
+                            if $crate::typed_attrs!(@try_read a, $lt, $ty $(, as $wrap)? $(, with $read)?).is_ok() {
                                 // Checked above: the offset fits.
                                 v.$field = (a.offset() - attrs_at + 1) as u32;
                             }
@@ -355,43 +390,14 @@ macro_rules! typed_attrs {
                 $fvis fn $field(&self) -> Option<$ty> {
                     let at = (self.$field as usize).checked_sub(1)?;
                     let a = $crate::wire::Attr::at_offset(self.attrs, at, self.attrs_at)?;
-                    let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
-                        Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
-                    };
-                    read(a).ok()
+                    $crate::typed_attrs!(@try_read a, $lt, $ty $(, as $wrap)? $(, with $read)?).ok()
                 }
             )*
-
-            /// The attributes' bytes, as received (after the family header).
-            pub fn attr_bytes(&self) -> &$lt [u8] {
-                self.attrs
-            }
-
-            /// Every attribute, in order.
-            pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
-                $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)
-            }
-
-            /// Attributes nlkit does not know, kept raw.
-            pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
-                $crate::schema::unknown(&$SET, self.attrs())
-            }
-
-            /// Attributes of a known type whose value does not read as its
-            /// field's type (an integer of the wrong size...), kept raw:
-            /// their accessors give `None` instead of failing the message.
-            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
-                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
-                    $( $($C)|+ => {
-                        let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
-                            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
-                        };
-                        read(*a).is_err()
-                    } )*
-                    _ => false,
-                })
-            }
         }
+
+        $crate::typed_attrs!(@view_common $Name $lt, $Header, $SET, $what, #[inline(always)], "their accessors give `None` instead of failing the message." {
+            $( [$ty] [$($wrap)?] [$($read)?] [$($C),+] )*
+        });
 
         impl core::fmt::Debug for $Name<'_> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -435,19 +441,6 @@ macro_rules! typed_attrs {
         }
 
         impl<$lt> $Name<$lt> {
-            #[doc = concat!("Decodes ", $what, ".")]
-            #[inline]
-            pub fn parse(msg: &$crate::wire::Msg<&$lt [u8]>) -> $crate::wire::Result<Self> {
-                Self::parse_payload(msg.payload_ref())
-            }
-
-            #[doc = concat!("Decodes the payload of ", $what, " (family header, then attributes).")]
-            #[inline]
-            pub fn parse_payload(payload: &$lt [u8]) -> $crate::wire::Result<Self> {
-                let (header, attrs, attrs_at) = $crate::schema::split_header::<$Header>(payload)?;
-                Self::from_parts(header, attrs, attrs_at)
-            }
-
             #[doc = concat!("Decodes ", $what, " from its parts: the family header and the attributes")]
             /// (at offset `attrs_at` of their message), for an object that
             /// arrives without a message of its own (nested in another family's).
@@ -471,10 +464,7 @@ macro_rules! typed_attrs {
                         $( $($C)|+ => {
                             // A value that does not read (wrong size) leaves the field
                             // unset and stays in `attrs`: see `malformed_attrs`.
-                            let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
-                                Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
-                            };
-                            if let Ok(x) = read(a) {
+                            if let Ok(x) = $crate::typed_attrs!(@try_read a, $lt, $ty $(, as $wrap)? $(, with $read)?) {
                                 v.$field = Some(x);
                             }
                         } )*
@@ -483,37 +473,11 @@ macro_rules! typed_attrs {
                 }
                 Ok(v)
             }
-
-            /// The attributes' bytes, as received (after the family header).
-            pub fn attr_bytes(&self) -> &$lt [u8] {
-                self.attrs
-            }
-
-            /// Every attribute, in order.
-            pub fn attrs(&self) -> $crate::wire::AttrIter<$lt> {
-                $crate::wire::AttrIter::with_offset(self.attrs, self.attrs_at)
-            }
-
-            /// Attributes nlkit does not know, kept raw.
-            pub fn unknown_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
-                $crate::schema::unknown(&$SET, self.attrs())
-            }
-
-            /// Attributes of a known type whose value does not read as its
-            /// field's type (an integer of the wrong size...), kept raw:
-            /// parsing leaves their fields unset instead of failing.
-            pub fn malformed_attrs(&self) -> impl Iterator<Item = $crate::wire::Attr<$lt>> + $lt {
-                self.attrs().map_while(Result::ok).filter(|a| match a.kind() {
-                    $( $($C)|+ => {
-                        let read = |a: $crate::wire::Attr<$lt>| -> $crate::wire::Result<$ty> {
-                            Ok($crate::typed_attrs!(@read a, $ty $(, as $wrap)? $(, with $read)?))
-                        };
-                        read(*a).is_err()
-                    } )*
-                    _ => false,
-                })
-            }
         }
+        $crate::typed_attrs!(@view_common $Name $lt, $Header, $SET, $what, #[inline], "parsing leaves their fields unset instead of failing." {
+            $( [$ty] [$($wrap)?] [$($read)?] [$($C),+] )*
+        });
+
     };
     (
         $(#[$sm:meta])*

@@ -433,11 +433,14 @@ fn on_u8(on: bool) -> Option<u8> {
     Some(u8::from(on))
 }
 
-/// vrf's `IFLA_INFO_DATA`: one `IFLA_VRF_TABLE` (1) attribute, a u32.
+/// `IFLA_VRF_TABLE`, the one attribute of a vrf's `IFLA_INFO_DATA` (a u32).
+pub(crate) const IFLA_VRF_TABLE: u16 = 1;
+
+/// vrf's `IFLA_INFO_DATA`: its `IFLA_VRF_TABLE`.
 fn vrf_data(table: u32) -> Vec<u8> {
     let mut b = Vec::with_capacity(8);
     b.extend_from_slice(&8u16.to_ne_bytes());
-    b.extend_from_slice(&1u16.to_ne_bytes());
+    b.extend_from_slice(&IFLA_VRF_TABLE.to_ne_bytes());
     b.extend_from_slice(&table.to_ne_bytes());
     b
 }
@@ -1747,7 +1750,7 @@ fn write_vlan_flags(e: &mut Emit<'_>, mut f: u32) {
     e.close_arr();
 }
 /// vrf's `IFLA_VRF_TABLE` and its port's `IFLA_VRF_PORT_TABLE` (both 1).
-const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(1, "table", "table", Fmt::Num)];
+const VRF_DETAILS: &[(u16, &str, &str, Fmt)] = &[(IFLA_VRF_TABLE, "table", "table", Fmt::Num)];
 
 const BRPORT_DETAILS: &[(u16, &str, &str, Fmt)] = &[
     (IFLA_BRPORT_STATE, "state", "state", Fmt::PortState),

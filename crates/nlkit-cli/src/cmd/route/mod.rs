@@ -198,7 +198,7 @@ pub fn vrf_table_of(conn: &Connection, name: &str) -> Result<u32, CliError> {
         Err(e) if e.errno() == Some(ENODEV) => return Err(invalid_vrf(name)),
         Err(e) => return Err(e.into()),
     };
-    const IFLA_VRF_TABLE: u16 = 1;
+    use link::IFLA_VRF_TABLE;
     match &l.info {
         Some(LinkInfo {
             kind,
