@@ -372,11 +372,9 @@ macro_rules! typed_attrs {
                 for a in $crate::wire::AttrIter::with_offset(attrs, attrs_at) {
                     let a = a?;
                     match a.kind() {
-                        $( $($C)|+ => {
-                            if $crate::typed_attrs!(@try_read a, $lt, $ty $(, as $wrap)? $(, with $read)?).is_ok() {
-                                // Checked above: the offset fits.
-                                v.$field = (a.offset() - attrs_at + 1) as u32;
-                            }
+                        $( $($C)|+ if $crate::typed_attrs!(@try_read a, $lt, $ty $(, as $wrap)? $(, with $read)?).is_ok() => {
+                            // Checked above: the offset fits.
+                            v.$field = (a.offset() - attrs_at + 1) as u32;
                         } )*
                         _ => {}
                     }
